@@ -1,0 +1,25 @@
+# Every external dependency, found once. All come from Debian 12 packages (scripts/install-deps.sh).
+find_package(Threads REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+# Debian's xgboost CMake config names /usr/bin/xgboost, which libxgboost-dev does not ship:
+# find the library and header directly instead.
+find_library(XGBOOST_LIBRARY xgboost REQUIRED)
+find_path(XGBOOST_INCLUDE_DIR xgboost/c_api.h REQUIRED)
+add_library(xgboost_c SHARED IMPORTED)
+set_target_properties(xgboost_c PROPERTIES IMPORTED_LOCATION ${XGBOOST_LIBRARY}
+                                           INTERFACE_INCLUDE_DIRECTORIES ${XGBOOST_INCLUDE_DIR})
+find_package(PostgreSQL REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(simdjson REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(tl-expected REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+if(ATTRITION_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(ATTRITION_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Quick start, test: install what is missing, build with ASan+UBSan, check formatting, run the
+# whole suite (unit, integration against a throwaway PostgreSQL 15 and pgbouncer in
+# transaction mode, black-box HTTP tests against the real binary). Non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+bash scripts/install-deps.sh
+bash scripts/check-format.sh
+cmake --preset asan >/dev/null
+# Two cores: one compile job per core; ccache keeps warm rebuilds short.
+cmake --build --preset asan -- -j2
+ctest --preset asan -j2
+echo "test.sh: done in $(( $(date +%s) - start )) s"

@@ -1,0 +1,78 @@
+#include "app/cli.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <thread>
+
+#include "app/serve_command.hpp"
+#include "ops/logging.hpp"
+
+namespace attrition::app {
+namespace {
+
+void AddServeOptions(CLI::App& serve, ServeConfig& config) {
+    auto& server = config.server;
+    serve.add_option("--host", server.host, "Address to listen on")
+        ->envname("OC5_HOST")
+        ->capture_default_str();
+    serve.add_option("--port", server.port, "TCP port (0 picks a free one)")
+        ->envname("OC5_PORT")
+        ->capture_default_str();
+    serve.add_option("--threads", server.threads, "Worker threads (default: cores)")
+        ->envname("OC5_THREADS")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    serve
+        .add_option("--database-url", config.database_url,
+                    "Prediction log database: postgresql://..., sqlite:///path, none "
+                    "(default: the embedded SQLite file var/attrition.db)")
+        ->envname("OC5_DATABASE_URL");
+    serve.add_option("--model-dir", config.model_dir, "Folder holding the model artifact")
+        ->envname("OC5_MODEL_DIR")
+        ->capture_default_str();
+    serve.add_option("--body-limit", server.body_limit_bytes, "Maximum request body in bytes")
+        ->envname("OC5_BODY_LIMIT")
+        ->capture_default_str();
+    serve
+        .add_option("--max-connections", server.max_connections,
+                    "Concurrent connections; more are refused")
+        ->envname("OC5_MAX_CONNECTIONS")
+        ->capture_default_str();
+}
+
+}  // namespace
+
+int Main(int argc, char** argv, const char* version) {
+    CLI::App cli{
+        "Attrition API: predicts whether an employee is about to leave, explains why, "
+        "and logs every prediction."};
+    cli.set_version_flag("--version", std::string("attrition ") + version);
+    cli.require_subcommand(1);
+
+    std::string log_level = "info";
+    cli.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
+        ->envname("OC5_LOG_LEVEL")
+        ->capture_default_str();
+
+    ServeConfig serve_config;
+    serve_config.server.threads =
+        static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    auto* serve = cli.add_subcommand("serve", "Run the HTTP service");
+    AddServeOptions(*serve, serve_config);
+
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return cli.exit(e);
+    }
+
+    if (auto logging = ops::SetupLogging(log_level); !logging) {
+        fmt::print(stderr, "attrition: {}\n", logging.error().message);
+        return 2;
+    }
+    if (serve->parsed()) return RunServe(serve_config);
+    return 2;
+}
+
+}  // namespace attrition::app

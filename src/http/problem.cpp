@@ -1,0 +1,60 @@
+#include "http/problem.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace attrition::http {
+
+Status StatusFor(base::ErrorCode code) noexcept {
+    using base::ErrorCode;
+    switch (code) {
+        case ErrorCode::kInvalidInput:
+        case ErrorCode::kMalformedRequest:
+            return Status::unprocessable_entity;
+        case ErrorCode::kPayloadTooLarge:
+            return Status::payload_too_large;
+        case ErrorCode::kUnsupportedMediaType:
+            return Status::unsupported_media_type;
+        case ErrorCode::kNotFound:
+            return Status::not_found;
+        case ErrorCode::kUnauthorized:
+            return Status::unauthorized;
+        case ErrorCode::kRateLimited:
+            return Status::too_many_requests;
+        case ErrorCode::kUnavailable:
+        case ErrorCode::kOverloaded:
+            return Status::service_unavailable;
+        case ErrorCode::kInternal:
+        case ErrorCode::kInvalidConfig:
+        case ErrorCode::kIo:
+            return Status::internal_server_error;
+    }
+    return Status::internal_server_error;
+}
+
+Response JsonResponse(const Request& request, Status status, std::string body) {
+    Response response{status, request.version()};
+    response.set(bhttp::field::content_type, "application/json");
+    response.keep_alive(request.keep_alive());
+    response.body() = std::move(body);
+    response.prepare_payload();
+    return response;
+}
+
+Response ErrorResponse(const Request& request, const base::Error& error) {
+    const Status status = StatusFor(error.code);
+    nlohmann::json body;
+    if (!error.issues.empty()) {
+        auto& detail = body["detail"];
+        detail = nlohmann::json::array();
+        for (const auto& issue : error.issues) {
+            detail.push_back({{"loc", issue.loc}, {"msg", issue.msg}, {"type", issue.type}});
+        }
+    } else if (status == Status::internal_server_error) {
+        body["detail"] = "Internal Server Error";  // internals stay in the server log
+    } else {
+        body["detail"] = error.message;
+    }
+    return JsonResponse(request, status, body.dump());
+}
+
+}  // namespace attrition::http

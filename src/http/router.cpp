@@ -1,0 +1,38 @@
+#include "http/router.hpp"
+
+#include <string>
+
+#include "http/problem.hpp"
+
+namespace attrition::http {
+
+void Router::Add(Verb verb, std::string path, Handler handler) {
+    routes_[std::move(path)].push_back(Route_{verb, std::move(handler)});
+}
+
+std::string_view Router::PathOf(std::string_view target) {
+    const auto query = target.find('?');
+    return query == std::string_view::npos ? target : target.substr(0, query);
+}
+
+Awaitable<Response> Router::Route(const Request& request, RequestContext& context) const {
+    const auto found = routes_.find(PathOf(request.target()));
+    if (found == routes_.end()) {
+        co_return ErrorResponse(request,
+                                base::Error::Make(base::ErrorCode::kNotFound, "Not Found"));
+    }
+    for (const auto& route : found->second) {
+        if (route.verb == request.method()) co_return co_await route.handler(request, context);
+    }
+    std::string allow;
+    for (const auto& route : found->second) {
+        if (!allow.empty()) allow += ", ";
+        allow += std::string(bhttp::to_string(route.verb));
+    }
+    auto response =
+        JsonResponse(request, Status::method_not_allowed, R"({"detail":"Method Not Allowed"})");
+    response.set(bhttp::field::allow, allow);
+    co_return response;
+}
+
+}  // namespace attrition::http

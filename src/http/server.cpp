@@ -1,0 +1,269 @@
+#include "http/server.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "http/problem.hpp"
+
+namespace attrition::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+// One connection: the stream and whether it is waiting for a new request (idle), so that a
+// graceful stop can close idle keep-alive connections at once and let busy ones finish.
+struct Connection {
+    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    beast::tcp_stream stream;
+    std::atomic<bool> idle{true};
+};
+
+std::string NewRequestId() {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    return fmt::format("{:016x}", rng());
+}
+
+bool ValidRequestId(std::string_view id) {
+    if (id.empty() || id.size() > 128) return false;
+    for (const char c : id) {
+        const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                        (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '.';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+struct Server::State {
+    State(ServerOptions opts, const Router& r)
+        : options(std::move(opts)), router(r), acceptor(context), signals(context) {}
+
+    ServerOptions options;
+    const Router& router;
+    net::io_context context;
+    tcp::acceptor acceptor;
+    net::signal_set signals;
+    std::atomic<bool> stopping{false};
+    std::atomic<std::size_t> active{0};
+
+    std::mutex connections_mutex;
+    std::uint64_t next_connection_id = 0;
+    std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections;
+
+    Awaitable<void> Accept();
+    Awaitable<void> Serve(std::shared_ptr<Connection> connection);
+    void BeginStop();
+    void WatchDrain(std::chrono::steady_clock::time_point deadline);
+};
+
+Awaitable<void> Server::State::Accept() {
+    for (;;) {
+        beast::error_code ec;
+        tcp::socket socket = co_await acceptor.async_accept(
+            net::make_strand(context), net::redirect_error(net::use_awaitable, ec));
+        if (ec) {
+            if (stopping) co_return;
+            spdlog::warn("msg=\"accept failed\" error={}", ec.message());
+            continue;
+        }
+        if (active.load() >= options.max_connections) {
+            socket.close(ec);  // refused fast: a client retries elsewhere
+            continue;
+        }
+        auto connection = std::make_shared<Connection>(std::move(socket));
+        auto executor = connection->stream.get_executor();
+        net::co_spawn(executor, Serve(std::move(connection)), net::detached);
+    }
+}
+
+Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
+    ++active;
+    std::uint64_t id = 0;
+    {
+        std::lock_guard lock(connections_mutex);
+        id = next_connection_id++;
+        connections.emplace(id, connection);
+    }
+    beast::error_code ec;
+    const auto endpoint = connection->stream.socket().remote_endpoint(ec);
+    const std::string peer_ip = ec ? std::string() : endpoint.address().to_string();
+    auto& stream = connection->stream;
+    beast::flat_buffer buffer;
+
+    while (!stopping) {
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.body_limit(options.body_limit_bytes);
+        parser.header_limit(static_cast<std::uint32_t>(options.header_limit_bytes));
+
+        connection->idle = true;
+        stream.expires_after(buffer.size() > 0 ? options.read_timeout : options.idle_timeout);
+        // Wait for the first byte of the next request while idle.
+        if (buffer.size() == 0) {
+            co_await bhttp::async_read_some(stream, buffer, parser,
+                                            net::redirect_error(net::use_awaitable, ec));
+        }
+        connection->idle = false;
+        stream.expires_after(options.read_timeout);
+        if (!ec && !parser.is_done()) {
+            co_await bhttp::async_read(stream, buffer, parser,
+                                       net::redirect_error(net::use_awaitable, ec));
+        }
+        if (ec == bhttp::error::body_limit) {
+            Request head{parser.get().method(), parser.get().target(), parser.get().version()};
+            auto response = ErrorResponse(
+                head, base::Error::Make(base::ErrorCode::kPayloadTooLarge,
+                                        fmt::format("Request body exceeds the limit of {} bytes",
+                                                    options.body_limit_bytes)));
+            response.keep_alive(false);
+            co_await bhttp::async_write(stream, response,
+                                        net::redirect_error(net::use_awaitable, ec));
+            break;
+        }
+        if (ec == bhttp::error::header_limit) {
+            Request head{Verb::get, "/", 11};
+            auto response = JsonResponse(head, Status::request_header_fields_too_large,
+                                         R"({"detail":"Request header fields too large"})");
+            response.keep_alive(false);
+            co_await bhttp::async_write(stream, response,
+                                        net::redirect_error(net::use_awaitable, ec));
+            break;
+        }
+        if (ec) {
+            if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
+                ec != net::error::operation_aborted && ec != net::error::connection_reset) {
+                Request head{Verb::get, "/", 11};
+                auto response =
+                    JsonResponse(head, Status::bad_request, R"({"detail":"Bad Request"})");
+                response.keep_alive(false);
+                co_await bhttp::async_write(stream, response,
+                                            net::redirect_error(net::use_awaitable, ec));
+            }
+            break;
+        }
+
+        Request request = parser.release();
+        RequestContext request_context;
+        request_context.peer_ip = peer_ip;
+        request_context.received_at = std::chrono::steady_clock::now();
+        const auto request_id_header = request["X-Request-ID"];
+        request_context.request_id =
+            ValidRequestId(request_id_header) ? std::string(request_id_header) : NewRequestId();
+
+        Response response = co_await router.Route(request, request_context);
+        response.set("X-Request-ID", request_context.request_id);
+        if (stopping) response.keep_alive(false);
+        const bool keep_alive = response.keep_alive();
+        const auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now() - request_context.received_at)
+                                    .count();
+        spdlog::info("msg=request method={} path={} status={} duration_us={} request_id={}",
+                     std::string_view(request.method_string()),
+                     std::string_view(Router::PathOf(request.target())), response.result_int(),
+                     elapsed_us, request_context.request_id);
+
+        stream.expires_after(options.read_timeout);
+        co_await bhttp::async_write(stream, response, net::redirect_error(net::use_awaitable, ec));
+        if (ec || !keep_alive) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.close();
+    {
+        std::lock_guard lock(connections_mutex);
+        connections.erase(id);
+    }
+    --active;
+}
+
+void Server::State::BeginStop() {
+    if (stopping.exchange(true)) return;
+    spdlog::info("msg=\"stopping: draining connections\" active={}", active.load());
+    beast::error_code ec;
+    acceptor.close(ec);
+    std::vector<std::shared_ptr<Connection>> open;
+    {
+        std::lock_guard lock(connections_mutex);
+        for (auto& [id, weak] : connections) {
+            if (auto connection = weak.lock()) open.push_back(std::move(connection));
+        }
+    }
+    for (auto& connection : open) {
+        net::post(connection->stream.get_executor(), [connection] {
+            if (connection->idle) connection->stream.cancel();
+        });
+    }
+    WatchDrain(std::chrono::steady_clock::now() + options.shutdown_grace);
+}
+
+void Server::State::WatchDrain(std::chrono::steady_clock::time_point deadline) {
+    auto timer = std::make_shared<net::steady_timer>(context, 20ms);
+    timer->async_wait([this, timer, deadline](const beast::error_code&) {
+        if (active == 0) {
+            context.stop();
+            return;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            spdlog::warn("msg=\"grace period over: closing connections\" active={}", active.load());
+            context.stop();
+            return;
+        }
+        WatchDrain(deadline);
+    });
+}
+
+Server::Server(ServerOptions options, const Router& router)
+    : state_(std::make_unique<State>(std::move(options), router)) {}
+
+Server::~Server() = default;
+
+net::io_context& Server::Context() { return state_->context; }
+
+base::Result<std::uint16_t> Server::Listen() {
+    auto& s = *state_;
+    beast::error_code ec;
+    const auto address = net::ip::make_address(s.options.host, ec);
+    if (ec) return base::Fail(base::ErrorCode::kInvalidConfig, "invalid --host address");
+    const tcp::endpoint endpoint{address, s.options.port};
+    s.acceptor.open(endpoint.protocol(), ec);
+    if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) s.acceptor.bind(endpoint, ec);
+    if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+        return base::Fail(base::ErrorCode::kIo,
+                          fmt::format("cannot listen on {}:{}: {}", s.options.host, s.options.port,
+                                      ec.message()));
+    }
+    return s.acceptor.local_endpoint().port();
+}
+
+void Server::Run() {
+    auto& s = *state_;
+    s.signals.add(SIGINT);
+    s.signals.add(SIGTERM);
+    s.signals.async_wait([&s](const beast::error_code& ec, int signal_number) {
+        if (ec) return;
+        spdlog::info("msg=\"signal received\" signal={}", signal_number);
+        s.BeginStop();
+    });
+    net::co_spawn(s.context, s.Accept(), net::detached);
+
+    const int extra = std::max(0, s.options.threads - 1);
+    std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(extra));
+    for (int i = 0; i < extra; ++i) threads.emplace_back([&s] { s.context.run(); });
+    s.context.run();
+    for (auto& t : threads) t.join();
+}
+
+void Server::Stop() {
+    net::post(state_->context, [this] { state_->BeginStop(); });
+}
+
+}  // namespace attrition::http

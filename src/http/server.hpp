@@ -1,0 +1,57 @@
+// The HTTP/1.1 server: one listener, one coroutine session per connection, N threads running
+// one io_context. Owns the sockets; knows nothing of routes beyond calling Router::Route.
+// Every read has a body limit, a header limit and a deadline; pipelined requests are answered
+// in order because a session reads the next request only after writing the previous reply.
+// Run() blocks until SIGINT/SIGTERM (or Stop()), then drains: stops accepting, closes idle
+// connections, lets in-flight requests finish until the grace deadline, and returns.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/error.hpp"
+#include "http/router.hpp"
+
+namespace attrition::http {
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8000;
+    int threads = 2;
+    std::size_t body_limit_bytes = 1024 * 1024;
+    std::size_t header_limit_bytes = 16 * 1024;
+    std::size_t max_connections = 1024;
+    std::chrono::milliseconds read_timeout{10'000};    // whole request, once its first byte came
+    std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
+    std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long
+};
+
+class Server {
+  public:
+    Server(ServerOptions options, const Router& router);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Binds and listens; returns the bound port (useful with port 0).
+    base::Result<std::uint16_t> Listen();
+
+    // Serves until a stop signal; returns after the drain. Call after Listen().
+    void Run();
+
+    // Starts the graceful stop from any thread.
+    void Stop();
+
+    // Runs fn on the server's executor pool (for timers of other components).
+    boost::asio::io_context& Context();
+
+  private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace attrition::http
