@@ -18,13 +18,25 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
+# Node.js and npm fetch the browser assets from the npm registry. A machine may already have
+# them from another source (which bundles npm): only ask Debian when there is no npm at all.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
+  echo "install-deps: all Debian packages present"
+else
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-$SUDO apt-get update -q
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Browser assets (Swagger UI, ReDoc), pinned by web/package-lock.json, served by the binary.
+web_dir="$(cd "$(dirname "$0")/.." && pwd)/web"
+if [ ! -f "$web_dir/node_modules/.package-lock.json" ] ||
+   ! cmp -s "$web_dir/package-lock.json" "$web_dir/node_modules/.package-lock.json.src" 2>/dev/null; then
+  echo "install-deps: npm ci in web/"
+  npm ci --prefix "$web_dir" --no-audit --no-fund --ignore-scripts --loglevel=error
+  cp "$web_dir/package-lock.json" "$web_dir/node_modules/.package-lock.json.src"
+fi

@@ -1,0 +1,124 @@
+#include "http/static_assets.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <fstream>
+#include <sstream>
+
+#include "http/problem.hpp"
+
+namespace attrition::http {
+namespace {
+
+// URL → file under web_dir/node_modules. Only these vendor files are served.
+struct VendorFile {
+    std::string_view url;
+    std::string_view path;
+};
+constexpr std::array kVendorFiles{
+    VendorFile{"/static/vendor/swagger-ui/swagger-ui.css", "swagger-ui-dist/swagger-ui.css"},
+    VendorFile{"/static/vendor/swagger-ui/swagger-ui-bundle.js",
+               "swagger-ui-dist/swagger-ui-bundle.js"},
+    VendorFile{"/static/vendor/swagger-ui/swagger-ui-standalone-preset.js",
+               "swagger-ui-dist/swagger-ui-standalone-preset.js"},
+    VendorFile{"/static/vendor/swagger-ui/favicon-32x32.png",
+               "swagger-ui-dist/favicon-32x32.png"},
+    VendorFile{"/static/vendor/redoc/redoc.standalone.js", "redoc/bundles/redoc.standalone.js"},
+};
+
+// Page URL → HTML file in web_dir. The landing page is cached an hour (SPEC §2).
+struct Page {
+    std::string_view url;
+    std::string_view file;
+    std::string_view cache_control;
+};
+constexpr std::array kPages{
+    Page{"/", "index.html", "public, max-age=3600"},
+    Page{"/docs", "docs.html", "no-cache"},
+    Page{"/redoc", "redoc.html", "no-cache"},
+    Page{"/playground", "playground.html", "no-cache"},
+};
+
+base::Result<std::string> ReadWhole(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return base::Fail(base::ErrorCode::kIo, fmt::format("cannot read {}", path.string()));
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+}  // namespace
+
+std::string_view ContentTypeFor(const std::filesystem::path& file) {
+    const auto ext = file.extension().string();
+    if (ext == ".html") return "text/html; charset=utf-8";
+    if (ext == ".js") return "text/javascript; charset=utf-8";
+    if (ext == ".css") return "text/css; charset=utf-8";
+    if (ext == ".png") return "image/png";
+    if (ext == ".svg") return "image/svg+xml";
+    if (ext == ".json") return "application/json";
+    if (ext == ".csv") return "text/csv; charset=utf-8";
+    return "application/octet-stream";
+}
+
+base::Result<StaticAssets> StaticAssets::Load(const std::filesystem::path& web_dir) {
+    StaticAssets assets;
+    for (const auto& page : kPages) {
+        const auto path = web_dir / page.file;
+        if (!std::filesystem::exists(path)) continue;  // pages are optional, vendor files not
+        auto body = ReadWhole(path);
+        if (!body) return tl::unexpected(body.error());
+        assets.assets_.emplace(std::string(page.url),
+                               StaticAsset{std::move(*body), std::string(ContentTypeFor(path)),
+                                           std::string(page.cache_control)});
+    }
+    const auto own = web_dir / "static";
+    if (std::filesystem::is_directory(own)) {
+        for (const auto& entry : std::filesystem::directory_iterator(own)) {
+            if (!entry.is_regular_file()) continue;
+            auto body = ReadWhole(entry.path());
+            if (!body) return tl::unexpected(body.error());
+            assets.assets_.emplace("/static/" + entry.path().filename().string(),
+                                   StaticAsset{std::move(*body),
+                                               std::string(ContentTypeFor(entry.path())),
+                                               "public, max-age=300"});
+        }
+    }
+    for (const auto& vendor : kVendorFiles) {
+        const auto path = web_dir / "node_modules" / vendor.path;
+        auto body = ReadWhole(path);
+        if (!body) {
+            return base::Fail(base::ErrorCode::kIo,
+                              fmt::format("missing web asset {} (install it with: npm ci --prefix {})",
+                                          path.string(), web_dir.string()));
+        }
+        assets.assets_.emplace(std::string(vendor.url),
+                               StaticAsset{std::move(*body), std::string(ContentTypeFor(path)),
+                                           "public, max-age=86400"});
+    }
+    return assets;
+}
+
+const StaticAsset* StaticAssets::Find(std::string_view url) const {
+    const auto found = assets_.find(url);
+    return found == assets_.end() ? nullptr : &found->second;
+}
+
+void StaticAssets::AddRoutes(Router& router) const {
+    for (const auto& [url, asset] : assets_) {
+        router.Add(Verb::get, url,
+                   [&asset = asset](const Request& request, RequestContext&) -> Awaitable<Response> {
+                       Response response{Status::ok, request.version()};
+                       response.set(bhttp::field::content_type, asset.content_type);
+                       response.set(bhttp::field::cache_control, asset.cache_control);
+                       response.set("X-Content-Type-Options", "nosniff");
+                       response.keep_alive(request.keep_alive());
+                       response.body() = asset.body;
+                       response.prepare_payload();
+                       co_return response;
+                   });
+    }
+}
+
+}  // namespace attrition::http
