@@ -10,6 +10,18 @@ void Router::Add(Verb verb, std::string path, Handler handler) {
     routes_[std::move(path)].push_back(Route_{verb, std::move(handler)});
 }
 
+void Router::AddRejectHandler(std::string path, RejectHandler handler) {
+    reject_handlers_[std::move(path)] = std::move(handler);
+}
+
+Awaitable<Response> Router::Reject(const Request& head,
+                                   const base::Error& error,
+                                   RequestContext& context) const {
+    const auto found = reject_handlers_.find(PathOf(head.target()));
+    if (found != reject_handlers_.end()) co_return co_await found->second(head, error, context);
+    co_return ErrorResponse(head, error);
+}
+
 std::string_view Router::PathOf(std::string_view target) {
     const auto query = target.find('?');
     return query == std::string_view::npos ? target : target.substr(0, query);

@@ -9,18 +9,29 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.hpp"
 #include "http/net.hpp"
 #include "http/request_context.hpp"
 
 namespace attrition::http {
 
 using Handler = std::function<Awaitable<Response>(const Request&, RequestContext&)>;
+// Answers a request the server rejected before routing (e.g. body over the limit); `head` has
+// the method, target and headers but no body. Lets an endpoint log its rejections too.
+using RejectHandler =
+    std::function<Awaitable<Response>(const Request& head, const base::Error&, RequestContext&)>;
 
 class Router {
   public:
     void Add(Verb verb, std::string path, Handler handler);
+    void AddRejectHandler(std::string path, RejectHandler handler);
 
     Awaitable<Response> Route(const Request& request, RequestContext& context) const;
+    // The error response for a request rejected by the server, via the path's RejectHandler
+    // when it has one.
+    Awaitable<Response> Reject(const Request& head,
+                               const base::Error& error,
+                               RequestContext& context) const;
 
     // The path part of a target, without query string.
     static std::string_view PathOf(std::string_view target);
@@ -31,6 +42,7 @@ class Router {
         Handler handler;
     };
     std::map<std::string, std::vector<Route_>, std::less<>> routes_;
+    std::map<std::string, RejectHandler, std::less<>> reject_handlers_;
 };
 
 }  // namespace attrition::http

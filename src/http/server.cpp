@@ -40,6 +40,15 @@ bool ValidRequestId(std::string_view id) {
     return true;
 }
 
+RequestContext MakeContext(const Request& request, const std::string& peer_ip) {
+    RequestContext context;
+    context.peer_ip = peer_ip;
+    context.received_at = std::chrono::steady_clock::now();
+    const auto given = request["X-Request-ID"];
+    context.request_id = ValidRequestId(given) ? std::string(given) : NewRequestId();
+    return context;
+}
+
 }  // namespace
 
 struct Server::State {
@@ -117,12 +126,15 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
                                        net::redirect_error(net::use_awaitable, ec));
         }
         if (ec == bhttp::error::body_limit) {
-            Request head{parser.get().method(), parser.get().target(), parser.get().version()};
-            auto response = ErrorResponse(
-                head, base::Error::Make(base::ErrorCode::kPayloadTooLarge,
-                                        fmt::format("Request body exceeds the limit of {} bytes",
-                                                    options.body_limit_bytes)));
-            response.keep_alive(false);
+            Request head{parser.get().base()};
+            RequestContext request_context = MakeContext(head, peer_ip);
+            const auto error =
+                base::Error::Make(base::ErrorCode::kPayloadTooLarge,
+                                  fmt::format("Request body exceeds the limit of {} bytes",
+                                              options.body_limit_bytes));
+            auto response = co_await router.Reject(head, error, request_context);
+            response.set("X-Request-ID", request_context.request_id);
+            response.keep_alive(false);  // the rest of the body is still on the wire
             co_await bhttp::async_write(stream, response,
                                         net::redirect_error(net::use_awaitable, ec));
             break;
@@ -150,13 +162,7 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
         }
 
         Request request = parser.release();
-        RequestContext request_context;
-        request_context.peer_ip = peer_ip;
-        request_context.received_at = std::chrono::steady_clock::now();
-        const auto request_id_header = request["X-Request-ID"];
-        request_context.request_id =
-            ValidRequestId(request_id_header) ? std::string(request_id_header) : NewRequestId();
-
+        RequestContext request_context = MakeContext(request, peer_ip);
         Response response = co_await router.Route(request, request_context);
         response.set("X-Request-ID", request_context.request_id);
         if (stopping) response.keep_alive(false);

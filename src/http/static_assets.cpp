@@ -22,8 +22,7 @@ constexpr std::array kVendorFiles{
                "swagger-ui-dist/swagger-ui-bundle.js"},
     VendorFile{"/static/vendor/swagger-ui/swagger-ui-standalone-preset.js",
                "swagger-ui-dist/swagger-ui-standalone-preset.js"},
-    VendorFile{"/static/vendor/swagger-ui/favicon-32x32.png",
-               "swagger-ui-dist/favicon-32x32.png"},
+    VendorFile{"/static/vendor/swagger-ui/favicon-32x32.png", "swagger-ui-dist/favicon-32x32.png"},
     VendorFile{"/static/vendor/redoc/redoc.standalone.js", "redoc/bundles/redoc.standalone.js"},
 };
 
@@ -79,19 +78,20 @@ base::Result<StaticAssets> StaticAssets::Load(const std::filesystem::path& web_d
             if (!entry.is_regular_file()) continue;
             auto body = ReadWhole(entry.path());
             if (!body) return tl::unexpected(body.error());
-            assets.assets_.emplace("/static/" + entry.path().filename().string(),
-                                   StaticAsset{std::move(*body),
-                                               std::string(ContentTypeFor(entry.path())),
-                                               "public, max-age=300"});
+            assets.assets_.emplace(
+                "/static/" + entry.path().filename().string(),
+                StaticAsset{std::move(*body), std::string(ContentTypeFor(entry.path())),
+                            "public, max-age=300"});
         }
     }
     for (const auto& vendor : kVendorFiles) {
         const auto path = web_dir / "node_modules" / vendor.path;
         auto body = ReadWhole(path);
         if (!body) {
-            return base::Fail(base::ErrorCode::kIo,
-                              fmt::format("missing web asset {} (install it with: npm ci --prefix {})",
-                                          path.string(), web_dir.string()));
+            return base::Fail(
+                base::ErrorCode::kIo,
+                fmt::format("missing web asset {} (install it with: npm ci --prefix {})",
+                            path.string(), web_dir.string()));
         }
         assets.assets_.emplace(std::string(vendor.url),
                                StaticAsset{std::move(*body), std::string(ContentTypeFor(path)),
@@ -107,17 +107,18 @@ const StaticAsset* StaticAssets::Find(std::string_view url) const {
 
 void StaticAssets::AddRoutes(Router& router) const {
     for (const auto& [url, asset] : assets_) {
-        router.Add(Verb::get, url,
-                   [&asset = asset](const Request& request, RequestContext&) -> Awaitable<Response> {
-                       Response response{Status::ok, request.version()};
-                       response.set(bhttp::field::content_type, asset.content_type);
-                       response.set(bhttp::field::cache_control, asset.cache_control);
-                       response.set("X-Content-Type-Options", "nosniff");
-                       response.keep_alive(request.keep_alive());
-                       response.body() = asset.body;
-                       response.prepare_payload();
-                       co_return response;
-                   });
+        router.Add(
+            Verb::get, url,
+            [&asset = asset](const Request& request, RequestContext&) -> Awaitable<Response> {
+                Response response{Status::ok, request.version()};
+                response.set(bhttp::field::content_type, asset.content_type);
+                response.set(bhttp::field::cache_control, asset.cache_control);
+                response.set("X-Content-Type-Options", "nosniff");
+                response.keep_alive(request.keep_alive());
+                response.body() = asset.body;
+                response.prepare_payload();
+                co_return response;
+            });
     }
 }
 

@@ -20,7 +20,7 @@ struct StaticAsset {
 };
 
 class StaticAssets {
-public:
+  public:
     // Reads web_dir/*.html pages, web_dir/static/* and the vendor files from
     // web_dir/node_modules (installed from the npm registry by scripts/install-deps.sh).
     // Missing vendor files are an error naming the file and the command that installs them.
@@ -33,7 +33,7 @@ public:
 
     std::size_t Count() const { return assets_.size(); }
 
-private:
+  private:
     std::map<std::string, StaticAsset, std::less<>> assets_;
 };
 
