@@ -1,0 +1,348 @@
+#include "domain/validation.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <new>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace attrition::domain {
+
+struct JsonParser::Impl {
+    simdjson::dom::parser parser;
+};
+
+JsonParser::Impl& ImplOf(JsonParser& parser) noexcept { return *parser.impl_; }
+
+JsonParser::JsonParser(std::size_t max_depth) : impl_(std::make_unique<Impl>()) {
+    // Small initial capacity; simdjson grows it (keeping max_depth) for larger bodies.
+    constexpr std::size_t kInitialCapacity = 16 * 1024;
+    if (impl_->parser.allocate(kInitialCapacity, max_depth) != simdjson::SUCCESS) {
+        throw std::bad_alloc();
+    }
+}
+
+JsonParser::~JsonParser() = default;
+JsonParser::JsonParser(JsonParser&&) noexcept = default;
+JsonParser& JsonParser::operator=(JsonParser&&) noexcept = default;
+
+std::size_t JsonParser::MaxDepth() const noexcept { return impl_->parser.max_depth(); }
+
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using Loc = std::vector<std::string>;
+
+// Where a field's value sits and what went wrong with it.
+class IssueList {
+  public:
+    explicit IssueList(std::vector<base::FieldIssue>& issues) : issues_(issues) {}
+
+    void Add(const Loc& prefix, std::string_view field, std::string msg, std::string_view type) {
+        Loc loc = prefix;
+        if (!field.empty()) loc.emplace_back(field);
+        issues_.push_back(base::FieldIssue{std::move(loc), std::move(msg), std::string(type)});
+    }
+
+  private:
+    std::vector<base::FieldIssue>& issues_;
+};
+
+// A bound as a client reads it: "18", not "18.0"; a fraction when there is one.
+std::string FormatBound(double bound) {
+    if (std::trunc(bound) == bound && std::fabs(bound) <= kMaxExactInteger) {
+        return fmt::format("{}", static_cast<std::int64_t>(bound));
+    }
+    return fmt::format("{}", bound);
+}
+
+std::optional<double> NumberOf(const element& value) {
+    switch (value.type()) {
+        case element_type::INT64:
+            return static_cast<double>(value.get_int64().value_unsafe());
+        case element_type::UINT64:
+            return static_cast<double>(value.get_uint64().value_unsafe());
+        case element_type::DOUBLE:
+            return value.get_double().value_unsafe();
+        default:
+            return std::nullopt;
+    }
+}
+
+// Checks one numeric value; returns it when valid, else adds one issue.
+std::optional<double> CheckNumeric(const FieldSpec& spec,
+                                   const element& value,
+                                   const Loc& prefix,
+                                   IssueList& issues) {
+    const bool integer = spec.kind == FieldKind::kInteger;
+    const auto number = NumberOf(value);
+    if (!number) {
+        if (integer) {
+            issues.Add(prefix, spec.name, "Input should be a valid integer", "int_type");
+        } else {
+            issues.Add(prefix, spec.name, "Input should be a valid number", "float_type");
+        }
+        return std::nullopt;
+    }
+    const double x = *number;
+    if (!std::isfinite(x)) {  // simdjson refuses non-finite numbers; kept as a guard
+        issues.Add(prefix, spec.name, "Input should be a finite number", "finite_number");
+        return std::nullopt;
+    }
+    if (integer && std::trunc(x) != x) {
+        issues.Add(prefix, spec.name,
+                   "Input should be a valid integer, got a number with a fractional part",
+                   "int_from_float");
+        return std::nullopt;
+    }
+    const std::optional<double> minimum =
+        spec.minimum ? spec.minimum : (integer ? std::optional(-kMaxExactInteger) : std::nullopt);
+    const std::optional<double> maximum =
+        spec.maximum ? spec.maximum : (integer ? std::optional(kMaxExactInteger) : std::nullopt);
+    if (minimum) {
+        if (spec.exclusive_minimum && !(x > *minimum)) {
+            issues.Add(prefix, spec.name,
+                       fmt::format("Input should be greater than {}", FormatBound(*minimum)),
+                       "greater_than");
+            return std::nullopt;
+        }
+        if (!spec.exclusive_minimum && x < *minimum) {
+            issues.Add(
+                prefix, spec.name,
+                fmt::format("Input should be greater than or equal to {}", FormatBound(*minimum)),
+                "greater_than_equal");
+            return std::nullopt;
+        }
+    }
+    if (maximum && x > *maximum) {
+        issues.Add(prefix, spec.name,
+                   fmt::format("Input should be less than or equal to {}", FormatBound(*maximum)),
+                   "less_than_equal");
+        return std::nullopt;
+    }
+    return x == 0 ? 0.0 : x;  // -0.0 becomes 0
+}
+
+std::size_t CodePoints(std::string_view utf8) noexcept {
+    std::size_t count = 0;
+    for (const char c : utf8) {
+        if ((static_cast<unsigned char>(c) & 0xC0U) != 0x80U) ++count;
+    }
+    return count;
+}
+
+enum class EmployeeIdRule { kOptional, kRequired };
+
+constexpr std::string_view kEmployeeId = "employee_id";
+constexpr std::size_t kSlotCount = kFieldCount + 1;  // numeric, categorical, employee_id
+constexpr std::size_t kEmployeeIdSlot = kFieldCount;
+
+std::optional<std::size_t> SlotOf(std::string_view key) noexcept {
+    if (const auto n = NumericIndex(key)) return *n;
+    if (const auto c = CategoricalIndex(key)) return kNumericCount + *c;
+    if (key == kEmployeeId) return kEmployeeIdSlot;
+    return std::nullopt;  // unknown fields are ignored
+}
+
+// Validates one employee object, appending an issue per problem; the returned Employee is
+// meaningful only when no issue was added.
+Employee CheckEmployee(const simdjson::dom::object& object,
+                       const Vocabulary& vocabulary,
+                       EmployeeIdRule id_rule,
+                       const Loc& prefix,
+                       IssueList& issues) {
+    std::array<std::optional<element>, kSlotCount> slots;
+    for (const auto field : object) {
+        if (const auto slot = SlotOf(field.key)) slots[*slot] = field.value;  // last key wins
+    }
+
+    Employee employee;
+    const auto numeric = NumericFields();
+    for (std::size_t i = 0; i < kNumericCount; ++i) {
+        if (!slots[i]) {
+            issues.Add(prefix, numeric[i].name, "Field required", "missing");
+            continue;
+        }
+        if (const auto x = CheckNumeric(numeric[i], *slots[i], prefix, issues)) {
+            employee.numeric[i] = *x;
+        }
+    }
+
+    const auto categorical = CategoricalFields();
+    for (std::size_t c = 0; c < kCategoricalCount; ++c) {
+        const auto& slot = slots[kNumericCount + c];
+        if (!slot) {
+            issues.Add(prefix, categorical[c].name, "Field required", "missing");
+            continue;
+        }
+        std::string_view text;
+        if (slot->get_string().get(text) != simdjson::SUCCESS) {
+            issues.Add(prefix, categorical[c].name, "Input should be a valid string",
+                       "string_type");
+            continue;
+        }
+        if (const auto canonical = vocabulary.Canonical(c, text)) {
+            employee.categorical[c] = std::string(*canonical);
+        } else {
+            issues.Add(prefix, categorical[c].name, vocabulary.AllowedValuesMessage(c), "enum");
+        }
+    }
+
+    const auto& id = slots[kEmployeeIdSlot];
+    const bool absent = !id || (id_rule == EmployeeIdRule::kOptional && id->is_null());
+    if (absent) {
+        if (id_rule == EmployeeIdRule::kRequired) {
+            issues.Add(prefix, kEmployeeId, "Field required", "missing");
+        }
+        return employee;
+    }
+    std::string_view text;
+    if (id->get_string().get(text) != simdjson::SUCCESS) {
+        issues.Add(prefix, kEmployeeId, "Input should be a valid string", "string_type");
+    } else if (text.empty()) {
+        issues.Add(prefix, kEmployeeId, "String should have at least 1 character",
+                   "string_too_short");
+    } else if (CodePoints(text) > kEmployeeIdMaxLength) {
+        issues.Add(prefix, kEmployeeId,
+                   fmt::format("String should have at most {} characters", kEmployeeIdMaxLength),
+                   "string_too_long");
+    } else {
+        employee.employee_id = std::string(text);
+    }
+    return employee;
+}
+
+base::Error Failure(base::ErrorCode code, std::vector<base::FieldIssue> issues) {
+    const std::size_t count = issues.size();
+    return base::Error{code, fmt::format("{} validation error{}", count, count == 1 ? "" : "s"),
+                       std::move(issues)};
+}
+
+base::Error BodyFailure(base::ErrorCode code, std::string msg, std::string_view type) {
+    std::vector<base::FieldIssue> issues;
+    issues.push_back(base::FieldIssue{{"body"}, std::move(msg), std::string(type)});
+    return Failure(code, std::move(issues));
+}
+
+// Parses the body; on failure the error names the JSON problem, never the content.
+base::Result<element> ParseBody(std::string_view body, JsonParser& parser) {
+    auto& dom = ImplOf(parser).parser;
+    element root;
+    const auto code = dom.parse(body.data(), body.size()).get(root);
+    switch (code) {
+        case simdjson::SUCCESS:
+            return root;
+        case simdjson::EMPTY:
+            return tl::unexpected(
+                BodyFailure(base::ErrorCode::kMalformedRequest, "Field required", "missing"));
+        case simdjson::MEMALLOC:
+            throw std::bad_alloc();
+        case simdjson::DEPTH_ERROR:
+            return tl::unexpected(BodyFailure(
+                base::ErrorCode::kMalformedRequest,
+                fmt::format("JSON decode error: nested deeper than {} levels", dom.max_depth()),
+                "json_invalid"));
+        case simdjson::NUMBER_ERROR:
+            return tl::unexpected(
+                BodyFailure(base::ErrorCode::kMalformedRequest,
+                            "JSON decode error: a number is not finite or too large (numbers "
+                            "must fit a 64-bit integer or a double)",
+                            "json_invalid"));
+        case simdjson::UTF8_ERROR:
+            return tl::unexpected(BodyFailure(base::ErrorCode::kMalformedRequest,
+                                              "JSON decode error: invalid UTF-8", "json_invalid"));
+        case simdjson::STRING_ERROR:
+        case simdjson::UNESCAPED_CHARS:
+        case simdjson::UNCLOSED_STRING:
+            return tl::unexpected(BodyFailure(base::ErrorCode::kMalformedRequest,
+                                              "JSON decode error: invalid string", "json_invalid"));
+        default:
+            return tl::unexpected(BodyFailure(base::ErrorCode::kMalformedRequest,
+                                              "JSON decode error", "json_invalid"));
+    }
+}
+
+constexpr std::string_view kNotAnObject =
+    "Input should be a valid dictionary or object to extract fields from";
+
+}  // namespace
+
+base::Result<Employee> ParseEmployee(std::string_view body,
+                                     const Vocabulary& vocabulary,
+                                     JsonParser& parser) {
+    const auto root = ParseBody(body, parser);
+    if (!root) return tl::unexpected(root.error());
+    simdjson::dom::object object;
+    if (root->get_object().get(object) != simdjson::SUCCESS) {
+        return tl::unexpected(BodyFailure(base::ErrorCode::kInvalidInput, std::string(kNotAnObject),
+                                          "model_attributes_type"));
+    }
+    std::vector<base::FieldIssue> found;
+    IssueList issues(found);
+    Employee employee =
+        CheckEmployee(object, vocabulary, EmployeeIdRule::kOptional, Loc{"body"}, issues);
+    if (!found.empty())
+        return tl::unexpected(Failure(base::ErrorCode::kInvalidInput, std::move(found)));
+    return employee;
+}
+
+base::Result<std::vector<Employee>> ParseBatch(std::string_view body,
+                                               const Vocabulary& vocabulary,
+                                               std::size_t max_items,
+                                               JsonParser& parser) {
+    const auto root = ParseBody(body, parser);
+    if (!root) return tl::unexpected(root.error());
+    simdjson::dom::object object;
+    if (root->get_object().get(object) != simdjson::SUCCESS) {
+        return tl::unexpected(BodyFailure(base::ErrorCode::kInvalidInput, std::string(kNotAnObject),
+                                          "model_attributes_type"));
+    }
+    std::optional<element> list_value;
+    for (const auto field : object) {
+        if (field.key == "employees") list_value = field.value;  // last key wins
+    }
+    std::vector<base::FieldIssue> found;
+    IssueList issues(found);
+    const Loc prefix{"body"};
+    simdjson::dom::array list;
+    if (!list_value) {
+        issues.Add(prefix, "employees", "Field required", "missing");
+    } else if (list_value->get_array().get(list) != simdjson::SUCCESS) {
+        issues.Add(prefix, "employees", "Input should be a valid list", "list_type");
+    } else if (list.size() == 0) {
+        issues.Add(prefix, "employees", "List should have at least 1 item after validation",
+                   "too_short");
+    } else if (list.size() > max_items) {
+        issues.Add(prefix, "employees",
+                   fmt::format("List should have at most {} item{} after validation", max_items,
+                               max_items == 1 ? "" : "s"),
+                   "too_long");
+    }
+    if (!found.empty())
+        return tl::unexpected(Failure(base::ErrorCode::kInvalidInput, std::move(found)));
+
+    std::vector<Employee> employees;
+    employees.reserve(list.size());
+    std::size_t index = 0;
+    for (const auto item : list) {
+        Loc item_loc{"body", "employees", std::to_string(index++)};
+        simdjson::dom::object item_object;
+        if (item.get_object().get(item_object) != simdjson::SUCCESS) {
+            issues.Add(item_loc, {}, std::string(kNotAnObject), "model_attributes_type");
+            continue;
+        }
+        employees.push_back(
+            CheckEmployee(item_object, vocabulary, EmployeeIdRule::kRequired, item_loc, issues));
+    }
+    if (!found.empty())
+        return tl::unexpected(Failure(base::ErrorCode::kInvalidInput, std::move(found)));
+    return employees;
+}
+
+}  // namespace attrition::domain

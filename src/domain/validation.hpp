@@ -1,0 +1,72 @@
+// Parses a request body with simdjson and validates it against the field table (SPEC §1):
+// every problem is reported at once as FastAPI-shaped FieldIssues (loc, msg, type); messages
+// name the rule, the loc names the field, and neither ever contains the submitted value.
+// Rules beyond the table, decided here:
+// - unknown extra fields are ignored (FastAPI's default); a repeated key: the last one wins;
+// - null is a wrong type (int_type / float_type / string_type), except employee_id on a single
+//   employee, where null means absent (the original's Optional[str]);
+// - an integer field takes a JSON integer or an integral float (35.0); 35.5 is int_from_float;
+//   strings and booleans are never coerced; integers must stay within +-(2^53 - 1) so the model's
+//   double holds them exactly; a number field takes any finite JSON number;
+// - a number simdjson cannot represent (1e400, an integer beyond 64 bits) makes the body
+//   invalid JSON: one json_invalid issue at ["body"];
+// - an empty body is `missing` at ["body"] (FastAPI's answer), a non-object body is
+//   model_attributes_type, malformed JSON or nesting deeper than the parser's limit json_invalid;
+// - employee_id, when given, is a string of 1..50 characters (Unicode code points).
+// JsonParser holds reusable simdjson buffers: one per thread (or per session); not thread-safe.
+// The parse functions are reentrant given distinct parsers; the Vocabulary is only read.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "base/error.hpp"
+#include "domain/employee.hpp"
+#include "domain/vocabulary.hpp"
+
+namespace attrition::domain {
+
+// Largest magnitude an integer field takes (2^53 - 1): the implicit maximum of int fields the
+// table leaves unbounded.
+inline constexpr double kMaxExactInteger = 9007199254740991.0;
+
+// Default number of employees in one batch request.
+inline constexpr std::size_t kDefaultBatchLimit = 100;
+
+class JsonParser {
+  public:
+    // Our documents nest 3 levels; anything deeper than this is rejected as json_invalid.
+    static constexpr std::size_t kDefaultMaxDepth = 32;
+
+    // Throws std::bad_alloc when the initial buffers cannot be allocated.
+    explicit JsonParser(std::size_t max_depth = kDefaultMaxDepth);
+    ~JsonParser();
+    JsonParser(JsonParser&&) noexcept;
+    JsonParser& operator=(JsonParser&&) noexcept;
+    JsonParser(const JsonParser&) = delete;
+    JsonParser& operator=(const JsonParser&) = delete;
+
+    std::size_t MaxDepth() const noexcept;
+
+    struct Impl;  // defined in validation.cpp, the only user of simdjson
+
+  private:
+    friend Impl& ImplOf(JsonParser& parser) noexcept;
+    std::unique_ptr<Impl> impl_;
+};
+
+// One employee: the body of /api/v1/predict and /api/v1/explain (employee_id optional).
+// Errors: kMalformedRequest (unparseable body) or kInvalidInput, both with issues.
+base::Result<Employee> ParseEmployee(std::string_view body,
+                                     const Vocabulary& vocabulary,
+                                     JsonParser& parser);
+
+// {"employees": [...]} with 1..max_items employees, each with an employee_id; request order.
+base::Result<std::vector<Employee>> ParseBatch(std::string_view body,
+                                               const Vocabulary& vocabulary,
+                                               std::size_t max_items,
+                                               JsonParser& parser);
+
+}  // namespace attrition::domain

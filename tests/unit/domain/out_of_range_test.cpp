@@ -1,0 +1,54 @@
+#include "domain/out_of_range.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+
+namespace attrition::domain {
+namespace {
+
+std::array<TrainingRange, kNumericCount> Ranges() {
+    std::array<TrainingRange, kNumericCount> ranges{};
+    for (auto& range : ranges) range = TrainingRange{0, 100};
+    ranges[NumericIndex("age").value()] = TrainingRange{18, 60};
+    ranges[NumericIndex("revenu_mensuel").value()] = TrainingRange{1009, 19999.5};
+    return ranges;
+}
+
+Employee Within() {
+    Employee employee;
+    employee.numeric.fill(10);
+    employee.numeric[NumericIndex("age").value()] = 41;
+    employee.numeric[NumericIndex("revenu_mensuel").value()] = 5000;
+    return employee;
+}
+
+TEST(OutOfRangeTest, ValuesWithinTheTrainingRangeGiveNoWarning) {
+    const auto ranges = Ranges();
+    EXPECT_TRUE(OutOfRangeWarnings(Within(), ranges).empty());
+    auto at_bounds = Within();
+    at_bounds.numeric[NumericIndex("age").value()] = 60;
+    at_bounds.numeric[NumericIndex("revenu_mensuel").value()] = 1009;
+    EXPECT_TRUE(OutOfRangeWarnings(at_bounds, ranges).empty());
+}
+
+TEST(OutOfRangeTest, EachFieldOutsideItsRangeIsNamedWithTheRangeNotTheValue) {
+    const auto ranges = Ranges();
+    auto employee = Within();
+    employee.numeric[NumericIndex("age").value()] = 67;
+    employee.numeric[NumericIndex("revenu_mensuel").value()] = 777.25;
+    const auto warnings = OutOfRangeWarnings(employee, ranges);
+    ASSERT_EQ(warnings.size(), 2U);
+    EXPECT_EQ(warnings[0],
+              "age is above the range seen in training (18 to 60): the model extrapolates");
+    EXPECT_EQ(warnings[1],
+              "revenu_mensuel is below the range seen in training (1009 to 19999.5): the model "
+              "extrapolates");
+    for (const auto& warning : warnings) {
+        EXPECT_EQ(warning.find("67"), std::string::npos);
+        EXPECT_EQ(warning.find("777"), std::string::npos);
+    }
+}
+
+}  // namespace
+}  // namespace attrition::domain

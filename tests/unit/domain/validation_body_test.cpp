@@ -1,0 +1,192 @@
+// Bodies that are not an employee object at all, nesting limits, parser reuse, and the
+// guarantee that no message ever contains the submitted value.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "domain/validation.hpp"
+#include "unit/domain/fixtures.hpp"
+
+namespace attrition::domain {
+namespace {
+
+using Json = nlohmann::json;
+using Loc = std::vector<std::string>;
+
+struct BodyIssue {
+    std::string body;
+    std::string type;
+};
+
+class ValidationBodyTest : public ::testing::Test {
+  protected:
+    Vocabulary vocabulary_ = test_fixtures::SpecVocabulary();
+    JsonParser parser_;
+};
+
+std::string Nested(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+std::string WithExtra(const std::string& extra_value) {
+    const std::string example = test_fixtures::ExampleEmployee().dump();
+    return example.substr(0, example.size() - 1) + ",\"extra\":" + extra_value + "}";
+}
+
+TEST_F(ValidationBodyTest, BodiesThatAreNotAnObjectAreOneIssueAtBody) {
+    const std::vector<BodyIssue> cases{
+        {"", "missing"},
+        {" \n\t ", "missing"},
+        {"{", "json_invalid"},
+        {"{\"age\":41,}", "json_invalid"},
+        {"{\"age\" 41}", "json_invalid"},
+        {"{} {}", "json_invalid"},
+        {"{\"a\":NaN}", "json_invalid"},
+        {"{\"a\":Infinity}", "json_invalid"},
+        {"{\"a\":\"\xff\"}", "json_invalid"},
+        {"{\"a\":\"\\ud800\"}", "json_invalid"},
+        {"[]", "model_attributes_type"},
+        {"[{}]", "model_attributes_type"},
+        {"42", "model_attributes_type"},
+        {"null", "model_attributes_type"},
+        {"\"text\"", "model_attributes_type"},
+        {"true", "model_attributes_type"},
+    };
+    for (const auto& [body, type] : cases) {
+        SCOPED_TRACE(body);
+        for (const bool batch : {false, true}) {
+            const auto error = batch ? ParseBatch(body, vocabulary_, 100, parser_).error()
+                                     : ParseEmployee(body, vocabulary_, parser_).error();
+            ASSERT_EQ(error.issues.size(), 1U);
+            EXPECT_EQ(error.issues[0].loc, Loc{"body"});
+            EXPECT_EQ(error.issues[0].type, type);
+            EXPECT_FALSE(error.issues[0].msg.empty());
+        }
+    }
+}
+
+TEST_F(ValidationBodyTest, MalformedJsonIsAMalformedRequest) {
+    const auto result = ParseEmployee("{", vocabulary_, parser_);
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().code, base::ErrorCode::kMalformedRequest);
+    EXPECT_EQ(result.error().issues.at(0).msg.rfind("JSON decode error", 0), 0U);
+}
+
+TEST_F(ValidationBodyTest, NestingIsLimited) {
+    EXPECT_EQ(parser_.MaxDepth(), JsonParser::kDefaultMaxDepth);
+    ASSERT_TRUE(ParseEmployee(WithExtra(Nested(10)), vocabulary_, parser_));
+
+    for (const std::size_t depth : {JsonParser::kDefaultMaxDepth, std::size_t{100000}}) {
+        SCOPED_TRACE(depth);
+        const auto result = ParseEmployee(WithExtra(Nested(depth)), vocabulary_, parser_);
+        ASSERT_FALSE(result);
+        ASSERT_EQ(result.error().issues.size(), 1U);
+        EXPECT_EQ(result.error().issues[0].type, "json_invalid");
+        EXPECT_NE(result.error().issues[0].msg.find("nested deeper than 32 levels"),
+                  std::string::npos);
+    }
+
+    JsonParser shallow(4);
+    EXPECT_EQ(shallow.MaxDepth(), 4U);
+    EXPECT_FALSE(ParseEmployee(WithExtra(Nested(4)), vocabulary_, shallow));
+    EXPECT_TRUE(ParseEmployee(WithExtra(Nested(2)), vocabulary_, shallow));
+}
+
+TEST_F(ValidationBodyTest, OneParserServesManyBodiesAndSurvivesAMove) {
+    const std::string large = WithExtra("\"" + std::string(512 * 1024, 'x') + "\"");
+    ASSERT_TRUE(ParseEmployee(large, vocabulary_, parser_));
+    EXPECT_FALSE(ParseEmployee("{", vocabulary_, parser_));
+    const std::string small = test_fixtures::ExampleEmployee().dump();
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(ParseEmployee(small, vocabulary_, parser_));
+
+    JsonParser moved(std::move(parser_));
+    const auto employee = ParseEmployee(small, vocabulary_, moved);
+    ASSERT_TRUE(employee);
+    EXPECT_EQ(employee->numeric[0], 41);
+    parser_ = std::move(moved);
+    EXPECT_TRUE(ParseEmployee(small, vocabulary_, parser_));
+}
+
+// The submitted values are personal data: no message may repeat them.
+class NoEchoTest : public ValidationBodyTest {
+  protected:
+    static constexpr const char* kMarkers[] = {"ZQXMARKER", "7777777", "1415926", "31337"};
+
+    void ExpectNoMarker(const base::Error& error) {
+        EXPECT_FALSE(error.issues.empty());
+        for (const char* marker : kMarkers) {
+            EXPECT_EQ(error.message.find(marker), std::string::npos) << error.message;
+            for (const auto& issue : error.issues) {
+                EXPECT_EQ(issue.msg.find(marker), std::string::npos) << issue.msg;
+                EXPECT_EQ(issue.type.find(marker), std::string::npos) << issue.type;
+                for (const auto& part : issue.loc) {
+                    EXPECT_EQ(part.find(marker), std::string::npos) << part;
+                }
+            }
+        }
+        ++checked_;
+    }
+
+    // Every field set to `numeric` (numeric fields) / `text` (categoricals), plus employee_id.
+    static Json AllFields(const Json& numeric, const Json& text, const Json& employee_id) {
+        Json body = Json::object();
+        for (const auto& field : NumericFields()) body[std::string(field.name)] = numeric;
+        for (const auto& field : CategoricalFields()) body[std::string(field.name)] = text;
+        body["employee_id"] = employee_id;
+        return body;
+    }
+
+    int checked_ = 0;
+};
+
+TEST_F(NoEchoTest, NoErrorMessageContainsTheSubmittedValue) {
+    std::string long_id;
+    for (int i = 0; i < 10; ++i) long_id += "ZQXMARKER";
+    const std::vector<Json> bodies{
+        AllFields("ZQXMARKER", "ZQXMARKER", long_id),
+        AllFields(7777777, "ZQXMARKER7777777", 7777777),
+        AllFields(-7777777, Json::array({"ZQXMARKER"}), Json::object({{"ZQXMARKER", 1}})),
+        AllFields(3.1415926, 31337, "ZQXMARKER" + std::string(50, '1')),
+        AllFields(-3.1415926e9, "Marketingz ZQXMARKER", ""),
+        AllFields(77777770000000000.0, true, nullptr),
+        AllFields(Json::array({7777777}), "zqxmarker", "x"),
+    };
+    for (const auto& body : bodies) {
+        SCOPED_TRACE(body.dump());
+        const auto single = ParseEmployee(body.dump(), vocabulary_, parser_);
+        ASSERT_FALSE(single);
+        ExpectNoMarker(single.error());
+
+        const Json batch{{"employees", Json::array({body, body})}};
+        const auto many = ParseBatch(batch.dump(), vocabulary_, 100, parser_);
+        ASSERT_FALSE(many);
+        ExpectNoMarker(many.error());
+    }
+
+    const std::vector<std::string> raw{
+        "{\"age\": ZQXMARKER}",
+        "{\"ZQXMARKER\"",
+        "\"ZQXMARKER\"",
+        "[\"ZQXMARKER\", 7777777]",
+        "{\"age\": 7777777e99999}",
+        "{\"age\": 31337777777777777777777}",
+        "{\"genre\": \"ZQXMARKER\xff\"}",
+        "{\"genre\": \"ZQXMARKER\\q\"}",
+        "{\"employees\": \"ZQXMARKER\"}",
+        "{\"employees\": [7777777, \"ZQXMARKER\"]}",
+        "{\"employees\": [" + Nested(40) + ", \"ZQXMARKER\"]}",
+    };
+    for (const auto& body : raw) {
+        SCOPED_TRACE(body);
+        const auto single = ParseEmployee(body, vocabulary_, parser_);
+        ASSERT_FALSE(single);
+        ExpectNoMarker(single.error());
+        const auto many = ParseBatch(body, vocabulary_, 100, parser_);
+        ASSERT_FALSE(many);
+        ExpectNoMarker(many.error());
+    }
+    EXPECT_EQ(checked_, static_cast<int>(2 * (bodies.size() + raw.size())));
+}
+
+}  // namespace
+}  // namespace attrition::domain
