@@ -1,0 +1,391 @@
+#include "model/artifact.hpp"
+
+#include <fmt/core.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+#include "base/clock.hpp"
+
+namespace attrition::model {
+namespace {
+
+using base::ErrorCode;
+using Json = nlohmann::ordered_json;
+
+constexpr int kFormatVersion = 1;
+
+// NaN (a metric undefined on a fold) is written as null and read back as NaN.
+Json Number(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
+
+double ReadNumber(const Json& value) {
+    if (value.is_null()) return std::numeric_limits<double>::quiet_NaN();
+    return value.get<double>();
+}
+
+Json ToJson(const MeanStd& m) { return Json{{"mean", Number(m.mean)}, {"std", Number(m.std)}}; }
+
+MeanStd MeanStdFrom(const Json& j) {
+    return MeanStd{ReadNumber(j.at("mean")), ReadNumber(j.at("std"))};
+}
+
+Json ToJson(const ThresholdPoint& p) {
+    return Json{{"threshold", p.threshold},
+                {"precision", Number(p.precision)},
+                {"recall", Number(p.recall)},
+                {"f1_score", Number(p.f1)}};
+}
+
+ThresholdPoint ThresholdFrom(const Json& j) {
+    return ThresholdPoint{ReadNumber(j.at("threshold")), ReadNumber(j.at("precision")),
+                          ReadNumber(j.at("recall")), ReadNumber(j.at("f1_score"))};
+}
+
+// The metric names of the API's performance_metrics, plus pr_auc.
+constexpr std::array<std::pair<std::string_view, MeanStd MetricSummary::*>, 6> kMetricNames = {{
+    {"accuracy", &MetricSummary::accuracy},
+    {"precision", &MetricSummary::precision},
+    {"recall", &MetricSummary::recall},
+    {"f1_score", &MetricSummary::f1},
+    {"roc_auc", &MetricSummary::roc_auc},
+    {"pr_auc", &MetricSummary::pr_auc},
+}};
+
+Json HyperparametersToJson(const Hyperparameters& h, int threads) {
+    return Json{{"objective", "binary:logistic"},
+                {"n_estimators", h.n_estimators},
+                {"learning_rate", h.learning_rate},
+                {"max_depth", h.max_depth},
+                {"min_child_weight", h.min_child_weight},
+                {"subsample", h.subsample},
+                {"colsample_bytree", h.colsample_bytree},
+                {"reg_alpha", h.reg_alpha},
+                {"reg_lambda", h.reg_lambda},
+                {"scale_pos_weight", h.scale_pos_weight},
+                {"tree_method", h.tree_method},
+                {"seed", h.seed},
+                {"nthread", threads}};
+}
+
+Hyperparameters HyperparametersFrom(const Json& j) {
+    Hyperparameters h;
+    h.n_estimators = j.at("n_estimators").get<int>();
+    h.learning_rate = j.at("learning_rate").get<double>();
+    h.max_depth = j.at("max_depth").get<int>();
+    h.min_child_weight = j.at("min_child_weight").get<double>();
+    h.subsample = j.at("subsample").get<double>();
+    h.colsample_bytree = j.at("colsample_bytree").get<double>();
+    h.reg_alpha = j.at("reg_alpha").get<double>();
+    h.reg_lambda = j.at("reg_lambda").get<double>();
+    h.scale_pos_weight = j.at("scale_pos_weight").get<double>();
+    h.tree_method = j.at("tree_method").get<std::string>();
+    h.seed = j.at("seed").get<std::uint64_t>();
+    return h;
+}
+
+base::Result<void> Invalid(std::string message) {
+    return base::Fail(ErrorCode::kInvalidConfig, "model metadata: " + std::move(message));
+}
+
+// Checks a parsed ModelMetadata against the field table and its own vocabulary.
+base::Result<void> CheckConsistency(const ModelMetadata& m,
+                                    const std::vector<std::string>& numeric_names,
+                                    const std::vector<std::string>& categorical_names,
+                                    const std::vector<std::string>& columns) {
+    if (numeric_names.size() + categorical_names.size() != domain::kFieldCount) {
+        return Invalid(fmt::format("{} features listed, expected {}",
+                                   numeric_names.size() + categorical_names.size(),
+                                   domain::kFieldCount));
+    }
+    if (numeric_names.size() != domain::kNumericCount) {
+        return Invalid(fmt::format("{} numeric features, expected {}", numeric_names.size(),
+                                   domain::kNumericCount));
+    }
+    for (std::size_t i = 0; i < domain::kNumericCount; ++i) {
+        if (numeric_names[i] != domain::NumericFields()[i].name) {
+            return Invalid(fmt::format("numeric feature {} is {}, expected {}", i, numeric_names[i],
+                                       domain::NumericFields()[i].name));
+        }
+    }
+    for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
+        if (categorical_names[i] != domain::CategoricalFields()[i].name) {
+            return Invalid(fmt::format("categorical feature {} is {}, expected {}", i,
+                                       categorical_names[i], domain::CategoricalFields()[i].name));
+        }
+        const auto& vocabulary = m.encoding.vocabulary[i];
+        if (vocabulary.empty()) {
+            return Invalid(fmt::format("empty vocabulary for {}", categorical_names[i]));
+        }
+        if (std::find(vocabulary.begin(), vocabulary.end(), m.encoding.modes[i]) ==
+            vocabulary.end()) {
+            return Invalid(fmt::format("imputation value of {} is not in its vocabulary",
+                                       categorical_names[i]));
+        }
+    }
+    if (columns != m.encoding.column_names) {
+        return Invalid(fmt::format(
+            "encoded_columns ({} names) differ from the {} columns the vocabulary gives",
+            columns.size(), m.encoding.column_names.size()));
+    }
+    const bool thresholds_ok = m.decision_threshold > 0 && m.decision_threshold < 1 &&
+                               m.risk.low_below > 0 && m.risk.low_below <= m.risk.medium_below &&
+                               m.risk.medium_below < 1;
+    if (!thresholds_ok) return Invalid("decision threshold or risk cut-offs out of (0, 1)");
+    return {};
+}
+
+base::Result<void> WriteFile(const std::filesystem::path& path, std::string_view content) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.close();
+    if (!out) return base::Fail(ErrorCode::kIo, fmt::format("cannot write {}", path.string()));
+    return {};
+}
+
+base::Result<void> Rename(const std::filesystem::path& from, const std::filesystem::path& to) {
+    std::error_code ec;
+    std::filesystem::rename(from, to, ec);
+    if (ec) {
+        return base::Fail(ErrorCode::kIo, fmt::format("cannot rename {} to {}: {}", from.string(),
+                                                      to.string(), ec.message()));
+    }
+    return {};
+}
+
+}  // namespace
+
+base::Result<std::string> Sha256File(const std::filesystem::path& path) {
+    auto content = ReadFileText(path);
+    if (!content) return tl::unexpected(content.error());
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                      &EVP_MD_CTX_free);
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
+        EVP_DigestUpdate(ctx.get(), content->data(), content->size()) != 1 ||
+        EVP_DigestFinal_ex(ctx.get(), digest.data(), &length) != 1) {
+        return base::Fail(ErrorCode::kInternal, "sha256 failed for " + path.string());
+    }
+    std::string hex;
+    for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+    return hex;
+}
+
+base::Result<ModelMetadata> DescribeModel(const TrainedModel& model,
+                                          const TrainingSet& data,
+                                          const std::filesystem::path& data_dir,
+                                          const TrainingOptions& options) {
+    ModelMetadata m;
+    m.training_date = base::FormatIso8601(std::chrono::system_clock::now());
+    for (const std::string_view file : kExtractFiles) {
+        auto digest = Sha256File(data_dir / file);
+        if (!digest) return tl::unexpected(digest.error());
+        m.input_files.push_back(InputFileDigest{std::string(file), std::move(*digest)});
+    }
+    m.training_rows = data.employees.size();
+    m.positive_rows = data.PositiveCount();
+    m.encoding = model.encoding;
+    m.numeric_min.fill(std::numeric_limits<double>::infinity());
+    m.numeric_max.fill(-std::numeric_limits<double>::infinity());
+    for (const auto& employee : data.employees) {
+        for (std::size_t i = 0; i < domain::kNumericCount; ++i) {
+            if (std::isnan(employee.numeric[i])) continue;
+            m.numeric_min[i] = std::min(m.numeric_min[i], employee.numeric[i]);
+            m.numeric_max[i] = std::max(m.numeric_max[i], employee.numeric[i]);
+        }
+    }
+    m.hyperparameters = options.hyperparameters;
+    m.training_threads = options.threads;
+    if (model.cross_validation) {
+        const auto& cv = *model.cross_validation;
+        m.cross_validation = CrossValidationSummary{cv.folds, cv.seed, cv.summary};
+        m.threshold_at_default = cv.at_default;
+        m.threshold_f1_optimal = cv.f1_optimal;
+        m.calibration = cv.calibration;
+    }
+    return m;
+}
+
+std::string MetadataToJson(const ModelMetadata& m) {
+    Json j;
+    j["format_version"] = kFormatVersion;
+    j["model_version"] = m.model_version;
+    j["training_date"] = m.training_date;
+    Json files = Json::array();
+    for (const auto& f : m.input_files)
+        files.push_back(Json{{"name", f.name}, {"sha256", f.sha256}});
+    j["training_data"] = Json{{"rows", m.training_rows},
+                              {"positives", m.positive_rows},
+                              {"target", kTargetColumn},
+                              {"files", files}};
+
+    Json numeric = Json::array();
+    Json categorical = Json::array();
+    for (const auto& f : domain::NumericFields()) numeric.push_back(f.name);
+    for (const auto& f : domain::CategoricalFields()) categorical.push_back(f.name);
+    j["features"] = Json{{"numeric", numeric}, {"categorical", categorical}};
+
+    Json vocabulary = Json::object();
+    Json modes = Json::object();
+    for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
+        const std::string name(domain::CategoricalFields()[i].name);
+        vocabulary[name] = m.encoding.vocabulary[i];
+        modes[name] = m.encoding.modes[i];
+    }
+    j["categorical_vocabulary"] = vocabulary;
+    Json ranges = Json::object();
+    Json medians = Json::object();
+    for (std::size_t i = 0; i < domain::kNumericCount; ++i) {
+        const std::string name(domain::NumericFields()[i].name);
+        ranges[name] = Json{{"min", Number(m.numeric_min[i])}, {"max", Number(m.numeric_max[i])}};
+        medians[name] = m.encoding.numeric_medians[i];
+    }
+    j["numeric_training_range"] = ranges;
+    j["imputation"] = Json{{"numeric_median", medians}, {"categorical_most_frequent", modes}};
+    j["encoded_columns"] = m.encoding.column_names;
+    j["hyperparameters"] = HyperparametersToJson(m.hyperparameters, m.training_threads);
+
+    if (m.cross_validation) {
+        Json metrics = Json::object();
+        for (const auto& [name, member] : kMetricNames) {
+            metrics[std::string(name)] = ToJson(m.cross_validation->metrics.*member);
+        }
+        j["cross_validation"] = Json{{"folds", m.cross_validation->folds},
+                                     {"stratified", true},
+                                     {"shuffle", true},
+                                     {"seed", m.cross_validation->seed},
+                                     {"std", "population (ddof 0)"},
+                                     {"metrics", metrics}};
+    } else {
+        j["cross_validation"] = nullptr;
+    }
+    j["decision_threshold"] = m.decision_threshold;
+    Json study = Json::object();
+    if (m.threshold_at_default) study["default"] = ToJson(*m.threshold_at_default);
+    if (m.threshold_f1_optimal) study["f1_optimal"] = ToJson(*m.threshold_f1_optimal);
+    j["threshold_study"] = study;
+    j["risk_levels"] = Json{{"low_below", m.risk.low_below}, {"medium_below", m.risk.medium_below}};
+    Json calibration = Json::array();
+    for (const auto& bin : m.calibration) {
+        calibration.push_back(Json{{"min_predicted", bin.min_predicted},
+                                   {"max_predicted", bin.max_predicted},
+                                   {"mean_predicted", bin.mean_predicted},
+                                   {"observed_rate", bin.observed_rate},
+                                   {"count", bin.count}});
+    }
+    j["calibration"] = calibration;
+    return j.dump(2) + "\n";
+}
+
+base::Result<ModelMetadata> ParseMetadata(std::string_view text) {
+    try {
+        const Json j = Json::parse(text);
+        if (j.at("format_version").get<int>() != kFormatVersion) {
+            return tl::unexpected(Invalid("unsupported format_version").error());
+        }
+        ModelMetadata m;
+        m.model_version = j.at("model_version").get<std::string>();
+        m.training_date = j.at("training_date").get<std::string>();
+        const Json& data = j.at("training_data");
+        m.training_rows = data.at("rows").get<std::size_t>();
+        m.positive_rows = data.at("positives").get<std::size_t>();
+        for (const auto& f : data.at("files")) {
+            m.input_files.push_back(InputFileDigest{f.at("name").get<std::string>(),
+                                                    f.at("sha256").get<std::string>()});
+        }
+        const auto numeric_names = j.at("features").at("numeric").get<std::vector<std::string>>();
+        const auto categorical_names =
+            j.at("features").at("categorical").get<std::vector<std::string>>();
+        if (categorical_names.size() != domain::kCategoricalCount) {
+            return tl::unexpected(
+                Invalid(fmt::format("{} categorical features, expected {}",
+                                    categorical_names.size(), domain::kCategoricalCount))
+                    .error());
+        }
+
+        std::array<std::vector<std::string>, domain::kCategoricalCount> vocabulary;
+        std::array<std::string, domain::kCategoricalCount> modes;
+        std::array<double, domain::kNumericCount> medians{};
+        const Json& imputation = j.at("imputation");
+        for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
+            const std::string name(domain::CategoricalFields()[i].name);
+            vocabulary[i] = j.at("categorical_vocabulary").at(name).get<std::vector<std::string>>();
+            modes[i] = imputation.at("categorical_most_frequent").at(name).get<std::string>();
+        }
+        for (std::size_t i = 0; i < domain::kNumericCount; ++i) {
+            const std::string name(domain::NumericFields()[i].name);
+            medians[i] = imputation.at("numeric_median").at(name).get<double>();
+            const Json& range = j.at("numeric_training_range").at(name);
+            m.numeric_min[i] = ReadNumber(range.at("min"));
+            m.numeric_max[i] = ReadNumber(range.at("max"));
+        }
+        m.encoding = MakeEncodingSpec(std::move(vocabulary), medians, modes);
+        const auto columns = j.at("encoded_columns").get<std::vector<std::string>>();
+
+        m.hyperparameters = HyperparametersFrom(j.at("hyperparameters"));
+        m.training_threads = j.at("hyperparameters").at("nthread").get<int>();
+        if (const Json& cv = j.at("cross_validation"); !cv.is_null()) {
+            CrossValidationSummary summary;
+            summary.folds = cv.at("folds").get<int>();
+            summary.seed = cv.at("seed").get<std::uint64_t>();
+            for (const auto& [name, member] : kMetricNames) {
+                summary.metrics.*member = MeanStdFrom(cv.at("metrics").at(std::string(name)));
+            }
+            m.cross_validation = summary;
+        }
+        m.decision_threshold = j.at("decision_threshold").get<double>();
+        const Json& study = j.at("threshold_study");
+        if (study.contains("default")) m.threshold_at_default = ThresholdFrom(study.at("default"));
+        if (study.contains("f1_optimal")) {
+            m.threshold_f1_optimal = ThresholdFrom(study.at("f1_optimal"));
+        }
+        m.risk.low_below = j.at("risk_levels").at("low_below").get<double>();
+        m.risk.medium_below = j.at("risk_levels").at("medium_below").get<double>();
+        for (const auto& bin : j.at("calibration")) {
+            m.calibration.push_back(CalibrationBin{
+                bin.at("min_predicted").get<double>(), bin.at("max_predicted").get<double>(),
+                bin.at("mean_predicted").get<double>(), bin.at("observed_rate").get<double>(),
+                bin.at("count").get<std::size_t>()});
+        }
+        if (auto ok = CheckConsistency(m, numeric_names, categorical_names, columns); !ok) {
+            return tl::unexpected(ok.error());
+        }
+        return m;
+    } catch (const nlohmann::json::exception& e) {
+        // A malformed file is an expected failure at load time: report it as a value.
+        return tl::unexpected(Invalid(e.what()).error());
+    }
+}
+
+base::Result<ModelMetadata> LoadMetadata(const std::filesystem::path& dir) {
+    auto text = ReadFileText(dir / kMetadataFile);
+    if (!text) return tl::unexpected(text.error());
+    return ParseMetadata(*text);
+}
+
+base::Result<void> SaveArtifact(const std::filesystem::path& dir,
+                                const Booster& booster,
+                                const ModelMetadata& metadata) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        return base::Fail(ErrorCode::kIo,
+                          fmt::format("cannot create {}: {}", dir.string(), ec.message()));
+    }
+    // The temporary booster name keeps the ".json" ending: XGBoost picks the format from it.
+    const auto booster_tmp = dir / "booster.tmp.json";
+    const auto metadata_tmp = dir / "metadata.tmp.json";
+    if (auto ok = booster.SaveFile(booster_tmp); !ok) return ok;
+    if (auto ok = WriteFile(metadata_tmp, MetadataToJson(metadata)); !ok) return ok;
+    if (auto ok = Rename(booster_tmp, dir / kBoosterFile); !ok) return ok;
+    return Rename(metadata_tmp, dir / kMetadataFile);
+}
+
+}  // namespace attrition::model

@@ -1,0 +1,90 @@
+// The versioned model artifact, a folder holding `booster.json` (XGBoost JSON) and
+// `metadata.json` (everything needed to validate, encode and describe: vocabulary, imputation
+// values, column names, training ranges, hyperparameters, CV metrics, thresholds, risk
+// cut-offs, calibration, input file digests). ModelMetadata is a plain value; loading checks
+// that it is consistent with the field table. Thread-safe (no shared state).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.hpp"
+#include "domain/fields.hpp"
+#include "model/encoder.hpp"
+#include "model/evaluation.hpp"
+#include "model/training.hpp"
+
+namespace attrition::model {
+
+inline constexpr std::string_view kBoosterFile = "booster.json";
+inline constexpr std::string_view kMetadataFile = "metadata.json";
+
+struct InputFileDigest {
+    std::string name;    // file name, e.g. "extrait_sirh.csv"
+    std::string sha256;  // lowercase hex
+};
+
+struct RiskCutoffs {
+    double low_below = 0.40;     // P(leave) < 0.40: LOW
+    double medium_below = 0.60;  // < 0.60: MEDIUM, else HIGH
+};
+
+struct CrossValidationSummary {
+    int folds = 0;
+    std::uint64_t seed = 0;
+    MetricSummary metrics;  // mean and std over folds, at threshold 0.5
+};
+
+struct ModelMetadata {
+    std::string model_version{kModelVersion};
+    std::string training_date;  // ISO-8601 UTC
+    std::vector<InputFileDigest> input_files;
+    std::size_t training_rows = 0;
+    std::size_t positive_rows = 0;
+    // Vocabulary, imputation values and encoded column names (numeric and categorical feature
+    // lists are the field table's; the JSON repeats them for readers).
+    EncodingSpec encoding;
+    std::array<double, domain::kNumericCount> numeric_min{};
+    std::array<double, domain::kNumericCount> numeric_max{};
+    Hyperparameters hyperparameters;
+    int training_threads = 1;
+    std::optional<CrossValidationSummary> cross_validation;
+    double decision_threshold = 0.5;
+    std::optional<ThresholdPoint> threshold_at_default;  // out-of-fold, at 0.5
+    std::optional<ThresholdPoint> threshold_f1_optimal;  // out-of-fold, optional threshold
+    RiskCutoffs risk;
+    std::vector<CalibrationBin> calibration;  // out-of-fold deciles
+};
+
+// Lowercase hex SHA-256 of a file's bytes (OpenSSL EVP).
+base::Result<std::string> Sha256File(const std::filesystem::path& path);
+
+// Metadata of a freshly trained model: encoding, ranges of `data`, CV results, digests of the
+// extracts in `data_dir`, training date now.
+base::Result<ModelMetadata> DescribeModel(const TrainedModel& model,
+                                          const TrainingSet& data,
+                                          const std::filesystem::path& data_dir,
+                                          const TrainingOptions& options);
+
+std::string MetadataToJson(const ModelMetadata& metadata);
+
+// Parses and checks: the 18 numeric and 6 categorical features are the field table's, in
+// order; column names equal those derived from the vocabulary; thresholds and cut-offs are in
+// range. Errors are kInvalidConfig with a message naming the problem.
+base::Result<ModelMetadata> ParseMetadata(std::string_view json);
+
+// Reads `dir`/metadata.json and checks it (see ParseMetadata); kIo when unreadable.
+base::Result<ModelMetadata> LoadMetadata(const std::filesystem::path& dir);
+
+// Writes booster.json (XGBoosterSaveModel) and metadata.json into `dir` (created if needed).
+// Each file is written under a temporary name and renamed, so a reader never sees half a file.
+base::Result<void> SaveArtifact(const std::filesystem::path& dir,
+                                const Booster& booster,
+                                const ModelMetadata& metadata);
+
+}  // namespace attrition::model

@@ -1,0 +1,340 @@
+#include "model/technova_reader.hpp"
+
+#include <fmt/core.h>
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <unordered_map>
+
+namespace attrition::model {
+namespace {
+
+using base::ErrorCode;
+
+std::string_view Trim(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+bool IsBlank(const std::vector<std::string>& fields) {
+    return fields.size() == 1 && Trim(fields[0]).empty();
+}
+
+// One table of the join: its parsed rows and where each employee number sits.
+struct KeyedTable {
+    std::string_view file;
+    CsvTable table;
+    std::vector<long> numbers;                     // employee number of each row
+    std::unordered_map<long, std::size_t> row_of;  // employee number -> row index
+};
+
+base::Result<KeyedTable> IndexByKey(std::string_view file,
+                                    std::string_view text,
+                                    std::string_view key_column,
+                                    std::string_view prefix) {
+    auto table = ParseCsv(text, file);
+    if (!table) return tl::unexpected(table.error());
+    const auto key = table->Column(key_column);
+    if (!key) {
+        return base::Fail(ErrorCode::kInvalidInput,
+                          fmt::format("{}: no column {}", file, key_column));
+    }
+    KeyedTable out{file, std::move(*table), {}, {}};
+    for (std::size_t r = 0; r < out.table.rows.size(); ++r) {
+        const std::string& raw = out.table.rows[r][*key];
+        const std::size_t line = out.table.line_numbers[r];
+        const auto number = ParseEmployeeNumber(raw, prefix);
+        if (!number) {
+            return base::Fail(ErrorCode::kInvalidInput,
+                              fmt::format("{} line {}: {} is {}", file, line, key_column,
+                                          Trim(raw).empty() ? "missing" : "malformed"));
+        }
+        out.numbers.push_back(*number);
+        if (!out.row_of.emplace(*number, r).second) {
+            return base::Fail(
+                ErrorCode::kInvalidInput,
+                fmt::format("{} line {}: employee {} appears twice", file, line, *number));
+        }
+    }
+    return out;
+}
+
+// Where one of the 24 features (or the target) is read: which table, which column.
+struct Source {
+    const KeyedTable* table = nullptr;
+    std::size_t column = 0;
+};
+
+base::Result<Source> Locate(std::string_view name, const std::array<const KeyedTable*, 3>& tables) {
+    Source found;
+    for (const KeyedTable* t : tables) {
+        if (const auto column = t->table.Column(name)) {
+            if (found.table != nullptr) {
+                return base::Fail(ErrorCode::kInvalidInput,
+                                  fmt::format("column {} is in both {} and {}", name,
+                                              found.table->file, t->file));
+            }
+            found = Source{t, *column};
+        }
+    }
+    if (found.table == nullptr) {
+        return base::Fail(ErrorCode::kInvalidInput,
+                          fmt::format("no extract has the column {}", name));
+    }
+    return found;
+}
+
+// Fails when an employee of `other` has no row in the HR extract (the reverse is checked
+// while joining).
+base::Result<void> CheckNoExtraRows(const KeyedTable& other, const KeyedTable& sirh) {
+    for (std::size_t r = 0; r < other.numbers.size(); ++r) {
+        if (!sirh.row_of.contains(other.numbers[r])) {
+            return base::Fail(
+                ErrorCode::kInvalidInput,
+                fmt::format("{} line {}: employee {} has no row in {}", other.file,
+                            other.table.line_numbers[r], other.numbers[r], sirh.file));
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+std::optional<std::size_t> CsvTable::Column(std::string_view name) const noexcept {
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        if (header[i] == name) return i;
+    }
+    return std::nullopt;
+}
+
+base::Result<CsvTable> ParseCsv(std::string_view text, std::string_view file_name) {
+    constexpr std::string_view kBom = "\xEF\xBB\xBF";
+    if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
+
+    std::vector<std::vector<std::string>> records;
+    std::vector<std::size_t> record_lines;
+    std::vector<std::string> fields(1);
+    std::size_t line = 1;
+    std::size_t record_line = 1;
+    bool quoted = false;
+    bool field_was_quoted = false;
+    auto end_record = [&] {
+        if (!IsBlank(fields) || field_was_quoted) {
+            records.push_back(std::move(fields));
+            record_lines.push_back(record_line);
+        }
+        fields.assign(1, std::string());
+        field_was_quoted = false;
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quoted) {
+            if (c == '"') {
+                if (i + 1 < text.size() && text[i + 1] == '"') {
+                    fields.back() += '"';
+                    ++i;
+                } else {
+                    quoted = false;
+                }
+            } else {
+                if (c == '\n') ++line;
+                fields.back() += c;
+            }
+            continue;
+        }
+        switch (c) {
+            case '"':
+                if (!Trim(fields.back()).empty()) {
+                    return base::Fail(
+                        ErrorCode::kInvalidInput,
+                        fmt::format("{} line {}: quote inside an unquoted field", file_name, line));
+                }
+                fields.back().clear();
+                quoted = true;
+                field_was_quoted = true;
+                break;
+            case ',':
+                fields.emplace_back();
+                break;
+            case '\r':
+                if (i + 1 < text.size() && text[i + 1] == '\n') break;  // CRLF: LF ends it
+                fields.back() += c;
+                break;
+            case '\n':
+                end_record();
+                ++line;
+                record_line = line;
+                break;
+            default:
+                fields.back() += c;
+        }
+    }
+    if (quoted) {
+        return base::Fail(
+            ErrorCode::kInvalidInput,
+            fmt::format("{} line {}: unterminated quoted field", file_name, record_line));
+    }
+    end_record();
+
+    if (records.empty()) {
+        return base::Fail(ErrorCode::kInvalidInput, fmt::format("{}: empty file", file_name));
+    }
+    CsvTable table;
+    for (const std::string& name : records.front()) table.header.emplace_back(Trim(name));
+    for (std::size_t r = 1; r < records.size(); ++r) {
+        if (records[r].size() != table.header.size()) {
+            return base::Fail(ErrorCode::kInvalidInput,
+                              fmt::format("{} line {}: {} fields, the header has {}", file_name,
+                                          record_lines[r], records[r].size(), table.header.size()));
+        }
+        table.rows.push_back(std::move(records[r]));
+        table.line_numbers.push_back(record_lines[r]);
+    }
+    return table;
+}
+
+std::optional<double> ParseNumber(std::string_view text) noexcept {
+    text = Trim(text);
+    if (!text.empty() && text.back() == '%') {
+        text.remove_suffix(1);
+        text = Trim(text);
+    }
+    if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+    if (text.empty()) return std::nullopt;
+    double value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<long> ParseEmployeeNumber(std::string_view text, std::string_view prefix) noexcept {
+    text = Trim(text);
+    if (text.substr(0, prefix.size()) != prefix) return std::nullopt;
+    text.remove_prefix(prefix.size());
+    if (text.empty()) return std::nullopt;
+    long value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+    return value;
+}
+
+std::size_t TrainingSet::PositiveCount() const noexcept {
+    std::size_t n = 0;
+    for (const int label : labels) n += label == 1 ? 1 : 0;
+    return n;
+}
+
+base::Result<TrainingSet> JoinExtracts(const ExtractTexts& texts) {
+    auto sirh = IndexByKey(kSirhFile, texts.sirh, "id_employee", "");
+    if (!sirh) return tl::unexpected(sirh.error());
+    auto eval = IndexByKey(kEvalFile, texts.eval, "eval_number", "E_");
+    if (!eval) return tl::unexpected(eval.error());
+    auto sondage = IndexByKey(kSondageFile, texts.sondage, "code_sondage", "");
+    if (!sondage) return tl::unexpected(sondage.error());
+    const std::array<const KeyedTable*, 3> tables = {&*sirh, &*eval, &*sondage};
+
+    std::array<Source, domain::kNumericCount> numeric_sources;
+    for (std::size_t i = 0; i < domain::kNumericCount; ++i) {
+        auto source = Locate(domain::NumericFields()[i].name, tables);
+        if (!source) return tl::unexpected(source.error());
+        numeric_sources[i] = *source;
+    }
+    std::array<Source, domain::kCategoricalCount> categorical_sources;
+    for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
+        auto source = Locate(domain::CategoricalFields()[i].name, tables);
+        if (!source) return tl::unexpected(source.error());
+        categorical_sources[i] = *source;
+    }
+    const auto target = Locate(kTargetColumn, tables);
+    if (!target) return tl::unexpected(target.error());
+
+    for (const KeyedTable* other : {&*eval, &*sondage}) {
+        if (auto extra = CheckNoExtraRows(*other, *sirh); !extra) {
+            return tl::unexpected(extra.error());
+        }
+    }
+
+    TrainingSet out;
+    out.employees.reserve(sirh->table.rows.size());
+    out.labels.reserve(sirh->table.rows.size());
+    for (std::size_t r = 0; r < sirh->table.rows.size(); ++r) {
+        const std::size_t sirh_line = sirh->table.line_numbers[r];
+        const long number = sirh->numbers[r];
+        // The row of this employee in each table (the HR extract's own row is r).
+        std::array<std::size_t, 3> rows{};
+        for (std::size_t t = 0; t < tables.size(); ++t) {
+            const auto it = tables[t]->row_of.find(number);
+            if (it == tables[t]->row_of.end()) {
+                return base::Fail(ErrorCode::kInvalidInput,
+                                  fmt::format("{} line {}: employee {} has no row in {}", kSirhFile,
+                                              sirh_line, number, tables[t]->file));
+            }
+            rows[t] = it->second;
+        }
+        auto cell = [&](const Source& s) -> std::pair<const std::string&, std::size_t> {
+            std::size_t t = 0;
+            while (tables[t] != s.table) ++t;
+            return {s.table->table.rows[rows[t]][s.column], s.table->table.line_numbers[rows[t]]};
+        };
+
+        domain::Employee employee;
+        employee.employee_id = std::to_string(number);
+        for (std::size_t i = 0; i < domain::kNumericCount; ++i) {
+            const auto [raw, line] = cell(numeric_sources[i]);
+            if (Trim(raw).empty()) {
+                employee.numeric[i] = std::numeric_limits<double>::quiet_NaN();
+                continue;
+            }
+            const auto value = ParseNumber(raw);
+            if (!value) {
+                return base::Fail(
+                    ErrorCode::kInvalidInput,
+                    fmt::format("{} line {}: {} is not a number", numeric_sources[i].table->file,
+                                line, domain::NumericFields()[i].name));
+            }
+            employee.numeric[i] = *value;
+        }
+        for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
+            employee.categorical[i] = std::string(Trim(cell(categorical_sources[i]).first));
+        }
+        const auto [label_raw, label_line] = cell(*target);
+        const std::string_view label = Trim(label_raw);
+        if (label != "Oui" && label != "Non") {
+            return base::Fail(ErrorCode::kInvalidInput,
+                              fmt::format("{} line {}: {} must be Oui or Non", target->table->file,
+                                          label_line, kTargetColumn));
+        }
+        out.employees.push_back(std::move(employee));
+        out.labels.push_back(label == "Oui" ? 1 : 0);
+    }
+    return out;
+}
+
+base::Result<std::string> ReadFileText(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return base::Fail(ErrorCode::kIo, fmt::format("cannot open {}", path.string()));
+    }
+    std::ostringstream content;
+    content << in.rdbuf();
+    if (in.bad()) return base::Fail(ErrorCode::kIo, fmt::format("cannot read {}", path.string()));
+    return content.str();
+}
+
+base::Result<TrainingSet> ReadTechnova(const std::filesystem::path& dir) {
+    std::array<std::string, 3> texts;
+    for (std::size_t i = 0; i < kExtractFiles.size(); ++i) {
+        auto text = ReadFileText(dir / kExtractFiles[i]);
+        if (!text) return tl::unexpected(text.error());
+        texts[i] = std::move(*text);
+    }
+    return JoinExtracts(ExtractTexts{texts[0], texts[1], texts[2]});
+}
+
+}  // namespace attrition::model
