@@ -4,18 +4,20 @@
 
 namespace attrition::domain {
 
-std::vector<std::string> OutOfRangeWarnings(
-    const Employee& employee, std::span<const TrainingRange, kNumericCount> training_ranges) {
+std::vector<std::string> OutOfRangeWarnings(const Employee& employee,
+                                            std::span<const double, kNumericCount> training_min,
+                                            std::span<const double, kNumericCount> training_max) {
     std::vector<std::string> warnings;
     const auto fields = NumericFields();
     for (std::size_t i = 0; i < kNumericCount; ++i) {
         const double value = employee.numeric[i];
-        const auto& range = training_ranges[i];
-        const char* side = value < range.min ? "below" : (value > range.max ? "above" : nullptr);
+        const double min = training_min[i];
+        const double max = training_max[i];
+        const char* side = value < min ? "below" : (value > max ? "above" : nullptr);
         if (side == nullptr) continue;
         warnings.push_back(
             fmt::format("{} is {} the range seen in training ({} to {}): the model extrapolates",
-                        fields[i].name, side, range.min, range.max));
+                        fields[i].name, side, min, max));
     }
     return warnings;
 }

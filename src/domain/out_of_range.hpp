@@ -13,15 +13,11 @@
 
 namespace attrition::domain {
 
-// The min and max a numeric field took in the training data (from the model artifact).
-struct TrainingRange {
-    double min = 0;
-    double max = 0;
-};
-
-// One warning per numeric field outside its training range, in field-table order, e.g.
+// One warning per numeric field outside [training_min, training_max] (per field, in field-table
+// order, as the model artifact stores them), e.g.
 // "age is above the range seen in training (18 to 60): the model extrapolates".
-std::vector<std::string> OutOfRangeWarnings(
-    const Employee& employee, std::span<const TrainingRange, kNumericCount> training_ranges);
+std::vector<std::string> OutOfRangeWarnings(const Employee& employee,
+                                            std::span<const double, kNumericCount> training_min,
+                                            std::span<const double, kNumericCount> training_max);
 
 }  // namespace attrition::domain

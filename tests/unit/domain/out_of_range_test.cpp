@@ -7,13 +7,17 @@
 namespace attrition::domain {
 namespace {
 
-std::array<TrainingRange, kNumericCount> Ranges() {
-    std::array<TrainingRange, kNumericCount> ranges{};
-    for (auto& range : ranges) range = TrainingRange{0, 100};
-    ranges[NumericIndex("age").value()] = TrainingRange{18, 60};
-    ranges[NumericIndex("revenu_mensuel").value()] = TrainingRange{1009, 19999.5};
-    return ranges;
-}
+struct Ranges {
+    std::array<double, kNumericCount> min{};
+    std::array<double, kNumericCount> max{};
+    Ranges() {
+        max.fill(100);
+        min[NumericIndex("age").value()] = 18;
+        max[NumericIndex("age").value()] = 60;
+        min[NumericIndex("revenu_mensuel").value()] = 1009;
+        max[NumericIndex("revenu_mensuel").value()] = 19999.5;
+    }
+};
 
 Employee Within() {
     Employee employee;
@@ -24,20 +28,20 @@ Employee Within() {
 }
 
 TEST(OutOfRangeTest, ValuesWithinTheTrainingRangeGiveNoWarning) {
-    const auto ranges = Ranges();
-    EXPECT_TRUE(OutOfRangeWarnings(Within(), ranges).empty());
+    const Ranges ranges;
+    EXPECT_TRUE(OutOfRangeWarnings(Within(), ranges.min, ranges.max).empty());
     auto at_bounds = Within();
     at_bounds.numeric[NumericIndex("age").value()] = 60;
     at_bounds.numeric[NumericIndex("revenu_mensuel").value()] = 1009;
-    EXPECT_TRUE(OutOfRangeWarnings(at_bounds, ranges).empty());
+    EXPECT_TRUE(OutOfRangeWarnings(at_bounds, ranges.min, ranges.max).empty());
 }
 
 TEST(OutOfRangeTest, EachFieldOutsideItsRangeIsNamedWithTheRangeNotTheValue) {
-    const auto ranges = Ranges();
+    const Ranges ranges;
     auto employee = Within();
     employee.numeric[NumericIndex("age").value()] = 67;
     employee.numeric[NumericIndex("revenu_mensuel").value()] = 777.25;
-    const auto warnings = OutOfRangeWarnings(employee, ranges);
+    const auto warnings = OutOfRangeWarnings(employee, ranges.min, ranges.max);
     ASSERT_EQ(warnings.size(), 2U);
     EXPECT_EQ(warnings[0],
               "age is above the range seen in training (18 to 60): the model extrapolates");
