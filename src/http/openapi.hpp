@@ -1,0 +1,28 @@
+// The OpenAPI 3.1 document of the service (served at /openapi.json), generated from the field
+// table and the model's vocabulary so the docs can never disagree with the validator: types,
+// ranges, enums of canonical categorical values (aliases named in the descriptions), request
+// examples that pass the validator, the exact response shapes of SPEC §2 and the error
+// schemas. The landing page `/` and the docs pages are not in it. Build once at startup and
+// serve the string; a pure function, thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "domain/validation.hpp"
+#include "domain/vocabulary.hpp"
+
+namespace attrition::http {
+
+struct OpenApiInfo {
+    std::string title = "Attrition API";
+    std::string version;                       // the service's version
+    std::optional<std::string> model_version;  // the loaded model, when there is one
+    std::size_t batch_limit = domain::kDefaultBatchLimit;
+};
+
+// The document as compact JSON.
+std::string BuildOpenApiDocument(const domain::Vocabulary& vocabulary, const OpenApiInfo& info);
+
+}  // namespace attrition::http
