@@ -2,7 +2,9 @@
 // guarantee that no message ever contains the submitted value.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -105,6 +107,87 @@ TEST_F(ValidationBodyTest, OneParserServesManyBodiesAndSurvivesAMove) {
     EXPECT_EQ(employee->numeric[0], 41);
     parser_ = std::move(moved);
     EXPECT_TRUE(ParseEmployee(small, vocabulary_, parser_));
+}
+
+// Whatever bytes arrive, the result is either a valid employee (canonical values, in range) or
+// a well-formed error; ASan/UBSan watch the parser and the validator meanwhile.
+TEST_F(ValidationBodyTest, MutatedBodiesGiveAValidEmployeeOrAWellFormedError) {
+    Json batch_body{{"employees", Json::array()}};
+    for (int i = 0; i < 3; ++i) {
+        auto item = test_fixtures::ExampleEmployee();
+        item["employee_id"] = "E" + std::to_string(i);
+        batch_body["employees"].push_back(item);
+    }
+    const std::vector<std::string> seeds{test_fixtures::ExampleEmployee().dump(),
+                                         batch_body.dump()};
+    constexpr char kBytes[] = "{}[]\",:\\0123456789-+.eE tfn\xff\x80\xc3\xa9\x00";
+    const std::string alphabet(kBytes, sizeof(kBytes) - 1);  // keeps the NUL byte
+    std::mt19937 random(20261127);
+    int valid = 0;
+    int invalid = 0;
+    for (int round = 0; round < 4000; ++round) {
+        std::string body = seeds[static_cast<std::size_t>(round) % seeds.size()];
+        const int edits = 1 + static_cast<int>(random() % 4);
+        for (int e = 0; e < edits && !body.empty(); ++e) {
+            const std::size_t at = random() % body.size();
+            const char c = alphabet[random() % alphabet.size()];
+            switch (random() % 4) {
+                case 0:
+                    body[at] = c;
+                    break;
+                case 1:
+                    body.insert(body.begin() + static_cast<std::ptrdiff_t>(at), c);
+                    break;
+                case 2:
+                    body.erase(at, 1);
+                    break;
+                default:
+                    body.resize(at);
+                    break;
+            }
+        }
+        const auto check_error = [&](const base::Error& error) {
+            ASSERT_FALSE(error.issues.empty()) << body;
+            for (const auto& issue : error.issues) {
+                ASSERT_FALSE(issue.loc.empty());
+                EXPECT_EQ(issue.loc[0], "body");
+                EXPECT_FALSE(issue.msg.empty());
+                EXPECT_FALSE(issue.type.empty());
+            }
+            ++invalid;
+        };
+        const auto check_employee = [&](const Employee& employee) {
+            for (std::size_t i = 0; i < kNumericCount; ++i) {
+                const auto& field = NumericFields()[i];
+                EXPECT_TRUE(std::isfinite(employee.numeric[i]));
+                if (field.minimum) {
+                    EXPECT_GE(employee.numeric[i], *field.minimum) << body;
+                }
+                if (field.maximum) {
+                    EXPECT_LE(employee.numeric[i], *field.maximum) << body;
+                }
+            }
+            for (std::size_t c = 0; c < kCategoricalCount; ++c) {
+                EXPECT_EQ(vocabulary_.Canonical(c, employee.categorical[c]),
+                          std::optional<std::string_view>(employee.categorical[c]));
+            }
+            ++valid;
+        };
+        const auto single = ParseEmployee(body, vocabulary_, parser_);
+        if (single) {
+            check_employee(*single);
+        } else {
+            check_error(single.error());
+        }
+        const auto many = ParseBatch(body, vocabulary_, 100, parser_);
+        if (many) {
+            for (const auto& employee : *many) check_employee(employee);
+        } else {
+            check_error(many.error());
+        }
+    }
+    EXPECT_GT(valid, 0);
+    EXPECT_GT(invalid, 1000);
 }
 
 // The submitted values are personal data: no message may repeat them.
