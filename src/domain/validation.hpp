@@ -13,7 +13,9 @@
 // - an empty body is `missing` at ["body"] (FastAPI's answer), a non-object body is
 //   model_attributes_type, malformed JSON or nesting deeper than the parser's limit json_invalid;
 // - employee_id, when given, is a string of 1..50 characters (Unicode code points).
-// JsonParser holds reusable simdjson buffers: one per thread (or per session); not thread-safe.
+// JsonParser holds reusable simdjson buffers (they grow to the largest body seen): one per
+// thread or per session, never shared between concurrent calls; a moved-from parser may only be
+// assigned to or destroyed.
 // The parse functions are reentrant given distinct parsers; the Vocabulary is only read.
 #pragma once
 
