@@ -1,0 +1,2 @@
+DROP TABLE predictions;
+DROP TABLE api_requests;

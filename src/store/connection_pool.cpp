@@ -1,0 +1,207 @@
+#include "store/connection_pool.hpp"
+
+#include <fmt/core.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "store/database_url.hpp"
+
+namespace attrition::store {
+namespace {
+
+using base::ErrorCode;
+using base::Fail;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kHealthCheckSql = "SELECT 1";
+
+std::string Trim(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text;
+}
+
+}  // namespace
+
+PgConnection::PgConnection(PGconn* connection, std::string password)
+    : connection_(connection), password_(std::move(password)), last_used_(Clock::now()) {}
+
+PgConnection::~PgConnection() { PQfinish(connection_); }
+
+base::Error PgConnection::Failure(std::string_view what) {
+    broken_ = true;
+    return base::Error::Make(
+        ErrorCode::kUnavailable,
+        ScrubSecret(fmt::format("{}: {}", what, Trim(PQerrorMessage(connection_))), password_));
+}
+
+base::Result<PgResult> PgConnection::Exec(std::string_view sql,
+                                          const std::vector<const char*>& params,
+                                          SteadyTime deadline) {
+    const std::string statement(sql);
+    if (PQsendQueryParams(connection_, statement.c_str(), static_cast<int>(params.size()), nullptr,
+                          params.data(), nullptr, nullptr, 0) == 0) {
+        return tl::unexpected(Failure("cannot send the statement"));
+    }
+    return Collect(deadline);
+}
+
+base::Result<void> PgConnection::ExecScript(std::string_view sql, SteadyTime deadline) {
+    const std::string script(sql);
+    if (PQsendQuery(connection_, script.c_str()) == 0) {
+        return tl::unexpected(Failure("cannot send the statement"));
+    }
+    auto result = Collect(deadline);
+    if (!result) return tl::unexpected(result.error());
+    return {};
+}
+
+base::Result<PgResult> PgConnection::Collect(SteadyTime deadline) {
+    PgResult last;
+    std::optional<base::Error> error;
+    for (;;) {
+        while (PQisBusy(connection_) != 0) {
+            const auto remaining =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            if (remaining.count() <= 0) {
+                broken_ = true;  // the server may still run it: never reuse this connection
+                return Fail(ErrorCode::kUnavailable, "database did not answer before the deadline");
+            }
+            pollfd descriptor{PQsocket(connection_), POLLIN, 0};
+            const int ready = ::poll(&descriptor, 1, static_cast<int>(remaining.count()));
+            if (ready < 0 && errno != EINTR) return tl::unexpected(Failure("poll failed"));
+            if (PQconsumeInput(connection_) == 0) {
+                return tl::unexpected(Failure("database connection lost"));
+            }
+        }
+        PGresult* result = PQgetResult(connection_);
+        if (result == nullptr) break;
+        const auto status = PQresultStatus(result);
+        if ((status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE) && !error) {
+            const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+            const std::string_view sqlstate = state != nullptr ? state : "";
+            const bool data_error = sqlstate.substr(0, 2) == "22" || sqlstate.substr(0, 2) == "23";
+            error =
+                base::Error::Make(data_error ? ErrorCode::kInvalidInput : ErrorCode::kUnavailable,
+                                  ScrubSecret(fmt::format("database error {}: {}", sqlstate,
+                                                          Trim(PQresultErrorMessage(result))),
+                                              password_));
+        }
+        last.reset(result);
+    }
+    if (PQstatus(connection_) == CONNECTION_BAD) broken_ = true;
+    last_used_ = Clock::now();
+    if (error) return tl::unexpected(*error);
+    return last;
+}
+
+ConnectionPool::ConnectionPool(std::string conninfo,
+                               std::string redacted_url,
+                               std::string password,
+                               const DatabaseOptions& options)
+    : conninfo_(std::move(conninfo)),
+      redacted_url_(std::move(redacted_url)),
+      password_(std::move(password)),
+      options_(options) {}
+
+ConnectionPool::~ConnectionPool() = default;
+
+ConnectionPool::Lease::Lease(ConnectionPool* pool, std::unique_ptr<PgConnection> connection)
+    : pool_(pool), connection_(std::move(connection)) {}
+
+ConnectionPool::Lease::~Lease() {
+    if (connection_) pool_->Release(std::move(connection_));
+}
+
+void ConnectionPool::Release(std::unique_ptr<PgConnection> connection) {
+    std::unique_ptr<PgConnection> dropped;
+    {
+        const std::lock_guard lock(mutex_);
+        if (connection->Broken()) {
+            --open_;
+            dropped = std::move(connection);
+        } else {
+            idle_.push_back(std::move(connection));
+        }
+    }
+    released_.notify_one();
+}
+
+base::Result<std::unique_ptr<PgConnection>> ConnectionPool::Connect() {
+    const auto timeout_s = std::to_string(std::max<long long>(
+        2, std::chrono::duration_cast<std::chrono::seconds>(options_.connect_timeout).count()));
+    // Keywords before dbname are defaults the URL may override.
+    const char* keywords[] = {"connect_timeout", "dbname", nullptr};
+    const char* values[] = {timeout_s.c_str(), conninfo_.c_str(), nullptr};
+    PGconn* raw = PQconnectdbParams(keywords, values, 1);
+    if (raw == nullptr) return Fail(ErrorCode::kUnavailable, "out of memory connecting");
+    if (PQstatus(raw) != CONNECTION_OK) {
+        auto message = ScrubSecret(
+            fmt::format("cannot connect to {}: {}", redacted_url_, Trim(PQerrorMessage(raw))),
+            password_);
+        PQfinish(raw);
+        return Fail(ErrorCode::kUnavailable, std::move(message));
+    }
+    return std::make_unique<PgConnection>(raw, password_);
+}
+
+base::Result<ConnectionPool::Lease> ConnectionPool::Acquire(SteadyTime deadline) {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        if (!idle_.empty()) {
+            auto connection = std::move(idle_.back());
+            idle_.pop_back();
+            lock.unlock();
+            if (Clock::now() - connection->LastUsed() > options_.health_check_idle) {
+                const auto check_deadline =
+                    std::min(deadline, Clock::now() + options_.statement_timeout);
+                if (!connection->Exec(kHealthCheckSql, {}, check_deadline)) {
+                    connection->MarkBroken();
+                    Release(std::move(connection));  // drops it
+                    lock.lock();
+                    continue;
+                }
+            }
+            return Lease(this, std::move(connection));
+        }
+        if (open_ < options_.pool_size) {
+            const auto now = Clock::now();
+            if (now < next_connect_) {
+                const auto wait =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(next_connect_ - now);
+                return Fail(ErrorCode::kUnavailable,
+                            fmt::format("{} (next attempt in {} ms)", last_error_, wait.count()));
+            }
+            ++open_;
+            lock.unlock();
+            auto connection = Connect();
+            lock.lock();
+            if (!connection) {
+                --open_;
+                backoff_ = backoff_.count() == 0
+                               ? options_.reconnect_backoff_initial
+                               : std::min(backoff_ * 2, options_.reconnect_backoff_max);
+                next_connect_ = Clock::now() + backoff_;
+                last_error_ = connection.error().message;
+                released_.notify_one();
+                return tl::unexpected(connection.error());
+            }
+            if (backoff_.count() != 0) {
+                spdlog::info("msg=\"database reachable again\" url={}", redacted_url_);
+            }
+            backoff_ = std::chrono::milliseconds(0);
+            return Lease(this, std::move(*connection));
+        }
+        if (released_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+            open_ >= options_.pool_size) {
+            return Fail(ErrorCode::kUnavailable,
+                        fmt::format("no free database connection before the deadline (pool "
+                                    "of {})",
+                                    options_.pool_size));
+        }
+    }
+}
+
+}  // namespace attrition::store

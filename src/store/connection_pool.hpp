@@ -1,0 +1,109 @@
+// PostgreSQL connections for the store: PgConnection wraps one libpq connection and runs
+// statements with a deadline (asynchronous libpq API + poll, so a dead or hanging server never
+// blocks a caller past it); ConnectionPool hands out at most max_size of them, checks one that
+// sat idle too long with SELECT 1, and reconnects with exponential backoff after failures.
+// Only unnamed statements (PQsendQueryParams / PQsendQuery) and no session state are used, so
+// everything works through pgbouncer in pool_mode=transaction.
+// PgConnection: not thread-safe (one lease, one user). ConnectionPool: thread-safe.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.hpp"
+#include "store/database.hpp"
+
+namespace attrition::store {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+struct PgResultDeleter {
+    void operator()(PGresult* result) const { PQclear(result); }
+};
+using PgResult = std::unique_ptr<PGresult, PgResultDeleter>;
+
+class PgConnection {
+  public:
+    PgConnection(PGconn* connection, std::string password);
+    ~PgConnection();
+    PgConnection(const PgConnection&) = delete;
+    PgConnection& operator=(const PgConnection&) = delete;
+
+    // One statement with text parameters (NULL for nullopt); the last result on success.
+    // kInvalidInput for data errors (SQLSTATE class 22, 23), kUnavailable otherwise; on
+    // timeout or connection loss the connection is marked broken.
+    base::Result<PgResult> Exec(std::string_view sql,
+                                const std::vector<const char*>& params,
+                                SteadyTime deadline);
+    // One or more statements without parameters (simple query protocol).
+    base::Result<void> ExecScript(std::string_view sql, SteadyTime deadline);
+
+    bool Broken() const { return broken_; }
+    void MarkBroken() { broken_ = true; }
+    SteadyTime LastUsed() const { return last_used_; }
+
+  private:
+    base::Result<PgResult> Collect(SteadyTime deadline);
+    base::Error Failure(std::string_view what);
+    PGconn* connection_;
+    std::string password_;  // scrubbed from every message
+    bool broken_ = false;
+    SteadyTime last_used_;
+};
+
+class ConnectionPool {
+  public:
+    ConnectionPool(std::string conninfo,
+                   std::string redacted_url,
+                   std::string password,
+                   const DatabaseOptions& options);
+    ~ConnectionPool();
+    ConnectionPool(const ConnectionPool&) = delete;
+    ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+    // Returns the connection to the pool (or drops it when broken) on destruction.
+    class Lease {
+      public:
+        Lease(ConnectionPool* pool, std::unique_ptr<PgConnection> connection);
+        ~Lease();
+        Lease(Lease&& other) noexcept = default;
+        Lease& operator=(Lease&&) = delete;
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        PgConnection& operator*() const { return *connection_; }
+        PgConnection* operator->() const { return connection_.get(); }
+
+      private:
+        ConnectionPool* pool_;
+        std::unique_ptr<PgConnection> connection_;
+    };
+
+    // A healthy connection, waiting for a free one until deadline. kUnavailable (redacted
+    // reason) when the server is unreachable or while the reconnect backoff runs.
+    base::Result<Lease> Acquire(SteadyTime deadline);
+
+  private:
+    void Release(std::unique_ptr<PgConnection> connection);
+    base::Result<std::unique_ptr<PgConnection>> Connect();
+
+    const std::string conninfo_;
+    const std::string redacted_url_;
+    const std::string password_;
+    const DatabaseOptions options_;
+    std::mutex mutex_;
+    std::condition_variable released_;
+    std::vector<std::unique_ptr<PgConnection>> idle_;
+    std::size_t open_ = 0;  // idle + leased + connecting
+    SteadyTime next_connect_;
+    std::chrono::milliseconds backoff_{0};
+    std::string last_error_;
+};
+
+}  // namespace attrition::store

@@ -1,0 +1,68 @@
+#include "store/records.hpp"
+
+#include <fmt/core.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "store/uuid.hpp"
+
+namespace attrition::store {
+namespace {
+
+using base::ErrorCode;
+using base::Fail;
+
+bool TooLong(const std::optional<std::string>& value, std::size_t limit) {
+    return value && value->size() > limit;
+}
+
+}  // namespace
+
+base::Result<void> ValidateRecord(const RequestRecord& record) {
+    if (!IsUuid(record.id)) return Fail(ErrorCode::kInvalidInput, "request id is not a UUID");
+    if (record.endpoint.empty() || record.endpoint.size() > kMaxEndpointChars) {
+        return Fail(ErrorCode::kInvalidInput,
+                    fmt::format("endpoint must have 1..{} characters", kMaxEndpointChars));
+    }
+    if (TooLong(record.client_ip, kMaxClientIpChars)) {
+        return Fail(ErrorCode::kInvalidInput,
+                    fmt::format("client_ip must have at most {} characters", kMaxClientIpChars));
+    }
+    if (!nlohmann::json::accept(record.request_data_json)) {
+        return Fail(ErrorCode::kInvalidInput, "request_data is not valid JSON");
+    }
+    for (std::size_t i = 0; i < record.predictions.size(); ++i) {
+        const auto& prediction = record.predictions[i];
+        const auto where = fmt::format("prediction {}: ", i);
+        if (!IsUuid(prediction.id)) {
+            return Fail(ErrorCode::kInvalidInput, where + "id is not a UUID");
+        }
+        if (!std::isfinite(prediction.attrition_prob) || prediction.attrition_prob < 0.0 ||
+            prediction.attrition_prob > 1.0) {
+            return Fail(ErrorCode::kInvalidInput,
+                        where + "attrition_prob must be a probability in 0..1");
+        }
+        if (prediction.risk_level != "LOW" && prediction.risk_level != "MEDIUM" &&
+            prediction.risk_level != "HIGH") {
+            return Fail(ErrorCode::kInvalidInput, where + "risk_level must be LOW, MEDIUM or HIGH");
+        }
+        if (prediction.model_version.empty() ||
+            prediction.model_version.size() > kMaxModelVersionChars) {
+            return Fail(ErrorCode::kInvalidInput,
+                        where + fmt::format("model_version must have 1..{} characters",
+                                            kMaxModelVersionChars));
+        }
+        if (TooLong(prediction.employee_id, kMaxEmployeeIdChars)) {
+            return Fail(ErrorCode::kInvalidInput,
+                        where + fmt::format("employee_id must have at most {} characters",
+                                            kMaxEmployeeIdChars));
+        }
+        if (!nlohmann::json::accept(prediction.features_snapshot_json)) {
+            return Fail(ErrorCode::kInvalidInput, where + "features_snapshot is not valid JSON");
+        }
+    }
+    return {};
+}
+
+}  // namespace attrition::store

@@ -1,0 +1,48 @@
+// The rows of the prediction log as plain values: one RequestRecord per HTTP request to a
+// prediction endpoint, holding its PredictionRecords (one per employee scored). Built by the
+// HTTP layer, moved into PredictionLog::Append; no shared state. ValidateRecord() checks the
+// rules the database schema enforces, so a record that passes is never rejected later.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "base/error.hpp"
+
+namespace attrition::store {
+
+struct PredictionRecord {
+    std::string id;  // UUIDv4 text (NewUuid())
+    base::SystemTime prediction_date;
+    std::optional<std::string> employee_id;  // <= 50 characters
+    double attrition_prob = 0.0;             // a probability in 0..1, NOT a percentage
+    std::string risk_level;                  // "LOW", "MEDIUM" or "HIGH"
+    std::string model_version;               // <= 50 characters
+    std::string features_snapshot_json;      // valid JSON text
+};
+
+struct RequestRecord {
+    std::string id;  // UUIDv4 text: the idempotence key of the whole record
+    base::SystemTime created_at;
+    std::string endpoint;                   // <= 100 characters, e.g. "/api/v1/predict"
+    std::string request_data_json;          // valid JSON text
+    std::optional<std::string> client_ip;   // <= 45 characters
+    std::optional<std::string> user_agent;  // any length
+    int http_status = 0;
+    std::optional<int> response_time_ms;
+    std::vector<PredictionRecord> predictions;  // empty for a rejected request
+};
+
+// Field limits of the schema (migrations/*/0001_*.up.sql).
+inline constexpr std::size_t kMaxEndpointChars = 100;
+inline constexpr std::size_t kMaxClientIpChars = 45;
+inline constexpr std::size_t kMaxEmployeeIdChars = 50;
+inline constexpr std::size_t kMaxModelVersionChars = 50;
+
+// kInvalidInput naming the first broken rule (never the value): ids must be UUIDs, JSON must
+// parse, the probability must be finite and in 0..1, the risk level one of the three.
+base::Result<void> ValidateRecord(const RequestRecord& record);
+
+}  // namespace attrition::store

@@ -1,0 +1,27 @@
+// Retention of the prediction log: deletes api_requests rows created before a cutoff (their
+// predictions go by ON DELETE CASCADE) in bounded batches, one short transaction each, so the
+// log stays writable while a large backlog is deleted. Stateless: thread-safe as the Database.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "base/clock.hpp"
+#include "base/error.hpp"
+#include "store/database.hpp"
+
+namespace attrition::store {
+
+struct RetentionResult {
+    std::uint64_t requests_deleted = 0;
+    std::uint64_t predictions_deleted = 0;
+    std::uint64_t batches = 0;  // transactions that deleted something
+};
+
+// Deletes batch by batch until a batch comes back short. On error, returns it; rows deleted
+// by earlier batches stay deleted (each batch is its own transaction).
+base::Result<RetentionResult> DeleteOlderThan(Database& database,
+                                              base::SystemTime cutoff,
+                                              std::size_t batch_size);
+
+}  // namespace attrition::store
