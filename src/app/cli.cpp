@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "app/serve_command.hpp"
+#include "app/train_command.hpp"
 #include "ops/logging.hpp"
 
 namespace attrition::app {
@@ -41,6 +42,22 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
         ->capture_default_str();
 }
 
+void AddTrainOptions(CLI::App& train, TrainConfig& config) {
+    train
+        .add_option("--data", config.data_dir,
+                    "Folder of the TechNova extracts (extrait_sirh.csv, extrait_eval.csv, "
+                    "extrait_sondage.csv)")
+        ->capture_default_str();
+    train.add_option("--out", config.out_dir, "Artifact folder to write")->capture_default_str();
+    train
+        .add_option("--threads", config.threads,
+                    "XGBoost threads (the booster is byte-identical across runs at a fixed count)")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    train.add_flag("!--no-cv", config.cross_validate,
+                   "Skip cross-validation (final fit only; metadata then has no CV metrics)");
+}
+
 }  // namespace
 
 int Main(int argc, char** argv, const char* version) {
@@ -60,6 +77,9 @@ int Main(int argc, char** argv, const char* version) {
         static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
     auto* serve = cli.add_subcommand("serve", "Run the HTTP service");
     AddServeOptions(*serve, serve_config);
+    TrainConfig train_config;
+    auto* train = cli.add_subcommand("train", "Train the model and write the artifact folder");
+    AddTrainOptions(*train, train_config);
 
     try {
         cli.parse(argc, argv);
@@ -72,6 +92,7 @@ int Main(int argc, char** argv, const char* version) {
         return 2;
     }
     if (serve->parsed()) return RunServe(serve_config);
+    if (train->parsed()) return RunTrain(train_config);
     return 2;
 }
 

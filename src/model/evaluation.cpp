@@ -23,13 +23,15 @@ std::vector<std::size_t> ByDecreasingScore(std::span<const double> scores) {
     return order;
 }
 
-// Uniform integer in [0, bound) by rejection, so it is exact and library-independent.
-std::uint64_t Below(std::mt19937_64& rng, std::uint64_t bound) {
-    const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
-                                std::numeric_limits<std::uint64_t>::max() % bound;
-    std::uint64_t draw = rng();
-    while (draw >= limit) draw = rng();
-    return draw % bound;
+// numpy's random_interval(max): a uniform integer in [0, max] from 32-bit draws masked to the
+// smallest covering power of two, rejecting draws above max.
+std::size_t NumpyInterval(std::mt19937& rng, std::size_t max) {
+    if (max == 0) return 0;
+    std::uint32_t mask = static_cast<std::uint32_t>(max);
+    for (int shift = 1; shift < 32; shift <<= 1) mask |= mask >> shift;
+    std::uint32_t value = static_cast<std::uint32_t>(rng()) & mask;
+    while (value > max) value = static_cast<std::uint32_t>(rng()) & mask;
+    return value;
 }
 
 }  // namespace
@@ -146,20 +148,37 @@ MetricSummary Summarize(std::span<const ClassificationMetrics> folds) {
 
 std::vector<int> StratifiedFolds(std::span<const int> labels, int folds, std::uint64_t seed) {
     assert(folds > 0);
+    // Classes numbered by first appearance, as StratifiedKFold does (np.unique of first indices).
+    std::vector<int> classes;
+    std::vector<std::size_t> encoded(labels.size());
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        auto it = std::find(classes.begin(), classes.end(), labels[i]);
+        if (it == classes.end()) it = classes.insert(classes.end(), labels[i]);
+        encoded[i] = static_cast<std::size_t>(it - classes.begin());
+    }
+    // allocation[f][k]: rows of class k in fold f, dealt from the sorted class codes with
+    // stride `folds` (y_order[f::folds]), so each class's share differs by at most one row.
+    std::vector<std::size_t> sorted = encoded;
+    std::sort(sorted.begin(), sorted.end());
+    const auto fold_count = static_cast<std::size_t>(folds);
+    std::vector<std::vector<std::size_t>> allocation(fold_count,
+                                                     std::vector<std::size_t>(classes.size(), 0));
+    for (std::size_t i = 0; i < sorted.size(); ++i) ++allocation[i % fold_count][sorted[i]];
+
+    std::mt19937 rng(static_cast<std::uint32_t>(seed));  // numpy's RandomState(seed) generator
     std::vector<int> fold_of(labels.size(), 0);
-    std::mt19937_64 rng(seed);
-    int next_fold = 0;  // continue dealing across classes so fold sizes stay balanced
-    for (const int label : {0, 1}) {
-        std::vector<std::size_t> rows;
+    for (std::size_t k = 0; k < classes.size(); ++k) {
+        std::vector<int> folds_for_class;
+        for (std::size_t f = 0; f < fold_count; ++f) {
+            folds_for_class.insert(folds_for_class.end(), allocation[f][k], static_cast<int>(f));
+        }
+        // RandomState.shuffle: Fisher-Yates from the end with a masked rejection draw.
+        for (std::size_t i = folds_for_class.size(); i-- > 1;) {
+            std::swap(folds_for_class[i], folds_for_class[NumpyInterval(rng, i)]);
+        }
+        std::size_t next = 0;
         for (std::size_t i = 0; i < labels.size(); ++i) {
-            if (labels[i] == label) rows.push_back(i);
-        }
-        for (std::size_t i = rows.size(); i > 1; --i) {
-            std::swap(rows[i - 1], rows[Below(rng, i)]);
-        }
-        for (const std::size_t row : rows) {
-            fold_of[row] = next_fold;
-            next_fold = (next_fold + 1) % folds;
+            if (encoded[i] == k) fold_of[i] = folds_for_class[next++];
         }
     }
     return fold_of;

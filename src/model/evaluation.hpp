@@ -61,9 +61,12 @@ struct MetricSummary {
 
 MetricSummary Summarize(std::span<const ClassificationMetrics> folds);
 
-// Fold index (0..folds-1) of each row: each class's rows are shuffled with a seeded
-// Fisher-Yates (mt19937_64, our own bounded draw, so the result does not depend on the
-// standard library) and dealt round-robin, so every fold has each class's share within one row.
+// Fold index (0..folds-1) of each row, the test fold assignment of scikit-learn's
+// StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed) (>= 0.22), so our CV splits
+// the rows as the original service did: each class's fold labels are dealt so that every fold
+// holds its share within one row, then shuffled with numpy's legacy RandomState (MT19937
+// seeded like std::mt19937, Fisher-Yates with masked rejection draws). seed < 2^32; at most
+// 2^32 rows (one 32-bit draw per swap).
 std::vector<int> StratifiedFolds(std::span<const int> labels, int folds, std::uint64_t seed);
 
 struct ThresholdPoint {

@@ -1,0 +1,19 @@
+// `attrition train`: reads the TechNova extracts, cross-validates, fits the final model and
+// writes the artifact folder (booster.json + metadata.json). Prints the CV report to stdout,
+// progress to stderr. Single-threaded driver; runs once per process.
+#pragma once
+
+#include <string>
+
+namespace attrition::app {
+
+struct TrainConfig {
+    std::string data_dir = "../shared/data/technova";  // relative to the repository root
+    std::string out_dir = "model";
+    int threads = 1;
+    bool cross_validate = true;
+};
+
+int RunTrain(const TrainConfig& config);
+
+}  // namespace attrition::app

@@ -1,0 +1,200 @@
+// Training end to end on the synthetic dataset: files read from disk, cross-validation, the
+// artifact written and loaded back, determinism, and the checks LoadMetadata makes.
+#include "model/training.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "model/artifact.hpp"
+#include "model/technova_reader.hpp"
+#include "support/synthetic_technova.hpp"
+
+namespace attrition::model {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::filesystem::path ScratchDir(const std::string& name) {
+    const char* tmp = std::getenv("ATTRITION_TEST_TMP");
+    auto dir = std::filesystem::path(tmp != nullptr ? tmp : "/tmp") /
+               ("model_training_test_" + std::to_string(::getpid())) / name;
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+std::string Slurp(const std::filesystem::path& path) {
+    auto text = ReadFileText(path);
+    EXPECT_TRUE(text) << text.error().message;
+    return text ? *text : std::string();
+}
+
+class SyntheticTrainingTest : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        data_dir_ = new std::filesystem::path(ScratchDir("data"));
+        texts_ = new test::SyntheticTexts(test::WriteSyntheticTechnova(*data_dir_, {.rows = 500}));
+    }
+    static void TearDownTestSuite() {
+        delete data_dir_;
+        delete texts_;
+    }
+    static std::filesystem::path* data_dir_;
+    static test::SyntheticTexts* texts_;
+};
+std::filesystem::path* SyntheticTrainingTest::data_dir_ = nullptr;
+test::SyntheticTexts* SyntheticTrainingTest::texts_ = nullptr;
+
+TEST_F(SyntheticTrainingTest, TrainsSavesAndLoadsTheArtifact) {
+    auto data = ReadTechnova(*data_dir_);
+    ASSERT_TRUE(data) << data.error().message;
+    EXPECT_EQ(data->employees.size(), 500U);
+    EXPECT_EQ(data->PositiveCount(), texts_->positives);
+
+    const TrainingOptions options;
+    auto trained = Train(*data, options);
+    ASSERT_TRUE(trained) << trained.error().message;
+    ASSERT_TRUE(trained->cross_validation);
+    const auto& cv = *trained->cross_validation;
+    EXPECT_EQ(cv.per_fold.size(), 5U);
+    // The synthetic label depends on overtime, satisfaction, age and distance.
+    EXPECT_GT(cv.summary.roc_auc.mean, 0.7);
+    EXPECT_GE(cv.f1_optimal.f1, cv.at_default.f1);
+    std::size_t calibrated = 0;
+    for (const auto& bin : cv.calibration) calibrated += bin.count;
+    EXPECT_EQ(calibrated, 500U);
+    for (const double p : cv.oof_probability) {
+        ASSERT_GE(p, 0.0);
+        ASSERT_LE(p, 1.0);
+    }
+
+    auto metadata = DescribeModel(*trained, *data, *data_dir_, options);
+    ASSERT_TRUE(metadata) << metadata.error().message;
+    const auto out = ScratchDir("artifact");
+    ASSERT_TRUE(SaveArtifact(out, trained->booster, *metadata));
+    EXPECT_FALSE(std::filesystem::exists(out / "booster.tmp.json"));
+
+    auto loaded = LoadMetadata(out);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(loaded->model_version, "xgb_enhanced_v2.0");
+    EXPECT_EQ(loaded->training_date, metadata->training_date);
+    EXPECT_EQ(loaded->encoding.column_names, trained->encoding.column_names);
+    EXPECT_EQ(loaded->encoding.ColumnCount(), 41U);
+    EXPECT_EQ(loaded->encoding.vocabulary, trained->encoding.vocabulary);
+    EXPECT_EQ(loaded->encoding.numeric_medians, trained->encoding.numeric_medians);
+    EXPECT_EQ(loaded->encoding.modes, trained->encoding.modes);
+    EXPECT_EQ(loaded->numeric_min, metadata->numeric_min);
+    EXPECT_EQ(loaded->numeric_max, metadata->numeric_max);
+    EXPECT_EQ(loaded->training_rows, 500U);
+    ASSERT_TRUE(loaded->cross_validation);
+    EXPECT_DOUBLE_EQ(loaded->cross_validation->metrics.roc_auc.mean, cv.summary.roc_auc.mean);
+    EXPECT_DOUBLE_EQ(loaded->cross_validation->metrics.pr_auc.std, cv.summary.pr_auc.std);
+    ASSERT_TRUE(loaded->threshold_f1_optimal);
+    EXPECT_DOUBLE_EQ(loaded->threshold_f1_optimal->threshold, cv.f1_optimal.threshold);
+    EXPECT_EQ(loaded->calibration.size(), cv.calibration.size());
+    EXPECT_EQ(loaded->decision_threshold, 0.5);
+    EXPECT_EQ(loaded->risk.low_below, 0.40);
+    EXPECT_EQ(loaded->risk.medium_below, 0.60);
+    ASSERT_EQ(loaded->input_files.size(), 3U);
+    EXPECT_EQ(loaded->input_files[0].name, "extrait_sirh.csv");
+    EXPECT_EQ(loaded->input_files[0].sha256.size(), 64U);
+    EXPECT_EQ(loaded->hyperparameters.n_estimators, 200);
+    EXPECT_EQ(loaded->hyperparameters.max_depth, 7);
+
+    // The saved booster is the trained one, with the column names as feature names.
+    const std::string booster_text = Slurp(out / "booster.json");
+    EXPECT_EQ(booster_text, *trained->booster.Json());
+    const auto booster_json = nlohmann::json::parse(booster_text);
+    EXPECT_EQ(booster_json.at("learner").at("feature_names").get<std::vector<std::string>>(),
+              loaded->encoding.column_names);
+    EXPECT_EQ(booster_json.at("learner").at("gradient_booster").at("model").at("trees").size(),
+              200U);
+
+    // Reloaded, it predicts exactly what the trained one does.
+    auto reloaded = Booster::LoadFile(out / "booster.json");
+    ASSERT_TRUE(reloaded) << reloaded.error().message;
+    EXPECT_EQ(*reloaded->FeatureNames(), loaded->encoding.column_names);
+    const auto matrix = EncodeRows(data->employees, loaded->encoding);
+    EXPECT_EQ(*reloaded->Predict(matrix, 41), *trained->booster.Predict(matrix, 41));
+}
+
+TEST_F(SyntheticTrainingTest, RetrainingIsByteIdentical) {
+    auto data = ReadTechnova(*data_dir_);
+    ASSERT_TRUE(data) << data.error().message;
+    TrainingOptions options;
+    options.cross_validate = false;
+    auto first = Train(*data, options);
+    auto second = Train(*data, options);
+    ASSERT_TRUE(first && second);
+    const auto a = first->booster.Json();
+    const auto b = second->booster.Json();
+    ASSERT_TRUE(a && b);
+    EXPECT_GT(a->size(), 10000U);
+    EXPECT_TRUE(*a == *b) << "two trainings on the same data gave different boosters";
+
+    // Cross-validation is deterministic too.
+    options.cross_validate = true;
+    options.hyperparameters.n_estimators = 20;
+    const auto cv1 = CrossValidate(*data, options);
+    const auto cv2 = CrossValidate(*data, options);
+    ASSERT_TRUE(cv1 && cv2);
+    EXPECT_EQ(cv1->oof_probability, cv2->oof_probability);
+}
+
+TEST_F(SyntheticTrainingTest, LoadMetadataRejectsInconsistentFiles) {
+    auto data = ReadTechnova(*data_dir_);
+    ASSERT_TRUE(data);
+    TrainingOptions options;
+    options.cross_validate = false;
+    options.hyperparameters.n_estimators = 5;
+    auto trained = Train(*data, options);
+    ASSERT_TRUE(trained);
+    auto metadata = DescribeModel(*trained, *data, *data_dir_, options);
+    ASSERT_TRUE(metadata);
+    const std::string good = MetadataToJson(*metadata);
+    ASSERT_TRUE(ParseMetadata(good)) << ParseMetadata(good).error().message;
+
+    auto with = [&](auto edit) {
+        auto j = nlohmann::ordered_json::parse(good);
+        edit(j);
+        return ParseMetadata(j.dump());
+    };
+    auto dropped_column = with([](auto& j) { j["encoded_columns"].erase(40); });
+    ASSERT_FALSE(dropped_column);
+    EXPECT_THAT(dropped_column.error().message, HasSubstr("encoded_columns"));
+
+    auto renamed_column = with([](auto& j) { j["encoded_columns"][18] = "genre=F"; });
+    ASSERT_FALSE(renamed_column);
+    EXPECT_THAT(renamed_column.error().message, HasSubstr("encoded_columns"));
+
+    auto missing_feature = with([](auto& j) { j["features"]["numeric"].erase(3); });
+    ASSERT_FALSE(missing_feature);
+    EXPECT_THAT(missing_feature.error().message, HasSubstr("23 features listed, expected 24"));
+
+    // A vocabulary value added without its column is caught by the column check.
+    auto extra_value = with([](auto& j) { j["categorical_vocabulary"]["poste"].push_back("CEO"); });
+    ASSERT_FALSE(extra_value);
+    EXPECT_THAT(extra_value.error().message, HasSubstr("encoded_columns"));
+
+    auto no_vocabulary = with([](auto& j) { j.erase("categorical_vocabulary"); });
+    ASSERT_FALSE(no_vocabulary);
+    EXPECT_THAT(no_vocabulary.error().message, HasSubstr("categorical_vocabulary"));
+
+    auto bad_cutoffs = with([](auto& j) { j["risk_levels"]["low_below"] = 0.7; });
+    ASSERT_FALSE(bad_cutoffs);
+    EXPECT_THAT(bad_cutoffs.error().message, HasSubstr("cut-offs"));
+
+    EXPECT_FALSE(ParseMetadata("{not json"));
+    const auto missing = LoadMetadata(ScratchDir("empty"));
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, base::ErrorCode::kIo);
+}
+
+}  // namespace
+}  // namespace attrition::model
