@@ -18,15 +18,27 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kHealthCheckSql = "SELECT 1";
 
+// libpq messages end in a newline and may span lines: one line for logfmt.
 std::string Trim(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    for (auto& c : text) {
+        if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+    }
+    while (!text.empty() && text.back() == ' ') text.pop_back();
     return text;
 }
 
 }  // namespace
 
 PgConnection::PgConnection(PGconn* connection, std::string password)
-    : connection_(connection), password_(std::move(password)), last_used_(Clock::now()) {}
+    : connection_(connection), password_(std::move(password)), last_used_(Clock::now()) {
+    // Server notices ("relation ... already exists, skipping") go to the debug log, not stderr.
+    PQsetNoticeProcessor(
+        connection_,
+        [](void* /*context*/, const char* message) {
+            spdlog::debug("msg=\"database notice\" notice=\"{}\"", Trim(message));
+        },
+        nullptr);
+}
 
 PgConnection::~PgConnection() { PQfinish(connection_); }
 

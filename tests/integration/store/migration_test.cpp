@@ -1,0 +1,189 @@
+// Migrations on SQLite, PostgreSQL direct and through pgbouncer: up, down, up; status; two
+// concurrent migrators (threads with their own connections, and two `attrition migrate up`
+// processes); the serve-style check refusing an unmigrated database.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "harness/child_process.hpp"
+#include "harness/postgres_cluster.hpp"
+#include "integration/store/store_test_support.hpp"
+#include "store/database.hpp"
+#include "store/database_url.hpp"
+#include "store/migrator.hpp"
+#include "store/prediction_log.hpp"
+
+namespace attrition::test {
+namespace {
+
+class MigrationTest : public ::testing::TestWithParam<StoreBackend> {
+  protected:
+    void SetUp() override {
+        if (GetParam() != StoreBackend::kSqlite && !PostgresAvailable()) {
+            GTEST_SKIP() << "PostgreSQL 15 or pgbouncer not installed";
+        }
+        db_ = TestDatabase::Create(GetParam(),
+                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    }
+
+    std::unique_ptr<store::Database> OpenDb() {
+        auto url = store::ParseDatabaseUrl(db_.url);
+        EXPECT_TRUE(url);
+        auto database = store::OpenDatabase(*url, {});
+        EXPECT_TRUE(database) << database.error().message;
+        return database ? std::move(*database) : nullptr;
+    }
+
+    store::Migrator MakeMigrator(store::Database& database) {
+        auto migrations = store::EmbeddedMigrations(database.Kind());
+        EXPECT_TRUE(migrations) << migrations.error().message;
+        return store::Migrator(database, std::move(*migrations));
+    }
+
+    int LogTables() const {
+        const std::string sql =
+            db_.backend == StoreBackend::kSqlite
+                ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                  "('api_requests', 'predictions')"
+                : "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' "
+                  "AND table_name IN ('api_requests', 'predictions')";
+        return std::stoi(db_.Query(sql));
+    }
+
+    TestDatabase db_;
+};
+
+TEST_P(MigrationTest, UpDownUpWithStatus) {
+    auto database = OpenDb();
+    ASSERT_NE(database, nullptr);
+    auto migrator = MakeMigrator(*database);
+
+    auto status = migrator.Status();
+    ASSERT_TRUE(status) << status.error().message;
+    EXPECT_EQ(status->current_version, 0);
+    EXPECT_GE(status->latest_version, 1);
+    EXPECT_FALSE(status->Current());
+    EXPECT_NE(store::FormatStatus(*status).find("0001  create_prediction_log"), std::string::npos);
+    EXPECT_NE(store::FormatStatus(*status).find("pending"), std::string::npos);
+
+    auto applied = migrator.Up();
+    ASSERT_TRUE(applied) << applied.error().message;
+    ASSERT_FALSE(applied->empty());
+    EXPECT_EQ(applied->front(), 1);
+    EXPECT_EQ(LogTables(), 2);
+    status = migrator.Status();
+    ASSERT_TRUE(status);
+    EXPECT_TRUE(status->Current());
+    EXPECT_NE(store::FormatStatus(*status).find("up to date"), std::string::npos);
+    EXPECT_TRUE(migrator.CheckCurrent());
+
+    auto again = migrator.Up();
+    ASSERT_TRUE(again);
+    EXPECT_TRUE(again->empty());
+
+    // Down one version at a time until nothing is left.
+    for (int version = status->latest_version; version >= 1; --version) {
+        auto rolled_back = migrator.Down();
+        ASSERT_TRUE(rolled_back) << rolled_back.error().message;
+        ASSERT_TRUE(rolled_back->has_value());
+        EXPECT_EQ(**rolled_back, version);
+    }
+    EXPECT_EQ(LogTables(), 0);
+    auto nothing = migrator.Down();
+    ASSERT_TRUE(nothing);
+    EXPECT_FALSE(nothing->has_value());
+    EXPECT_FALSE(migrator.CheckCurrent());
+
+    applied = migrator.Up();
+    ASSERT_TRUE(applied) << applied.error().message;
+    EXPECT_EQ(LogTables(), 2);
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM schema_migrations"),
+              std::to_string(status->latest_version));
+}
+
+TEST_P(MigrationTest, ConcurrentMigratorsProduceOneSchema) {
+    auto first = OpenDb();
+    auto second = OpenDb();
+    ASSERT_NE(first, nullptr);
+    ASSERT_NE(second, nullptr);
+    base::Result<std::vector<int>> first_result = std::vector<int>{};
+    base::Result<std::vector<int>> second_result = std::vector<int>{};
+    std::thread a([&] { first_result = MakeMigrator(*first).Up(); });
+    std::thread b([&] { second_result = MakeMigrator(*second).Up(); });
+    a.join();
+    b.join();
+    ASSERT_TRUE(first_result) << first_result.error().message;
+    ASSERT_TRUE(second_result) << second_result.error().message;
+    // Each migration was applied by exactly one of them.
+    EXPECT_EQ(first_result->size() + second_result->size(),
+              store::EmbeddedMigrations(first->Kind())->size());
+    EXPECT_EQ(LogTables(), 2);
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM schema_migrations"),
+              std::to_string(store::EmbeddedMigrations(first->Kind())->size()));
+}
+
+TEST_P(MigrationTest, ServeCheckRefusesAnUnmigratedDatabase) {
+    store::LogOptions options;
+    options.spool_dir = db_.scratch_dir + "/spool";
+    auto refused = store::OpenPredictionLog(db_.url, options);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, base::ErrorCode::kInvalidConfig);
+    EXPECT_NE(refused.error().message.find("not migrated"), std::string::npos)
+        << refused.error().message;
+    EXPECT_NE(refused.error().message.find("attrition migrate up"), std::string::npos);
+    EXPECT_EQ(LogTables(), 0);
+
+    options.migrate = true;
+    auto opened = store::OpenPredictionLog(db_.url, options);
+    ASSERT_TRUE(opened) << opened.error().message;
+    EXPECT_EQ(LogTables(), 2);
+}
+
+TEST_P(MigrationTest, TwoMigrateProcessesAtOnce) {
+    const auto binary = EnvOr("ATTRITION_BINARY", "");
+    if (binary.empty() || !std::filesystem::exists(binary)) {
+        GTEST_SKIP() << "the attrition binary is not built";
+    }
+    const auto run = [&](const std::string& action, const std::string& log) {
+        return SpawnOptions{.argv = {binary, "migrate", action},
+                            .env = {{"OC5_DATABASE_URL", db_.url}},
+                            .log_path = db_.scratch_dir + "/" + log};
+    };
+    ChildProcess first(run("up", "first.log"));
+    ChildProcess second(run("up", "second.log"));
+    EXPECT_EQ(first.Wait(std::chrono::seconds(60)), 0) << ReadFile(db_.scratch_dir + "/first.log");
+    EXPECT_EQ(second.Wait(std::chrono::seconds(60)), 0)
+        << ReadFile(db_.scratch_dir + "/second.log");
+    EXPECT_EQ(LogTables(), 2);
+    std::string output;
+    EXPECT_EQ(RunCommand(run("status", "status.log"), &output), 0);
+    const auto status = ReadFile(db_.scratch_dir + "/status.log") + output;
+    EXPECT_NE(status.find("up to date"), std::string::npos) << status;
+    EXPECT_EQ(status.find("password"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends,
+                         MigrationTest,
+                         ::testing::Values(StoreBackend::kSqlite,
+                                           StoreBackend::kPostgres,
+                                           StoreBackend::kPgBouncer),
+                         [](const auto& test_param) { return BackendLabel(test_param.param); });
+
+TEST(DefaultDatabaseTest, EmbeddedDefaultIsMigratedOnOpen) {
+    const auto dir = MakeTempDir("attrition-store-default");
+    const auto previous = std::filesystem::current_path();
+    std::filesystem::current_path(dir);
+    store::LogOptions options;
+    auto log = store::OpenPredictionLog("", options);
+    std::filesystem::current_path(previous);
+    ASSERT_TRUE(log) << log.error().message;
+    EXPECT_EQ((*log)->Status().backend, "sqlite");
+    (*log)->Shutdown();
+    EXPECT_TRUE(std::filesystem::exists(dir + "/var/attrition.db"));
+    EXPECT_TRUE(std::filesystem::exists(dir + "/var/spool"));
+}
+
+}  // namespace
+}  // namespace attrition::test

@@ -1,0 +1,264 @@
+// The write path end to end on SQLite, PostgreSQL direct and PostgreSQL through pgbouncer
+// (transaction pooling): exact row contents, concurrent appends, retention.
+#include "store/prediction_log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harness/postgres_cluster.hpp"
+#include "integration/store/store_test_support.hpp"
+#include "store/database.hpp"
+#include "store/database_url.hpp"
+#include "store/retention.hpp"
+#include "store/uuid.hpp"
+
+namespace attrition::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class PredictionLogTest : public ::testing::TestWithParam<StoreBackend> {
+  protected:
+    void SetUp() override {
+        if (GetParam() != StoreBackend::kSqlite && !PostgresAvailable()) {
+            GTEST_SKIP() << "PostgreSQL 15 or pgbouncer not installed";
+        }
+        db_ = TestDatabase::Create(GetParam(),
+                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    }
+
+    std::unique_ptr<store::PredictionLog> Open() {
+        store::LogOptions options;
+        options.spool_dir = db_.scratch_dir + "/spool";
+        options.migrate = true;
+        auto log = store::OpenPredictionLog(db_.url, options);
+        EXPECT_TRUE(log) << log.error().message;
+        return log ? std::move(*log) : nullptr;
+    }
+
+    TestDatabase db_;
+};
+
+base::SystemTime At(std::int64_t micros) {
+    return base::SystemTime(std::chrono::microseconds(micros));
+}
+
+TEST_P(PredictionLogTest, StoresExactRowContents) {
+    auto log = Open();
+    ASSERT_NE(log, nullptr);
+    const auto t0 = At(1795000000123456);
+
+    // A single prediction.
+    store::RequestRecord single;
+    single.id = store::NewUuid();
+    single.created_at = t0;
+    single.endpoint = "/api/v1/predict";
+    single.request_data_json = R"({"age": 35, "genre": "M", "poste": "Tech Lead"})";
+    single.client_ip = "192.168.1.20";
+    single.user_agent = "curl/8.0";
+    single.http_status = 200;
+    single.response_time_ms = 7;
+    single.predictions.push_back({store::NewUuid(), t0 + 1us, std::nullopt, 0.234, "LOW",
+                                  "xgb_enhanced_v1.0", R"({"age": 35})"});
+    // A batch of three.
+    store::RequestRecord batch;
+    batch.id = store::NewUuid();
+    batch.created_at = t0 + 1s;
+    batch.endpoint = "/api/v1/predict/batch";
+    batch.request_data_json = R"({"employee_count": 3})";
+    batch.http_status = 200;
+    batch.response_time_ms = 15;
+    const double probabilities[] = {0.125, 0.5, 0.875};
+    const char* risks[] = {"LOW", "MEDIUM", "HIGH"};
+    for (int i = 0; i < 3; ++i) {
+        batch.predictions.push_back({store::NewUuid(), t0 + 1s + std::chrono::microseconds(i),
+                                     "EMP-" + std::to_string(i), probabilities[i], risks[i],
+                                     "xgb_enhanced_v1.0", R"({"age": 40})"});
+    }
+    // A rejected request: no predictions, no response time.
+    store::RequestRecord rejected;
+    rejected.id = store::NewUuid();
+    rejected.created_at = t0 + 2s;
+    rejected.endpoint = "/api/v1/predict";
+    rejected.request_data_json = R"({"_invalid_json": true, "_truncated": "{\"age\": 3"})";
+    rejected.http_status = 422;
+
+    Completions completions;
+    log->Append(single, completions.Callback());
+    log->Append(batch, completions.Callback());
+    log->Append(rejected, completions.Callback());
+    ASSERT_TRUE(completions.Wait(3, 10s));
+    EXPECT_EQ(completions.Ok(), 3U);
+    log->Shutdown();
+
+    const auto request_row = [&](const store::RequestRecord& r) {
+        return db_.Query("SELECT " + db_.Timestamp("created_at") + ", endpoint, " +
+                         db_.JsonEquals("request_data", r.request_data_json) +
+                         ", client_ip, user_agent, http_status, response_time_ms FROM "
+                         "api_requests WHERE id = '" +
+                         r.id + "'");
+    };
+    EXPECT_EQ(request_row(single),
+              "2026-11-18T11:06:40.123456Z|/api/v1/predict|1|192.168.1.20|curl/8.0|200|7");
+    EXPECT_EQ(request_row(batch), "2026-11-18T11:06:41.123456Z|/api/v1/predict/batch|1|||200|15");
+    EXPECT_EQ(request_row(rejected), "2026-11-18T11:06:42.123456Z|/api/v1/predict|1|||422|");
+
+    const auto prediction_rows = [&](const store::RequestRecord& r) {
+        return db_.Query(
+            "SELECT id, " + db_.Timestamp("prediction_date") + ", " + db_.Timestamp("created_at") +
+            ", employee_id, attrition_prob, risk_level, model_version, " +
+            db_.JsonEquals("features_snapshot",
+                           r.predictions.empty() ? "{}" : r.predictions[0].features_snapshot_json) +
+            " FROM predictions WHERE request_id = '" + r.id + "' ORDER BY prediction_date");
+    };
+    EXPECT_EQ(prediction_rows(single),
+              single.predictions[0].id +
+                  "|2026-11-18T11:06:40.123457Z|2026-11-18T11:06:40.123456Z||0.234|LOW|"
+                  "xgb_enhanced_v1.0|1");
+    EXPECT_EQ(prediction_rows(batch),
+              batch.predictions[0].id +
+                  "|2026-11-18T11:06:41.123456Z|2026-11-18T11:06:41.123456Z|EMP-0|0.125|LOW|"
+                  "xgb_enhanced_v1.0|1\n" +
+                  batch.predictions[1].id +
+                  "|2026-11-18T11:06:41.123457Z|2026-11-18T11:06:41.123456Z|EMP-1|0.5|MEDIUM|"
+                  "xgb_enhanced_v1.0|1\n" +
+                  batch.predictions[2].id +
+                  "|2026-11-18T11:06:41.123458Z|2026-11-18T11:06:41.123456Z|EMP-2|0.875|HIGH|"
+                  "xgb_enhanced_v1.0|1");
+    EXPECT_EQ(prediction_rows(rejected), "");
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM api_requests"), "3");
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM predictions"), "4");
+}
+
+TEST_P(PredictionLogTest, ReplayingTheSameRecordIsIdempotent) {
+    auto log = Open();
+    ASSERT_NE(log, nullptr);
+    const auto record = MakeRecord(2, std::chrono::system_clock::now());
+    Completions completions;
+    log->Append(record, completions.Callback());
+    log->Append(record, completions.Callback());
+    ASSERT_TRUE(completions.Wait(2, 10s));
+    EXPECT_EQ(completions.Ok(), 2U);
+    log->Shutdown();
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM api_requests"), "1");
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM predictions"), "2");
+}
+
+TEST_P(PredictionLogTest, InvalidRecordIsRefusedInline) {
+    auto log = Open();
+    ASSERT_NE(log, nullptr);
+    auto record = MakeRecord(1, std::chrono::system_clock::now());
+    record.predictions[0].attrition_prob = 23.4;  // the original's percentage bug
+    Completions completions;
+    log->Append(record, completions.Callback());
+    ASSERT_EQ(completions.Errors().size(), 1U);  // inline, before Append returns
+    EXPECT_EQ(completions.Errors()[0].code, base::ErrorCode::kInvalidInput);
+}
+
+TEST_P(PredictionLogTest, ConcurrentAppendsAllLandExactlyOnce) {
+    auto log = Open();
+    ASSERT_NE(log, nullptr);
+    constexpr int kThreads = 8;
+    constexpr int kPerThread = 60;
+    Completions completions;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kPerThread; ++i) {
+                log->Append(MakeRecord((t + i) % 4, std::chrono::system_clock::now()),
+                            completions.Callback());
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    ASSERT_TRUE(completions.Wait(kThreads * kPerThread, 30s));
+    EXPECT_EQ(completions.Ok(), static_cast<std::size_t>(kThreads * kPerThread));
+    EXPECT_TRUE(completions.Errors().empty());
+    const auto status = log->Status();
+    log->Shutdown();
+    int predictions = 0;
+    for (int t = 0; t < kThreads; ++t) {
+        for (int i = 0; i < kPerThread; ++i) predictions += (t + i) % 4;
+    }
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM api_requests"),
+              std::to_string(kThreads * kPerThread));
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM predictions"), std::to_string(predictions));
+    EXPECT_EQ(status.rows_written, static_cast<std::uint64_t>(kThreads * kPerThread));
+    EXPECT_EQ(status.records_spooled, 0U);
+    EXPECT_GT(status.batches, 0U);
+    EXPECT_LE(status.batches, static_cast<std::uint64_t>(kThreads * kPerThread));
+}
+
+TEST_P(PredictionLogTest, RetentionDeletesExactlyTheOldRowsInBatches) {
+    auto log = Open();
+    ASSERT_NE(log, nullptr);
+    const auto now = std::chrono::system_clock::now();
+    const auto old_time = now - std::chrono::hours(24 * 400);
+    std::vector<store::RequestRecord> old_records;
+    std::vector<store::RequestRecord> new_records;
+    for (int i = 0; i < 5; ++i)
+        old_records.push_back(MakeRecord(2, old_time + std::chrono::seconds(i)));
+    for (int i = 0; i < 3; ++i) new_records.push_back(MakeRecord(1, now - std::chrono::hours(i)));
+    Completions completions;
+    for (const auto& r : old_records) log->Append(r, completions.Callback());
+    for (const auto& r : new_records) log->Append(r, completions.Callback());
+    ASSERT_TRUE(completions.Wait(8, 10s));
+    ASSERT_EQ(completions.Ok(), 8U);
+    log->Shutdown();
+
+    auto url = store::ParseDatabaseUrl(db_.url);
+    ASSERT_TRUE(url);
+    auto database = store::OpenDatabase(*url, {});
+    ASSERT_TRUE(database) << database.error().message;
+    const auto cutoff = now - std::chrono::hours(24 * 365);
+    auto deleted = store::DeleteOlderThan(**database, cutoff, 2);
+    ASSERT_TRUE(deleted) << deleted.error().message;
+    EXPECT_EQ(deleted->requests_deleted, 5U);
+    EXPECT_EQ(deleted->predictions_deleted, 10U);
+    EXPECT_EQ(deleted->batches, 3U);  // 2 + 2 + 1
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM api_requests"), "3");
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM predictions"), "3");
+    for (const auto& r : new_records) {
+        EXPECT_EQ(db_.Query("SELECT count(*) FROM api_requests WHERE id = '" + r.id + "'"), "1");
+    }
+    auto again = store::DeleteOlderThan(**database, cutoff, 2);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->requests_deleted, 0U);
+    EXPECT_EQ(again->batches, 0U);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends,
+                         PredictionLogTest,
+                         ::testing::Values(StoreBackend::kSqlite,
+                                           StoreBackend::kPostgres,
+                                           StoreBackend::kPgBouncer),
+                         [](const auto& test_param) { return BackendLabel(test_param.param); });
+
+TEST(PredictionLogOpenTest, NoneAcknowledgesWithoutStoring) {
+    auto log = store::OpenPredictionLog("none", {});
+    ASSERT_TRUE(log);
+    Completions completions;
+    (*log)->Append(MakeRecord(1, std::chrono::system_clock::now()), completions.Callback());
+    EXPECT_EQ(completions.Ok(), 1U);
+    EXPECT_EQ((*log)->Status().backend, "none");
+}
+
+TEST(PredictionLogOpenTest, UnreachableDatabaseFailsWithoutThePassword) {
+    const auto port = FreePort();  // nothing listens there
+    store::LogOptions options;
+    options.spool_dir = MakeTempDir("attrition-store-unreachable");
+    auto log = store::OpenPredictionLog(
+        "postgresql://app:Sup3rS3cret@127.0.0.1:" + std::to_string(port) + "/hr", options);
+    ASSERT_FALSE(log);
+    EXPECT_EQ(log.error().code, base::ErrorCode::kUnavailable);
+    EXPECT_NE(log.error().message.find("app:***@127.0.0.1"), std::string::npos)
+        << log.error().message;
+    EXPECT_EQ(log.error().message.find("Sup3rS3cret"), std::string::npos) << log.error().message;
+}
+
+}  // namespace
+}  // namespace attrition::test
