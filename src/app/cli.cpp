@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <thread>
 
+#include "app/migrate_command.hpp"
 #include "app/serve_command.hpp"
 #include "app/train_command.hpp"
 #include "ops/logging.hpp"
@@ -58,6 +59,17 @@ void AddTrainOptions(CLI::App& train, TrainConfig& config) {
                    "Skip cross-validation (final fit only; metadata then has no CV metrics)");
 }
 
+void AddMigrateOptions(CLI::App& migrate, MigrateConfig& config) {
+    migrate.add_option("action", config.action, "up (apply pending), down (roll back one), status")
+        ->required()
+        ->check(CLI::IsMember({"up", "down", "status"}));
+    migrate
+        .add_option("--database-url", config.database_url,
+                    "Database to migrate: postgresql://..., sqlite:///path (default: the "
+                    "embedded SQLite file var/attrition.db)")
+        ->envname("OC5_DATABASE_URL");
+}
+
 }  // namespace
 
 int Main(int argc, char** argv, const char* version) {
@@ -81,6 +93,10 @@ int Main(int argc, char** argv, const char* version) {
     auto* train = cli.add_subcommand("train", "Train the model and write the artifact folder");
     AddTrainOptions(*train, train_config);
 
+    MigrateConfig migrate_config;
+    auto* migrate = cli.add_subcommand("migrate", "Apply, roll back or list schema migrations");
+    AddMigrateOptions(*migrate, migrate_config);
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -92,6 +108,7 @@ int Main(int argc, char** argv, const char* version) {
         return 2;
     }
     if (serve->parsed()) return RunServe(serve_config);
+    if (migrate->parsed()) return RunMigrate(migrate_config);
     if (train->parsed()) return RunTrain(train_config);
     return 2;
 }
