@@ -36,6 +36,30 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
     serve.add_option("--body-limit", server.body_limit_bytes, "Maximum request body in bytes")
         ->envname("OC5_BODY_LIMIT")
         ->capture_default_str();
+    serve.add_flag("--migrate", config.migrate,
+                   "Apply pending migrations to a non-default database before serving");
+    serve.add_option("--web-dir", config.web_dir, "Folder holding the web pages and assets")
+        ->envname("OC5_WEB_DIR")
+        ->capture_default_str();
+    serve
+        .add_option("--spool-dir", config.spool_dir,
+                    "Local spool for log records while the database is unreachable")
+        ->envname("OC5_SPOOL_DIR")
+        ->capture_default_str();
+    serve.add_option("--batch-limit", config.batch_limit, "Most employees in one batch request")
+        ->envname("OC5_BATCH_LIMIT")
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
+    serve
+        .add_option("--trusted-proxy", config.trusted_proxies,
+                    "Proxy address whose X-Forwarded-For is believed (repeatable)")
+        ->envname("OC5_TRUSTED_PROXIES")
+        ->delimiter(',');
+    serve
+        .add_option("--slow-query-ms", config.slow_query_ms,
+                    "Database statements slower than this are logged and counted")
+        ->envname("OC5_SLOW_QUERY_MS")
+        ->capture_default_str();
     serve
         .add_option("--max-connections", server.max_connections,
                     "Concurrent connections; more are refused")
@@ -107,7 +131,7 @@ int Main(int argc, char** argv, const char* version) {
         fmt::print(stderr, "attrition: {}\n", logging.error().message);
         return 2;
     }
-    if (serve->parsed()) return RunServe(serve_config);
+    if (serve->parsed()) return RunServe(serve_config, version);
     if (migrate->parsed()) return RunMigrate(migrate_config);
     if (train->parsed()) return RunTrain(train_config);
     return 2;

@@ -33,6 +33,9 @@ class Router {
                                const base::Error& error,
                                RequestContext& context) const;
 
+    // True when some route serves this path (any method).
+    bool Has(std::string_view path) const { return routes_.find(path) != routes_.end(); }
+
     // The path part of a target, without query string.
     static std::string_view PathOf(std::string_view target);
 

@@ -60,6 +60,7 @@ struct Server::State {
     net::io_context context;
     tcp::acceptor acceptor;
     net::signal_set signals;
+    ResponseObserver observer;
     std::atomic<bool> stopping{false};
     std::atomic<std::size_t> active{0};
 
@@ -167,9 +168,10 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
         response.set("X-Request-ID", request_context.request_id);
         if (stopping) response.keep_alive(false);
         const bool keep_alive = response.keep_alive();
-        const auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                    std::chrono::steady_clock::now() - request_context.received_at)
-                                    .count();
+        const auto elapsed = std::chrono::steady_clock::now() - request_context.received_at;
+        const auto elapsed_us =
+            std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+        if (observer) observer(request, response, elapsed);
         spdlog::info("msg=request method={} path={} status={} duration_us={} request_id={}",
                      std::string_view(request.method_string()),
                      std::string_view(Router::PathOf(request.target())), response.result_int(),
@@ -266,6 +268,10 @@ void Server::Run() {
     for (int i = 0; i < extra; ++i) threads.emplace_back([&s] { s.context.run(); });
     s.context.run();
     for (auto& t : threads) t.join();
+}
+
+void Server::SetResponseObserver(ResponseObserver observer) {
+    state_->observer = std::move(observer);
 }
 
 void Server::Stop() {

@@ -30,6 +30,10 @@ struct ServerOptions {
     std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long
 };
 
+// Called after each response is ready (from a server thread): for access metrics.
+using ResponseObserver = std::function<void(const Request& request, const Response& response,
+                                            std::chrono::nanoseconds elapsed)>;
+
 class Server {
   public:
     Server(ServerOptions options, const Router& router);
@@ -42,6 +46,9 @@ class Server {
 
     // Serves until a stop signal; returns after the drain. Call after Listen().
     void Run();
+
+    // Set before Run().
+    void SetResponseObserver(ResponseObserver observer);
 
     // Starts the graceful stop from any thread.
     void Stop();

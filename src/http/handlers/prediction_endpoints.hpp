@@ -1,0 +1,75 @@
+// The prediction endpoints of SPEC §2: /api/v1/predict, /api/v1/predict/batch,
+// /api/v1/explain and /api/v1/model/info. Each request is parsed, validated, scored, logged and
+// answered; the answer waits until its log record is durable, and becomes a 503 when it cannot
+// be (nothing is acknowledged that is not logged). Rejected requests (415, 422, 413, 503) are
+// logged with their status too. Holds references to objects the composition root owns; the
+// object itself is shared by all request threads (a pool hands each request a JSON parser).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "domain/validation.hpp"
+#include "domain/vocabulary.hpp"
+#include "http/client_ip.hpp"
+#include "http/router.hpp"
+#include "model/predictor.hpp"
+#include "ops/metrics.hpp"
+#include "store/prediction_log.hpp"
+
+namespace attrition::http::handlers {
+
+struct PredictionSettings {
+    std::size_t batch_limit = domain::kDefaultBatchLimit;
+    std::vector<std::string> trusted_proxies;
+};
+
+// The model as served: absent when no artifact could be loaded (the endpoints answer 503).
+struct ServedModel {
+    model::Predictor predictor;
+    domain::Vocabulary vocabulary;
+};
+
+class PredictionEndpoints {
+  public:
+    PredictionEndpoints(const ServedModel* model,
+                        store::PredictionLog& log,
+                        const base::Clock& clock,
+                        ops::Registry& metrics,
+                        PredictionSettings settings);
+
+    void AddRoutes(Router& router);
+
+  private:
+    class ParserPool;
+    struct Outcome;
+
+    std::optional<Outcome> Precheck(const Request& request) const;
+    Outcome Rejected(const Request& request, const base::Error& error) const;
+    store::PredictionRecord Score(const domain::Employee& employee,
+                                  model::Prediction& prediction,
+                                  std::vector<std::string>& warnings);
+    Outcome Predict(const Request& request, const RequestContext& context);
+    Outcome Batch(const Request& request, const RequestContext& context);
+    Outcome Explain(const Request& request, const RequestContext& context);
+    Awaitable<Response> LogThenReply(const Request& request,
+                                     RequestContext& context,
+                                     Outcome outcome);
+
+    const ServedModel* model_;
+    store::PredictionLog& log_;
+    const base::Clock& clock_;
+    PredictionSettings settings_;
+    ClientIpResolver client_ip_;
+    std::shared_ptr<ParserPool> parsers_;
+    ops::Family<ops::Counter>& predictions_by_risk_;
+    ops::Family<ops::Counter>& out_of_range_warnings_;
+    ops::Counter& log_failures_;
+};
+
+}  // namespace attrition::http::handlers
