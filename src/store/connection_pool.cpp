@@ -38,6 +38,31 @@ PgConnection::PgConnection(PGconn* connection, std::string password)
             spdlog::debug("msg=\"database notice\" notice=\"{}\"", Trim(message));
         },
         nullptr);
+    // Non-blocking sends: a large batch to a server (or pgbouncer) that stopped reading must
+    // not block past the deadline either.
+    if (PQsetnonblocking(connection_, 1) != 0) broken_ = true;
+}
+
+base::Result<void> PgConnection::Flush(SteadyTime deadline) {
+    for (;;) {
+        const int pending = PQflush(connection_);
+        if (pending == 0) return {};
+        if (pending < 0) return tl::unexpected(Failure("cannot send the statement"));
+        const auto remaining =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (remaining.count() <= 0) {
+            broken_ = true;
+            return Fail(ErrorCode::kUnavailable,
+                        "database did not accept the statement before "
+                        "the deadline");
+        }
+        pollfd descriptor{PQsocket(connection_), POLLIN | POLLOUT, 0};
+        const int ready = ::poll(&descriptor, 1, static_cast<int>(remaining.count()));
+        if (ready < 0 && errno != EINTR) return tl::unexpected(Failure("poll failed"));
+        if ((descriptor.revents & POLLIN) != 0 && PQconsumeInput(connection_) == 0) {
+            return tl::unexpected(Failure("database connection lost"));
+        }
+    }
 }
 
 PgConnection::~PgConnection() { PQfinish(connection_); }
@@ -57,6 +82,7 @@ base::Result<PgResult> PgConnection::Exec(std::string_view sql,
                           params.data(), nullptr, nullptr, 0) == 0) {
         return tl::unexpected(Failure("cannot send the statement"));
     }
+    if (auto flushed = Flush(deadline); !flushed) return tl::unexpected(flushed.error());
     return Collect(deadline);
 }
 
@@ -65,6 +91,7 @@ base::Result<void> PgConnection::ExecScript(std::string_view sql, SteadyTime dea
     if (PQsendQuery(connection_, script.c_str()) == 0) {
         return tl::unexpected(Failure("cannot send the statement"));
     }
+    if (auto flushed = Flush(deadline); !flushed) return tl::unexpected(flushed.error());
     auto result = Collect(deadline);
     if (!result) return tl::unexpected(result.error());
     return {};

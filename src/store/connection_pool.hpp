@@ -50,6 +50,7 @@ class PgConnection {
     SteadyTime LastUsed() const { return last_used_; }
 
   private:
+    base::Result<void> Flush(SteadyTime deadline);
     base::Result<PgResult> Collect(SteadyTime deadline);
     base::Error Failure(std::string_view what);
     PGconn* connection_;

@@ -38,6 +38,12 @@ class DisabledPredictionLog final : public PredictionLog {
 
 base::Result<std::unique_ptr<PredictionLog>> OpenPredictionLog(std::string_view database_url,
                                                                const LogOptions& options) {
+    if (options.queue_capacity == 0 || options.max_batch == 0 ||
+        options.commit_timeout.count() <= 0 || options.spool_max_bytes == 0) {
+        return base::Fail(base::ErrorCode::kInvalidConfig,
+                          "prediction log options: queue_capacity, max_batch, commit_timeout "
+                          "and spool_max_bytes must be positive");
+    }
     auto url = ParseDatabaseUrl(database_url);
     if (!url) return tl::unexpected(url.error());
     if (url->backend == Backend::kNone) {
