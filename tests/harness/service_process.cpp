@@ -24,6 +24,7 @@ ServiceProcess::ServiceProcess(ServiceOptions options) {
     for (auto& f : options.flags) spawn.argv.push_back(f);
     spawn.env = options.env;
     if (!spawn.env.count("OC5_MODEL_DIR")) spawn.env["OC5_MODEL_DIR"] = SourceDir() + "/model";
+    if (!spawn.env.count("OC5_WEB_DIR")) spawn.env["OC5_WEB_DIR"] = SourceDir() + "/web";
     spawn.log_path = log_path_;
     spawn.working_dir = working_dir_;
     process_ = ChildProcess(spawn);
