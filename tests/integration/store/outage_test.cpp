@@ -105,6 +105,94 @@ TEST_P(OutageTest, DatabaseCrashMidRunLosesNothing) {
     EXPECT_EQ(db.Query("SELECT count(*) FROM predictions"), std::to_string(predictions));
 }
 
+TEST(SpoolFullTest, RefusesWhatItCannotStoreAndKeepsWhatItAcknowledged) {
+    if (!PostgresAvailable()) GTEST_SKIP() << "PostgreSQL 15 not installed";
+    auto db = TestDatabase::Create(StoreBackend::kPostgres, "spool_full");
+    auto& cluster = PostgresCluster::Shared();
+    auto options = FastOptions(db);
+    options.spool_max_bytes = 8 * 1024;  // room for about 15 records
+    auto opened = store::OpenPredictionLog(db.url, options);
+    ASSERT_TRUE(opened) << opened.error().message;
+    auto& log = **opened;
+    cluster.Stop("immediate");
+    Completions completions;
+    constexpr std::size_t kAppends = 40;
+    for (std::size_t i = 0; i < kAppends; ++i) {
+        log.Append(MakeRecord(1, std::chrono::system_clock::now()), completions.Callback());
+        ASSERT_TRUE(completions.Wait(i + 1, 20s));  // one record per batch: deterministic
+    }
+    const auto acknowledged = completions.Ok();
+    EXPECT_GT(acknowledged, 0U);
+    EXPECT_LT(acknowledged, kAppends);
+    for (const auto& error : completions.Errors()) {
+        EXPECT_EQ(error.code, base::ErrorCode::kOverloaded) << error.message;
+    }
+    const auto full = log.Status();
+    EXPECT_EQ(full.rejected_spool_full, kAppends - acknowledged);
+    EXPECT_LE(full.spool_bytes, options.spool_max_bytes);
+    cluster.Start();
+    EXPECT_TRUE(WaitForDrain(log, 30s));
+    Completions after;
+    log.Append(MakeRecord(1, std::chrono::system_clock::now()), after.Callback());
+    ASSERT_TRUE(after.Wait(1, 20s));
+    EXPECT_EQ(after.Ok(), 1U);
+    log.Shutdown();
+    EXPECT_EQ(db.Query("SELECT count(*) FROM api_requests"), std::to_string(acknowledged + 1));
+}
+
+TEST(QueueFullTest, FullQueueFailsInlineAndSlowDatabaseSpools) {
+    if (!PostgresAvailable()) GTEST_SKIP() << "PostgreSQL 15 not installed";
+    auto db = TestDatabase::Create(StoreBackend::kPostgres, "queue_full");
+    auto& cluster = PostgresCluster::Shared();
+    auto options = FastOptions(db);
+    options.queue_capacity = 4;
+    options.commit_timeout = 2000ms;
+    auto opened = store::OpenPredictionLog(db.url, options);
+    ASSERT_TRUE(opened) << opened.error().message;
+    auto& log = **opened;
+    Completions completions;
+    log.Append(MakeRecord(1, std::chrono::system_clock::now()), completions.Callback());
+    ASSERT_TRUE(completions.Wait(1, 10s));
+
+    // Another session holds an exclusive lock on api_requests: the database is up but slower
+    // than commit_timeout, and the writer is stuck in one batch until then.
+    ChildProcess locker(
+        {.argv = {"/usr/bin/psql", "-X", "-q", "-h", "127.0.0.1", "-p",
+                  std::to_string(cluster.Port()), "-U", "postgres", "-d", db.name, "-c",
+                  "BEGIN; LOCK TABLE api_requests IN ACCESS EXCLUSIVE MODE; "
+                  "SELECT pg_sleep(4); COMMIT;"},
+         .log_path = db.scratch_dir + "/locker.log"});
+    const auto lock_deadline = std::chrono::steady_clock::now() + 10s;
+    while (db.Query("SELECT count(*) FROM pg_locks WHERE relation = 'api_requests'::regclass "
+                    "AND mode = 'AccessExclusiveLock' AND granted") != "1") {
+        ASSERT_LT(std::chrono::steady_clock::now(), lock_deadline) << "the lock was not taken";
+        std::this_thread::sleep_for(10ms);
+    }
+    log.Append(MakeRecord(1, std::chrono::system_clock::now()), completions.Callback());
+    const auto taken_deadline = std::chrono::steady_clock::now() + 5s;
+    while (log.Status().queue_depth != 0 && std::chrono::steady_clock::now() < taken_deadline) {
+        std::this_thread::sleep_for(1ms);
+    }
+    for (int i = 0; i < 4; ++i) {
+        log.Append(MakeRecord(1, std::chrono::system_clock::now()), completions.Callback());
+    }
+    EXPECT_EQ(log.Status().queue_depth, 4U);
+    log.Append(MakeRecord(1, std::chrono::system_clock::now()), completions.Callback());
+    // The refusal arrived inline, before Append returned.
+    const auto errors = completions.Errors();
+    ASSERT_EQ(errors.size(), 1U);
+    EXPECT_EQ(errors[0].code, base::ErrorCode::kOverloaded);
+    EXPECT_EQ(log.Status().rejected_overloaded, 1U);
+
+    ASSERT_TRUE(completions.Wait(7, 30s));
+    EXPECT_EQ(completions.Ok(), 6U);
+    EXPECT_GT(log.Status().records_spooled, 0U);  // the slow batch went to the spool
+    EXPECT_EQ(locker.Wait(20s), 0);
+    EXPECT_TRUE(WaitForDrain(log, 30s));
+    log.Shutdown();
+    EXPECT_EQ(db.Query("SELECT count(*) FROM api_requests"), "6");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends,
                          OutageTest,
                          ::testing::Values(StoreBackend::kPostgres, StoreBackend::kPgBouncer),
