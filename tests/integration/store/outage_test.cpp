@@ -15,6 +15,8 @@
 #include "harness/child_process.hpp"
 #include "harness/postgres_cluster.hpp"
 #include "integration/store/store_test_support.hpp"
+#include "store/database.hpp"
+#include "store/database_url.hpp"
 #include "store/prediction_log.hpp"
 
 #ifndef ATTRITION_SPOOL_CRASH_HELPER
@@ -191,6 +193,39 @@ TEST(QueueFullTest, FullQueueFailsInlineAndSlowDatabaseSpools) {
     EXPECT_TRUE(WaitForDrain(log, 30s));
     log.Shutdown();
     EXPECT_EQ(db.Query("SELECT count(*) FROM api_requests"), "6");
+}
+
+TEST(ConnectionPoolTest, HealthCheckAndBackoffAcrossARestart) {
+    if (!PostgresAvailable()) GTEST_SKIP() << "PostgreSQL 15 not installed";
+    auto db = TestDatabase::Create(StoreBackend::kPostgres, "pool");
+    auto& cluster = PostgresCluster::Shared();
+    auto url = store::ParseDatabaseUrl(db.url);
+    ASSERT_TRUE(url);
+    store::DatabaseOptions checked;
+    checked.health_check_idle = 0s;  // check every idle connection before use
+    checked.reconnect_backoff_initial = 2000ms;
+    store::DatabaseOptions unchecked;
+    unchecked.health_check_idle = 3600s;
+    auto with_check = store::OpenDatabase(*url, checked);
+    auto without_check = store::OpenDatabase(*url, unchecked);
+    ASSERT_TRUE(with_check && without_check);
+
+    cluster.Stop("immediate");
+    cluster.Start();
+    // The idle connection died with the server: the health check replaces it unnoticed...
+    EXPECT_TRUE((*with_check)->Ping());
+    // ...while without it the first statement on the dead connection fails (and drops it).
+    EXPECT_FALSE((*without_check)->Ping());
+    EXPECT_TRUE((*without_check)->Ping());
+
+    cluster.Stop("immediate");
+    EXPECT_FALSE((*with_check)->Ping());  // the health check fails, the reconnect is refused
+    auto backing_off = (*with_check)->Ping();
+    ASSERT_FALSE(backing_off);
+    EXPECT_EQ(backing_off.error().code, base::ErrorCode::kUnavailable);
+    EXPECT_NE(backing_off.error().message.find("next attempt in"), std::string::npos)
+        << backing_off.error().message;
+    cluster.Start();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends,
