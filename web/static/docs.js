@@ -6,5 +6,7 @@ window.addEventListener("load", () => {
     deepLinking: true,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
     layout: "StandaloneLayout",
+    // No badge from the public validator service: it would send the document's URL outside.
+    validatorUrl: null,
   });
 });

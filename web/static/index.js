@@ -12,17 +12,24 @@ function addFact(list, term, value) {
   list.append(dt, dd);
 }
 
+// The status is live: checked on load, then every 30 seconds (the page itself is cached).
 async function refresh() {
   const status = document.getElementById("status");
+  // Only a change is written to the live region, so a screen reader hears changes only.
+  const show = (text, healthy) => {
+    if (status.textContent !== text) status.textContent = text;
+    status.className = healthy ? "ok" : "bad";
+    status.dataset.state = healthy ? "healthy" : "unhealthy";
+    document.getElementById("checked").textContent =
+      `checked at ${new Date().toLocaleTimeString()}`;
+  };
   try {
     const health = await loadJson("/health");
-    status.textContent = health.body.status === "healthy"
-      ? `Healthy — model ${health.body.model_version} loaded`
-      : "Unhealthy — no model loaded";
-    status.className = health.body.status === "healthy" ? "ok" : "bad";
+    const healthy = health.body.status === "healthy";
+    show(healthy ? `Healthy — model ${health.body.model_version} loaded`
+      : "Unhealthy — no model loaded", healthy);
   } catch (e) {
-    status.textContent = "Unreachable";
-    status.className = "bad";
+    show("Unreachable", false);
     return;
   }
   try {
@@ -37,9 +44,14 @@ async function refresh() {
     addFact(model, "Accuracy", m.accuracy.toFixed(3));
     addFact(model, "Precision / recall", `${m.precision.toFixed(3)} / ${m.recall.toFixed(3)}`);
     addFact(model, "F1", m.f1_score.toFixed(3));
+    const features = info.body.features_required;
+    if (features) {
+      addFact(model, "Inputs", `${features.numeric.length} numeric, ${features.categorical.length} categorical`);
+    }
   } catch (e) {
     // Model info is optional on this page.
   }
 }
 
 refresh();
+setInterval(refresh, 30000);
