@@ -11,6 +11,8 @@ packages=(
   libsimdjson-dev nlohmann-json3-dev libexpected-dev libspdlog-dev libfmt-dev libcli11-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 pgbouncer wrk curl procps
+  # browser tests (tests/browser): driven by playwright-core from web/node_modules
+  chromium
 )
 
 missing=()
@@ -32,7 +34,8 @@ else
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# Browser assets (Swagger UI, ReDoc), pinned by web/package-lock.json, served by the binary.
+# Browser assets (Swagger UI, ReDoc), pinned by web/package-lock.json, served by the binary;
+# with them playwright-core, which drives chromium in the browser tests.
 web_dir="$(cd "$(dirname "$0")/.." && pwd)/web"
 if [ ! -f "$web_dir/node_modules/.package-lock.json" ] ||
    ! cmp -s "$web_dir/package-lock.json" "$web_dir/node_modules/.package-lock.json.src" 2>/dev/null; then
