@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# Load benchmarks of the real binary with wrk on loopback, each endpoint reported as a ratio to
+# /health measured in the same run: req/s (min/median/max over repeats), p50/p99 latency, server
+# CPU per request, peak RSS. Backends: logging off, SQLite, PostgreSQL direct, PostgreSQL
+# through pgbouncer (transaction pooling), started here on free ports and torn down at exit.
+#
+#   bench/load.sh [--smoke] [--binary PATH] [--out FILE]
+#
+# --smoke: 1 s runs, one repeat (CI runs it so the scripts cannot rot; figures are meaningless).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+binary="$root/build/release/src/attrition"
+out=""
+duration=8
+repeats=3
+connections=16
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) duration=1; repeats=1; connections=4 ;;
+    --binary) binary="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ -x "$binary" ] || { echo "no binary at $binary (build the release preset)" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/attrition-load-XXXXXX)
+pg_bin=/usr/lib/postgresql/15/bin
+server_pid=""
+bouncer_pid=""
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  [ -n "$server_pid" ] && kill -KILL "$server_pid" 2>/dev/null || true
+  [ -n "$bouncer_pid" ] && kill -TERM "$bouncer_pid" 2>/dev/null || true
+  if [ -d "$work/pg/data" ]; then as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  local port
+  while :; do
+    port=$(( 20000 + RANDOM % 30000 ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+# Request bodies: one employee, and a batch of 100.
+employee='"age":41,"revenu_mensuel":5993,"nombre_experiences_precedentes":8,"nombre_heures_travailless":80,"annees_dans_le_poste_actuel":4,"satisfaction_employee_environnement":2,"satisfaction_employee_nature_travail":4,"satisfaction_employee_equipe":1,"satisfaction_employee_equilibre_pro_perso":1,"note_evaluation_precedente":3,"note_evaluation_actuelle":3,"nombre_participation_pee":0,"nb_formations_suivies":0,"nombre_employee_sous_responsabilite":1,"distance_domicile_travail":1,"niveau_education":2,"annees_depuis_la_derniere_promotion":0,"annes_sous_responsable_actuel":5,"genre":"F","statut_marital":"Célibataire","departement":"Commercial","poste":"Cadre Commercial","domaine_etude":"Infra & Cloud","heure_supplementaires":"Oui"'
+printf '{%s}' "$employee" > "$work/employee.json"
+{
+  printf '{"employees":['
+  for i in $(seq 1 100); do
+    [ "$i" -gt 1 ] && printf ','
+    printf '{"employee_id":"E%03d",%s}' "$i" "$employee"
+  done
+  printf ']}'
+} > "$work/batch.json"
+
+start_postgres() {
+  mkdir -p "$work/pg"
+  [ "$(id -u)" -eq 0 ] && chown postgres "$work/pg"
+  pg_port=$(free_port)
+  as_pg "$pg_bin/initdb" -D "$work/pg/data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
+  {
+    echo "listen_addresses = '127.0.0.1'"; echo "port = $pg_port"
+    echo "unix_socket_directories = '$work/pg'"; echo "max_connections = 100"
+  } >> "$work/pg/data/postgresql.conf"
+  as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w start >/dev/null
+  psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE attrition" postgres
+  bouncer_port=$(free_port)
+  cat > "$work/pg/pgbouncer.ini" <<INI
+[databases]
+* = host=127.0.0.1 port=$pg_port user=postgres
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $bouncer_port
+unix_socket_dir =
+auth_type = any
+pool_mode = transaction
+max_client_conn = 200
+default_pool_size = 10
+logfile = $work/pg/pgbouncer.log
+INI
+  [ "$(id -u)" -eq 0 ] && chown postgres "$work/pg/pgbouncer.ini"
+  as_pg /usr/sbin/pgbouncer "$work/pg/pgbouncer.ini" >/dev/null 2>&1 &
+  bouncer_pid=$!
+  for _ in $(seq 1 100); do
+    psql -X -q -h 127.0.0.1 -p "$bouncer_port" -U postgres -c "SELECT 1" attrition >/dev/null 2>&1 && return
+    sleep 0.1
+  done
+  echo "pgbouncer did not start" >&2; exit 1
+}
+
+start_server() {  # $1 = database URL
+  port=$(free_port)
+  rm -rf "$work/run"; mkdir -p "$work/run"
+  (cd "$work/run" && exec "$binary" --log-level warn serve --host 127.0.0.1 --port "$port" \
+      --threads 2 --model-dir "$root/model" --web-dir "$root/web" --database-url "$1" --migrate \
+      >"$work/run/server.log" 2>&1) &
+  server_pid=$!
+  for _ in $(seq 1 200); do
+    curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return
+    sleep 0.05
+  done
+  cat "$work/run/server.log" >&2; exit 1
+}
+
+stop_server() {
+  kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+peak_rss_kib() { awk '/VmHWM/ {print $2}' "/proc/$server_pid/status"; }
+
+# One wrk run; prints "rps p50_ms p99_ms cpu_us_per_request non2xx".
+measure() {  # $1 = path, $2 = body file or ""
+  local ticks_before ticks_after output rps p50 p99 requests non2xx hz
+  hz=$(getconf CLK_TCK)
+  ticks_before=$(cpu_ticks)
+  if [ -n "$2" ]; then
+    output=$(BODY_FILE="$2" wrk -t1 -c"$connections" -d"${duration}s" --latency \
+             -s "$root/bench/wrk/post_json.lua" "http://127.0.0.1:$port$1")
+  else
+    output=$(wrk -t1 -c"$connections" -d"${duration}s" --latency \
+             -s "$root/bench/wrk/report.lua" "http://127.0.0.1:$port$1")
+  fi
+  ticks_after=$(cpu_ticks)
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$output")
+  requests=$(awk '/requests in/ {print $1}' <<<"$output")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$output")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$output")
+  non2xx=$(awk '/^NON2XX/ {print $2}' <<<"$output")
+  awk -v rps="$rps" -v p50="$p50" -v p99="$p99" -v req="$requests" -v hz="$hz" \
+      -v dt="$(( ticks_after - ticks_before ))" -v bad="$non2xx" '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    BEGIN { printf "%s %.3f %.3f %.1f %d\n", rps, ms(p50), ms(p99), (req > 0 ? dt / hz * 1e6 / req : 0), bad }'
+}
+
+# min/median/max of the first field over repeats; medians of the others.
+summarize() {
+  sort -n | awk '{ r[NR]=$1; p50[NR]=$2; p99[NR]=$3; cpu[NR]=$4; bad+=$5 }
+    END { m=int((NR+1)/2); printf "%.0f %.0f %.0f %.3f %.3f %.1f %d\n", r[1], r[m], r[NR], p50[m], p99[m], cpu[m], bad }'
+}
+
+run_endpoint() {  # $1 label, $2 path, $3 body
+  local i
+  for i in $(seq 1 "$repeats"); do measure "$2" "$3"; done | summarize
+}
+
+results="$work/results.txt"
+: > "$results"
+backends=("none|none" "sqlite|sqlite:///$work/run/log.db")
+if [ -x "$pg_bin/initdb" ] && [ -x /usr/sbin/pgbouncer ]; then
+  start_postgres
+  backends+=("postgresql|postgresql://postgres@127.0.0.1:$pg_port/attrition"
+             "pgbouncer|postgresql://postgres@127.0.0.1:$bouncer_port/attrition")
+fi
+
+for entry in "${backends[@]}"; do
+  name=${entry%%|*}; url=${entry#*|}
+  start_server "$url"
+  health=$(run_endpoint health /health "")
+  health_rps=$(awk '{print $2}' <<<"$health")
+  echo "$name /health $health 1.00" >> "$results"
+  for spec in "predict|/api/v1/predict|$work/employee.json" \
+              "batch|/api/v1/predict/batch|$work/batch.json" \
+              "explain|/api/v1/explain|$work/employee.json"; do
+    IFS='|' read -r label path body <<<"$spec"
+    line=$(run_endpoint "$label" "$path" "$body")
+    ratio=$(awk -v a="$(awk '{print $2}' <<<"$line")" -v b="$health_rps" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    echo "$name $path $line $ratio" >> "$results"
+  done
+  echo "$name peak_rss_kib $(peak_rss_kib)" >> "$results"
+  stop_server
+done
+
+report() {
+  echo "| backend | endpoint | req/s min | req/s median | req/s max | p50 ms | p99 ms | server CPU µs/req | non-2xx | ratio to /health |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  awk '$2 != "peak_rss_kib" { printf "| %s | `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$results"
+  echo
+  echo "| backend | peak RSS (MiB) |"
+  echo "|---|---|"
+  awk '$2 == "peak_rss_kib" { printf "| %s | %.1f |\n", $1, $3 / 1024 }' "$results"
+}
+
+if [ -n "$out" ]; then report > "$out"; else report; fi
+# A run where any request failed is not a measurement.
+if awk '$2 != "peak_rss_kib" && $9 > 0 { bad = 1 } END { exit !bad }' "$results"; then
+  echo "load.sh: some requests got non-2xx answers" >&2
+  exit 1
+fi
