@@ -211,8 +211,8 @@ function formatProbability(p) {
   return `${p.toFixed(2)} %`;
 }
 
-function riskBadge(node, level) {
-  node.textContent = `${level} risk`;
+function riskBadge(node, level, words = " risk") {
+  node.textContent = `${level}${words}`;
   node.className = `risk risk-${level.toLowerCase()}`;
 }
 
@@ -474,7 +474,7 @@ function renderRoster() {
   for (const i of order) {
     const r = s.results[i];
     const risk = el("span");
-    riskBadge(risk, r.risk_level);
+    riskBadge(risk, r.risk_level, "");  // the column says "Risk"
     body.append(el("tr", { "data-risk": r.risk_level },
       el("td", { text: i + 1 }),
       el("td", { text: r.employee_id }),
