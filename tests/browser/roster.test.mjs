@@ -152,3 +152,22 @@ test("roster at phone width: the table scrolls inside its box, not the page", as
   await screenshot(page, "roster-phone", { fullPage: false });
   assert.deepEqual(page.problems, []);
 });
+
+test("roster: the template download is a valid one-row roster of the API's example", async () => {
+  const page = await openPlayground();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download a template" }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), "attrition-roster-template.csv");
+  const text = await readFile(await download.path(), "utf8");
+  const doc = await (await fetch(`${env.server.url}/openapi.json`)).json();
+  const header = text.split(/\r\n/)[0].split(",");
+  assert.deepEqual(header, ["employee_id", ...doc.components.schemas.Employee.required]);
+  await page.getByLabel("Roster file (.csv)").setInputFiles({
+    name: "template.csv", mimeType: "text/csv", buffer: Buffer.from(text, "utf8"),
+  });
+  await page.locator("#roster-result:not([hidden])").waitFor();
+  assert.equal(await page.locator("#roster-table tbody tr td:nth-child(2)").textContent(), "E001");
+  assert.deepEqual(page.problems, []);
+});
