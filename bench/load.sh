@@ -24,8 +24,10 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ -x "$binary" ] || { echo "no binary at $binary (build the release preset)" >&2; exit 2; }
+binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
 
 work=$(mktemp -d /tmp/attrition-load-XXXXXX)
+chmod 755 "$work"  # the postgres user must reach its data folder
 pg_bin=/usr/lib/postgresql/15/bin
 server_pid=""
 bouncer_pid=""
