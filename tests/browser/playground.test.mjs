@@ -145,6 +145,7 @@ test("keyboard only: tab to a field, type, submit with Enter", async () => {
   await page.locator("#predict").focus();
   const outline = await page.locator("#predict").evaluate((n) => getComputedStyle(n).outlineStyle);
   assert.notEqual(outline, "none");
+  await screenshot(page, "playground-keyboard-focus", { fullPage: false });
   assert.deepEqual(page.problems, []);
 });
 

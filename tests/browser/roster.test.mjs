@@ -134,6 +134,7 @@ test("roster: more than one request's worth of rows is scored in chunks, semicol
   assert.equal(batches, 2);
   assert.equal(await page.locator("#roster-table tbody tr").count(), count);
   assert.match(await page.locator("#roster-status").textContent(), new RegExp(`^${count} employees scored`));
+  await screenshot(page, "roster-chunked");
   assert.deepEqual(page.problems, []);
 });
 
@@ -169,5 +170,6 @@ test("roster: the template download is a valid one-row roster of the API's examp
   });
   await page.locator("#roster-result:not([hidden])").waitFor();
   assert.equal(await page.locator("#roster-table tbody tr td:nth-child(2)").textContent(), "E001");
+  await screenshot(page, "roster-template");
   assert.deepEqual(page.problems, []);
 });
