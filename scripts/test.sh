@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start, test: install what is missing, build with ASan+UBSan, check formatting, run the
 # whole suite (unit, integration against a throwaway PostgreSQL 15 and pgbouncer in
-# transaction mode, black-box HTTP tests against the real binary). Non-zero on any failure.
+# transaction mode, black-box HTTP tests against the real binary), then the fuzz targets for a
+# bounded time (scripts/fuzz.sh). Non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -11,4 +12,6 @@ cmake --preset asan >/dev/null
 # Two cores: one compile job per core; ccache keeps warm rebuilds short.
 cmake --build --preset asan -- -j2
 ctest --preset asan -j2
+# libFuzzer targets (clang++ build of the few sources they need), 50 s each: fails on a crash.
+bash scripts/fuzz.sh --seconds 50
 echo "test.sh: done in $(( $(date +%s) - start )) s"

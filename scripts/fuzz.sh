@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (the `fuzz` preset: clang++ with -fsanitize=fuzzer,address,
+# undefined) and runs each for a bounded time from its seed corpus tests/fuzz/corpus/<target>/.
+# New inputs a run finds go to <build>/fuzz-corpus/<target>/ (the repository's seeds are only
+# read); a crashing input is written to <build>/fuzz-artifacts/. Non-zero when any target
+# crashes, leaks, times out or breaks one of its checks.
+#   scripts/fuzz.sh [--seconds N] [--build-dir DIR] [--jobs N] [target...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=60
+build_dir=build/fuzz
+jobs=2
+targets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds="$2"; shift ;;
+    --build-dir) build_dir="$2"; shift ;;
+    --jobs) jobs="$2"; shift ;;
+    -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
+    *) targets+=("$1") ;;
+  esac
+  shift
+done
+[ ${#targets[@]} -gt 0 ] || targets=(json_request_fuzz csv_reader_fuzz http_request_fuzz)
+
+cmake --preset fuzz -B "$build_dir" >/dev/null
+cmake --build "$build_dir" --target "${targets[@]}" -- -j"$jobs"
+
+status=0
+for target in "${targets[@]}"; do
+  name=${target%_fuzz}
+  corpus="$build_dir/fuzz-corpus/$name"
+  artifacts="$build_dir/fuzz-artifacts"
+  mkdir -p "$corpus" "$artifacts"
+  log="$build_dir/fuzz-$name.log"
+  echo "fuzz.sh: $target for ${seconds} s"
+  # -timeout: one input taking 10 s is a hang; -rss_limit_mb: a runaway allocation is a bug.
+  if ! "$build_dir/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 \
+      -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
+      -artifact_prefix="$artifacts/$name-" "$corpus" "tests/fuzz/corpus/$name" >"$log" 2>&1; then
+    echo "fuzz.sh: $target FAILED; see $log and $artifacts" >&2
+    grep -E "ERROR|SUMMARY|Test unit written" "$log" >&2 || tail -30 "$log" >&2
+    status=1
+    continue
+  fi
+  runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || true)
+  cov=$(grep -oE "DONE +cov: [0-9]+ ft: [0-9]+ corp: [0-9]+" "$log" | tail -1 | sed -E "s/DONE +//" || true)
+  echo "fuzz.sh: $target ok: ${runs:-?} executions, ${cov:-no final stats}"
+done
+exit $status

@@ -1,0 +1,74 @@
+// libFuzzer target: a request body through the prediction endpoints' parse-and-validate path
+// (ParseEmployee, ParseBatch), the error response built from its issues, and the two ways the
+// prediction log stores a body (StorableJson, MarkedBody). Beyond the sanitizers, it checks what
+// the service promises: every answer and every stored body is valid JSON, and a validated
+// employee holds only finite numbers and canonical vocabulary values.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "domain/validation.hpp"
+#include "http/json_text.hpp"
+#include "http/problem.hpp"
+#include "unit/domain/fixtures.hpp"
+
+namespace {
+
+using attrition::domain::Employee;
+using attrition::domain::JsonParser;
+using attrition::domain::Vocabulary;
+
+const Vocabulary& SpecVocabulary() {
+    static const Vocabulary vocabulary = attrition::test_fixtures::SpecVocabulary();
+    return vocabulary;
+}
+
+void Require(bool condition) {
+    if (!condition) std::abort();  // libFuzzer reports the input that broke the promise
+}
+
+void CheckEmployee(const Employee& employee, const Vocabulary& vocabulary) {
+    for (const double value : employee.numeric) Require(std::isfinite(value));
+    for (std::size_t i = 0; i < employee.categorical.size(); ++i) {
+        Require(vocabulary.Canonical(i, employee.categorical[i]).has_value());
+    }
+}
+
+void CheckError(const attrition::base::Error& error) {
+    const attrition::http::Request request{attrition::http::Verb::post, "/api/v1/predict", 11};
+    const auto response = attrition::http::ErrorResponse(request, error);
+    Require(response.result_int() == 422);
+    Require(nlohmann::json::accept(response.body()));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static JsonParser parser;
+    const std::string_view body(reinterpret_cast<const char*>(data), size);
+    const auto& vocabulary = SpecVocabulary();
+
+    const auto one = attrition::domain::ParseEmployee(body, vocabulary, parser);
+    if (one) {
+        CheckEmployee(*one, vocabulary);
+    } else {
+        CheckError(one.error());
+    }
+    const auto batch = attrition::domain::ParseBatch(body, vocabulary, 100, parser);
+    if (batch) {
+        Require(!batch->empty() && batch->size() <= 100);
+        for (const auto& employee : *batch) {
+            CheckEmployee(employee, vocabulary);
+            Require(employee.employee_id.has_value());
+        }
+    } else {
+        CheckError(batch.error());
+    }
+    // What the log stores: the body itself when it parsed, a marked prefix otherwise.
+    if (one || batch) Require(nlohmann::json::accept(attrition::http::StorableJson(body)));
+    Require(nlohmann::json::accept(attrition::http::MarkedBody("json_invalid", body, 256)));
+    return 0;
+}
