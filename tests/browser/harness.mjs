@@ -33,7 +33,8 @@ export async function startServer() {
     "serve", "--host", "127.0.0.1", "--port", "0", "--threads", "2",
     "--model-dir", path.join(sourceDir, "model"),
     "--web-dir", path.join(sourceDir, "web"),
-    "--database-url", `sqlite://${path.join(dir, "log.db")}`, "--migrate",
+    // sqlite:////absolute/path (SQLAlchemy's four slashes, docs/database.md)
+    "--database-url", `sqlite:///${path.resolve(dir, "log.db")}`, "--migrate",
     "--spool-dir", path.join(dir, "spool"),
   ], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, OC5_LOG_LEVEL: "info" } });
   let log = "";
@@ -60,7 +61,9 @@ export async function startServer() {
     async stop() {
       child.kill("SIGTERM");
       const { code, signal } = await exited;
+      const logged = existsSync(path.join(dir, "log.db"));
       rmSync(dir, { recursive: true, force: true });
+      if (!logged) throw new Error(`the prediction log is not at ${dir}/log.db`);
       if (code !== 0) throw new Error(`server exited with ${code ?? signal}:\n${log}`);
     },
   };
