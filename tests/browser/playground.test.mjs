@@ -62,6 +62,9 @@ test("fill the form, submit, read the probability and risk level, see the SHAP c
   })).json();
   const probability = await page.locator("#probability").textContent();
   assert.equal(probability, `${api.prediction.probability_leave.toFixed(2)} %`);
+  // A screen reader hears the result through the status line.
+  assert.equal(await page.getByRole("status").filter({ hasText: /^Result:/ }).textContent(),
+    `Result: ${probability} chance of leaving, ${api.prediction.risk_level} risk.`);
   const risk = page.locator("#risk");
   assert.equal(await risk.textContent(), `${api.prediction.risk_level} risk`);
   assert.match(await risk.getAttribute("class"), new RegExp(`risk-${api.prediction.risk_level.toLowerCase()}`));

@@ -241,6 +241,7 @@ function renderChart(features, employee) {
 async function submitEmployee(event) {
   event.preventDefault();
   clearErrors();
+  $("announce").textContent = "";
   const button = $("predict");
   button.disabled = true;
   button.textContent = "Predicting…";
@@ -267,6 +268,8 @@ async function submitEmployee(event) {
     else $("chart").replaceChildren(el("li", { text: `No explanation (HTTP ${explain.status}).` }));
     $("result").hidden = false;
     $("result").dataset.state = "done";
+    // The result box appears at once; a status line that is always there tells a screen reader.
+    $("announce").textContent = `Result: ${formatProbability(p.probability_leave)} chance of leaving, ${p.risk_level} risk.`;
   } catch (e) {
     $("form-error").textContent = "The API could not be reached.";
   } finally {
