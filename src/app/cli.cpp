@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "app/migrate_command.hpp"
+#include "app/score_command.hpp"
 #include "app/serve_command.hpp"
 #include "app/train_command.hpp"
 #include "ops/logging.hpp"
@@ -121,6 +122,15 @@ int Main(int argc, char** argv, const char* version) {
     auto* migrate = cli.add_subcommand("migrate", "Apply, roll back or list schema migrations");
     AddMigrateOptions(*migrate, migrate_config);
 
+    ScoreConfig score_config;
+    auto* score = cli.add_subcommand("score", "Score a roster CSV into an output CSV");
+    score->add_option("--model", score_config.model_dir, "Model artifact folder")
+        ->envname("OC5_MODEL_DIR")
+        ->capture_default_str();
+    score->add_option("--in", score_config.in_path, "Input CSV (- for stdin)")->required();
+    score->add_option("--out", score_config.out_path, "Output CSV (- for stdout)")->required();
+    score->add_flag("--explain", score_config.explain, "Add the top 5 reasons (SHAP) per row");
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -132,6 +142,7 @@ int Main(int argc, char** argv, const char* version) {
         return 2;
     }
     if (serve->parsed()) return RunServe(serve_config, version);
+    if (score->parsed()) return RunScore(score_config);
     if (migrate->parsed()) return RunMigrate(migrate_config);
     if (train->parsed()) return RunTrain(train_config);
     return 2;

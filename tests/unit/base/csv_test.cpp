@@ -1,0 +1,75 @@
+#include "base/csv.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace attrition::base {
+namespace {
+
+std::vector<std::vector<std::string>> ReadAll(const std::string& text) {
+    std::istringstream in(text);
+    CsvReader reader(in);
+    std::vector<std::vector<std::string>> records;
+    std::vector<std::string> fields;
+    for (;;) {
+        auto more = reader.Next(fields);
+        EXPECT_TRUE(more.has_value());
+        if (!more || !*more) break;
+        records.push_back(fields);
+    }
+    return records;
+}
+
+TEST(CsvReaderTest, QuotedFieldsHoldCommasQuotesAndNewlines) {
+    const auto records = ReadAll("a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\n");
+    ASSERT_EQ(records.size(), 2U);
+    EXPECT_EQ(records[0], (std::vector<std::string>{"a", "b", "c"}));
+    EXPECT_EQ(records[1], (std::vector<std::string>{"x, y", "say \"hi\"", "two\nlines"}));
+}
+
+TEST(CsvReaderTest, SkipsUtf8BomAndKeepsEmptyFields) {
+    const auto records = ReadAll("\xEF\xBB\xBFid,name\n1,\n,2");
+    ASSERT_EQ(records.size(), 3U);
+    EXPECT_EQ(records[0][0], "id");
+    EXPECT_EQ(records[1], (std::vector<std::string>{"1", ""}));
+    EXPECT_EQ(records[2], (std::vector<std::string>{"", "2"}));
+}
+
+TEST(CsvReaderTest, RecordLineCountsEmbeddedNewlines) {
+    std::istringstream in("h\n\"a\nb\"\nc\n");
+    CsvReader reader(in);
+    std::vector<std::string> fields;
+    ASSERT_TRUE(*reader.Next(fields));
+    EXPECT_EQ(reader.RecordLine(), 1U);
+    ASSERT_TRUE(*reader.Next(fields));
+    EXPECT_EQ(reader.RecordLine(), 2U);
+    ASSERT_TRUE(*reader.Next(fields));
+    EXPECT_EQ(reader.RecordLine(), 4U);
+    EXPECT_EQ(fields[0], "c");
+    EXPECT_FALSE(*reader.Next(fields));
+}
+
+TEST(CsvReaderTest, UnterminatedQuoteIsAnErrorNamingTheLine) {
+    std::istringstream in("h\n\"open\n");
+    CsvReader reader(in);
+    std::vector<std::string> fields;
+    ASSERT_TRUE(*reader.Next(fields));
+    const auto result = reader.Next(fields);
+    ASSERT_FALSE(result.has_value());
+    EXPECT_NE(result.error().message.find("line 2"), std::string::npos);
+}
+
+TEST(CsvWriterTest, QuotesOnlyWhenNeededAndRoundTrips) {
+    std::string out;
+    AppendCsvField(out, "plain");
+    out += ',';
+    AppendCsvField(out, "a,\"b\"\nc");
+    EXPECT_EQ(out, "plain,\"a,\"\"b\"\"\nc\"");
+    const auto records = ReadAll(out + "\n");
+    ASSERT_EQ(records.size(), 1U);
+    EXPECT_EQ(records[0], (std::vector<std::string>{"plain", "a,\"b\"\nc"}));
+}
+
+}  // namespace
+}  // namespace attrition::base
