@@ -31,8 +31,8 @@ struct ServerOptions {
 };
 
 // Called after each response is ready (from a server thread): for access metrics.
-using ResponseObserver = std::function<void(const Request& request, const Response& response,
-                                            std::chrono::nanoseconds elapsed)>;
+using ResponseObserver = std::function<void(
+    const Request& request, const Response& response, std::chrono::nanoseconds elapsed)>;
 
 class Server {
   public:
