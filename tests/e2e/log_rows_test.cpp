@@ -1,0 +1,280 @@
+// The rows one request leaves in the prediction log, read back from the database the real
+// binary wrote: SQLite, PostgreSQL direct (serve --migrate) and PostgreSQL through pgbouncer in
+// transaction mode (`attrition migrate up` first). And serve refusing an unmigrated database
+// without showing its password.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "e2e/support/log_support.hpp"
+#include "harness/child_process.hpp"
+#include "harness/http_client.hpp"
+#include "harness/postgres_cluster.hpp"
+#include "harness/service_process.hpp"
+
+namespace attrition::test {
+namespace {
+
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+enum class Backend { kSqlite, kPostgres, kPgBouncer };
+
+std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+    switch (info.param) {
+        case Backend::kSqlite:
+            return "Sqlite";
+        case Backend::kPostgres:
+            return "Postgres";
+        case Backend::kPgBouncer:
+            return "PgBouncer";
+    }
+    return "Unknown";
+}
+
+// The client's spellings (SPEC §1 aliases, ../shared/data/category_aliases.csv) and the
+// training values the snapshot must hold instead.
+const std::map<std::string, std::pair<std::string, std::string>>& Aliases() {
+    static const std::map<std::string, std::pair<std::string, std::string>> aliases{
+        {"genre", {"Male", "M"}},
+        {"statut_marital", {"Married", "Marié(e)"}},
+        {"departement", {"Sales", "Commercial"}},
+        {"poste", {"Sales Executive", "Cadre Commercial"}},
+        {"domaine_etude", {"Life Sciences", "Infra & Cloud"}},
+        {"heure_supplementaires", {"Yes", "Oui"}},
+    };
+    return aliases;
+}
+
+Json AliasEmployee(int variant, const std::string& employee_id) {
+    auto employee = SampleEmployee(variant);
+    for (const auto& [field, spellings] : Aliases()) employee[field] = spellings.first;
+    employee["employee_id"] = employee_id;
+    return employee;
+}
+
+// What features_snapshot must be: the sent features, categorical values canonical.
+Json CanonicalSnapshot(Json employee) {
+    employee.erase("employee_id");
+    for (const auto& [field, spellings] : Aliases()) employee[field] = spellings.second;
+    return employee;
+}
+
+struct Sent {
+    std::string path;
+    int status = 0;
+    Json request;   // the body sent (null when it was not JSON)
+    Json response;  // parsed body of a 2xx
+    long long elapsed_ms = 0;
+};
+
+class LogRowsTest : public ::testing::TestWithParam<Backend> {
+  protected:
+    void SetUp() override {
+        scratch_ = MakeTempDir("logtest-rows");
+        if (GetParam() == Backend::kSqlite) {
+            url_ = "sqlite:///" + scratch_ + "/log.db";
+            probe_ = LogProbe::Sqlite(scratch_ + "/log.db");
+            flags_.push_back("--migrate");  // only the embedded default file migrates itself
+            return;
+        }
+        if (!PostgresAvailable()) GTEST_SKIP() << "PostgreSQL 15 or pgbouncer not installed";
+        auto& cluster = PostgresCluster::Shared();
+        const auto name = UniqueDatabaseName("logtest_rows");
+        url_ = cluster.CreateDatabase(name);
+        probe_ = LogProbe::Postgres(url_);
+        if (GetParam() == Backend::kPostgres) {
+            flags_.push_back("--migrate");
+            return;
+        }
+        cluster.StartPgBouncer();
+        url_ = cluster.PgBouncerUrl(name);
+        std::string output;
+        ASSERT_EQ(RunCommand({.argv = {AttritionBinary(), "migrate", "up", "--database-url", url_}},
+                             &output),
+                  0)
+            << output;
+    }
+
+    Sent Post(HttpClient& client,
+              const std::string& path,
+              const std::string& body,
+              const std::string& content_type = "application/json") {
+        Sent sent{path, 0, Json::parse(body, nullptr, false), {}, 0};
+        if (sent.request.is_discarded()) sent.request = nullptr;
+        const auto start = std::chrono::steady_clock::now();
+        const auto response = client.Post(
+            path, body, {{"Content-Type", content_type}, {"User-Agent", "logtest-rows/1.0"}});
+        sent.elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - start)
+                              .count() +
+                          1;
+        sent.status = response.status;
+        if (response.status == 200) sent.response = Json::parse(response.body);
+        return sent;
+    }
+
+    std::string scratch_;
+    std::string url_;
+    std::vector<std::string> flags_{"--threads", "2", "--body-limit", "4096"};
+    LogProbe probe_ = LogProbe::Sqlite("");
+};
+
+void ExpectPrediction(const LogProbe::Row& row,
+                      double probability_leave,
+                      const std::string& risk_level,
+                      const std::string& model_version,
+                      const Json& sent_employee) {
+    // row: employee_id, attrition_prob, risk_level, model_version, features_snapshot
+    ASSERT_TRUE(row[1] && row[2] && row[3] && row[4]);
+    const double stored = std::stod(*row[1]);
+    EXPECT_GE(stored, 0.0);
+    EXPECT_LE(stored, 1.0);
+    EXPECT_NEAR(stored, probability_leave / 100.0, 0.00005) << *row[0];
+    EXPECT_EQ(*row[2], risk_level) << *row[0];
+    EXPECT_EQ(*row[3], model_version) << *row[0];
+    EXPECT_EQ(Json::parse(*row[4]), CanonicalSnapshot(sent_employee)) << *row[0];
+}
+
+TEST_P(LogRowsTest, EveryRequestLeavesExactlyItsRows) {
+    ServiceProcess service({.flags = flags_, .env = {{"OC5_DATABASE_URL", url_}}});
+    HttpClient client(service.Port());
+
+    std::vector<Sent> sent;
+    const auto single = AliasEmployee(3, "rows-single");
+    sent.push_back(Post(client, "/api/v1/predict", single.dump()));
+    Json batch{{"employees", Json::array()}};
+    for (int k = 0; k < 3; ++k) {
+        batch["employees"].push_back(AliasEmployee(10 + k, "rows-batch-" + std::to_string(k)));
+    }
+    sent.push_back(Post(client, "/api/v1/predict/batch", batch.dump()));
+    // The same employee as the single prediction: the explain row must hold the same score.
+    const auto explained = AliasEmployee(3, "rows-explain");
+    sent.push_back(Post(client, "/api/v1/explain", explained.dump()));
+    auto invalid = AliasEmployee(4, "rows-invalid");
+    invalid["age"] = 15;
+    sent.push_back(Post(client, "/api/v1/predict", invalid.dump()));
+    const std::string form = "age=41&genre=Male";
+    sent.push_back(Post(client, "/api/v1/predict", form, "application/x-www-form-urlencoded"));
+    HttpClient big_client(service.Port());
+    const std::string big(8192, ' ');
+    sent.push_back(Post(big_client, "/api/v1/predict", big));
+
+    const std::vector<int> expected_status{200, 200, 200, 422, 415, 413};
+    ASSERT_EQ(sent.size(), expected_status.size());
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+        ASSERT_EQ(sent[i].status, expected_status[i]) << "request " << i;
+    }
+    const auto model_version = sent[0].response["metadata"]["model_version"].get<std::string>();
+
+    // Each request was acknowledged only once durable: the rows are there now, no waiting.
+    const auto requests = probe_.Rows(
+        "SELECT id, endpoint, http_status, request_data, client_ip, user_agent, "
+        "response_time_ms FROM api_requests ORDER BY created_at");
+    ASSERT_EQ(requests.size(), sent.size());
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+        SCOPED_TRACE("api_requests row " + std::to_string(i));
+        const auto& row = requests[i];
+        EXPECT_EQ(row[1], std::optional<std::string>(sent[i].path));
+        EXPECT_EQ(row[2], std::optional<std::string>(std::to_string(sent[i].status)));
+        EXPECT_EQ(row[4], std::optional<std::string>("127.0.0.1"));
+        EXPECT_EQ(row[5], std::optional<std::string>("logtest-rows/1.0"));
+        ASSERT_TRUE(row[6]);
+        // The server's time is inside the client's round trip.
+        EXPECT_GE(std::stoll(*row[6]), 0);
+        EXPECT_LE(std::stoll(*row[6]), sent[i].elapsed_ms);
+    }
+    EXPECT_EQ(Json::parse(*requests[0][3]), single);
+    const auto batch_data = Json::parse(*requests[1][3]);
+    EXPECT_EQ(batch_data["employee_count"], 3);
+    EXPECT_EQ(batch_data["employee_ids"], Json({"rows-batch-0", "rows-batch-1", "rows-batch-2"}));
+    EXPECT_EQ(Json::parse(*requests[2][3]), explained);
+    EXPECT_EQ(Json::parse(*requests[3][3]), invalid);  // valid JSON is kept as sent
+    // Bodies that are not storable JSON are kept as a marked object, not lost.
+    const auto unsupported = Json::parse(*requests[4][3]);
+    EXPECT_TRUE(unsupported["rejected"].is_string()) << unsupported;
+    EXPECT_EQ(unsupported["body_bytes"], form.size()) << unsupported;
+    EXPECT_TRUE(Json::parse(*requests[5][3])["rejected"].is_string()) << *requests[5][3];
+
+    // One predictions row per employee scored, none for a rejected request.
+    const auto predictions = probe_.Rows(
+        "SELECT p.employee_id, p.attrition_prob, p.risk_level, p.model_version, "
+        "p.features_snapshot, a.id, p.prediction_date FROM predictions p "
+        "JOIN api_requests a ON a.id = p.request_id ORDER BY p.employee_id");
+    ASSERT_EQ(predictions.size(), 5U);
+    std::map<std::string, LogProbe::Row> by_employee;
+    for (const auto& row : predictions) {
+        ASSERT_TRUE(row[0] && row[6]);
+        by_employee[*row[0]] = row;
+    }
+    const auto& single_prediction = sent[0].response["prediction"];
+    ExpectPrediction(by_employee["rows-single"],
+                     single_prediction["probability_leave"].get<double>(),
+                     single_prediction["risk_level"].get<std::string>(), model_version, single);
+    EXPECT_EQ(by_employee["rows-single"][5], requests[0][0]);
+    for (int k = 0; k < 3; ++k) {
+        const auto& item = sent[1].response["predictions"][static_cast<std::size_t>(k)];
+        const auto id = "rows-batch-" + std::to_string(k);
+        ASSERT_EQ(item["employee_id"], id);
+        ExpectPrediction(by_employee[id], item["probability_leave"].get<double>(),
+                         item["risk_level"].get<std::string>(), model_version,
+                         batch["employees"][static_cast<std::size_t>(k)]);
+        EXPECT_EQ(by_employee[id][5], requests[1][0]);
+    }
+    ExpectPrediction(by_employee["rows-explain"],
+                     single_prediction["probability_leave"].get<double>(),
+                     single_prediction["risk_level"].get<std::string>(), model_version, explained);
+    EXPECT_EQ(by_employee["rows-explain"][5], requests[2][0]);
+
+    PrintFigures("log_rows/" + std::string(BackendName({GetParam(), 0})),
+                 {{"requests_sent", static_cast<long long>(sent.size())},
+                  {"acknowledged_2xx", 3},
+                  {"api_requests_rows", static_cast<long long>(requests.size())},
+                  {"predictions_rows", static_cast<long long>(predictions.size())}});
+    EXPECT_EQ(service.Stop(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends,
+                         LogRowsTest,
+                         ::testing::Values(Backend::kSqlite,
+                                           Backend::kPostgres,
+                                           Backend::kPgBouncer),
+                         BackendName);
+
+TEST(LogStartupTest, UnmigratedPostgresIsRefusedWithoutThePassword) {
+    if (!PostgresAvailable()) GTEST_SKIP() << "PostgreSQL 15 not installed";
+    auto& cluster = PostgresCluster::Shared();
+    const auto name = UniqueDatabaseName("logtest_unmigrated");
+    cluster.CreateDatabase(name);
+    // The cluster trusts local connections, so any password is accepted: it only has to stay
+    // out of the message.
+    const std::string password = "Sup3rSecretPw";
+    const std::string url = "postgresql://postgres:" + password +
+                            "@127.0.0.1:" + std::to_string(cluster.Port()) + "/" + name;
+    const auto dir = MakeTempDir("logtest-unmigrated");
+    ChildProcess serve({.argv = {AttritionBinary(), "serve", "--host", "127.0.0.1", "--port", "0",
+                                 "--spool-dir", dir + "/spool"},
+                        .env = {{"OC5_DATABASE_URL", url},
+                                {"OC5_MODEL_DIR", SourceDir() + "/model"},
+                                {"OC5_WEB_DIR", SourceDir() + "/web"}},
+                        .log_path = dir + "/serve.log",
+                        .working_dir = dir});
+    const auto code = serve.Wait(60s);
+    ASSERT_TRUE(code.has_value()) << "serve started on an unmigrated database";
+    const auto output = ReadFile(dir + "/serve.log");
+    EXPECT_NE(*code, 0) << output;
+    EXPECT_NE(output.find("not migrated"), std::string::npos) << output;
+    EXPECT_NE(output.find("migrate up"), std::string::npos) << output;
+    EXPECT_EQ(output.find(password), std::string::npos) << output;
+    // Nothing was created behind the operator's back.
+    EXPECT_EQ(LogProbe::Postgres(cluster.Url(name))
+                  .Count("SELECT count(*) FROM information_schema.tables WHERE table_name IN "
+                         "('api_requests', 'predictions')"),
+              0);
+    PrintFigures("log_startup/unmigrated", {{"exit_code", *code}});
+}
+
+}  // namespace
+}  // namespace attrition::test
