@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <string>
 #include <thread>
 
 #include "app/migrate_command.hpp"
@@ -13,6 +15,62 @@
 
 namespace attrition::app {
 namespace {
+
+// Abuse limits, rate limits and the prediction endpoints' API keys (docs/security.md).
+void AddLimitOptions(CLI::App& serve, ServeConfig& config) {
+    auto& server = config.server;
+    serve.add_option("--header-limit", server.header_limit_bytes, "Most bytes in a request head")
+        ->envname("OC5_HEADER_LIMIT")
+        ->check(CLI::Range(1024, 1 << 20))
+        ->capture_default_str();
+    serve
+        .add_option("--max-header-fields", server.max_header_fields,
+                    "Most header fields in a request (more: 431)")
+        ->envname("OC5_MAX_HEADER_FIELDS")
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
+    const auto milliseconds = [&serve](const char* name, const char* env,
+                                       std::chrono::milliseconds& target, const char* help) {
+        serve
+            .add_option_function<long long>(
+                name, [&target](long long ms) { target = std::chrono::milliseconds(ms); }, help)
+            ->envname(env)
+            ->check(CLI::Range(1LL, 3'600'000LL))
+            ->default_str(std::to_string(target.count()));
+    };
+    milliseconds("--read-timeout-ms", "OC5_READ_TIMEOUT_MS", server.read_timeout,
+                 "Time to receive a whole request once its first byte came (slow clients are "
+                 "closed)");
+    milliseconds("--idle-timeout-ms", "OC5_IDLE_TIMEOUT_MS", server.idle_timeout,
+                 "Time a keep-alive connection may wait for its next request");
+    serve
+        .add_option("--json-max-depth", config.json_max_depth,
+                    "Deepest nesting of a JSON request body (deeper: 422)")
+        ->envname("OC5_JSON_MAX_DEPTH")
+        ->check(CLI::Range(3, 1024))
+        ->capture_default_str();
+    const auto rate = [&serve](const char* name, const char* env, std::string& target,
+                               const char* group) {
+        serve
+            .add_option(name, target,
+                        std::string("Rate limit of the ") + group +
+                            " endpoints per client: off, RATE or RATE:BURST (requests per "
+                            "second, bucket size)")
+            ->envname(env)
+            ->capture_default_str();
+    };
+    rate("--rate-limit-predict", "OC5_RATE_LIMIT_PREDICT", config.rate_limit_predict,
+         "/api/v1/predict and /api/v1/predict/batch");
+    rate("--rate-limit-explain", "OC5_RATE_LIMIT_EXPLAIN", config.rate_limit_explain,
+         "/api/v1/explain");
+    rate("--rate-limit-read", "OC5_RATE_LIMIT_READ", config.rate_limit_read, "other /api/v1/");
+    rate("--rate-limit-other", "OC5_RATE_LIMIT_OTHER", config.rate_limit_other,
+         "non-API (pages, docs, probes, /metrics)");
+    serve
+        .add_flag("--require-api-key", config.require_api_key,
+                  "Prediction endpoints need Authorization: Bearer <key> from OC5_API_KEYS_FILE")
+        ->envname("OC5_REQUIRE_API_KEY");
+}
 
 void AddServeOptions(CLI::App& serve, ServeConfig& config) {
     auto& server = config.server;
@@ -66,6 +124,7 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
                     "Concurrent connections; more are refused")
         ->envname("OC5_MAX_CONNECTIONS")
         ->capture_default_str();
+    AddLimitOptions(serve, config);
 }
 
 void AddTrainOptions(CLI::App& train, TrainConfig& config) {

@@ -21,6 +21,13 @@ struct ServeConfig {
     std::size_t batch_limit = 100;
     std::vector<std::string> trusted_proxies;
     int slow_query_ms = 200;
+    std::size_t json_max_depth = 32;  // request bodies nested deeper: 422
+    // Rate limits per route group: "off", "RATE" or "RATE:BURST" (http/rate_limiter.hpp).
+    std::string rate_limit_predict = "off";
+    std::string rate_limit_explain = "off";
+    std::string rate_limit_read = "off";
+    std::string rate_limit_other = "off";
+    bool require_api_key = false;  // predict and explain need a key from api_keys_file
 };
 
 int RunServe(const ServeConfig& config, const char* version);

@@ -61,6 +61,7 @@ struct Server::State {
     tcp::acceptor acceptor;
     net::signal_set signals;
     ResponseObserver observer;
+    Admission admission;
     std::atomic<bool> stopping{false};
     std::atomic<std::size_t> active{0};
 
@@ -88,6 +89,7 @@ Awaitable<void> Server::State::Accept() {
             socket.close(ec);  // refused fast: a client retries elsewhere
             continue;
         }
+        ++active;  // counted here, not in Serve, so that a burst of accepts sees the limit
         auto connection = std::make_shared<Connection>(std::move(socket));
         auto executor = connection->stream.get_executor();
         net::co_spawn(executor, Serve(std::move(connection)), net::detached);
@@ -95,7 +97,6 @@ Awaitable<void> Server::State::Accept() {
 }
 
 Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
-    ++active;
     std::uint64_t id = 0;
     {
         std::lock_guard lock(connections_mutex);
@@ -122,6 +123,18 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
         }
         connection->idle = false;
         stream.expires_after(options.read_timeout);
+        // The head first: its field count is checked before any body is read.
+        if (!ec && !parser.is_header_done()) {
+            co_await bhttp::async_read_header(stream, buffer, parser,
+                                              net::redirect_error(net::use_awaitable, ec));
+        }
+        if (!ec) {
+            if (auto refused = CheckHeaderFields(parser.get(), options.max_header_fields)) {
+                co_await bhttp::async_write(stream, *refused,
+                                            net::redirect_error(net::use_awaitable, ec));
+                break;
+            }
+        }
         if (!ec && !parser.is_done()) {
             co_await bhttp::async_read(stream, buffer, parser,
                                        net::redirect_error(net::use_awaitable, ec));
@@ -141,10 +154,7 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
             break;
         }
         if (ec == bhttp::error::header_limit) {
-            Request head{Verb::get, "/", 11};
-            auto response = JsonResponse(head, Status::request_header_fields_too_large,
-                                         R"({"detail":"Request header fields too large"})");
-            response.keep_alive(false);
+            auto response = HeaderTooLargeResponse();
             co_await bhttp::async_write(stream, response,
                                         net::redirect_error(net::use_awaitable, ec));
             break;
@@ -164,7 +174,14 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
 
         Request request = parser.release();
         RequestContext request_context = MakeContext(request, peer_ip);
-        Response response = co_await router.Route(request, request_context);
+        std::optional<Response> refused;
+        if (admission) refused = admission(request, request_context);
+        Response response;
+        if (refused) {
+            response = std::move(*refused);
+        } else {
+            response = co_await router.Route(request, request_context);
+        }
         response.set("X-Request-ID", request_context.request_id);
         if (stopping) response.keep_alive(false);
         const bool keep_alive = response.keep_alive();
@@ -273,6 +290,8 @@ void Server::Run() {
 void Server::SetResponseObserver(ResponseObserver observer) {
     state_->observer = std::move(observer);
 }
+
+void Server::SetAdmission(Admission admission) { state_->admission = std::move(admission); }
 
 void Server::Stop() {
     net::post(state_->context, [this] { state_->BeginStop(); });

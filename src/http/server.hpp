@@ -1,9 +1,9 @@
 // The HTTP/1.1 server: one listener, one coroutine session per connection, N threads running
 // one io_context. Owns the sockets; knows nothing of routes beyond calling Router::Route.
-// Every read has a body limit, a header limit and a deadline; pipelined requests are answered
-// in order because a session reads the next request only after writing the previous reply.
-// Run() blocks until SIGINT/SIGTERM (or Stop()), then drains: stops accepting, closes idle
-// connections, lets in-flight requests finish until the grace deadline, and returns.
+// Every read has a body limit, a header limit (bytes and field count) and a deadline; pipelined
+// requests are answered in order because a session reads the next request only after writing the
+// previous reply. Run() blocks until SIGINT/SIGTERM (or Stop()), then drains: stops accepting,
+// closes idle connections, lets in-flight requests finish until the grace deadline, and returns.
 #pragma once
 
 #include <chrono>
@@ -11,9 +11,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/error.hpp"
+#include "http/request_limits.hpp"
 #include "http/router.hpp"
 
 namespace attrition::http {
@@ -24,7 +26,8 @@ struct ServerOptions {
     int threads = 2;
     std::size_t body_limit_bytes = 1024 * 1024;
     std::size_t header_limit_bytes = 16 * 1024;
-    std::size_t max_connections = 1024;
+    std::size_t max_header_fields = kDefaultMaxHeaderFields;  // more: 431
+    std::size_t max_connections = 1024;                       // more are closed at once, unanswered
     std::chrono::milliseconds read_timeout{10'000};    // whole request, once its first byte came
     std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
     std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long
@@ -33,6 +36,11 @@ struct ServerOptions {
 // Called after each response is ready (from a server thread): for access metrics.
 using ResponseObserver = std::function<void(
     const Request& request, const Response& response, std::chrono::nanoseconds elapsed)>;
+
+// Called for each parsed request before routing (from a server thread): nullopt routes it,
+// a response is sent instead (rate limits, API keys: RequestGuard).
+using Admission =
+    std::function<std::optional<Response>(const Request& request, const RequestContext& context)>;
 
 class Server {
   public:
@@ -49,6 +57,8 @@ class Server {
 
     // Set before Run().
     void SetResponseObserver(ResponseObserver observer);
+    // Set before Run().
+    void SetAdmission(Admission admission);
 
     // Starts the graceful stop from any thread.
     void Stop();

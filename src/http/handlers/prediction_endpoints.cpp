@@ -98,6 +98,8 @@ double Rounded(double value, double scale) { return std::round(value * scale) / 
 // their buffers warm without a global or thread_local.
 class PredictionEndpoints::ParserPool {
   public:
+    explicit ParserPool(std::size_t max_depth) : max_depth_(max_depth) {}
+
     class Lease {
       public:
         Lease(ParserPool& pool, std::unique_ptr<domain::JsonParser> parser)
@@ -121,7 +123,7 @@ class PredictionEndpoints::ParserPool {
                 free_.pop_back();
             }
         }
-        if (!parser) parser = std::make_unique<domain::JsonParser>();
+        if (!parser) parser = std::make_unique<domain::JsonParser>(max_depth_);
         return Lease(*this, std::move(parser));
     }
 
@@ -130,6 +132,7 @@ class PredictionEndpoints::ParserPool {
         std::lock_guard lock(mutex_);
         free_.push_back(std::move(parser));
     }
+    std::size_t max_depth_;
     std::mutex mutex_;
     std::vector<std::unique_ptr<domain::JsonParser>> free_;
 };
@@ -149,7 +152,7 @@ PredictionEndpoints::PredictionEndpoints(const ServedModel* model,
       clock_(clock),
       settings_(std::move(settings)),
       client_ip_(settings_.trusted_proxies),
-      parsers_(std::make_shared<ParserPool>()),
+      parsers_(std::make_shared<ParserPool>(settings_.json_max_depth)),
       predictions_by_risk_(metrics.AddCounter(
           "attrition_predictions_total", "Employees scored, by risk level", {"risk_level"})),
       out_of_range_warnings_(

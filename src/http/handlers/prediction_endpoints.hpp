@@ -26,6 +26,7 @@ namespace attrition::http::handlers {
 
 struct PredictionSettings {
     std::size_t batch_limit = domain::kDefaultBatchLimit;
+    std::size_t json_max_depth = domain::JsonParser::kDefaultMaxDepth;  // deeper: 422
     std::vector<std::string> trusted_proxies;
 };
 
