@@ -15,6 +15,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 pgbouncer wrk curl procps
   # browser tests (tests/browser): driven by playwright-core from web/node_modules
   chromium
+  # operations: promtool checks deploy/prometheus/ rules and the /metrics exposition
+  prometheus
 )
 
 missing=()

@@ -7,6 +7,8 @@
 #include <string>
 #include <thread>
 
+#include "app/cleanup_command.hpp"
+#include "app/keys_command.hpp"
 #include "app/migrate_command.hpp"
 #include "app/score_command.hpp"
 #include "app/serve_command.hpp"
@@ -120,6 +122,33 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
         ->envname("OC5_SLOW_QUERY_MS")
         ->capture_default_str();
     serve
+        .add_option("--spool-max-bytes", config.spool_max_bytes,
+                    "Most bytes in the local spool; beyond, records are refused (503)")
+        ->envname("OC5_SPOOL_MAX_BYTES")
+        ->capture_default_str();
+    serve
+        .add_option("--retention-days", config.retention_days,
+                    "Delete log rows older than this many days, daily (0: never)")
+        ->envname("OC5_RETENTION_DAYS")
+        ->check(CLI::Range(0, 36500))
+        ->capture_default_str();
+    serve
+        .add_option("--retention-time", config.retention_time,
+                    "When the daily retention runs, HH:MM in UTC")
+        ->envname("OC5_RETENTION_TIME")
+        ->capture_default_str();
+    serve
+        .add_option("--retention-batch", config.retention_batch,
+                    "Rows deleted per retention transaction")
+        ->envname("OC5_RETENTION_BATCH")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    serve
+        .add_option("--api-keys-file", config.api_keys_file,
+                    "File of API key hashes for /api/v1/predictions, /api/v1/stats, erasure "
+                    "and /metrics (attrition keys)")
+        ->envname("OC5_API_KEYS_FILE");
+    serve
         .add_option("--max-connections", server.max_connections,
                     "Concurrent connections; more are refused")
         ->envname("OC5_MAX_CONNECTIONS")
@@ -154,6 +183,34 @@ void AddMigrateOptions(CLI::App& migrate, MigrateConfig& config) {
         ->envname("OC5_DATABASE_URL");
 }
 
+void AddCleanupOptions(CLI::App& cleanup, CleanupConfig& config) {
+    cleanup
+        .add_option("--database-url", config.database_url,
+                    "Database to clean: postgresql://..., sqlite:///path (default: the embedded "
+                    "SQLite file var/attrition.db)")
+        ->envname("OC5_DATABASE_URL");
+    cleanup
+        .add_option("--retention-days", config.retention_days,
+                    "Delete api_requests rows (and their predictions) older than this many days")
+        ->envname("OC5_RETENTION_DAYS")
+        ->check(CLI::Range(1, 36500))
+        ->capture_default_str();
+    cleanup.add_option("--batch-size", config.batch_size, "Rows deleted per transaction")
+        ->envname("OC5_RETENTION_BATCH")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    cleanup.add_flag("--dry-run", config.dry_run, "Count what would be deleted; delete nothing");
+}
+
+void AddKeysOptions(CLI::App& keys, KeysConfig& config) {
+    keys.add_option("action", config.action,
+                    "generate (a new key and its line) or hash (the line for a key read from "
+                    "stdin)")
+        ->required()
+        ->check(CLI::IsMember({"generate", "hash"}));
+    keys.add_option("--name", config.name, "A name for the key, kept in the keys file");
+}
+
 }  // namespace
 
 int Main(int argc, char** argv, const char* version) {
@@ -181,6 +238,17 @@ int Main(int argc, char** argv, const char* version) {
     auto* migrate = cli.add_subcommand("migrate", "Apply, roll back or list schema migrations");
     AddMigrateOptions(*migrate, migrate_config);
 
+    CleanupConfig cleanup_config;
+    auto* cleanup =
+        cli.add_subcommand("cleanup",
+                           "Delete prediction log rows older than the retention period (what serve "
+                           "runs daily)");
+    AddCleanupOptions(*cleanup, cleanup_config);
+
+    KeysConfig keys_config;
+    auto* keys = cli.add_subcommand("keys", "Make API key lines for OC5_API_KEYS_FILE");
+    AddKeysOptions(*keys, keys_config);
+
     ScoreConfig score_config;
     auto* score = cli.add_subcommand("score", "Score a roster CSV into an output CSV");
     score->add_option("--model", score_config.model_dir, "Model artifact folder")
@@ -203,6 +271,8 @@ int Main(int argc, char** argv, const char* version) {
     if (serve->parsed()) return RunServe(serve_config, version);
     if (score->parsed()) return RunScore(score_config);
     if (migrate->parsed()) return RunMigrate(migrate_config);
+    if (cleanup->parsed()) return RunCleanup(cleanup_config);
+    if (keys->parsed()) return RunKeys(keys_config);
     if (train->parsed()) return RunTrain(train_config);
     return 2;
 }

@@ -6,10 +6,14 @@
 #include <memory>
 #include <optional>
 
+#include "app/cleanup_command.hpp"
 #include "base/clock.hpp"
 #include "domain/vocabulary.hpp"
+#include "http/api_keys.hpp"
 #include "http/handlers/health.hpp"
+#include "http/handlers/log_endpoints.hpp"
 #include "http/handlers/prediction_endpoints.hpp"
+#include "http/handlers/probes.hpp"
 #include "http/openapi.hpp"
 #include "http/problem.hpp"
 #include "http/router.hpp"
@@ -18,6 +22,8 @@
 #include "model/predictor.hpp"
 #include "ops/logging.hpp"
 #include "ops/metrics.hpp"
+#include "ops/scheduler.hpp"
+#include "store/database_url.hpp"
 #include "store/prediction_log.hpp"
 
 namespace attrition::app {
@@ -55,8 +61,7 @@ void ObserveHttp(http::Server& server, const http::Router& router, ops::Registry
     server.SetResponseObserver([&router, &requests, &latency](const http::Request& request,
                                                               const http::Response& response,
                                                               std::chrono::nanoseconds elapsed) {
-        const auto path = http::Router::PathOf(request.target());
-        const std::string route = router.Has(path) ? std::string(path) : "unmatched";
+        const std::string route = router.Label(http::Router::PathOf(request.target()));
         requests.With({route, std::to_string(response.result_int())}).Inc();
         latency.With({route}).Observe(std::chrono::duration<double>(elapsed).count());
     });
@@ -88,15 +93,20 @@ void ObserveLog(ops::Registry& registry, const store::PredictionLog& log) {
         ops::Gauge& spool_records;
         ops::Gauge& spool_age;
         ops::Gauge& reachable;
-        ops::Gauge& rows_written;
-        ops::Gauge& predictions_written;
-        ops::Gauge& write_errors;
-        ops::Gauge& spooled;
-        ops::Gauge& replayed;
-        ops::Gauge& rejected;
+        // Counters (the writer's totals since start), so that their _total names are what
+        // Prometheus expects (`promtool check metrics`).
+        ops::Counter& rows_written;
+        ops::Counter& predictions_written;
+        ops::Counter& write_errors;
+        ops::Counter& spooled;
+        ops::Counter& replayed;
+        ops::Counter& rejected;
     };
     auto gauge = [&registry](const char* name, const char* help) -> ops::Gauge& {
         return registry.AddGauge(name, help).With({});
+    };
+    auto counter = [&registry](const char* name, const char* help) -> ops::Counter& {
+        return registry.AddCounter(name, help).With({});
     };
     auto gauges = std::make_shared<Gauges>(Gauges{
         gauge("attrition_log_queue_depth", "Records waiting for the log writer"),
@@ -105,12 +115,12 @@ void ObserveLog(ops::Registry& registry, const store::PredictionLog& log) {
         gauge("attrition_log_spool_records", "Records in the local spool awaiting replay"),
         gauge("attrition_log_spool_oldest_age_seconds", "Age of the oldest spooled record"),
         gauge("attrition_log_database_up", "1 when the log database is reachable"),
-        gauge("attrition_log_rows_written_total", "api_requests rows committed"),
-        gauge("attrition_log_predictions_written_total", "predictions rows committed"),
-        gauge("attrition_log_write_errors_total", "Failed database batches and spool writes"),
-        gauge("attrition_log_records_spooled_total", "Records acknowledged through the spool"),
-        gauge("attrition_log_records_replayed_total", "Records replayed from the spool"),
-        gauge("attrition_log_records_rejected_total", "Records refused (queue or spool full)"),
+        counter("attrition_log_rows_written_total", "api_requests rows committed"),
+        counter("attrition_log_predictions_written_total", "predictions rows committed"),
+        counter("attrition_log_write_errors_total", "Failed database batches and spool writes"),
+        counter("attrition_log_records_spooled_total", "Records acknowledged through the spool"),
+        counter("attrition_log_records_replayed_total", "Records replayed from the spool"),
+        counter("attrition_log_records_rejected_total", "Records refused (queue or spool full)"),
     });
     registry.AddCollector([&log, gauges] {
         const auto status = log.Status();
@@ -121,14 +131,65 @@ void ObserveLog(ops::Registry& registry, const store::PredictionLog& log) {
         gauges->spool_age.Set(
             status.spool_oldest_age ? static_cast<double>(status.spool_oldest_age->count()) : 0);
         gauges->reachable.Set(status.database_reachable ? 1 : 0);
-        gauges->rows_written.Set(static_cast<double>(status.rows_written));
-        gauges->predictions_written.Set(static_cast<double>(status.predictions_written));
-        gauges->write_errors.Set(static_cast<double>(status.write_errors));
-        gauges->spooled.Set(static_cast<double>(status.records_spooled));
-        gauges->replayed.Set(static_cast<double>(status.records_replayed));
-        gauges->rejected.Set(
-            static_cast<double>(status.rejected_overloaded + status.rejected_spool_full));
+        // Collectors run one at a time (Registry::Expose), so catching up is race-free.
+        const auto advance = [](ops::Counter& c, std::uint64_t total) {
+            if (static_cast<double>(total) > c.Value())
+                c.Inc(static_cast<double>(total) - c.Value());
+        };
+        advance(gauges->rows_written, status.rows_written);
+        advance(gauges->predictions_written, status.predictions_written);
+        advance(gauges->write_errors, status.write_errors);
+        advance(gauges->spooled, status.records_spooled);
+        advance(gauges->replayed, status.records_replayed);
+        advance(gauges->rejected, status.rejected_overloaded + status.rejected_spool_full);
     });
+}
+
+// PostgreSQL connection pools: the writer's and the one of the read side and retention
+// ("ops"). SQLite has none: no series then.
+void ObservePools(ops::Registry& registry,
+                  const store::PredictionLog& log,
+                  const store::Database* ops_database) {
+    auto& in_use = registry.AddGauge("attrition_db_pool_connections_in_use",
+                                     "Pool connections leased or connecting", {"pool"});
+    auto& idle = registry.AddGauge("attrition_db_pool_connections_idle",
+                                   "Open pool connections waiting for a caller", {"pool"});
+    auto& max = registry.AddGauge("attrition_db_pool_connections_max",
+                                  "Most connections the pool opens", {"pool"});
+    auto& waiters = registry.AddGauge("attrition_db_pool_waiters",
+                                      "Callers waiting for a free pool connection", {"pool"});
+    // Pointers, not references, in the capture: the collector outlives this function.
+    registry.AddCollector([in_use = &in_use, idle = &idle, max = &max, waiters = &waiters,
+                           log = &log, ops_database] {
+        const auto set = [&](const std::string& pool, const std::optional<store::PoolStats>& s) {
+            if (!s) return;
+            in_use->With({pool}).Set(static_cast<double>(s->in_use));
+            idle->With({pool}).Set(static_cast<double>(s->idle));
+            max->With({pool}).Set(static_cast<double>(s->max));
+            waiters->With({pool}).Set(static_cast<double>(s->waiters));
+        };
+        set("writer", log->Status().pool);
+        if (ops_database != nullptr) set("ops", ops_database->Pool());
+    });
+}
+
+// A second connection (pool) to the log database for the read endpoints, the retention job
+// and the readiness watch, so that they never compete with the writer's connections.
+std::unique_ptr<store::Database> OpenOpsDatabase(const std::string& database_url,
+                                                 const store::QueryObserver& observer) {
+    auto url = store::ParseDatabaseUrl(database_url);
+    if (!url || url->backend == store::Backend::kNone) return nullptr;
+    store::DatabaseOptions options;
+    options.pool_size = 2;
+    options.migration_timeout = std::chrono::seconds(10);  // bounds every read transaction
+    options.observer = observer;
+    auto database = store::OpenDatabase(*url, options);
+    if (!database) {
+        spdlog::error("msg=\"ops database connection failed\" reason={}",
+                      ops::LogValue(database.error().message));
+        return nullptr;
+    }
+    return std::move(*database);
 }
 
 }  // namespace
@@ -137,10 +198,39 @@ int RunServe(const ServeConfig& config, const char* version) {
     const base::SystemClock clock;
     ops::Registry metrics;
 
+    http::ApiKeys api_keys;
+    if (!config.api_keys_file.empty()) {
+        auto loaded = http::ApiKeys::Load(config.api_keys_file);
+        if (!loaded) {
+            spdlog::critical("msg=\"API keys unavailable\" reason={}",
+                             ops::LogValue(loaded.error().message));
+            return 1;
+        }
+        api_keys = std::move(*loaded);
+        spdlog::info("msg=\"API keys loaded\" count={}", api_keys.Count());
+    } else {
+        spdlog::warn(
+            "msg=\"no OC5_API_KEYS_FILE: the log read endpoints answer 403 and /metrics is "
+            "open\"");
+    }
+    const auto retention_time = ops::ParseTimeOfDay(config.retention_time);
+    if (!retention_time) {
+        spdlog::critical("msg=\"invalid retention time\" reason={}",
+                         ops::LogValue(retention_time.error().message));
+        return 1;
+    }
+
     const auto served_model = LoadModel(config.model_dir);
+    auto& model_info = metrics.AddGauge(
+        "attrition_model_info", "The loaded model (value 1), labelled by version", {"version"});
+    metrics.AddGauge("attrition_model_loaded", "1 when a model is loaded")
+        .With({})
+        .Set(served_model ? 1 : 0);
+    if (served_model) model_info.With({served_model->predictor.Version()}).Set(1);
 
     store::LogOptions log_options;
     log_options.spool_dir = config.spool_dir;
+    log_options.spool_max_bytes = config.spool_max_bytes;
     log_options.migrate = config.migrate;
     log_options.observer = ObserveQueries(metrics, config.slow_query_ms);
     log_options.clock = &clock;
@@ -158,6 +248,43 @@ int RunServe(const ServeConfig& config, const char* version) {
     }
     ObserveLog(metrics, **log);
 
+    const auto ops_database = OpenOpsDatabase(config.database_url, log_options.observer);
+    if (!ops_database && log_status.backend != "none") return 1;
+    std::unique_ptr<http::handlers::DatabaseWatch> database_watch;
+    if (ops_database) {
+        database_watch = std::make_unique<http::handlers::DatabaseWatch>(
+            [&ops_database] { return ops_database->Ping(); }, std::chrono::seconds(2));
+        auto& database_up = metrics
+                                .AddGauge("attrition_database_up",
+                                          "1 when the log database answered the last readiness "
+                                          "ping (every 2 s)")
+                                .With({});
+        metrics.AddCollector([&database_up, &database_watch] {
+            database_up.Set(database_watch->State() == http::handlers::DatabaseState::kDown ? 0
+                                                                                            : 1);
+        });
+    }
+    metrics.AddGauge("attrition_log_spool_max_bytes", "Spool size beyond which records are refused")
+        .With({})
+        .Set(static_cast<double>(log_status.spool_max_bytes));
+    ObservePools(metrics, **log, ops_database.get());
+    RetentionMetrics retention_metrics(metrics);
+    std::unique_ptr<ops::DailyScheduler> retention;
+    if (ops_database && config.retention_days > 0) {
+        retention = std::make_unique<ops::DailyScheduler>(
+            clock, ops::SchedulerOptions{.time_of_day = *retention_time}, [&](base::SystemTime) {
+                retention_metrics.Record(CleanupOnce(*ops_database, config.retention_days,
+                                                     config.retention_batch, false, clock),
+                                         clock.Now());
+            });
+        retention->Start();
+        spdlog::info("msg=\"retention scheduled\" retention_days={} at={}Z next_run={}",
+                     config.retention_days, config.retention_time,
+                     base::FormatIso8601(retention->NextRun()));
+    } else {
+        spdlog::warn("msg=\"no scheduled retention\" retention_days={}", config.retention_days);
+    }
+
     auto assets = http::StaticAssets::Load(config.web_dir);
     if (!assets) {
         spdlog::critical("msg=\"web assets unavailable\" reason={}",
@@ -173,6 +300,18 @@ int RunServe(const ServeConfig& config, const char* version) {
                        return served_model->predictor.Version();
                    },
                    clock));
+    router.Add(http::Verb::get, "/livez", http::handlers::MakeLivezHandler());
+    router.Add(http::Verb::get, "/readyz",
+               http::handlers::MakeReadyzHandler([&served_model, &log, &database_watch] {
+                   const auto status = (*log)->Status();
+                   http::handlers::ReadinessInput input;
+                   input.model_loaded = served_model != nullptr;
+                   input.database = database_watch ? database_watch->State()
+                                                   : http::handlers::DatabaseState::kDisabled;
+                   input.spool_bytes = status.spool_bytes;
+                   input.spool_max_bytes = status.spool_max_bytes;
+                   return input;
+               }));
     assets->AddRoutes(router);
 
     std::string openapi_document;
@@ -194,8 +333,12 @@ int RunServe(const ServeConfig& config, const char* version) {
                    co_return http::JsonResponse(request, http::Status::ok, openapi_document);
                });
     router.Add(http::Verb::get, "/metrics",
-               [&metrics](const http::Request& request,
-                          http::RequestContext&) -> http::Awaitable<http::Response> {
+               [&metrics, &api_keys](const http::Request& request,
+                                     http::RequestContext&) -> http::Awaitable<http::Response> {
+                   // Open when no keys file is configured (local use); keyed otherwise.
+                   if (auto denied = http::Authorize(api_keys, request, true)) {
+                       co_return std::move(*denied);
+                   }
                    http::Response response{http::Status::ok, request.version()};
                    response.set(http::bhttp::field::content_type,
                                 "text/plain; version=0.0.4; charset=utf-8");
@@ -210,6 +353,8 @@ int RunServe(const ServeConfig& config, const char* version) {
         http::handlers::PredictionSettings{.batch_limit = config.batch_limit,
                                            .trusted_proxies = config.trusted_proxies});
     endpoints.AddRoutes(router);
+    http::handlers::LogEndpoints log_endpoints(ops_database.get(), api_keys, clock);
+    log_endpoints.AddRoutes(router);
 
     http::Server server(config.server, router);
     ObserveHttp(server, router, metrics);
@@ -221,6 +366,7 @@ int RunServe(const ServeConfig& config, const char* version) {
     spdlog::info("msg=listening host={} port={} threads={}", config.server.host, *port,
                  config.server.threads);
     server.Run();
+    if (retention) retention->Stop();
     spdlog::info("msg=\"server drained; flushing the prediction log\"");
     (*log)->Shutdown();
     spdlog::info("msg=stopped");

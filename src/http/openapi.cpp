@@ -160,6 +160,64 @@ Json CategoricalFieldNames() {
     return names;
 }
 
+// The operator side: readiness, the log's history, stats and erasure (log_endpoints.hpp).
+void OperationsSchemas(Json& s) {
+    const Json integer{{"type", "integer"}, {"minimum", 0}};
+    const Json probability{{"type", "number"},
+                           {"minimum", 0},
+                           {"maximum", 1},
+                           {"description", "A probability in 0..1 (as stored in the log)"}};
+    s["Readiness"] = Object(
+        {{"status", {{"type", "string"}, {"enum", {"ready", "not_ready"}}}},
+         {"model_loaded", {{"type", "boolean"}}},
+         {"database", {{"type", "string"}, {"enum", {"up", "down", "disabled", "unknown"}}}},
+         {"spool",
+          Object({{"bytes", integer}, {"max_bytes", integer}, {"has_room", {{"type", "boolean"}}}},
+                 {"bytes", "max_bytes", "has_room"})},
+         {"detail", Text("What is not ready (only when not ready)")}},
+        {"status", "model_loaded", "database", "spool"});
+    s["RiskCounts"] = Object({{"LOW", integer}, {"MEDIUM", integer}, {"HIGH", integer}},
+                             {"LOW", "MEDIUM", "HIGH"});
+    s["HistoryItem"] =
+        Object({{"id", {{"type", "string"}, {"format", "uuid"}}},
+                {"request_id", {{"type", "string"}, {"format", "uuid"}}},
+                {"created_at", Timestamp()},
+                {"prediction_date", Timestamp()},
+                {"employee_id", {{"type", {"string", "null"}}}},
+                {"attrition_prob", probability},
+                {"risk_level", {{"type", "string"}, {"enum", {"LOW", "MEDIUM", "HIGH"}}}},
+                {"model_version", {{"type", "string"}}},
+                {"endpoint", {{"type", "string"}}}},
+               {"id", "request_id", "created_at", "prediction_date", "employee_id",
+                "attrition_prob", "risk_level", "model_version", "endpoint"});
+    s["HistoryPage"] =
+        Object({{"items", {{"type", "array"}, {"items", Ref("HistoryItem")}}},
+                {"limit", integer},
+                {"next_cursor",
+                 {{"type", {"string", "null"}},
+                  {"description", "Pass as ?cursor= for the next page; null on the last page"}}}},
+               {"items", "limit", "next_cursor"});
+    s["DayStats"] = Object({{"date", {{"type", "string"}, {"format", "date"}}},
+                            {"total", integer},
+                            {"by_risk_level", Ref("RiskCounts")},
+                            {"mean_attrition_prob", probability}},
+                           {"date", "total", "by_risk_level", "mean_attrition_prob"});
+    s["Stats"] =
+        Object({{"days", integer},
+                {"since", Timestamp()},
+                {"total", integer},
+                {"by_risk_level", Ref("RiskCounts")},
+                {"mean_attrition_prob", probability},
+                {"per_day", {{"type", "array"}, {"items", Ref("DayStats")}}}},
+               {"days", "since", "total", "by_risk_level", "mean_attrition_prob", "per_day"});
+    s["Erasure"] =
+        Object({{"employee_id", {{"type", "string"}}},
+                {"predictions_deleted", integer},
+                {"requests_deleted", integer},
+                {"requests_redacted", integer}},
+               {"employee_id", "predictions_deleted", "requests_deleted", "requests_redacted"});
+}
+
 Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
     Json s = Json::object();
     s["Employee"] = EmployeeSchema(vocabulary, false);
@@ -270,6 +328,7 @@ Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
                           {"timestamp", Timestamp()}},
                          {"status", "model_loaded", "model_version", "timestamp"});
     s["Status"] = Object({{"status", Text("ok, or what is not ready")}}, {"status"});
+    OperationsSchemas(s);
     s["ValidationError"] =
         Object({{"loc",
                  {{"type", "array"},
@@ -328,6 +387,71 @@ Json Get(std::string_view summary,
                   {"responses", std::move(responses)}}}};
 }
 
+Json BearerRequirement() {
+    Json requirement = Json::object();
+    requirement["bearerAuth"] = Json::array();
+    return requirement;
+}
+
+// Keyed operator endpoints: 401 without a valid key, 403 when no keys file is configured.
+Json Keyed(Json operation) {
+    operation["security"] = Json::array();
+    operation["security"].push_back(BearerRequirement());
+    auto& responses = operation["responses"];
+    responses["401"] = Reply("Missing or invalid API key", "Error");
+    responses["403"] = Reply("No API keys configured on the service (OC5_API_KEYS_FILE)", "Error");
+    responses["422"] = Reply("Invalid query", "HTTPValidationError");
+    responses["503"] = Reply("Prediction log off or database unavailable", "Error");
+    return operation;
+}
+
+Json QueryParameter(std::string_view name, std::string_view description, Json schema) {
+    return Json{{"name", name},
+                {"in", "query"},
+                {"required", false},
+                {"description", description},
+                {"schema", std::move(schema)}};
+}
+
+void AddOperationsPaths(Json& paths) {
+    const Json text{{"type", "string"}};
+    auto history = Keyed(Get("History of logged predictions, newest first (keyset pages)",
+                             "list_predictions", "log", {{"200", Reply("One page", "HistoryPage")}})
+                             .at("get"));
+    history["parameters"] = Json::array(
+        {QueryParameter("employee_id", "Only this employee", text),
+         QueryParameter("risk_level", "Only this risk level",
+                        {{"type", "string"}, {"enum", {"LOW", "MEDIUM", "HIGH"}}}),
+         QueryParameter("since", "created_at >= since (ISO 8601 date, or date-time with a zone)",
+                        text),
+         QueryParameter("until", "created_at < until (ISO 8601)", text),
+         QueryParameter("cursor", "next_cursor of the previous page", text),
+         QueryParameter(
+             "limit", "Rows per page",
+             {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}, {"default", 100}})});
+    paths["/api/v1/predictions"]["get"] = std::move(history);
+
+    auto stats = Keyed(Get("Predictions per risk level and per day, with mean probability",
+                           "prediction_stats", "log", {{"200", Reply("Statistics", "Stats")}})
+                           .at("get"));
+    stats["parameters"] = Json::array({QueryParameter(
+        "days", "Window: today (UTC) and the days-1 before it",
+        {{"type", "integer"}, {"minimum", 1}, {"maximum", 3650}, {"default", 30}})});
+    paths["/api/v1/stats"]["get"] = std::move(stats);
+
+    Json erase{
+        {"summary", "GDPR erasure: delete an employee's predictions and request payloads"},
+        {"operationId", "erase_employee"},
+        {"tags", Json::array({"log"})},
+        {"parameters",
+         Json::array({{{"name", "employee_id"},
+                       {"in", "path"},
+                       {"required", true},
+                       {"schema", {{"type", "string"}, {"minLength", 1}, {"maxLength", 50}}}}})},
+        {"responses", {{"200", Reply("What was deleted", "Erasure")}}}};
+    paths["/api/v1/employees/{employee_id}/predictions"]["delete"] = Keyed(std::move(erase));
+}
+
 Json Paths(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
     const Json employee = ExampleEmployee(vocabulary);
     Json batch_items = Json::array();
@@ -348,12 +472,20 @@ Json Paths(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
                           {{"200", Reply("Alive", "Status")}});
     paths["/readyz"] =
         Get("Readiness: model loaded and prediction log writable", "readyz", "health",
-            {{"200", Reply("Ready", "Status")}, {"503", Reply("Not ready", "Error")}});
-    paths["/metrics"] =
-        Get("Prometheus metrics", "metrics", "health",
-            {{"200",
-              {{"description", "Prometheus text exposition format 0.0.4"},
-               {"content", {{"text/plain; version=0.0.4", {{"schema", {{"type", "string"}}}}}}}}}});
+            {{"200", Reply("Ready", "Readiness")}, {"503", Reply("Not ready", "Readiness")}});
+    Json metrics_responses = Json::object();
+    metrics_responses["200"] = {
+        {"description", "Prometheus text exposition format 0.0.4"},
+        {"content", {{"text/plain; version=0.0.4", {{"schema", {{"type", "string"}}}}}}}};
+    metrics_responses["401"] =
+        Reply("Keys are configured and the request has no valid one", "Error");
+    paths["/metrics"] = Get("Prometheus metrics", "metrics", "health", metrics_responses);
+    // Open when the service has no OC5_API_KEYS_FILE (local use), keyed otherwise.
+    auto& metrics_security = paths["/metrics"]["get"]["security"];
+    metrics_security = Json::array();
+    metrics_security.push_back(Json::object());
+    metrics_security.push_back(BearerRequirement());
+    AddOperationsPaths(paths);
     paths["/api/v1/model/info"] =
         Get("The loaded model: version, training date, CV metrics, features", "model_info", "model",
             {{"200", Reply("Model description", "ModelInfo")},
@@ -388,7 +520,15 @@ std::string BuildOpenApiDocument(const domain::Vocabulary& vocabulary, const Ope
         {"openapi", "3.1.0"},
         {"info", {{"title", info.title}, {"version", info.version}, {"description", description}}},
         {"paths", Paths(vocabulary, info)},
-        {"components", {{"schemas", Schemas(vocabulary, info)}}}};
+        {"components",
+         {{"schemas", Schemas(vocabulary, info)},
+          {"securitySchemes",
+           {{"bearerAuth",
+             {{"type", "http"},
+              {"scheme", "bearer"},
+              {"description",
+               "An API key whose SHA-256 is in the service's OC5_API_KEYS_FILE (attrition keys "
+               "generate)"}}}}}}}};
     return document.dump();
 }
 

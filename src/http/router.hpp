@@ -1,6 +1,6 @@
 // Maps method + path to a handler. Built once at startup by the composition root, then only
 // read (thread-safe for concurrent Route calls). Unknown path: 404; known path, other method:
-// 405 with Allow.
+// 405 with Allow. Exact paths win over patterns; a pattern has one {parameter} segment.
 #pragma once
 
 #include <functional>
@@ -25,6 +25,10 @@ class Router {
   public:
     void Add(Verb verb, std::string path, Handler handler);
     void AddRejectHandler(std::string path, RejectHandler handler);
+    // A path with one parameter segment, e.g. "/api/v1/employees/{employee_id}/predictions":
+    // matches any non-empty segment without '/'. The handler reads the segment itself
+    // (PatternParameter).
+    void AddPattern(Verb verb, std::string pattern, Handler handler);
 
     Awaitable<Response> Route(const Request& request, RequestContext& context) const;
     // The error response for a request rejected by the server, via the path's RejectHandler
@@ -35,6 +39,11 @@ class Router {
 
     // True when some route serves this path (any method).
     bool Has(std::string_view path) const { return routes_.find(path) != routes_.end(); }
+    // A bounded label for metrics: the path itself, the pattern it matches, or "unmatched".
+    std::string Label(std::string_view path) const;
+
+    // The parameter segment of `path` under `pattern` (still percent-encoded), or empty.
+    static std::string_view PatternParameter(std::string_view pattern, std::string_view path);
 
     // The path part of a target, without query string.
     static std::string_view PathOf(std::string_view target);
@@ -45,6 +54,7 @@ class Router {
         Handler handler;
     };
     std::map<std::string, std::vector<Route_>, std::less<>> routes_;
+    std::map<std::string, std::vector<Route_>, std::less<>> patterns_;
     std::map<std::string, RejectHandler, std::less<>> reject_handlers_;
 };
 

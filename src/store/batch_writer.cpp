@@ -97,6 +97,7 @@ LogStatus BatchWriter::Status() const {
     status.batches = batches_;
     status.rejected_overloaded = rejected_overloaded_;
     status.rejected_spool_full = rejected_spool_full_;
+    status.pool = database_->Pool();
     return status;
 }
 

@@ -186,6 +186,11 @@ base::Result<std::unique_ptr<PgConnection>> ConnectionPool::Connect() {
     return std::make_unique<PgConnection>(raw, password_);
 }
 
+PoolStats ConnectionPool::Stats() const {
+    const std::lock_guard lock(mutex_);
+    return PoolStats{open_ - idle_.size(), idle_.size(), options_.pool_size, waiters_};
+}
+
 base::Result<ConnectionPool::Lease> ConnectionPool::Acquire(SteadyTime deadline) {
     std::unique_lock lock(mutex_);
     for (;;) {
@@ -233,8 +238,10 @@ base::Result<ConnectionPool::Lease> ConnectionPool::Acquire(SteadyTime deadline)
             backoff_ = std::chrono::milliseconds(0);
             return Lease(this, std::move(*connection));
         }
-        if (released_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-            open_ >= options_.pool_size) {
+        ++waiters_;
+        const auto waited = released_.wait_until(lock, deadline);
+        --waiters_;
+        if (waited == std::cv_status::timeout && idle_.empty() && open_ >= options_.pool_size) {
             return Fail(ErrorCode::kUnavailable,
                         fmt::format("no free database connection before the deadline (pool "
                                     "of {})",

@@ -89,6 +89,7 @@ class ConnectionPool {
     // A healthy connection, waiting for a free one until deadline. kUnavailable (redacted
     // reason) when the server is unreachable or while the reconnect backoff runs.
     base::Result<Lease> Acquire(SteadyTime deadline);
+    PoolStats Stats() const;
 
   private:
     void Release(std::unique_ptr<PgConnection> connection);
@@ -98,10 +99,11 @@ class ConnectionPool {
     const std::string redacted_url_;
     const std::string password_;
     const DatabaseOptions options_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable released_;
     std::vector<std::unique_ptr<PgConnection>> idle_;
     std::size_t open_ = 0;  // idle + leased + connecting
+    std::size_t waiters_ = 0;
     SteadyTime next_connect_;
     std::chrono::milliseconds backoff_{0};
     std::string last_error_;

@@ -41,6 +41,14 @@ struct RetentionBatch {
     std::uint64_t predictions_deleted = 0;  // by cascade
 };
 
+// A connection pool's occupancy (PostgreSQL), for metrics.
+struct PoolStats {
+    std::size_t in_use = 0;   // leased (or connecting)
+    std::size_t idle = 0;     // open, waiting in the pool
+    std::size_t max = 0;      // pool_size
+    std::size_t waiters = 0;  // callers waiting for a free connection
+};
+
 // One row of a query result; nullopt for SQL NULL.
 using Row = std::vector<std::optional<std::string>>;
 
@@ -81,6 +89,8 @@ class Database {
     // Runs body in one transaction (commit when it succeeds, rollback otherwise).
     virtual base::Result<void> RunTransaction(
         MigrationLock lock, const std::function<base::Result<void>(SqlSession&)>& body) = 0;
+    // The connection pool's occupancy; nullopt for a backend without a pool (SQLite).
+    virtual std::optional<PoolStats> Pool() const { return std::nullopt; }
 };
 
 // Connects (PostgreSQL: opens the pool and pings; SQLite: opens or creates the file).

@@ -26,6 +26,7 @@ class PostgresDatabase final : public Database {
                                                       std::size_t batch_size) override;
     base::Result<void> RunTransaction(
         MigrationLock lock, const std::function<base::Result<void>(SqlSession&)>& body) override;
+    std::optional<PoolStats> Pool() const override { return pool_.Stats(); }
 
   private:
     SteadyTime Deadline() const;

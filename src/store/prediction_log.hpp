@@ -54,6 +54,7 @@ struct LogStatus {
     std::uint64_t batches = 0;              // committed database batches
     std::uint64_t rejected_overloaded = 0;  // queue full
     std::uint64_t rejected_spool_full = 0;  // spool over spool_max_bytes, database down
+    std::optional<PoolStats> pool;          // the writer's connection pool (PostgreSQL)
 };
 
 struct LogOptions {

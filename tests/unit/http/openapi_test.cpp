@@ -67,6 +67,9 @@ TEST_F(OpenApiTest, EveryEndpointOfTheSpecButTheLandingPage) {
         {"/api/v1/predict", "post"},
         {"/api/v1/predict/batch", "post"},
         {"/api/v1/explain", "post"},
+        {"/api/v1/predictions", "get"},
+        {"/api/v1/stats", "get"},
+        {"/api/v1/employees/{employee_id}/predictions", "delete"},
     };
     const auto& paths = document.at("paths");
     EXPECT_EQ(paths.size(), expected.size());

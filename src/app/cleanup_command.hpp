@@ -1,0 +1,64 @@
+// Retention of the prediction log: `attrition cleanup [--retention-days N] [--dry-run]` by
+// hand, and the same job run daily by `serve` (ops::DailyScheduler). Deletes api_requests rows
+// older than N days in bounded batches (their predictions go by cascade), logs what it deleted
+// and, in serve, records it as metrics (RetentionMetrics).
+// CleanupOnce is stateless (thread-safe as the Database); RetentionMetrics is thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "base/clock.hpp"
+#include "base/error.hpp"
+#include "ops/metrics.hpp"
+#include "store/database.hpp"
+
+namespace attrition::app {
+
+inline constexpr int kDefaultRetentionDays = 365;
+inline constexpr std::size_t kDefaultRetentionBatch = 1000;
+
+struct CleanupConfig {
+    std::string database_url;  // empty: the embedded SQLite default
+    int retention_days = kDefaultRetentionDays;
+    std::size_t batch_size = kDefaultRetentionBatch;
+    bool dry_run = false;
+};
+
+struct CleanupReport {
+    bool dry_run = false;
+    base::SystemTime cutoff;  // rows created before this go
+    std::uint64_t requests = 0;
+    std::uint64_t predictions = 0;
+    std::uint64_t batches = 0;  // 0 for a dry run
+};
+
+// One retention pass: cutoff = now - retention_days. A dry run counts what would go and
+// deletes nothing. Logs the outcome at info (error on failure).
+base::Result<CleanupReport> CleanupOnce(store::Database& database,
+                                        int retention_days,
+                                        std::size_t batch_size,
+                                        bool dry_run,
+                                        const base::Clock& clock);
+
+// attrition_retention_* metrics of the scheduled job.
+class RetentionMetrics {
+  public:
+    explicit RetentionMetrics(ops::Registry& registry);
+    void Record(const base::Result<CleanupReport>& outcome, base::SystemTime finished_at);
+
+  private:
+    ops::Gauge& last_run_;
+    ops::Gauge& last_success_;
+    ops::Gauge& last_requests_;
+    ops::Gauge& last_predictions_;
+    ops::Counter& requests_total_;
+    ops::Counter& predictions_total_;
+    ops::Counter& failures_total_;
+};
+
+// Prints the outcome to stdout, errors (password redacted) to stderr; returns the exit code.
+int RunCleanup(const CleanupConfig& config);
+
+}  // namespace attrition::app

@@ -1,0 +1,336 @@
+#include "http/handlers/log_endpoints.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
+
+#include "http/problem.hpp"
+
+namespace attrition::http::handlers {
+namespace {
+
+using base::ErrorCode;
+
+// Percent-decoding as RFC 3986 (a '+' stays a '+': "+02:00" offsets work unencoded).
+std::optional<std::string> PercentDecode(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            out += text[i];
+            continue;
+        }
+        unsigned value = 0;
+        const auto* first = text.data() + i + 1;
+        if (i + 2 >= text.size() || std::from_chars(first, first + 2, value, 16).ptr != first + 2) {
+            return std::nullopt;
+        }
+        out += static_cast<char>(value);
+        i += 2;
+    }
+    return out;
+}
+
+std::vector<std::pair<std::string, std::optional<std::string>>> QueryPairs(
+    std::string_view target) {
+    std::vector<std::pair<std::string, std::optional<std::string>>> pairs;
+    const auto question = target.find('?');
+    if (question == std::string_view::npos) return pairs;
+    std::string_view query = target.substr(question + 1);
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const auto part = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        if (part.empty()) continue;
+        const auto eq = part.find('=');
+        auto name = PercentDecode(part.substr(0, eq));
+        auto value = PercentDecode(eq == std::string_view::npos ? "" : part.substr(eq + 1));
+        pairs.emplace_back(name.value_or(std::string(part.substr(0, eq))), value);
+    }
+    return pairs;
+}
+
+bool ParseDigits(std::string_view text, std::size_t at, std::size_t count, int& value) {
+    if (at + count > text.size()) return false;
+    value = 0;
+    for (std::size_t i = at; i < at + count; ++i) {
+        if (text[i] < '0' || text[i] > '9') return false;
+        value = value * 10 + (text[i] - '0');
+    }
+    return true;
+}
+
+base::Error QueryIssue(std::string_view name, std::string msg, std::string type) {
+    base::Error error = base::Error::Make(ErrorCode::kInvalidInput, "invalid query");
+    error.issues.push_back({{"query", std::string(name)}, std::move(msg), std::move(type)});
+    return error;
+}
+
+std::optional<int> ParseInt(std::string_view text) {
+    int value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+nlohmann::json CountsJson(const store::RiskCounts& counts) {
+    return {{"LOW", counts.low}, {"MEDIUM", counts.medium}, {"HIGH", counts.high}};
+}
+
+}  // namespace
+
+std::optional<base::SystemTime> ParseIso8601(std::string_view text) {
+    int year = 0, month = 0, day = 0;
+    if (text.size() < 10 || !ParseDigits(text, 0, 4, year) || text[4] != '-' ||
+        !ParseDigits(text, 5, 2, month) || text[7] != '-' || !ParseDigits(text, 8, 2, day)) {
+        return std::nullopt;
+    }
+    const std::chrono::year_month_day date{std::chrono::year(year),
+                                           std::chrono::month(static_cast<unsigned>(month)),
+                                           std::chrono::day(static_cast<unsigned>(day))};
+    if (!date.ok()) return std::nullopt;
+    base::SystemTime time = std::chrono::sys_days(date);
+    if (text.size() == 10) return time;
+    int hour = 0, minute = 0, second = 0;
+    if ((text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
+        !ParseDigits(text, 11, 2, hour) || text.size() < 19 || text[13] != ':' ||
+        !ParseDigits(text, 14, 2, minute) || text[16] != ':' || !ParseDigits(text, 17, 2, second) ||
+        hour > 23 || minute > 59 || second > 59) {
+        return std::nullopt;
+    }
+    time += std::chrono::hours(hour) + std::chrono::minutes(minute) + std::chrono::seconds(second);
+    std::size_t at = 19;
+    if (at < text.size() && text[at] == '.') {
+        ++at;
+        long long micros = 0;
+        int digits = 0;
+        while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
+            if (digits < 6) {
+                micros = micros * 10 + (text[at] - '0');
+                ++digits;
+            }
+            ++at;
+        }
+        if (digits == 0) return std::nullopt;
+        for (; digits < 6; ++digits) micros *= 10;
+        time += std::chrono::microseconds(micros);
+    }
+    if (at == text.size()) return std::nullopt;  // a time needs Z or an offset
+    const auto zone = text.substr(at);
+    if (zone == "Z" || zone == "z") return time;
+    int offset_hours = 0, offset_minutes = 0;
+    if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') ||
+        !ParseDigits(zone, 1, 2, offset_hours) || zone[3] != ':' ||
+        !ParseDigits(zone, 4, 2, offset_minutes) || offset_hours > 23 || offset_minutes > 59) {
+        return std::nullopt;
+    }
+    const auto offset = std::chrono::hours(offset_hours) + std::chrono::minutes(offset_minutes);
+    return zone[0] == '+' ? time - offset : time + offset;
+}
+
+base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target) {
+    store::HistoryQuery query;
+    base::Error error = base::Error::Make(ErrorCode::kInvalidInput, "invalid query");
+    const auto issue = [&error](std::string_view name, std::string msg, std::string type) {
+        error.issues.push_back({{"query", std::string(name)}, std::move(msg), std::move(type)});
+    };
+    for (const auto& [name, value] : QueryPairs(target)) {
+        if (!value) {
+            issue(name, "Invalid percent-encoding", "value_error");
+            continue;
+        }
+        if (name == "employee_id") {
+            if (value->empty() || value->size() > 50) {
+                issue(name, "String should have 1 to 50 characters", "string_length");
+            } else {
+                query.employee_id = *value;
+            }
+        } else if (name == "risk_level") {
+            if (*value != "LOW" && *value != "MEDIUM" && *value != "HIGH") {
+                issue(name, "Input should be 'LOW', 'MEDIUM' or 'HIGH'", "enum");
+            } else {
+                query.risk_level = *value;
+            }
+        } else if (name == "since" || name == "until") {
+            const auto time = ParseIso8601(*value);
+            if (!time) {
+                issue(name, "Input should be an ISO 8601 date or date-time with a time zone",
+                      "datetime_parsing");
+            } else {
+                (name == "since" ? query.since : query.until) = *time;
+            }
+        } else if (name == "limit") {
+            const auto limit = ParseInt(*value);
+            if (!limit || *limit < 1 || *limit > static_cast<int>(store::kMaxHistoryLimit)) {
+                issue(
+                    name,
+                    fmt::format("Input should be an integer from 1 to {}", store::kMaxHistoryLimit),
+                    "int_range");
+            } else {
+                query.limit = static_cast<std::size_t>(*limit);
+            }
+        } else if (name == "cursor") {
+            auto cursor = store::DecodeCursor(*value);
+            if (!cursor) {
+                issue(name, "Input should be a next_cursor value returned by this endpoint",
+                      "value_error");
+            } else {
+                query.after = std::move(*cursor);
+            }
+        } else {
+            issue(name, "Unknown query parameter", "extra_forbidden");
+        }
+    }
+    if (!error.issues.empty()) return tl::unexpected(std::move(error));
+    return query;
+}
+
+// A small pool for the blocking store calls, so that the event loop threads never wait on the
+// database.
+struct LogEndpoints::Workers {
+    net::thread_pool pool{2};
+    ~Workers() { pool.join(); }
+};
+
+LogEndpoints::LogEndpoints(store::Database* database, const ApiKeys& keys, const base::Clock& clock)
+    : database_(database), keys_(keys), clock_(clock), workers_(std::make_unique<Workers>()) {}
+
+LogEndpoints::~LogEndpoints() = default;
+
+void LogEndpoints::AddRoutes(Router& router) {
+    router.Add(Verb::get, std::string(kHistoryPath),
+               [this](const Request& request, RequestContext&) -> Awaitable<Response> {
+                   co_return co_await History(request);
+               });
+    router.Add(Verb::get, std::string(kStatsPath),
+               [this](const Request& request, RequestContext&) -> Awaitable<Response> {
+                   co_return co_await Stats(request);
+               });
+    router.AddPattern(Verb::delete_, std::string(kErasurePattern),
+                      [this](const Request& request, RequestContext&) -> Awaitable<Response> {
+                          co_return co_await Erase(request);
+                      });
+}
+
+namespace {
+
+// Runs a blocking call on the worker pool and resumes the handler on its own executor.
+// Callers pass a named std::function, and nothing but names appear in a co_await operand: g++
+// 12 mishandles temporaries with non-trivial members inside co_await expressions (it frees a
+// string that still points into the coroutine frame).
+template <class T>
+Awaitable<T> OnWorkers(net::thread_pool& pool, std::function<T()> call) {
+    auto task = [call = std::move(call)]() -> Awaitable<T> { co_return call(); };
+    T result = co_await net::co_spawn(pool.get_executor(), std::move(task), net::use_awaitable);
+    co_return result;
+}
+
+base::Error LogOff() {
+    return base::Error::Make(ErrorCode::kUnavailable,
+                             "The prediction log is off (OC5_DATABASE_URL=none)");
+}
+
+}  // namespace
+
+Awaitable<Response> LogEndpoints::History(const Request& request) {
+    if (auto denied = Authorize(keys_, request)) co_return std::move(*denied);
+    if (database_ == nullptr) co_return ErrorResponse(request, LogOff());
+    auto query = ParseHistoryQuery(request.target());
+    if (!query) co_return ErrorResponse(request, query.error());
+    std::function<base::Result<store::HistoryPage>()> call = [this, filters = *query] {
+        return store::ReadHistory(*database_, filters);
+    };
+    auto page = co_await OnWorkers(workers_->pool, std::move(call));
+    if (!page) co_return ErrorResponse(request, page.error());
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& row : page->rows) {
+        items.push_back({{"id", row.id},
+                         {"request_id", row.request_id},
+                         {"created_at", row.created_at},
+                         {"prediction_date", row.prediction_date},
+                         {"employee_id", row.employee_id ? nlohmann::json(*row.employee_id)
+                                                         : nlohmann::json(nullptr)},
+                         {"attrition_prob", row.attrition_prob},
+                         {"risk_level", row.risk_level},
+                         {"model_version", row.model_version},
+                         {"endpoint", row.endpoint}});
+    }
+    nlohmann::json body{
+        {"items", std::move(items)},
+        {"limit", query->limit},
+        {"next_cursor",
+         page->next ? nlohmann::json(store::EncodeCursor(*page->next)) : nlohmann::json(nullptr)}};
+    co_return JsonResponse(request, Status::ok, body.dump());
+}
+
+Awaitable<Response> LogEndpoints::Stats(const Request& request) {
+    if (auto denied = Authorize(keys_, request)) co_return std::move(*denied);
+    if (database_ == nullptr) co_return ErrorResponse(request, LogOff());
+    int days = 30;
+    for (const auto& [name, value] : QueryPairs(request.target())) {
+        if (name == "days") {
+            const auto parsed = value ? ParseInt(*value) : std::nullopt;
+            if (!parsed || *parsed < 1 || *parsed > kMaxStatsDays) {
+                co_return ErrorResponse(
+                    request,
+                    QueryIssue(
+                        name, fmt::format("Input should be an integer from 1 to {}", kMaxStatsDays),
+                        "int_range"));
+            }
+            days = *parsed;
+        } else {
+            co_return ErrorResponse(request,
+                                    QueryIssue(name, "Unknown query parameter", "extra_forbidden"));
+        }
+    }
+    // The window is whole UTC days: today and the days-1 before it.
+    const auto today = std::chrono::floor<std::chrono::days>(clock_.Now());
+    const base::SystemTime since = today - std::chrono::days(days - 1);
+    std::function<base::Result<store::PredictionStats>()> call = [this, since] {
+        return store::ReadStats(*database_, since);
+    };
+    auto stats = co_await OnWorkers(workers_->pool, std::move(call));
+    if (!stats) co_return ErrorResponse(request, stats.error());
+    nlohmann::json per_day = nlohmann::json::array();
+    for (const auto& day : stats->days) {
+        per_day.push_back({{"date", day.date},
+                           {"total", day.counts.Total()},
+                           {"by_risk_level", CountsJson(day.counts)},
+                           {"mean_attrition_prob", day.mean_probability}});
+    }
+    nlohmann::json body{{"days", days},
+                        {"since", stats->since},
+                        {"total", stats->counts.Total()},
+                        {"by_risk_level", CountsJson(stats->counts)},
+                        {"mean_attrition_prob", stats->mean_probability},
+                        {"per_day", std::move(per_day)}};
+    co_return JsonResponse(request, Status::ok, body.dump());
+}
+
+Awaitable<Response> LogEndpoints::Erase(const Request& request) {
+    if (auto denied = Authorize(keys_, request)) co_return std::move(*denied);
+    if (database_ == nullptr) co_return ErrorResponse(request, LogOff());
+    const auto encoded =
+        Router::PatternParameter(kErasurePattern, Router::PathOf(request.target()));
+    const auto employee_id = PercentDecode(encoded);
+    if (!employee_id || employee_id->empty() || employee_id->size() > 50) {
+        base::Error error = base::Error::Make(ErrorCode::kInvalidInput, "invalid path");
+        error.issues.push_back(
+            {{"path", "employee_id"}, "String should have 1 to 50 characters", "string_length"});
+        co_return ErrorResponse(request, error);
+    }
+    std::function<base::Result<store::ErasureResult>()> call = [this, id = *employee_id] {
+        return store::EraseEmployee(*database_, id);
+    };
+    auto erased = co_await OnWorkers(workers_->pool, std::move(call));
+    if (!erased) co_return ErrorResponse(request, erased.error());
+    const nlohmann::json body{{"employee_id", *employee_id},
+                              {"predictions_deleted", erased->predictions_deleted},
+                              {"requests_deleted", erased->requests_deleted},
+                              {"requests_redacted", erased->requests_redacted}};
+    co_return JsonResponse(request, Status::ok, body.dump());
+}
+
+}  // namespace attrition::http::handlers

@@ -1,0 +1,59 @@
+// The read side of the prediction log, for operators, behind API keys (api_keys.hpp):
+//   GET    /api/v1/predictions                        history, filtered, keyset-paged
+//   GET    /api/v1/stats?days=N                       counts by risk level, mean, per day
+//   DELETE /api/v1/employees/{employee_id}/predictions GDPR erasure (store::EraseEmployee)
+// Handlers parse and check the query, then run the store call on a small worker pool (the
+// calls block on the database) and answer JSON. Holds references to objects the composition
+// root owns; `database` may be null (logging off): the endpoints then answer 503.
+// Thread-safe: shared by all request threads.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/clock.hpp"
+#include "base/error.hpp"
+#include "http/api_keys.hpp"
+#include "http/router.hpp"
+#include "store/database.hpp"
+#include "store/log_reader.hpp"
+
+namespace attrition::http::handlers {
+
+inline constexpr std::string_view kHistoryPath = "/api/v1/predictions";
+inline constexpr std::string_view kStatsPath = "/api/v1/stats";
+inline constexpr std::string_view kErasurePattern = "/api/v1/employees/{employee_id}/predictions";
+inline constexpr int kMaxStatsDays = 3650;
+
+// "2026-11-27", "2026-11-27T09:23:32Z", "2026-11-27T09:23:32.5+02:00" (offset or Z required
+// with a time); nullopt otherwise.
+std::optional<base::SystemTime> ParseIso8601(std::string_view text);
+
+// The history query from a request target's query string; kInvalidInput with one issue per
+// bad parameter (loc ["query", name]).
+base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target);
+
+class LogEndpoints {
+  public:
+    LogEndpoints(store::Database* database, const ApiKeys& keys, const base::Clock& clock);
+    ~LogEndpoints();
+    LogEndpoints(const LogEndpoints&) = delete;
+    LogEndpoints& operator=(const LogEndpoints&) = delete;
+
+    void AddRoutes(Router& router);
+
+  private:
+    struct Workers;
+    Awaitable<Response> History(const Request& request);
+    Awaitable<Response> Stats(const Request& request);
+    Awaitable<Response> Erase(const Request& request);
+
+    store::Database* database_;
+    const ApiKeys& keys_;
+    const base::Clock& clock_;
+    std::unique_ptr<Workers> workers_;
+};
+
+}  // namespace attrition::http::handlers
