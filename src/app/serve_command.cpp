@@ -16,6 +16,7 @@
 #include "http/handlers/probes.hpp"
 #include "http/openapi.hpp"
 #include "http/problem.hpp"
+#include "http/request_guard.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "http/static_assets.hpp"
@@ -213,6 +214,25 @@ int RunServe(const ServeConfig& config, const char* version) {
             "msg=\"no OC5_API_KEYS_FILE: the log read endpoints answer 403 and /metrics is "
             "open\"");
     }
+    if (config.require_api_key && !api_keys.Configured()) {
+        spdlog::critical("msg=\"--require-api-key needs OC5_API_KEYS_FILE\"");
+        return 1;
+    }
+    http::GuardOptions guard_options{.require_api_key = config.require_api_key,
+                                     .trusted_proxies = config.trusted_proxies};
+    for (const auto& [group, text] :
+         {std::pair{http::RouteGroup::kPredict, &config.rate_limit_predict},
+          std::pair{http::RouteGroup::kExplain, &config.rate_limit_explain},
+          std::pair{http::RouteGroup::kRead, &config.rate_limit_read},
+          std::pair{http::RouteGroup::kOther, &config.rate_limit_other}}) {
+        auto limit = http::ParseRateLimit(*text);
+        if (!limit) {
+            spdlog::critical("msg=\"invalid rate limit\" group={} reason={}",
+                             http::RouteGroupName(group), ops::LogValue(limit.error().message));
+            return 1;
+        }
+        guard_options.rate_limits[static_cast<std::size_t>(group)] = *limit;
+    }
     const auto retention_time = ops::ParseTimeOfDay(config.retention_time);
     if (!retention_time) {
         spdlog::critical("msg=\"invalid retention time\" reason={}",
@@ -351,6 +371,7 @@ int RunServe(const ServeConfig& config, const char* version) {
     http::handlers::PredictionEndpoints endpoints(
         served_model.get(), **log, clock, metrics,
         http::handlers::PredictionSettings{.batch_limit = config.batch_limit,
+                                           .json_max_depth = config.json_max_depth,
                                            .trusted_proxies = config.trusted_proxies});
     endpoints.AddRoutes(router);
     http::handlers::LogEndpoints log_endpoints(ops_database.get(), api_keys, clock);
@@ -358,6 +379,11 @@ int RunServe(const ServeConfig& config, const char* version) {
 
     http::Server server(config.server, router);
     ObserveHttp(server, router, metrics);
+    http::RequestGuard guard(std::move(guard_options), api_keys, metrics);
+    server.SetAdmission(
+        [&guard](const http::Request& request, const http::RequestContext& context) {
+            return guard.Check(request, context);
+        });
     const auto port = server.Listen();
     if (!port) {
         spdlog::critical("msg=\"cannot listen\" reason={}", ops::LogValue(port.error().message));
