@@ -1,8 +1,33 @@
 #include "http/problem.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 namespace attrition::http {
+namespace {
+
+// FastAPI's `loc`: names as strings, list indexes as integers (["body","employees",3,"age"]).
+// No field name is all digits, so an all-digit element is an index.
+nlohmann::json LocJson(const std::vector<std::string>& loc) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& part : loc) {
+        std::uint64_t index = 0;
+        const auto* end = part.data() + part.size();
+        const bool digits = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) {
+            return c >= '0' && c <= '9';
+        });
+        if (digits && std::from_chars(part.data(), end, index).ptr == end) {
+            out.push_back(index);
+        } else {
+            out.push_back(part);
+        }
+    }
+    return out;
+}
+
+}  // namespace
 
 Status StatusFor(base::ErrorCode code) noexcept {
     using base::ErrorCode;
@@ -47,7 +72,8 @@ Response ErrorResponse(const Request& request, const base::Error& error) {
         auto& detail = body["detail"];
         detail = nlohmann::json::array();
         for (const auto& issue : error.issues) {
-            detail.push_back({{"loc", issue.loc}, {"msg", issue.msg}, {"type", issue.type}});
+            detail.push_back(
+                {{"loc", LocJson(issue.loc)}, {"msg", issue.msg}, {"type", issue.type}});
         }
     } else if (status == Status::internal_server_error) {
         body["detail"] = "Internal Server Error";  // internals stay in the server log

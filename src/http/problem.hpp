@@ -1,5 +1,6 @@
 // The only mapping from error values to HTTP: status code and a FastAPI-shaped body
-// (`{"detail": "message"}`, or `{"detail": [{"loc","msg","type"}...]}` for field issues).
+// (`{"detail": "message"}`, or `{"detail": [{"loc","msg","type"}...]}` for field issues, where
+// an all-digit loc element is a list index rendered as a JSON integer, as FastAPI does).
 // Bodies never echo submitted values and a 500 never carries internals.
 #pragma once
 
