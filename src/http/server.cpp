@@ -174,6 +174,10 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
 
         Request request = parser.release();
         RequestContext request_context = MakeContext(request, peer_ip);
+        const std::string method(request.method_string());
+        // HEAD is GET without the body (RFC 9110 §9.3.2), as the original (Starlette) answers.
+        const bool is_head = request.method() == Verb::head;
+        if (is_head) request.method(Verb::get);
         std::optional<Response> refused;
         if (admission) refused = admission(request, request_context);
         Response response;
@@ -182,6 +186,11 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
         } else {
             response = co_await router.Route(request, request_context);
         }
+        if (is_head) {
+            const auto length = response.body().size();
+            response.body().clear();
+            response.content_length(length);
+        }
         response.set("X-Request-ID", request_context.request_id);
         if (stopping) response.keep_alive(false);
         const bool keep_alive = response.keep_alive();
@@ -189,8 +198,7 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
         const auto elapsed_us =
             std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
         if (observer) observer(request, response, elapsed);
-        spdlog::info("msg=request method={} path={} status={} duration_us={} request_id={}",
-                     std::string_view(request.method_string()),
+        spdlog::info("msg=request method={} path={} status={} duration_us={} request_id={}", method,
                      std::string_view(Router::PathOf(request.target())), response.result_int(),
                      elapsed_us, request_context.request_id);
 

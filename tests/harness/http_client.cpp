@@ -59,16 +59,19 @@ HttpResponse HttpClient::Send(const std::string& method,
     if (!body.empty() || method == "POST" || method == "PUT") request.prepare_payload();
     impl_->stream.expires_after(std::chrono::seconds(60));
     bhttp::write(impl_->stream, request);
-    return ReadResponse();
+    return Read(request.method() == bhttp::verb::head);
 }
 
 void HttpClient::WriteRaw(const std::string& bytes) {
     net::write(impl_->stream.socket(), net::buffer(bytes));
 }
 
-HttpResponse HttpClient::ReadResponse() {
+HttpResponse HttpClient::ReadResponse() { return Read(false); }
+
+HttpResponse HttpClient::Read(bool head) {
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
+    parser.skip(head);  // a reply to HEAD has no body, whatever its Content-Length says
     impl_->stream.expires_after(std::chrono::seconds(60));
     bhttp::read(impl_->stream, impl_->buffer, parser);
     auto& message = parser.get();

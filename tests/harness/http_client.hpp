@@ -42,6 +42,7 @@ class HttpClient {
     bool ServerClosed();
 
   private:
+    HttpResponse Read(bool head);
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
