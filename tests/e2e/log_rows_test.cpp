@@ -236,6 +236,85 @@ TEST_P(LogRowsTest, EveryRequestLeavesExactlyItsRows) {
     EXPECT_EQ(service.Stop(), 0);
 }
 
+// Every statement is meant to bind its values (never splice them into SQL); only strings that
+// would break a spliced statement, written through the real binary and read back, show that no
+// path (SQLite, libpq, pgbouncer's transaction mode, the hand-built batch JSON) ever does.
+TEST_P(LogRowsTest, SqlInjectionStringsAreStoredVerbatim) {
+    ServiceProcess service({.flags = flags_, .env = {{"OC5_DATABASE_URL", url_}}});
+    HttpClient client(service.Port());
+
+    // Quotes that close a literal, a comment, a second statement; backslash and $n for
+    // escape-style literals and libpq placeholders. All within the 50-character limit.
+    const std::string single_id = "x'); DROP TABLE predictions; --";
+    const std::vector<std::string> batch_ids{"1' OR '1'='1",
+                                             "\\'\"; DELETE FROM api_requests WHERE $1; --"};
+    const std::string department = "Sales'; DROP TABLE api_requests; --";
+
+    auto single = SampleEmployee(1);
+    single["employee_id"] = single_id;
+    const auto predicted = Post(client, "/api/v1/predict", single.dump());
+    ASSERT_EQ(predicted.status, 200);
+
+    Json batch{{"employees", Json::array()}};
+    for (std::size_t k = 0; k < batch_ids.size(); ++k) {
+        auto employee = SampleEmployee(20 + static_cast<int>(k));
+        employee["employee_id"] = batch_ids[k];
+        batch["employees"].push_back(std::move(employee));
+    }
+    const auto batched = Post(client, "/api/v1/predict/batch", batch.dump());
+    ASSERT_EQ(batched.status, 200);
+    for (std::size_t k = 0; k < batch_ids.size(); ++k) {
+        EXPECT_EQ(batched.response["predictions"][k]["employee_id"], batch_ids[k]);
+    }
+
+    auto invalid = SampleEmployee(2);
+    invalid["employee_id"] = "sql-invalid";
+    invalid["departement"] = department;
+    const auto response =
+        client.Post("/api/v1/predict", invalid.dump(), {{"Content-Type", "application/json"}});
+    ASSERT_EQ(response.status, 422) << response.body;
+    const auto detail = Json::parse(response.body)["detail"];
+    ASSERT_EQ(detail.size(), 1U) << response.body;
+    EXPECT_EQ(detail[0]["loc"], Json({"body", "departement"})) << response.body;
+
+    // Acknowledged only once durable, so no waiting. A dropped table would make these reads
+    // throw (a failure); a deleted or extra row changes the counts.
+    const auto requests = probe_.Rows(
+        "SELECT id, endpoint, http_status, request_data FROM api_requests ORDER BY created_at");
+    ASSERT_EQ(requests.size(), 3U);
+    EXPECT_EQ(requests[0][2], std::optional<std::string>("200"));
+    EXPECT_EQ(requests[1][2], std::optional<std::string>("200"));
+    EXPECT_EQ(requests[2][2], std::optional<std::string>("422"));
+    ASSERT_TRUE(requests[0][3] && requests[1][3] && requests[2][3]);
+    EXPECT_EQ(Json::parse(*requests[0][3]), single);
+    EXPECT_EQ(Json::parse(*requests[1][3])["employee_ids"], Json(batch_ids));
+    const auto rejected = Json::parse(*requests[2][3]);
+    EXPECT_EQ(rejected["departement"], department);
+    EXPECT_EQ(rejected, invalid);
+
+    const auto predictions = probe_.Rows(
+        "SELECT p.employee_id, a.id FROM predictions p JOIN api_requests a ON a.id = "
+        "p.request_id");
+    ASSERT_EQ(predictions.size(), 3U);
+    std::map<std::string, std::optional<std::string>> request_of;
+    for (const auto& row : predictions) {
+        ASSERT_TRUE(row[0]);
+        request_of[*row[0]] = row[1];
+    }
+    // Byte for byte, each under the request that carried it.
+    const std::map<std::string, std::optional<std::string>> expected{
+        {single_id, requests[0][0]},
+        {batch_ids[0], requests[1][0]},
+        {batch_ids[1], requests[1][0]}};
+    EXPECT_EQ(request_of, expected);
+    EXPECT_EQ(probe_.Count("SELECT count(*) FROM predictions"), 3);
+
+    PrintFigures("log_rows_injection/" + std::string(BackendName({GetParam(), 0})),
+                 {{"api_requests_rows", static_cast<long long>(requests.size())},
+                  {"predictions_rows", static_cast<long long>(predictions.size())}});
+    EXPECT_EQ(service.Stop(), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends,
                          LogRowsTest,
                          ::testing::Values(Backend::kSqlite,
