@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <random>
@@ -16,6 +17,9 @@ namespace attrition::http {
 namespace {
 
 using namespace std::chrono_literals;
+
+constexpr std::uint64_t kReadChunk = 64 * 1024;      // most read buffer room a body gets
+constexpr std::size_t kIdleBufferBytes = 16 * 1024;  // most an idle connection keeps
 
 // One connection: the stream and whether it is waiting for a new request (idle), so that a
 // graceful stop can close idle keep-alive connections at once and let busy ones finish.
@@ -136,6 +140,12 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
             }
         }
         if (!ec && !parser.is_done()) {
+            // Beast reads at most the buffer's free capacity (512 bytes when it is empty), so a
+            // large body would take hundreds of reads: room for it (up to 64 KiB) up front.
+            if (const auto length = parser.content_length()) {
+                const auto wanted = buffer.size() + std::min<std::uint64_t>(*length, kReadChunk);
+                if (buffer.capacity() < wanted) buffer.reserve(wanted);
+            }
             co_await bhttp::async_read(stream, buffer, parser,
                                        net::redirect_error(net::use_awaitable, ec));
         }
@@ -205,6 +215,8 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
         stream.expires_after(options.read_timeout);
         co_await bhttp::async_write(stream, response, net::redirect_error(net::use_awaitable, ec));
         if (ec || !keep_alive) break;
+        // An idle keep-alive connection keeps no large read buffer.
+        if (buffer.size() == 0 && buffer.capacity() > kIdleBufferBytes) buffer.shrink_to_fit();
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream.close();
