@@ -147,6 +147,12 @@ constexpr std::string_view kEmployeeId = "employee_id";
 constexpr std::size_t kSlotCount = kFieldCount + 1;  // numeric, categorical, employee_id
 constexpr std::size_t kEmployeeIdSlot = kFieldCount;
 
+// The field name of a numeric or categorical slot.
+std::string_view FieldName(std::size_t slot) noexcept {
+    return slot < kNumericCount ? NumericFields()[slot].name
+                                : CategoricalFields()[slot - kNumericCount].name;
+}
+
 std::optional<std::size_t> SlotOf(std::string_view key) noexcept {
     if (const auto n = NumericIndex(key)) return *n;
     if (const auto c = CategoricalIndex(key)) return kNumericCount + *c;
@@ -162,8 +168,18 @@ Employee CheckEmployee(const simdjson::dom::object& object,
                        const Loc& prefix,
                        IssueList& issues) {
     std::array<std::optional<element>, kSlotCount> slots;
+    std::size_t expected = 0;  // clients mostly send the fields in table order: try that first
     for (const auto field : object) {
-        if (const auto slot = SlotOf(field.key)) slots[*slot] = field.value;  // last key wins
+        std::optional<std::size_t> slot;
+        if (expected < kFieldCount && FieldName(expected) == field.key) {
+            slot = expected;
+        } else {
+            slot = SlotOf(field.key);
+        }
+        if (slot) {
+            slots[*slot] = field.value;  // last key wins
+            expected = *slot + 1;
+        }
     }
 
     Employee employee;

@@ -85,6 +85,25 @@ Prediction Predictor::Predict(const domain::Employee& employee) const noexcept {
                       RiskOf(probability)};
 }
 
+std::vector<Prediction> Predictor::PredictMany(std::span<const domain::Employee> employees) const {
+    const std::size_t column_count = metadata_->encoding.ColumnCount();
+    std::vector<float> rows(employees.size() * column_count);
+    for (std::size_t i = 0; i < employees.size(); ++i) {
+        Encode(employees[i], metadata_->encoding,
+               std::span<float>(rows).subspan(i * column_count, column_count));
+    }
+    std::vector<float> probabilities(employees.size());
+    forest_->PredictProbabilities(rows, probabilities);
+    std::vector<Prediction> predictions;
+    predictions.reserve(employees.size());
+    for (const float p : probabilities) {
+        const double probability = p;
+        predictions.push_back(Prediction{probability, probability >= metadata_->decision_threshold,
+                                         RiskOf(probability)});
+    }
+    return predictions;
+}
+
 Explanation Predictor::Explain(const domain::Employee& employee) const {
     const std::size_t column_count = metadata_->encoding.ColumnCount();
     std::array<float, kMaxColumns> row{};

@@ -7,6 +7,7 @@
 #include <array>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,9 @@ class Predictor {
     const std::string& Version() const noexcept { return metadata_->model_version; }
 
     Prediction Predict(const domain::Employee& employee) const noexcept;
+    // Many employees in one pass, rows side by side through each tree (faster per row than
+    // Predict in a loop); element i equals Predict(employees[i]) bit for bit.
+    std::vector<Prediction> PredictMany(std::span<const domain::Employee> employees) const;
     Explanation Explain(const domain::Employee& employee) const;
 
     // One warning per numeric value outside the range seen in training.

@@ -6,6 +6,7 @@
 // object itself is shared by all request threads (a pool hands each request a JSON parser).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -52,9 +53,10 @@ class PredictionEndpoints {
 
     std::optional<Outcome> Precheck(const Request& request) const;
     Outcome Rejected(const Request& request, const base::Error& error) const;
-    store::PredictionRecord Score(const domain::Employee& employee,
-                                  model::Prediction& prediction,
-                                  std::vector<std::string>& warnings);
+    // The log row of one scored employee; sets `warnings` and counts the metrics.
+    store::PredictionRecord Record(const domain::Employee& employee,
+                                   const model::Prediction& prediction,
+                                   std::vector<std::string>& warnings);
     Outcome Predict(const Request& request, const RequestContext& context);
     Outcome Batch(const Request& request, const RequestContext& context);
     Outcome Explain(const Request& request, const RequestContext& context);
@@ -68,7 +70,7 @@ class PredictionEndpoints {
     PredictionSettings settings_;
     ClientIpResolver client_ip_;
     std::shared_ptr<ParserPool> parsers_;
-    ops::Family<ops::Counter>& predictions_by_risk_;
+    std::array<ops::Counter*, 3> predictions_by_risk_;  // indexed by model::RiskLevel
     ops::Family<ops::Counter>& out_of_range_warnings_;
     ops::Counter& log_failures_;
 };
