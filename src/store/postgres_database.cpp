@@ -2,7 +2,10 @@
 
 #include <fmt/core.h>
 
+#include <array>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace attrition::store {
 namespace {
@@ -18,22 +21,22 @@ constexpr std::string_view kPingSql = "SELECT 1";
 constexpr std::string_view kBeginSql = "BEGIN";
 constexpr std::string_view kCommitSql = "COMMIT";
 constexpr std::string_view kRollbackSql = "ROLLBACK";
-constexpr std::string_view kInsertRequestsHead =
+// One statement per batch whatever its size: each column travels as one array parameter and
+// unnest turns the arrays back into rows. A multi-row VALUES list made PostgreSQL parse and plan
+// 9 expressions per row, which cost more than the inserts themselves. The statement is atomic
+// without BEGIN; the predictions' foreign keys are checked at its end, after the CTE's rows.
+constexpr std::string_view kInsertBatchSql =
+    "WITH inserted_requests AS ("
     "INSERT INTO api_requests (id, created_at, endpoint, request_data, client_ip, user_agent, "
-    "http_status, response_time_ms) VALUES ";
-constexpr std::string_view kInsertRequestsRow =
-    "(${}::uuid, ${}::timestamptz, ${}, ${}::jsonb, ${}, ${}, ${}::integer, ${}::integer)";
-constexpr std::size_t kRequestColumns = 8;
-constexpr std::string_view kInsertPredictionsHead =
+    "http_status, response_time_ms) "
+    "SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::varchar[], $4::jsonb[], "
+    "$5::varchar[], $6::text[], $7::integer[], $8::integer[]) "
+    "ON CONFLICT (id) DO NOTHING) "
     "INSERT INTO predictions (id, request_id, created_at, prediction_date, employee_id, "
-    "attrition_prob, risk_level, model_version, features_snapshot) VALUES ";
-constexpr std::string_view kInsertPredictionsRow =
-    "(${}::uuid, ${}::uuid, ${}::timestamptz, ${}::timestamptz, ${}, ${}::double precision, "
-    "${}, ${}, ${}::jsonb)";
-constexpr std::size_t kPredictionColumns = 9;
-constexpr std::string_view kOnConflictTail = " ON CONFLICT (id) DO NOTHING";
-// The wire protocol allows 65535 parameters per statement.
-constexpr std::size_t kMaxParameters = 60000;
+    "attrition_prob, risk_level, model_version, features_snapshot) "
+    "SELECT * FROM unnest($9::uuid[], $10::uuid[], $11::timestamptz[], $12::timestamptz[], "
+    "$13::varchar[], $14::double precision[], $15::varchar[], $16::varchar[], $17::jsonb[]) "
+    "ON CONFLICT (id) DO NOTHING";
 constexpr std::string_view kDeleteBeforeSql =
     "WITH doomed AS (SELECT id FROM api_requests WHERE created_at < $1::timestamptz "
     "ORDER BY created_at LIMIT $2::integer FOR UPDATE SKIP LOCKED), "
@@ -45,131 +48,72 @@ constexpr std::string_view kTableExistsSql =
     "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
     "AND table_name = $1";
 
-// Text parameters owned by the statement builder.
-struct Parameters {
-    std::vector<std::string> storage;
-    std::vector<bool> is_null;
-    void Add(std::string value) {
-        storage.push_back(std::move(value));
-        is_null.push_back(false);
-    }
-    void Add(const std::optional<std::string>& value) {
-        storage.push_back(value.value_or(""));
-        is_null.push_back(!value);
-    }
-    std::vector<const char*> Pointers() const {
-        std::vector<const char*> pointers;
-        pointers.reserve(storage.size());
-        for (std::size_t i = 0; i < storage.size(); ++i) {
-            pointers.push_back(is_null[i] ? nullptr : storage[i].c_str());
+// A PostgreSQL array literal in text form, {"a","b",NULL}: every element double-quoted with
+// `"` and `\` backslash-escaped, so any text (JSON included) survives; the statement casts it to
+// the column's array type.
+class ArrayLiteral {
+  public:
+    void Add(std::string_view value) {
+        Separate();
+        text_ += '"';
+        for (const char c : value) {
+            if (c == '"' || c == '\\') text_ += '\\';
+            text_ += c;
         }
-        return pointers;
+        text_ += '"';
     }
+    void AddOptional(const std::optional<std::string>& value) {
+        if (value) {
+            Add(*value);
+        } else {
+            Separate();
+            text_ += "NULL";
+        }
+    }
+    std::string Finish() && {
+        text_ += '}';
+        return std::move(text_);
+    }
+
+  private:
+    void Separate() { text_ += text_.size() == 1 ? "" : ","; }
+    std::string text_ = "{";
 };
 
-void AppendRow(std::string_view row_template, std::size_t first, std::string* sql) {
-    if (first > 1) sql->append(", ");
-    // Fill ${} with consecutive parameter numbers.
-    std::size_t number = first;
-    std::size_t pos = 0;
-    while (pos < row_template.size()) {
-        const auto hole = row_template.find("${}", pos);
-        if (hole == std::string_view::npos) {
-            sql->append(row_template.substr(pos));
-            break;
-        }
-        sql->append(row_template.substr(pos, hole - pos));
-        sql->append(fmt::format("${}", number++));
-        pos = hole + 3;
-    }
-}
+constexpr std::size_t kBatchParameters = 17;
 
-struct Statement {
-    std::string name;
-    std::string sql;
-    Parameters params;
-};
-
-// The INSERT statements for a batch, each under the parameter limit.
-std::vector<Statement> BuildInserts(std::span<const RequestRecord> records) {
-    std::vector<Statement> statements;
-    Statement* current = nullptr;
-    for (const auto& record : records) {
-        if (current == nullptr ||
-            current->params.storage.size() + kRequestColumns > kMaxParameters) {
-            statements.push_back({"insert_requests", std::string(kInsertRequestsHead), {}});
-            current = &statements.back();
-        }
-        AppendRow(kInsertRequestsRow, current->params.storage.size() + 1, &current->sql);
-        auto& p = current->params;
-        p.Add(record.id);
-        p.Add(base::FormatIso8601(record.created_at));
-        p.Add(record.endpoint);
-        p.Add(record.request_data_json);
-        p.Add(record.client_ip);
-        p.Add(record.user_agent);
-        p.Add(std::to_string(record.http_status));
-        p.Add(record.response_time_ms ? std::optional(std::to_string(*record.response_time_ms))
-                                      : std::nullopt);
-    }
-    const std::size_t request_statements = statements.size();
-    current = nullptr;
+// The 17 array parameters of kInsertBatchSql for a batch.
+std::array<std::string, kBatchParameters> BatchParameters(std::span<const RequestRecord> records) {
+    std::array<ArrayLiteral, kBatchParameters> columns;
     for (const auto& record : records) {
         const auto created_at = base::FormatIso8601(record.created_at);
+        columns[0].Add(record.id);
+        columns[1].Add(created_at);
+        columns[2].Add(record.endpoint);
+        columns[3].Add(record.request_data_json);
+        columns[4].AddOptional(record.client_ip);
+        columns[5].AddOptional(record.user_agent);
+        columns[6].Add(std::to_string(record.http_status));
+        columns[7].AddOptional(record.response_time_ms
+                                   ? std::optional(std::to_string(*record.response_time_ms))
+                                   : std::nullopt);
         for (const auto& prediction : record.predictions) {
-            if (current == nullptr ||
-                current->params.storage.size() + kPredictionColumns > kMaxParameters) {
-                statements.push_back(
-                    {"insert_predictions", std::string(kInsertPredictionsHead), {}});
-                current = &statements.back();
-            }
-            AppendRow(kInsertPredictionsRow, current->params.storage.size() + 1, &current->sql);
-            auto& p = current->params;
-            p.Add(prediction.id);
-            p.Add(record.id);
-            p.Add(created_at);
-            p.Add(base::FormatIso8601(prediction.prediction_date));
-            p.Add(prediction.employee_id);
-            p.Add(fmt::format("{}", prediction.attrition_prob));  // shortest round trip
-            p.Add(prediction.risk_level);
-            p.Add(prediction.model_version);
-            p.Add(prediction.features_snapshot_json);
+            columns[8].Add(prediction.id);
+            columns[9].Add(record.id);
+            columns[10].Add(created_at);
+            columns[11].Add(base::FormatIso8601(prediction.prediction_date));
+            columns[12].AddOptional(prediction.employee_id);
+            columns[13].Add(fmt::format("{}", prediction.attrition_prob));  // shortest round trip
+            columns[14].Add(prediction.risk_level);
+            columns[15].Add(prediction.model_version);
+            columns[16].Add(prediction.features_snapshot_json);
         }
     }
-    for (auto& statement : statements) statement.sql.append(kOnConflictTail);
-    // The common case, one statement per table: one round trip, atomic without BEGIN, the
-    // predictions' foreign keys checked at the end of the statement.
-    if (request_statements == 1 && statements.size() == 2) {
-        Statement combined{"insert_batch", "WITH inserted_requests AS (", {}};
-        combined.sql += statements[0].sql + ") ";
-        // Renumber the prediction parameters after the request ones.
-        const std::size_t offset = statements[0].params.storage.size();
-        const std::string& tail = statements[1].sql;
-        std::size_t pos = 0;
-        while (pos < tail.size()) {
-            const auto dollar = tail.find('$', pos);
-            if (dollar == std::string::npos) {
-                combined.sql.append(tail, pos, std::string::npos);
-                break;
-            }
-            combined.sql.append(tail, pos, dollar - pos + 1);
-            std::size_t end = dollar + 1;
-            while (end < tail.size() && std::isdigit(static_cast<unsigned char>(tail[end])) != 0) {
-                ++end;
-            }
-            combined.sql +=
-                std::to_string(std::stoul(tail.substr(dollar + 1, end - dollar - 1)) + offset);
-            pos = end;
-        }
-        combined.params = std::move(statements[0].params);
-        for (std::size_t i = 0; i < statements[1].params.storage.size(); ++i) {
-            combined.params.storage.push_back(std::move(statements[1].params.storage[i]));
-            combined.params.is_null.push_back(statements[1].params.is_null[i]);
-        }
-        statements.clear();
-        statements.push_back(std::move(combined));
+    std::array<std::string, kBatchParameters> parameters;
+    for (std::size_t i = 0; i < kBatchParameters; ++i) {
+        parameters[i] = std::move(columns[i]).Finish();
     }
-    return statements;
+    return parameters;
 }
 
 class PgSession final : public SqlSession {
@@ -252,32 +196,17 @@ base::Result<void> PostgresDatabase::Ping() {
 
 base::Result<void> PostgresDatabase::InsertBatch(std::span<const RequestRecord> records) {
     if (records.empty()) return {};
-    const auto statements = BuildInserts(records);
+    const auto parameters = BatchParameters(records);
+    std::vector<const char*> pointers;
+    pointers.reserve(parameters.size());
+    for (const auto& parameter : parameters) pointers.push_back(parameter.c_str());
     const auto deadline = Deadline();
     auto lease = pool_.Acquire(deadline);
     if (!lease) return tl::unexpected(lease.error());
-    auto& connection = **lease;
-    const auto run = [&](const Statement& statement) -> base::Result<void> {
-        const auto started = Clock::now();
-        auto result = connection.Exec(statement.sql, statement.params.Pointers(), deadline);
-        Observe(statement.name, started);
-        if (!result) return tl::unexpected(result.error());
-        return {};
-    };
-    if (statements.size() == 1) return run(statements.front());
-    if (auto begun = connection.Exec(kBeginSql, {}, deadline); !begun) {
-        return tl::unexpected(begun.error());
-    }
-    for (const auto& statement : statements) {
-        if (auto done = run(statement); !done) {
-            RollBack(connection, deadline);
-            return done;
-        }
-    }
     const auto started = Clock::now();
-    auto committed = connection.Exec(kCommitSql, {}, deadline);
-    Observe("commit", started);
-    if (!committed) return tl::unexpected(committed.error());
+    auto result = (*lease)->Exec(kInsertBatchSql, pointers, deadline);
+    Observe("insert_batch", started);
+    if (!result) return tl::unexpected(result.error());
     return {};
 }
 
