@@ -60,7 +60,7 @@ struct LogStatus {
 struct LogOptions {
     std::size_t queue_capacity = 10000;              // records waiting for the writer
     std::size_t max_batch = 500;                     // records per database transaction
-    std::chrono::milliseconds max_batch_delay{2};    // how long a batch waits to fill up
+    std::chrono::milliseconds max_batch_delay{0};    // how long a batch waits to fill up
     std::chrono::milliseconds commit_timeout{1000};  // then the batch goes to the spool
     std::filesystem::path spool_dir = "var/spool";   // one spool folder per process
     std::uint64_t spool_max_bytes = 256ULL << 20;

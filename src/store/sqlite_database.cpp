@@ -13,7 +13,8 @@ using base::ErrorCode;
 using base::Fail;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::string_view kPragmasSql = "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;";
+constexpr std::string_view kPragmasSql =
+    "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -8192;";
 constexpr std::string_view kWalSql = "PRAGMA journal_mode = WAL;";
 constexpr std::string_view kPingSql = "SELECT 1;";
 constexpr std::string_view kBeginImmediateSql = "BEGIN IMMEDIATE;";
