@@ -114,12 +114,22 @@ stop_server() {
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+# CPU of the database side (PostgreSQL and pgbouncer processes, all run as postgres): where
+# the time goes when the service waits for commits.
+db_cpu_ticks() {
+  local pid total=0
+  for pid in $(pgrep -u postgres 2>/dev/null); do
+    total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
 peak_rss_kib() { awk '/VmHWM/ {print $2}' "/proc/$server_pid/status"; }
 
-# One wrk run; prints "rps p50_ms p99_ms cpu_us_per_request non2xx".
+# One wrk run; prints "rps p50_ms p99_ms cpu_us_per_request non2xx db_cpu_us_per_request".
 measure() {  # $1 = path, $2 = body file or ""
-  local ticks_before ticks_after output rps p50 p99 requests non2xx hz
+  local ticks_before ticks_after db_before db_after output rps p50 p99 requests non2xx hz
   hz=$(getconf CLK_TCK)
+  db_before=$(db_cpu_ticks)
   ticks_before=$(cpu_ticks)
   if [ -n "$2" ]; then
     output=$(BODY_FILE="$2" wrk -t1 -c"$connections" -d"${duration}s" --latency \
@@ -129,21 +139,24 @@ measure() {  # $1 = path, $2 = body file or ""
              -s "$root/bench/wrk/report.lua" "http://127.0.0.1:$port$1")
   fi
   ticks_after=$(cpu_ticks)
+  db_after=$(db_cpu_ticks)
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$output")
   requests=$(awk '/requests in/ {print $1}' <<<"$output")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$output")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$output")
   non2xx=$(awk '/^NON2XX/ {print $2}' <<<"$output")
   awk -v rps="$rps" -v p50="$p50" -v p99="$p99" -v req="$requests" -v hz="$hz" \
-      -v dt="$(( ticks_after - ticks_before ))" -v bad="$non2xx" '
+      -v dt="$(( ticks_after - ticks_before ))" -v bad="$non2xx" \
+      -v ddb="$(( db_after - db_before ))" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    BEGIN { printf "%s %.3f %.3f %.1f %d\n", rps, ms(p50), ms(p99), (req > 0 ? dt / hz * 1e6 / req : 0), bad }'
+    BEGIN { printf "%s %.3f %.3f %.1f %d %.1f\n", rps, ms(p50), ms(p99), (req > 0 ? dt / hz * 1e6 / req : 0), bad,
+                   (req > 0 ? ddb / hz * 1e6 / req : 0) }'
 }
 
 # min/median/max of the first field over repeats; medians of the others.
 summarize() {
-  sort -n | awk '{ r[NR]=$1; p50[NR]=$2; p99[NR]=$3; cpu[NR]=$4; bad+=$5 }
-    END { m=int((NR+1)/2); printf "%.0f %.0f %.0f %.3f %.3f %.1f %d\n", r[1], r[m], r[NR], p50[m], p99[m], cpu[m], bad }'
+  sort -n | awk '{ r[NR]=$1; p50[NR]=$2; p99[NR]=$3; cpu[NR]=$4; bad+=$5; db[NR]=$6 }
+    END { m=int((NR+1)/2); printf "%.0f %.0f %.0f %.3f %.3f %.1f %d %.1f\n", r[1], r[m], r[NR], p50[m], p99[m], cpu[m], bad, db[m] }'
 }
 
 run_endpoint() {  # $1 label, $2 path, $3 body
@@ -179,13 +192,49 @@ for entry in "${backends[@]}"; do
 done
 
 report() {
-  echo "| backend | endpoint | req/s min | req/s median | req/s max | p50 ms | p99 ms | server CPU µs/req | non-2xx | ratio to /health |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
-  awk '$2 != "peak_rss_kib" { printf "| %s | `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$results"
+  echo "| backend | endpoint | req/s min | req/s median | req/s max | p50 ms | p99 ms | server CPU µs/req | database CPU µs/req | non-2xx | ratio to /health |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  awk '$2 != "peak_rss_kib" { printf "| %s | `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $10, $9, $11 }' "$results"
   echo
   echo "| backend | peak RSS (MiB) |"
   echo "|---|---|"
   awk '$2 == "peak_rss_kib" { printf "| %s | %.1f |\n", $1, $3 / 1024 }' "$results"
+  echo
+  echo "Database CPU is that of every process the postgres user runs (PostgreSQL and pgbouncer)"
+  echo "during the run, per request; SQLite works inside the service, so its cost is in the"
+  echo "server column."
+  echo
+  echo "### Targets (issue 9), from the medians above"
+  echo
+  echo "| target | measured | met |"
+  echo "|---|---|---|"
+  awk '
+    $2 == "peak_rss_kib" { rss[$1] = $3 / 1024; next }
+    { rps[$1 "|" $2] = $4; cpu[$1 "|" $2] = $8; ratio[$1 "|" $2] = $11 }
+    function row(name, value, ok) { printf "| %s | %s | %s |\n", name, value, (ok ? "yes" : "**no**") }
+    END {
+      r = ratio["none|/api/v1/predict"]
+      row("`/api/v1/predict` ≥ 50 % of `/health` req/s, logging off", sprintf("%.0f %%", 100 * r), r >= 0.5)
+      split("sqlite postgresql pgbouncer", logged, " ")
+      base = rps["none|/api/v1/predict"]
+      for (i = 1; i <= 3; i++) {
+        b = logged[i]
+        if (!((b "|/api/v1/predict") in rps)) continue
+        share = base > 0 ? rps[b "|/api/v1/predict"] / base : 0
+        row(sprintf("`/api/v1/predict` with %s logging ≥ 70 %% of logging off", b),
+            sprintf("%.0f %%", 100 * share), share >= 0.7)
+      }
+      split("none sqlite postgresql pgbouncer", all, " ")
+      for (i = 1; i <= 4; i++) {
+        b = all[i]
+        if (!((b "|/api/v1/predict") in cpu) || cpu[b "|/api/v1/predict"] <= 0) continue
+        k = cpu[b "|/api/v1/predict/batch"] / cpu[b "|/api/v1/predict"]
+        row(sprintf("batch of 100 ≤ 10× one predict in server CPU (%s)", b), sprintf("%.1f×", k), k <= 10)
+      }
+      worst = 0; which = ""
+      for (b in rss) if (b != "none" && rss[b] > worst) { worst = rss[b]; which = b }
+      if (which != "") row("peak RSS ≤ 64 MiB with logging on", sprintf("%.1f MiB (%s)", worst, which), worst <= 64)
+    }' "$results"
 }
 
 if [ -n "$out" ]; then report > "$out"; else report; fi

@@ -38,20 +38,22 @@ std::string FreshUrl(Target target, std::string* scratch) {
     return cluster.PgBouncerUrl(name);
 }
 
+// A realistic row: the 24 features as the API logs them (request body and snapshot).
+constexpr const char* kEmployeeJson =
+    R"({"age":41,"revenu_mensuel":5993,"nombre_experiences_precedentes":8,"nombre_heures_travailless":80,"annees_dans_le_poste_actuel":4,"satisfaction_employee_environnement":2,"satisfaction_employee_nature_travail":4,"satisfaction_employee_equipe":1,"satisfaction_employee_equilibre_pro_perso":1,"note_evaluation_precedente":3,"note_evaluation_actuelle":3,"nombre_participation_pee":0,"nb_formations_suivies":0,"nombre_employee_sous_responsabilite":1,"distance_domicile_travail":1,"niveau_education":2,"annees_depuis_la_derniere_promotion":0,"annes_sous_responsable_actuel":5,"genre":"F","statut_marital":"Célibataire","departement":"Commercial","poste":"Cadre Commercial","domaine_etude":"Infra & Cloud","heure_supplementaires":"Oui"})";
+
 RequestRecord Record() {
     RequestRecord record;
     record.id = attrition::store::NewUuid();
     record.created_at = std::chrono::system_clock::now();
     record.endpoint = "/api/v1/predict";
-    record.request_data_json =
-        R"({"age":35,"revenu_mensuel":4200,"genre":"M","poste":"Consultant"})";
+    record.request_data_json = kEmployeeJson;
     record.client_ip = "10.1.2.3";
     record.user_agent = "bench";
     record.http_status = 200;
     record.response_time_ms = 2;
     record.predictions.push_back({attrition::store::NewUuid(), record.created_at, "E42", 0.42,
-                                  "MEDIUM", "xgb_enhanced_v1.0",
-                                  R"({"age":35,"revenu_mensuel":4200})"});
+                                  "MEDIUM", "xgb_enhanced_v1.0", kEmployeeJson});
     return record;
 }
 
@@ -86,16 +88,19 @@ void BM_InsertRowByRow(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 
-// The write path: Append N records back to back, wait for every acknowledgement.
+// The write path: Append N records back to back, wait for every acknowledgement; the second
+// argument caps the batch size (max_batch), 1 being one transaction per record through the
+// same writer.
 void BM_PredictionLogAppend(benchmark::State& state) {
     const auto target = static_cast<Target>(state.range(0));
     if (SkipWithoutPostgres(state, target)) return;
-    constexpr int kRecordsPerIteration = 2000;
+    constexpr int kRecordsPerIteration = 1000;
     std::string scratch;
     const auto url = FreshUrl(target, &scratch);
     attrition::store::LogOptions options;
     options.spool_dir = scratch + "/spool";
     options.migrate = true;
+    options.max_batch = static_cast<std::size_t>(state.range(1));
     auto log = attrition::store::OpenPredictionLog(url, options);
     if (!log) {
         state.SkipWithError(log.error().message.c_str());
@@ -141,7 +146,12 @@ void Targets(benchmark::internal::Benchmark* benchmark) {
 }
 
 BENCHMARK(BM_InsertRowByRow)->Apply(Targets)->MinTime(1.0);
-BENCHMARK(BM_PredictionLogAppend)->Apply(Targets)->MinTime(2.0);
+BENCHMARK(BM_PredictionLogAppend)
+    ->ArgNames({"sqlite0_postgres1_pgbouncer2", "max_batch"})
+    ->ArgsProduct({{kSqlite, kPostgres, kPgBouncer}, {1, 10, 100, 500}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(1.0);
 
 }  // namespace
 
