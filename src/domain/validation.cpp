@@ -102,27 +102,25 @@ std::optional<double> CheckNumeric(const FieldSpec& spec,
                    "int_from_float");
         return std::nullopt;
     }
-    const std::optional<double> minimum =
-        spec.minimum ? spec.minimum : (integer ? std::optional(-kMaxExactInteger) : std::nullopt);
-    // A plain double (infinity = unbounded): g++ 12 -O3 reports a false maybe-uninitialized on
-    // an std::optional<double> here.
+    // Plain doubles (infinity = unbounded): g++ 12 reports a false maybe-uninitialized on an
+    // std::optional<double> here (-O3, and -O1 with -fsanitize=thread).
+    const double minimum = spec.minimum ? *spec.minimum
+                           : integer    ? -kMaxExactInteger
+                                        : -std::numeric_limits<double>::infinity();
     const double maximum = spec.maximum ? *spec.maximum
                            : integer    ? kMaxExactInteger
                                         : std::numeric_limits<double>::infinity();
-    if (minimum) {
-        if (spec.exclusive_minimum && !(x > *minimum)) {
-            issues.Add(prefix, spec.name,
-                       fmt::format("Input should be greater than {}", FormatBound(*minimum)),
-                       "greater_than");
-            return std::nullopt;
-        }
-        if (!spec.exclusive_minimum && x < *minimum) {
-            issues.Add(
-                prefix, spec.name,
-                fmt::format("Input should be greater than or equal to {}", FormatBound(*minimum)),
-                "greater_than_equal");
-            return std::nullopt;
-        }
+    if (spec.exclusive_minimum && !(x > minimum)) {
+        issues.Add(prefix, spec.name,
+                   fmt::format("Input should be greater than {}", FormatBound(minimum)),
+                   "greater_than");
+        return std::nullopt;
+    }
+    if (!spec.exclusive_minimum && x < minimum) {
+        issues.Add(prefix, spec.name,
+                   fmt::format("Input should be greater than or equal to {}", FormatBound(minimum)),
+                   "greater_than_equal");
+        return std::nullopt;
     }
     if (x > maximum) {
         issues.Add(prefix, spec.name,
@@ -232,6 +230,11 @@ Employee CheckEmployee(const simdjson::dom::object& object,
         issues.Add(prefix, kEmployeeId,
                    fmt::format("String should have at most {} characters", kEmployeeIdMaxLength),
                    "string_too_long");
+    } else if (text.find('\0') != std::string_view::npos) {
+        // PostgreSQL text columns cannot hold NUL: refused here so that nothing is half-stored.
+        issues.Add(prefix, kEmployeeId,
+                   "Value error, employee_id must not contain the NUL character (\\u0000)",
+                   "value_error");
     } else {
         employee.employee_id = std::string(text);
     }

@@ -19,6 +19,25 @@ bool IsJson(simdjson::dom::parser& parser, const std::string& text) {
     return parser.parse(text).error() == simdjson::SUCCESS;
 }
 
+// PostgreSQL text and varchar columns cannot hold NUL, and jsonb refuses the escape \u0000.
+bool HasNul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
+bool OptionalHasNul(const std::optional<std::string>& text) { return text && HasNul(*text); }
+
+bool HasNulEscape(std::string_view json) {
+    if (json.find("\\u0000") == std::string_view::npos) return false;
+    for (std::size_t i = 0; i + 1 < json.size(); ++i) {
+        if (json[i] != '\\') continue;
+        if (json.compare(i + 1, 5, "u0000") == 0) return true;
+        ++i;  // the escaped character cannot start another escape
+    }
+    return false;
+}
+
+// Storable in both backends: valid JSON without the escape jsonb refuses.
+bool IsStorableJson(simdjson::dom::parser& parser, const std::string& text) {
+    return IsJson(parser, text) && !HasNulEscape(text);
+}
+
 bool TooLong(const std::optional<std::string>& value, std::size_t limit) {
     return value && value->size() > limit;
 }
@@ -35,9 +54,13 @@ base::Result<void> ValidateRecord(const RequestRecord& record) {
         return Fail(ErrorCode::kInvalidInput,
                     fmt::format("client_ip must have at most {} characters", kMaxClientIpChars));
     }
+    if (HasNul(record.endpoint) || OptionalHasNul(record.client_ip) ||
+        OptionalHasNul(record.user_agent)) {
+        return Fail(ErrorCode::kInvalidInput, "a text column holds a NUL character");
+    }
     simdjson::dom::parser parser;
-    if (!IsJson(parser, record.request_data_json)) {
-        return Fail(ErrorCode::kInvalidInput, "request_data is not valid JSON");
+    if (!IsStorableJson(parser, record.request_data_json)) {
+        return Fail(ErrorCode::kInvalidInput, "request_data is not storable JSON");
     }
     for (std::size_t i = 0; i < record.predictions.size(); ++i) {
         const auto& prediction = record.predictions[i];
@@ -66,8 +89,12 @@ base::Result<void> ValidateRecord(const RequestRecord& record) {
                         where() + fmt::format("employee_id must have at most {} characters",
                                               kMaxEmployeeIdChars));
         }
-        if (!IsJson(parser, prediction.features_snapshot_json)) {
-            return Fail(ErrorCode::kInvalidInput, where() + "features_snapshot is not valid JSON");
+        if (OptionalHasNul(prediction.employee_id) || HasNul(prediction.model_version)) {
+            return Fail(ErrorCode::kInvalidInput, where() + "a text column holds a NUL character");
+        }
+        if (!IsStorableJson(parser, prediction.features_snapshot_json)) {
+            return Fail(ErrorCode::kInvalidInput,
+                        where() + "features_snapshot is not storable JSON");
         }
     }
     return {};

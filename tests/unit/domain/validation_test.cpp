@@ -293,6 +293,12 @@ TEST_F(ValidationTest, EmployeeIdIsOptionalAndBounded) {
     body["employee_id"] = 42;
     EXPECT_EQ(OneIssue(Parse(body), Body("employee_id"), "string_type"),
               "Input should be a valid string");
+    body["employee_id"] = std::string(
+        "E\0"
+        "42",
+        4);  // sent as the escape \u0000
+    EXPECT_EQ(OneIssue(Parse(body), Body("employee_id"), "value_error"),
+              "Value error, employee_id must not contain the NUL character (\\u0000)");
 }
 
 TEST_F(ValidationTest, EveryProblemIsReportedAtOnceInFieldOrder) {

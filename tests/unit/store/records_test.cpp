@@ -64,5 +64,26 @@ TEST(RecordsTest, RejectsEachBrokenRule) {
     }));
 }
 
+// What PostgreSQL would refuse after the record was acknowledged through the spool: NUL in a
+// text column, the escape \u0000 in a jsonb column. An escaped backslash before u0000 is text.
+TEST(RecordsTest, RejectsWhatPostgresCannotStore) {
+    const auto broken = [](auto mutate) {
+        auto record = ValidRecord();
+        mutate(record);
+        return !ValidateRecord(record);
+    };
+    const std::string nul(
+        "E\0"
+        "1",
+        3);
+    EXPECT_TRUE(broken([&](RequestRecord& r) { r.predictions[0].employee_id = nul; }));
+    EXPECT_TRUE(broken([&](RequestRecord& r) { r.user_agent = nul; }));
+    EXPECT_TRUE(broken([&](RequestRecord& r) { r.client_ip = nul; }));
+    EXPECT_TRUE(broken([](RequestRecord& r) { r.request_data_json = R"({"a":"x\u0000"})"; }));
+    EXPECT_TRUE(broken(
+        [](RequestRecord& r) { r.predictions[0].features_snapshot_json = R"(["\u0000"])"; }));
+    EXPECT_FALSE(broken([](RequestRecord& r) { r.request_data_json = R"({"a":"\\u0000"})"; }));
+}
+
 }  // namespace
 }  // namespace attrition::store
