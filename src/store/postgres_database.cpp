@@ -4,8 +4,10 @@
 
 #include <array>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace attrition::store {
 namespace {
@@ -81,6 +83,32 @@ class ArrayLiteral {
 };
 
 constexpr std::size_t kBatchParameters = 17;
+// Splits a batch into runs of records whose array parameters stay under max_bytes (escaping
+// can double the text; a single record larger than that is a run of its own), so that no
+// batch of large bodies becomes a statement the server refuses.
+std::vector<std::span<const RequestRecord>> StatementChunks(std::span<const RequestRecord> records,
+                                                            std::size_t max_bytes) {
+    std::vector<std::span<const RequestRecord>> chunks;
+    std::size_t first = 0;
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const auto& record = records[i];
+        std::size_t size = 256 + record.request_data_json.size() +
+                           record.user_agent.value_or("").size() + record.endpoint.size();
+        for (const auto& prediction : record.predictions) {
+            size += 256 + prediction.features_snapshot_json.size();
+        }
+        size *= 2;  // worst case: every character escaped
+        if (i > first && bytes + size > max_bytes) {
+            chunks.push_back(records.subspan(first, i - first));
+            first = i;
+            bytes = 0;
+        }
+        bytes += size;
+    }
+    chunks.push_back(records.subspan(first));
+    return chunks;
+}
 
 // The 17 array parameters of kInsertBatchSql for a batch.
 std::array<std::string, kBatchParameters> BatchParameters(std::span<const RequestRecord> records) {
@@ -196,17 +224,36 @@ base::Result<void> PostgresDatabase::Ping() {
 
 base::Result<void> PostgresDatabase::InsertBatch(std::span<const RequestRecord> records) {
     if (records.empty()) return {};
-    const auto parameters = BatchParameters(records);
-    std::vector<const char*> pointers;
-    pointers.reserve(parameters.size());
-    for (const auto& parameter : parameters) pointers.push_back(parameter.c_str());
+    const auto chunks = StatementChunks(records, options_.max_statement_bytes);
     const auto deadline = Deadline();
     auto lease = pool_.Acquire(deadline);
     if (!lease) return tl::unexpected(lease.error());
+    auto& connection = **lease;
+    const auto insert = [&](std::span<const RequestRecord> chunk) -> base::Result<void> {
+        const auto parameters = BatchParameters(chunk);
+        std::vector<const char*> pointers;
+        pointers.reserve(parameters.size());
+        for (const auto& parameter : parameters) pointers.push_back(parameter.c_str());
+        const auto started = Clock::now();
+        auto result = connection.Exec(kInsertBatchSql, pointers, deadline);
+        Observe("insert_batch", started);
+        if (!result) return tl::unexpected(result.error());
+        return {};
+    };
+    if (chunks.size() == 1) return insert(records);  // one statement: atomic by itself
+    if (auto begun = connection.Exec(kBeginSql, {}, deadline); !begun) {
+        return tl::unexpected(begun.error());
+    }
+    for (const auto& chunk : chunks) {
+        if (auto done = insert(chunk); !done) {
+            RollBack(connection, deadline);
+            return done;
+        }
+    }
     const auto started = Clock::now();
-    auto result = (*lease)->Exec(kInsertBatchSql, pointers, deadline);
-    Observe("insert_batch", started);
-    if (!result) return tl::unexpected(result.error());
+    auto committed = connection.Exec(kCommitSql, {}, deadline);
+    Observe("commit", started);
+    if (!committed) return tl::unexpected(committed.error());
     return {};
 }
 

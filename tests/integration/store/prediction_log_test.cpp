@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -231,6 +232,33 @@ TEST_P(PredictionLogTest, RetentionDeletesExactlyTheOldRowsInBatches) {
     EXPECT_EQ(again->batches, 0U);
 }
 
+// Text that means something in PostgreSQL's array-literal syntax (the writer sends each
+// column as one array parameter) or in SQL comes back exactly as it was sent.
+TEST_P(PredictionLogTest, TextWithArrayAndQuoteSyntaxIsStoredExactly) {
+    auto log = Open();
+    ASSERT_NE(log, nullptr);
+    auto record = MakeRecord(2, std::chrono::system_clock::now());
+    record.user_agent = R"(a "b" \c {d,e} NULL ')";
+    record.request_data_json = R"({"k":"\\ \" {x,y} NULL ''","empty":""})";
+    record.predictions[0].employee_id = "NULL";
+    record.predictions[1].employee_id = R"({},"\)";
+    Completions completions;
+    log->Append(record, completions.Callback());
+    ASSERT_TRUE(completions.Wait(1, 10s));
+    ASSERT_EQ(completions.Ok(), 1U);
+    log->Shutdown();
+    EXPECT_EQ(
+        db_.Query("SELECT user_agent, " + db_.JsonEquals("request_data", record.request_data_json) +
+                  " FROM api_requests WHERE id = '" + record.id + "'"),
+        *record.user_agent + "|1");
+    for (const auto& prediction : record.predictions) {
+        EXPECT_EQ(
+            db_.Query("SELECT employee_id IS NULL, employee_id FROM predictions WHERE id = '" +
+                      prediction.id + "'"),
+            (GetParam() == StoreBackend::kSqlite ? "0|" : "f|") + *prediction.employee_id);
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends,
                          PredictionLogTest,
                          ::testing::Values(StoreBackend::kSqlite,
@@ -258,6 +286,61 @@ TEST(PredictionLogOpenTest, UnreachableDatabaseFailsWithoutThePassword) {
     EXPECT_NE(log.error().message.find("app:***@127.0.0.1"), std::string::npos)
         << log.error().message;
     EXPECT_EQ(log.error().message.find("Sup3rS3cret"), std::string::npos) << log.error().message;
+}
+
+}  // namespace
+}  // namespace attrition::test
+
+namespace attrition::test {
+namespace {
+
+// A batch larger than one statement may carry is written as several statements in one
+// transaction: all of it lands, or (when a later statement fails) none of it.
+TEST(PostgresStatementSplitTest, LargeBatchesAreSplitAndStayAtomic) {
+    if (!PostgresAvailable()) GTEST_SKIP() << "PostgreSQL 15 or pgbouncer not installed";
+    for (const auto backend : {StoreBackend::kPostgres, StoreBackend::kPgBouncer}) {
+        SCOPED_TRACE(BackendLabel(backend));
+        const auto db = TestDatabase::Create(backend, "split");
+        {
+            store::LogOptions options;  // migrates the fresh database
+            options.spool_dir = db.scratch_dir + "/spool";
+            options.migrate = true;
+            auto log = store::OpenPredictionLog(db.url, options);
+            ASSERT_TRUE(log) << log.error().message;
+            (*log)->Shutdown();
+        }
+        std::vector<std::string> statements;
+        store::DatabaseOptions options;
+        options.max_statement_bytes = 8 * 1024;  // a few records per statement
+        options.observer = [&](std::string_view name, std::chrono::microseconds) {
+            statements.emplace_back(name);
+        };
+        auto url = store::ParseDatabaseUrl(db.url);
+        ASSERT_TRUE(url);
+        auto database = store::OpenDatabase(*url, options);
+        ASSERT_TRUE(database) << database.error().message;
+
+        std::vector<store::RequestRecord> batch;
+        for (int i = 0; i < 12; ++i)
+            batch.push_back(MakeRecord(3, std::chrono::system_clock::now()));
+        statements.clear();
+        ASSERT_TRUE((*database)->InsertBatch(batch));
+        const auto inserts = std::count(statements.begin(), statements.end(), "insert_batch");
+        EXPECT_GT(inserts, 1);
+        EXPECT_EQ(std::count(statements.begin(), statements.end(), "commit"), 1);
+        EXPECT_EQ(db.Query("SELECT count(*) FROM api_requests"), "12");
+        EXPECT_EQ(db.Query("SELECT count(*) FROM predictions"), "36");
+
+        // The last record breaks a schema rule only the database checks here (InsertBatch
+        // does not validate): the earlier statements of its transaction are rolled back.
+        std::vector<store::RequestRecord> doomed;
+        for (int i = 0; i < 12; ++i)
+            doomed.push_back(MakeRecord(3, std::chrono::system_clock::now()));
+        doomed.back().predictions[0].employee_id = std::string(51, 'x');
+        EXPECT_FALSE((*database)->InsertBatch(doomed));
+        EXPECT_EQ(db.Query("SELECT count(*) FROM api_requests"), "12");
+        EXPECT_EQ(db.Query("SELECT count(*) FROM predictions"), "36");
+    }
 }
 
 }  // namespace

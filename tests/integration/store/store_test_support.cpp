@@ -84,8 +84,10 @@ std::string TestDatabase::Timestamp(const std::string& column) const {
 }
 
 std::string TestDatabase::JsonEquals(const std::string& column, const std::string& json) const {
-    if (backend == StoreBackend::kSqlite) return "(json(" + column + ") = json('" + json + "'))";
-    return "(" + column + " = '" + json + "'::jsonb)::int";
+    std::string literal;  // a SQL string literal: quotes doubled, backslashes as they are
+    for (const char c : json) literal += c == '\'' ? std::string("''") : std::string(1, c);
+    if (backend == StoreBackend::kSqlite) return "(json(" + column + ") = json('" + literal + "'))";
+    return "(" + column + " = '" + literal + "'::jsonb)::int";
 }
 
 store::RequestRecord MakeRecord(int predictions, base::SystemTime created_at) {
