@@ -73,6 +73,8 @@ double RoundedPercent(double probability) noexcept {
 }
 
 std::string StorableJson(std::string_view valid_json) {
+    // Nearly every body has no \u0000 at all: one vectorised search instead of a byte loop.
+    if (valid_json.find("\\u0000") == std::string_view::npos) return std::string(valid_json);
     std::string out;
     out.reserve(valid_json.size());
     for (std::size_t i = 0; i < valid_json.size(); ++i) {
