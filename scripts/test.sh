@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Quick start, test: install what is missing, build with ASan+UBSan, check formatting, run the
 # whole suite (unit, integration against a throwaway PostgreSQL 15 and pgbouncer in
-# transaction mode, black-box HTTP tests against the real binary), then the fuzz targets for a
-# bounded time (scripts/fuzz.sh). Non-zero on any failure.
+# transaction mode, black-box HTTP tests against the real binary), then the concurrency tests
+# under ThreadSanitizer (scripts/tsan.sh) and the fuzz targets for a bounded time
+# (scripts/fuzz.sh). Non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -15,6 +16,9 @@ cmake --build --preset asan -- -j2
 # PostgreSQL clusters, the services and chromium); one that fails twice fails the run. The
 # ctest summary above says which tests needed the second run.
 ctest --preset asan -j2 --repeat until-pass:2
+# ThreadSanitizer on the concurrency tests (server, log writer, pool, spool, rate limiter,
+# metrics, scheduler): its own build of those targets; fails on any test failure or report.
+bash scripts/tsan.sh
 # libFuzzer targets (clang++ build of the few sources they need), 50 s each: fails on a crash.
 bash scripts/fuzz.sh --seconds 50
 echo "test.sh: done in $(( $(date +%s) - start )) s"
