@@ -34,7 +34,9 @@ bouncer_pid=""
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
   [ -n "$server_pid" ] && kill -KILL "$server_pid" 2>/dev/null || true
-  [ -n "$bouncer_pid" ] && kill -TERM "$bouncer_pid" 2>/dev/null || true
+  # By its config path: as root pgbouncer runs under runuser in a subshell, and runuser
+  # outlives a signalled child.
+  [ -n "$bouncer_pid" ] && pkill -KILL -f "$work/pg/pgbouncer.ini" 2>/dev/null || true
   if [ -d "$work/pg/data" ]; then as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
@@ -114,16 +116,21 @@ stop_server() {
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
-# CPU of the database side (PostgreSQL and pgbouncer processes, all run as postgres): where
-# the time goes when the service waits for commits.
+peak_rss_kib() { awk '/VmHWM/ {print $2}' "/proc/$server_pid/status"; }
+# CPU of the database side: this script's PostgreSQL (the postmaster and its backends) and
+# pgbouncer, where the time goes while the service waits for commits.
 db_cpu_ticks() {
-  local pid total=0
-  for pid in $(pgrep -u postgres 2>/dev/null); do
+  local pids="" pid total=0 postmaster
+  if [ -f "$work/pg/data/postmaster.pid" ]; then
+    postmaster=$(head -1 "$work/pg/data/postmaster.pid")
+    pids="$postmaster $(pgrep -P "$postmaster" | tr '\n' ' ')"
+  fi
+  [ -n "$bouncer_pid" ] && pids="$pids $(pgrep -f "$work/pg/pgbouncer.ini" | tr '\n' ' ')"
+  for pid in $pids; do
     total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
   done
   echo "$total"
 }
-peak_rss_kib() { awk '/VmHWM/ {print $2}' "/proc/$server_pid/status"; }
 
 # One wrk run; prints "rps p50_ms p99_ms cpu_us_per_request non2xx db_cpu_us_per_request".
 measure() {  # $1 = path, $2 = body file or ""
@@ -153,10 +160,16 @@ measure() {  # $1 = path, $2 = body file or ""
                    (req > 0 ? ddb / hz * 1e6 / req : 0) }'
 }
 
-# min/median/max of the first field over repeats; medians of the others.
+# min/median/max of req/s over repeats; every other column is its own median.
 summarize() {
-  sort -n | awk '{ r[NR]=$1; p50[NR]=$2; p99[NR]=$3; cpu[NR]=$4; bad+=$5; db[NR]=$6 }
-    END { m=int((NR+1)/2); printf "%.0f %.0f %.0f %.3f %.3f %.1f %d %.1f\n", r[1], r[m], r[NR], p50[m], p99[m], cpu[m], bad, db[m] }'
+  local runs column
+  runs=$(cat)
+  column() { awk -v c="$1" '{print $c}' <<<"$runs" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+  awk -v rmin="$(awk '{print $1}' <<<"$runs" | sort -g | head -1)" \
+      -v rmed="$(column 1)" -v rmax="$(awk '{print $1}' <<<"$runs" | sort -g | tail -1)" \
+      -v p50="$(column 2)" -v p99="$(column 3)" -v cpu="$(column 4)" \
+      -v bad="$(awk '{s+=$5} END {print s+0}' <<<"$runs")" -v db="$(column 6)" \
+      'BEGIN { printf "%.0f %.0f %.0f %.3f %.3f %.1f %d %.1f\n", rmin, rmed, rmax, p50, p99, cpu, bad, db }'
 }
 
 run_endpoint() {  # $1 label, $2 path, $3 body
@@ -200,7 +213,7 @@ report() {
   echo "|---|---|"
   awk '$2 == "peak_rss_kib" { printf "| %s | %.1f |\n", $1, $3 / 1024 }' "$results"
   echo
-  echo "Database CPU is that of every process the postgres user runs (PostgreSQL and pgbouncer)"
+  echo "Database CPU is that of this run's PostgreSQL (postmaster and backends) and pgbouncer"
   echo "during the run, per request; SQLite works inside the service, so its cost is in the"
   echo "server column."
   echo

@@ -22,12 +22,13 @@ micro() {  # $1 name, $2 binary, rest: args; JSON into $work/$1.json
          --benchmark_out_format=json "$@" >/dev/null 2>"$work/$name.err" || {
     cat "$work/$name.err" >&2; exit 1; }
 }
-# One row per benchmark: CPU time min/median/max over the repetitions, items/s median.
+# One row per benchmark: time min/median/max over the repetitions (CPU time; wall time for
+# the */real_time ones, which wait on another thread), items/s median.
 table() {  # $1 name
-  echo "| benchmark | CPU min | CPU median | CPU max | unit | items/s (median) |"
+  echo "| benchmark | time min | time median | time max | unit | items/s (median) |"
   echo "|---|---|---|---|---|---|"
   jq -r '[.benchmarks[] | select(.run_type == "iteration")] | group_by(.run_name) | .[] |
-    (map(.cpu_time) | sort) as $t | (map(.items_per_second // empty) | sort) as $i |
+    (map(if (.run_name | endswith("real_time")) then .real_time else .cpu_time end) | sort) as $t | (map(.items_per_second // empty) | sort) as $i |
     "| `\(.[0].run_name)` | \($t[0] * 100 | round / 100) | \($t[($t | length) / 2 | floor] * 100 | round / 100) | \($t[-1] * 100 | round / 100) | \(.[0].time_unit) | \(if ($i | length) > 0 then ($i[($i | length) / 2 | floor] | round) else "" end) |"' \
     "$work/$1.json"
 }
@@ -54,7 +55,8 @@ bash bench/load.sh --binary build/release/src/attrition --out "$work/load.md"
   echo "- compiler: $(c++ --version | head -1); build: Release (-O3)"
   echo "- XGBoost $(dpkg-query -W -f='${Version}' libxgboost-dev), PostgreSQL $(dpkg-query -W -f='${Version}' postgresql-15), pgbouncer $(dpkg-query -W -f='${Version}' pgbouncer), SQLite $(dpkg-query -W -f='${Version}' libsqlite3-dev), wrk $(dpkg-query -W -f='${Version}' wrk)"
   echo
-  echo "Every micro benchmark runs $reps repetitions (min/median/max of CPU time below); every"
+  echo "Every micro benchmark runs $reps repetitions (min/median/max of CPU time below, wall time"
+  echo "for the prediction log's, whose work happens on the writer thread); every"
   echo "target is a ratio of two figures measured in the same run, so a noisy machine moves both."
   echo
   echo "## Targets"
