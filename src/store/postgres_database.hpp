@@ -1,5 +1,6 @@
-// The PostgreSQL backend: multi-row INSERTs as unnamed parameterised statements through the
-// connection pool, one transaction per batch, ON CONFLICT (id) DO NOTHING; migrations under a
+// The PostgreSQL backend: a batch as one INSERT of unnest()ed array parameters (unnamed,
+// parameterised, through the connection pool; split within one transaction when very large),
+// ON CONFLICT (id) DO NOTHING; migrations under a
 // transaction-scoped advisory lock. No named prepared statements, no session SET, no session
 // advisory locks: safe behind pgbouncer in pool_mode=transaction. Thread-safe.
 #pragma once
