@@ -9,6 +9,8 @@
 #include <span>
 #include <string_view>
 
+#include "base/text.hpp"
+
 namespace attrition::domain {
 
 enum class FieldKind { kInteger, kNumber, kCategorical };
@@ -37,7 +39,7 @@ std::span<const FieldSpec, kCategoricalCount> CategoricalFields() noexcept;
 std::optional<std::size_t> NumericIndex(std::string_view name) noexcept;
 std::optional<std::size_t> CategoricalIndex(std::string_view name) noexcept;
 
-// Maximum length of the optional employee_id string.
-inline constexpr std::size_t kEmployeeIdMaxLength = 50;
+// Maximum length of the optional employee_id string, in characters (base::CheckEmployeeId).
+inline constexpr std::size_t kEmployeeIdMaxLength = base::kMaxEmployeeIdChars;
 
 }  // namespace attrition::domain

@@ -131,14 +131,6 @@ std::optional<double> CheckNumeric(const FieldSpec& spec,
     return x == 0 ? 0.0 : x;  // -0.0 becomes 0
 }
 
-std::size_t CodePoints(std::string_view utf8) noexcept {
-    std::size_t count = 0;
-    for (const char c : utf8) {
-        if ((static_cast<unsigned char>(c) & 0xC0U) != 0x80U) ++count;
-    }
-    return count;
-}
-
 enum class EmployeeIdRule { kOptional, kRequired };
 
 constexpr std::string_view kEmployeeId = "employee_id";
@@ -223,20 +215,31 @@ Employee CheckEmployee(const simdjson::dom::object& object,
     std::string_view text;
     if (id->get_string().get(text) != simdjson::SUCCESS) {
         issues.Add(prefix, kEmployeeId, "Input should be a valid string", "string_type");
-    } else if (text.empty()) {
-        issues.Add(prefix, kEmployeeId, "String should have at least 1 character",
-                   "string_too_short");
-    } else if (CodePoints(text) > kEmployeeIdMaxLength) {
-        issues.Add(prefix, kEmployeeId,
-                   fmt::format("String should have at most {} characters", kEmployeeIdMaxLength),
-                   "string_too_long");
-    } else if (text.find('\0') != std::string_view::npos) {
-        // PostgreSQL text columns cannot hold NUL: refused here so that nothing is half-stored.
-        issues.Add(prefix, kEmployeeId,
-                   "Value error, employee_id must not contain the NUL character (\\u0000)",
-                   "value_error");
-    } else {
-        employee.employee_id = std::string(text);
+        return employee;
+    }
+    switch (base::CheckEmployeeId(text)) {
+        case base::EmployeeIdProblem::kNone:
+            employee.employee_id = std::string(text);
+            break;
+        case base::EmployeeIdProblem::kEmpty:
+            issues.Add(prefix, kEmployeeId, "String should have at least 1 character",
+                       "string_too_short");
+            break;
+        case base::EmployeeIdProblem::kTooLong:
+            issues.Add(
+                prefix, kEmployeeId,
+                fmt::format("String should have at most {} characters", kEmployeeIdMaxLength),
+                "string_too_long");
+            break;
+        case base::EmployeeIdProblem::kNul:
+            // PostgreSQL text columns cannot hold NUL: refused here so nothing is half-stored.
+            issues.Add(prefix, kEmployeeId,
+                       "Value error, employee_id must not contain the NUL character (\\u0000)",
+                       "value_error");
+            break;
+        case base::EmployeeIdProblem::kInvalidUtf8:  // simdjson has checked it already
+            issues.Add(prefix, kEmployeeId, "Input should be valid UTF-8", "string_unicode");
+            break;
     }
     return employee;
 }
@@ -251,6 +254,68 @@ base::Error BodyFailure(base::ErrorCode code, std::string msg, std::string_view 
     std::vector<base::FieldIssue> issues;
     issues.push_back(base::FieldIssue{{"body"}, std::move(msg), std::string(type)});
     return Failure(code, std::move(issues));
+}
+
+bool IsDigit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+// What is wrong with one number token (RFC 8259 §6), or nullopt when it is a valid number.
+std::optional<std::string_view> NumberProblem(std::string_view token) noexcept {
+    std::size_t at = 0;
+    if (token[0] == '+') return "a number cannot start with '+'";
+    if (token[0] == '.') return "a number needs a digit before its decimal point";
+    if (token[0] == '-') ++at;
+    if (at == token.size() || !IsDigit(token[at]))
+        return "a minus sign must be followed by a digit";
+    if (token[at] == '0' && at + 1 < token.size()) {
+        if (token[at + 1] == 'x' || token[at + 1] == 'X') return "hexadecimal numbers are not JSON";
+        if (IsDigit(token[at + 1])) return "a number cannot have a leading zero";
+    }
+    while (at < token.size() && IsDigit(token[at])) ++at;
+    if (at < token.size() && token[at] == '.') {
+        ++at;
+        if (at == token.size() || !IsDigit(token[at])) {
+            return "a decimal point must be followed by a digit";
+        }
+        while (at < token.size() && IsDigit(token[at])) ++at;
+    }
+    if (at < token.size() && (token[at] == 'e' || token[at] == 'E')) {
+        ++at;
+        if (at < token.size() && (token[at] == '+' || token[at] == '-')) ++at;
+        if (at == token.size() || !IsDigit(token[at])) return "an exponent needs digits";
+        while (at < token.size() && IsDigit(token[at])) ++at;
+    }
+    if (at < token.size()) return "a number is followed by unexpected characters";
+    return std::nullopt;
+}
+
+// Names the first malformed number of a body simdjson refused, by scanning its tokens outside
+// strings; nullopt when every number is well formed.
+std::optional<std::string> DescribeNumberError(std::string_view body) {
+    const auto number_char = [](char c) {
+        return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '+' ||
+               c == '-' || c == '.';
+    };
+    for (std::size_t at = 0; at < body.size();) {
+        const char c = body[at];
+        if (c == '"') {  // skip a string, escapes included
+            for (++at; at < body.size() && body[at] != '"'; ++at) {
+                if (body[at] == '\\') ++at;
+            }
+            ++at;
+            continue;
+        }
+        if (!(IsDigit(c) || c == '-' || c == '+' || c == '.')) {
+            ++at;
+            continue;
+        }
+        std::size_t end = at;
+        while (end < body.size() && number_char(body[end])) ++end;
+        if (const auto problem = NumberProblem(body.substr(at, end - at))) {
+            return fmt::format("JSON decode error: {}", *problem);
+        }
+        at = end;
+    }
+    return std::nullopt;
 }
 
 // Parses the body; on failure the error names the JSON problem, never the content.
@@ -272,11 +337,12 @@ base::Result<element> ParseBody(std::string_view body, JsonParser& parser) {
                 fmt::format("JSON decode error: nested deeper than {} levels", dom.max_depth()),
                 "json_invalid"));
         case simdjson::NUMBER_ERROR:
-            return tl::unexpected(
-                BodyFailure(base::ErrorCode::kMalformedRequest,
-                            "JSON decode error: a number is not finite or too large (numbers "
-                            "must fit a 64-bit integer or a double)",
-                            "json_invalid"));
+            return tl::unexpected(BodyFailure(
+                base::ErrorCode::kMalformedRequest,
+                DescribeNumberError(body).value_or(
+                    "JSON decode error: a number is too large (numbers must fit a 64-bit integer "
+                    "or a double)"),
+                "json_invalid"));
         case simdjson::UTF8_ERROR:
             return tl::unexpected(BodyFailure(base::ErrorCode::kMalformedRequest,
                                               "JSON decode error: invalid UTF-8", "json_invalid"));
@@ -285,9 +351,10 @@ base::Result<element> ParseBody(std::string_view body, JsonParser& parser) {
         case simdjson::UNCLOSED_STRING:
             return tl::unexpected(BodyFailure(base::ErrorCode::kMalformedRequest,
                                               "JSON decode error: invalid string", "json_invalid"));
-        default:
-            return tl::unexpected(BodyFailure(base::ErrorCode::kMalformedRequest,
-                                              "JSON decode error", "json_invalid"));
+        default:  // a malformed number can also end the structure early (0x29: 0, then x)
+            return tl::unexpected(BodyFailure(
+                base::ErrorCode::kMalformedRequest,
+                DescribeNumberError(body).value_or("JSON decode error"), "json_invalid"));
     }
 }
 

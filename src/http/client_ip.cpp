@@ -1,6 +1,9 @@
 #include "http/client_ip.hpp"
 
 #include <algorithm>
+#include <string>
+
+#include "http/net.hpp"
 
 namespace attrition::http {
 namespace {
@@ -9,6 +12,15 @@ std::string_view Trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
+}
+
+// A hop is believed only when it is an IP address: anything else (a forged or garbled
+// header, invalid UTF-8) never reaches the log's client_ip column.
+bool IsIpAddress(std::string_view text) {
+    if (text.empty() || text.size() > 45) return false;  // the schema's 45 characters
+    beast::error_code ec;
+    net::ip::make_address(std::string(text), ec);
+    return !ec;
 }
 
 }  // namespace
@@ -30,8 +42,7 @@ std::string ClientIpResolver::Resolve(std::string_view peer_ip,
         const std::string_view hop =
             Trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
         if (!hop.empty() && !Trusted(hop)) {
-            // At most the schema's 45 characters (an IPv6 text address); else not an address.
-            return hop.size() <= 45 ? std::string(hop) : std::string(peer_ip);
+            return IsIpAddress(hop) ? std::string(hop) : std::string(peer_ip);
         }
         if (comma == std::string_view::npos) break;
         rest = rest.substr(0, comma);

@@ -1,43 +1,120 @@
 #include "http/json_text.hpp"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
+
+#include "base/text.hpp"
 
 namespace attrition::http {
 namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid.
-std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = byte(i);
-    if (c < 0x80) return 1;
-    std::size_t length = 0;
-    unsigned min = 0;
-    if ((c & 0xE0) == 0xC0) {
-        length = 2;
-        min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        length = 3;
-        min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        length = 4;
-        min = 0x10000;
-    } else {
-        return 0;
+constexpr std::string_view kEmployeeIdKey = "employee_id";
+
+void AddNamedId(std::vector<std::string>& ids, std::string_view id) {
+    if (ids.size() >= kMaxNamedIds || base::CheckEmployeeId(id) != base::EmployeeIdProblem::kNone) {
+        return;
     }
-    if (i + length > s.size()) return 0;
-    unsigned code = c & (0x7F >> length);
-    for (std::size_t k = 1; k < length; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80) return 0;
-        code = (code << 6) | (byte(i + k) & 0x3F);
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.emplace_back(id);
+}
+
+// simdjson's DOM keeps every member of an object, duplicates included, in document order.
+void CollectIds(const simdjson::dom::element& element, std::vector<std::string>& ids) {
+    simdjson::dom::object object;
+    simdjson::dom::array array;
+    if (element.get_object().get(object) == simdjson::SUCCESS) {
+        for (const auto member : object) {
+            std::string_view text;
+            if (member.key == kEmployeeIdKey &&
+                member.value.get_string().get(text) == simdjson::SUCCESS) {
+                AddNamedId(ids, text);
+            } else {
+                CollectIds(member.value, ids);
+            }
+        }
+    } else if (element.get_array().get(array) == simdjson::SUCCESS) {
+        for (const auto item : array) CollectIds(item, ids);
     }
-    if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-    return length;
+}
+
+// Reads a JSON string literal starting after its opening quote; nullopt when it does not end
+// or holds an escape this scan does not decode (then no id is taken from it).
+std::optional<std::string> ScanString(std::string_view text, std::size_t& at) {
+    std::string out;
+    while (at < text.size()) {
+        const char c = text[at++];
+        if (c == '"') return out;
+        if (c != '\\') {
+            out += c;
+            continue;
+        }
+        if (at >= text.size()) return std::nullopt;
+        const char escaped = text[at++];
+        switch (escaped) {
+            case '"':
+            case '\\':
+            case '/':
+                out += escaped;
+                break;
+            case 'b':
+                out += '\b';
+                break;
+            case 'f':
+                out += '\f';
+                break;
+            case 'n':
+                out += '\n';
+                break;
+            case 'r':
+                out += '\r';
+                break;
+            case 't':
+                out += '\t';
+                break;
+            default:
+                return std::nullopt;  // \uXXXX: left undecoded
+        }
+    }
+    return std::nullopt;
+}
+
+// For a body that is not valid JSON: every `"employee_id" : "..."` it holds.
+void ScanIds(std::string_view text, std::vector<std::string>& ids) {
+    constexpr std::string_view kQuotedKey = "\"employee_id\"";
+    for (auto found = text.find(kQuotedKey); found != std::string_view::npos;
+         found = text.find(kQuotedKey, found + 1)) {
+        std::size_t at = found + kQuotedKey.size();
+        const auto skip_space = [&] {
+            while (at < text.size() &&
+                   (text[at] == ' ' || text[at] == '\t' || text[at] == '\n' || text[at] == '\r')) {
+                ++at;
+            }
+        };
+        skip_space();
+        if (at >= text.size() || text[at] != ':') continue;
+        ++at;
+        skip_space();
+        if (at >= text.size() || text[at] != '"') continue;
+        ++at;
+        if (auto id = ScanString(text, at)) AddNamedId(ids, *id);
+    }
 }
 
 }  // namespace
 
+std::vector<std::string> EmployeeIdsNamed(std::string_view body) {
+    std::vector<std::string> ids;
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (parser.parse(body.data(), body.size()).get(root) == simdjson::SUCCESS) {
+        CollectIds(root, ids);
+    } else {
+        ScanIds(body, ids);
+    }
+    return ids;
+}
 void AppendJsonString(std::string& out, std::string_view value) {
     out += '"';
     for (const char c : value) {
@@ -72,50 +149,23 @@ double RoundedPercent(double probability) noexcept {
     return std::round(probability * 10000.0) / 100.0;
 }
 
-std::string StorableJson(std::string_view valid_json) {
-    // Nearly every body has no \u0000 at all: one vectorised search instead of a byte loop.
-    if (valid_json.find("\\u0000") == std::string_view::npos) return std::string(valid_json);
-    std::string out;
-    out.reserve(valid_json.size());
-    for (std::size_t i = 0; i < valid_json.size(); ++i) {
-        const char c = valid_json[i];
-        if (c == '\\' && i + 1 < valid_json.size()) {
-            if (valid_json.substr(i + 1, 5) == "u0000") {
-                out += "\\ufffd";
-                i += 5;
-            } else {
-                out += c;
-                out += valid_json[++i];  // an escaped character: never the start of an escape
-            }
-            continue;
-        }
-        out += c;
-    }
-    return out;
-}
-
 std::string MarkedBody(std::string_view reason, std::string_view body, std::size_t max_bytes) {
     const bool truncated = body.size() > max_bytes;
     const std::string_view kept = body.substr(0, max_bytes);
-    std::string clean;
-    clean.reserve(kept.size());
-    for (std::size_t i = 0; i < kept.size();) {
-        const std::size_t length = Utf8SequenceLength(kept, i);
-        if (length == 0 || kept[i] == '\0') {
-            clean += "\xEF\xBF\xBD";  // U+FFFD
-            ++i;
-        } else {
-            clean.append(kept.substr(i, length));
-            i += length;
-        }
-    }
+    const std::string clean = base::ToValidUtf8(kept);
     std::string out = "{\"rejected\":";
     AppendJsonString(out, reason);
     out += ",\"truncated\":";
     out += truncated ? "true" : "false";
     out += fmt::format(",\"body_bytes\":{},\"body_prefix\":", body.size());
     AppendJsonString(out, clean);
-    out += '}';
+    out += ",\"employee_ids\":[";
+    const auto ids = EmployeeIdsNamed(body);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (i > 0) out += ',';
+        AppendJsonString(out, ids[i]);
+    }
+    out += "]}";
     return out;
 }
 

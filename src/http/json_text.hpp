@@ -1,11 +1,12 @@
 // Small JSON text helpers for the request path, where responses are written with fmt rather
-// than a DOM: string escaping, percentages with two decimals, and making a client's JSON body
-// safe to store in PostgreSQL JSONB. Pure functions, thread-safe.
+// than a DOM: string escaping, percentages with two decimals, and what the prediction log keeps of
+// a rejected body. Pure functions, thread-safe.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace attrition::http {
 
@@ -15,13 +16,16 @@ void AppendJsonString(std::string& out, std::string_view value);
 // A probability in 0..1 as a percentage rounded to 2 decimals (e.g. 0.95978 -> 95.98).
 double RoundedPercent(double probability) noexcept;
 
-// A body that parsed as JSON, made storable: JSONB rejects the escape \u0000, which becomes
-// \ufffd (other bytes unchanged, so the document stays valid).
-std::string StorableJson(std::string_view valid_json);
-
-// A body that cannot be stored as it is (not JSON, wrong media type, too large): a marked
-// object {"rejected": reason, "truncated", "body_bytes", "body_prefix"} holding at most
-// max_bytes of it as a string, invalid UTF-8 and NUL replaced by U+FFFD.
+// The body of a rejected request, as the log keeps it: a marked object {"rejected": reason,
+// "truncated", "body_bytes", "body_prefix", "employee_ids"} holding at most max_bytes of it as a
+// string (invalid UTF-8 and NUL replaced by U+FFFD) and every employee_id the body names
+// (EmployeeIdsNamed), so that erasure finds the row whoever it names.
 std::string MarkedBody(std::string_view reason, std::string_view body, std::size_t max_bytes);
+
+// Every distinct valid employee_id a body names, in order, at most kMaxNamedIds: each string
+// value of an "employee_id" key at any depth, duplicate keys included (a JSON object may name
+// two). A body that is not valid JSON is scanned for the literal key instead.
+inline constexpr std::size_t kMaxNamedIds = 1000;
+std::vector<std::string> EmployeeIdsNamed(std::string_view body);
 
 }  // namespace attrition::http

@@ -80,7 +80,10 @@ Response ErrorResponse(const Request& request, const base::Error& error) {
     } else {
         body["detail"] = error.message;
     }
-    return JsonResponse(request, status, body.dump());
+    // Every text here is checked UTF-8 before it becomes an error; should one slip through, a
+    // replacement character is written rather than an exception thrown mid-request.
+    return JsonResponse(request, status,
+                        body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace attrition::http

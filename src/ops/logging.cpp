@@ -3,6 +3,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "base/text.hpp"
+
 namespace attrition::ops {
 
 base::Result<void> SetupLogging(std::string_view level) {
@@ -20,6 +22,8 @@ base::Result<void> SetupLogging(std::string_view level) {
 }
 
 std::string LogValue(std::string_view value) {
+    // Log lines are UTF-8 text: bytes from a client (paths, headers) are repaired first.
+    if (!base::IsValidUtf8(value)) return LogValue(base::ToValidUtf8(value));
     if (value.find_first_of(" \"=\t\n") == std::string_view::npos && !value.empty()) {
         return std::string(value);
     }

@@ -12,7 +12,8 @@ namespace attrition::ops {
 // level: trace, debug, info, warn, error, critical, off.
 base::Result<void> SetupLogging(std::string_view level);
 
-// Quotes a value for a logfmt field when it holds spaces, quotes or '='.
+// Quotes a value for a logfmt field when it holds spaces, quotes or '='; invalid UTF-8 bytes
+// become U+FFFD.
 std::string LogValue(std::string_view value);
 
 }  // namespace attrition::ops

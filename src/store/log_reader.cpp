@@ -67,7 +67,11 @@ constexpr std::string_view kSqliteErasureCandidatesSql =
     "OR EXISTS (SELECT 1 FROM json_each(r.request_data, '$.employee_ids') WHERE value = ?1) "
     "OR EXISTS (SELECT 1 FROM json_each(r.request_data, '$.employees') e WHERE "
     "CASE WHEN e.type = 'object' THEN json_extract(e.value, '$.employee_id') END = ?1) "
-    "OR r.id IN (SELECT request_id FROM predictions WHERE employee_id = ?1)";
+    "OR r.id IN (SELECT request_id FROM predictions WHERE employee_id = ?1) "
+    // A rejected body stored whole before it was kept as a marked prefix may name the employee
+    // in a duplicate key that json_extract (first key) does not read: every key counts.
+    "OR (r.http_status >= 400 AND json_valid(r.request_data) AND EXISTS (SELECT 1 FROM "
+    "json_tree(r.request_data) t WHERE t.key = 'employee_id' AND t.value = ?1))";
 constexpr std::string_view kPgDeleteRequestPredictionsSql =
     "DELETE FROM predictions WHERE request_id = $1::uuid RETURNING id";
 constexpr std::string_view kSqliteDeleteRequestPredictionsSql =
@@ -179,6 +183,8 @@ RowFate Decide(std::string_view request_data,
                std::string* redacted_json) {
     auto json = nlohmann::json::parse(request_data, nullptr, false);
     if (json.is_discarded() || !json.is_object()) return RowFate::kDelete;
+    // A rejected body's prefix may hold anyone's data: the whole row goes.
+    if (json.contains("rejected")) return RowFate::kDelete;
     const auto ids = json.find("employee_ids");
     if (ids == json.end() || !ids->is_array()) return RowFate::kDelete;  // single or rejected
     nlohmann::json kept = nlohmann::json::array();

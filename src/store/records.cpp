@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "base/text.hpp"
 #include "store/uuid.hpp"
 
 namespace attrition::store {
@@ -38,21 +39,32 @@ bool IsStorableJson(simdjson::dom::parser& parser, const std::string& text) {
     return IsJson(parser, text) && !HasNulEscape(text);
 }
 
-bool TooLong(const std::optional<std::string>& value, std::size_t limit) {
-    return value && value->size() > limit;
+// varchar(n) counts characters in both backends; PostgreSQL refuses invalid UTF-8 in any
+// text column (SQLSTATE 22021), so it is refused here, before anything is acknowledged.
+bool FitsChars(std::string_view text, std::size_t min_chars, std::size_t max_chars) {
+    if (!base::IsValidUtf8(text)) return false;
+    const std::size_t chars = base::CharCount(text);
+    return chars >= min_chars && chars <= max_chars;
+}
+
+bool OptionalFitsChars(const std::optional<std::string>& text, std::size_t max_chars) {
+    return !text || FitsChars(*text, 0, max_chars);
 }
 
 }  // namespace
 
 base::Result<void> ValidateRecord(const RequestRecord& record) {
     if (!IsUuid(record.id)) return Fail(ErrorCode::kInvalidInput, "request id is not a UUID");
-    if (record.endpoint.empty() || record.endpoint.size() > kMaxEndpointChars) {
+    if (!FitsChars(record.endpoint, 1, kMaxEndpointChars)) {
         return Fail(ErrorCode::kInvalidInput,
                     fmt::format("endpoint must have 1..{} characters", kMaxEndpointChars));
     }
-    if (TooLong(record.client_ip, kMaxClientIpChars)) {
+    if (!OptionalFitsChars(record.client_ip, kMaxClientIpChars)) {
         return Fail(ErrorCode::kInvalidInput,
                     fmt::format("client_ip must have at most {} characters", kMaxClientIpChars));
+    }
+    if (record.user_agent && !base::IsValidUtf8(*record.user_agent)) {
+        return Fail(ErrorCode::kInvalidInput, "user_agent is not valid UTF-8");
     }
     if (HasNul(record.endpoint) || OptionalHasNul(record.client_ip) ||
         OptionalHasNul(record.user_agent)) {
@@ -78,18 +90,19 @@ base::Result<void> ValidateRecord(const RequestRecord& record) {
             return Fail(ErrorCode::kInvalidInput,
                         where() + "risk_level must be LOW, MEDIUM or HIGH");
         }
-        if (prediction.model_version.empty() ||
-            prediction.model_version.size() > kMaxModelVersionChars) {
+        if (!FitsChars(prediction.model_version, 1, kMaxModelVersionChars)) {
             return Fail(ErrorCode::kInvalidInput,
                         where() + fmt::format("model_version must have 1..{} characters",
                                               kMaxModelVersionChars));
         }
-        if (TooLong(prediction.employee_id, kMaxEmployeeIdChars)) {
+        if (prediction.employee_id &&
+            base::CheckEmployeeId(*prediction.employee_id) != base::EmployeeIdProblem::kNone) {
             return Fail(ErrorCode::kInvalidInput,
-                        where() + fmt::format("employee_id must have at most {} characters",
-                                              kMaxEmployeeIdChars));
+                        where() + fmt::format("employee_id must be 1..{} characters of UTF-8 "
+                                              "without NUL",
+                                              base::kMaxEmployeeIdChars));
         }
-        if (OptionalHasNul(prediction.employee_id) || HasNul(prediction.model_version)) {
+        if (HasNul(prediction.model_version)) {
             return Fail(ErrorCode::kInvalidInput, where() + "a text column holds a NUL character");
         }
         if (!IsStorableJson(parser, prediction.features_snapshot_json)) {

@@ -16,7 +16,7 @@ namespace attrition::store {
 struct PredictionRecord {
     std::string id;  // UUIDv4 text (NewUuid())
     base::SystemTime prediction_date;
-    std::optional<std::string> employee_id;  // <= 50 characters
+    std::optional<std::string> employee_id;  // base::CheckEmployeeId
     double attrition_prob = 0.0;             // a probability in 0..1, NOT a percentage
     std::string risk_level;                  // "LOW", "MEDIUM" or "HIGH"
     std::string model_version;               // <= 50 characters
@@ -35,10 +35,10 @@ struct RequestRecord {
     std::vector<PredictionRecord> predictions;  // empty for a rejected request
 };
 
-// Field limits of the schema (migrations/*/0001_*.up.sql).
+// Field limits of the schema (migrations/*/0001_*.up.sql), in characters; employee_id's is
+// base::kMaxEmployeeIdChars.
 inline constexpr std::size_t kMaxEndpointChars = 100;
 inline constexpr std::size_t kMaxClientIpChars = 45;
-inline constexpr std::size_t kMaxEmployeeIdChars = 50;
 inline constexpr std::size_t kMaxModelVersionChars = 50;
 
 // kInvalidInput naming the first broken rule (never the value): ids must be UUIDs, JSON must

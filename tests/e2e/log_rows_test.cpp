@@ -20,6 +20,8 @@ namespace {
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
+constexpr const char* kOperatorKey = "e2e-rows-operator-key-0123456789";
+
 enum class Backend { kSqlite, kPostgres, kPgBouncer };
 
 std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
@@ -60,6 +62,30 @@ Json CanonicalSnapshot(Json employee) {
     employee.erase("employee_id");
     for (const auto& [field, spellings] : Aliases()) employee[field] = spellings.second;
     return employee;
+}
+
+// What request_data must be for an accepted single employee: the validated fields in their
+// canonical values, the employee_id with them, unknown fields (here: "pad") dropped.
+enum class Spellings { kClient, kTraining };
+Json CanonicalPayload(const Json& employee, Spellings spellings) {
+    Json payload = employee;
+    if (spellings == Spellings::kClient) payload = CanonicalSnapshot(employee);
+    payload.erase("pad");
+    if (employee.contains("employee_id")) payload["employee_id"] = employee["employee_id"];
+    return payload;
+}
+
+// What request_data must be for a rejected body: a marked prefix and the ids it names.
+void ExpectMarked(const std::string& stored,
+                  const std::string& reason,
+                  const std::string& body,
+                  const Json& employee_ids) {
+    const auto marked = Json::parse(stored);
+    EXPECT_EQ(marked["rejected"], reason) << stored;
+    EXPECT_EQ(marked["body_bytes"], body.size()) << stored;
+    EXPECT_EQ(marked["truncated"], body.size() > 2048) << stored;
+    EXPECT_EQ(marked["body_prefix"], body.substr(0, 2048)) << stored;
+    EXPECT_EQ(marked["employee_ids"], employee_ids) << stored;
 }
 
 struct Sent {
@@ -186,13 +212,13 @@ TEST_P(LogRowsTest, EveryRequestLeavesExactlyItsRows) {
         EXPECT_GE(std::stoll(*row[6]), 0);
         EXPECT_LE(std::stoll(*row[6]), sent[i].elapsed_ms);
     }
-    EXPECT_EQ(Json::parse(*requests[0][3]), single);
+    EXPECT_EQ(Json::parse(*requests[0][3]), CanonicalPayload(single, Spellings::kClient));
     const auto batch_data = Json::parse(*requests[1][3]);
     EXPECT_EQ(batch_data["employee_count"], 3);
     EXPECT_EQ(batch_data["employee_ids"], Json({"rows-batch-0", "rows-batch-1", "rows-batch-2"}));
-    EXPECT_EQ(Json::parse(*requests[2][3]), explained);
-    EXPECT_EQ(Json::parse(*requests[3][3]), invalid);  // valid JSON is kept as sent
-    // Bodies that are not storable JSON are kept as a marked object, not lost.
+    EXPECT_EQ(Json::parse(*requests[2][3]), CanonicalPayload(explained, Spellings::kClient));
+    ExpectMarked(*requests[3][3], "invalid_input", invalid.dump(), Json({"rows-invalid"}));
+    // Bodies that are not JSON are kept as a marked object too, not lost.
     const auto unsupported = Json::parse(*requests[4][3]);
     EXPECT_TRUE(unsupported["rejected"].is_string()) << unsupported;
     EXPECT_EQ(unsupported["body_bytes"], form.size()) << unsupported;
@@ -286,11 +312,10 @@ TEST_P(LogRowsTest, SqlInjectionStringsAreStoredVerbatim) {
     EXPECT_EQ(requests[1][2], std::optional<std::string>("200"));
     EXPECT_EQ(requests[2][2], std::optional<std::string>("422"));
     ASSERT_TRUE(requests[0][3] && requests[1][3] && requests[2][3]);
-    EXPECT_EQ(Json::parse(*requests[0][3]), single);
+    EXPECT_EQ(Json::parse(*requests[0][3]), CanonicalPayload(single, Spellings::kTraining));
     EXPECT_EQ(Json::parse(*requests[1][3])["employee_ids"], Json(batch_ids));
-    const auto rejected = Json::parse(*requests[2][3]);
-    EXPECT_EQ(rejected["departement"], department);
-    EXPECT_EQ(rejected, invalid);
+    ExpectMarked(*requests[2][3], "invalid_input", invalid.dump(), Json({"sql-invalid"}));
+    EXPECT_EQ(Json::parse(Json::parse(*requests[2][3])["body_prefix"].get<std::string>()), invalid);
 
     const auto predictions = probe_.Rows(
         "SELECT p.employee_id, a.id FROM predictions p JOIN api_requests a ON a.id = "
@@ -312,6 +337,101 @@ TEST_P(LogRowsTest, SqlInjectionStringsAreStoredVerbatim) {
     PrintFigures("log_rows_injection/" + std::string(BackendName({GetParam(), 0})),
                  {{"api_requests_rows", static_cast<long long>(requests.size())},
                   {"predictions_rows", static_cast<long long>(predictions.size())}});
+    EXPECT_EQ(service.Stop(), 0);
+}
+
+// Issue 17, defects 2, 4, 5 and 7 on each backend: an id of 50 two-byte characters is stored and
+// found (characters, not bytes); a padded body is stored as its canonical fields or as a bounded
+// prefix; a body naming two employees through a duplicate key is erased with either; a
+// User-Agent that is not UTF-8 is repaired, not refused by PostgreSQL.
+TEST_P(LogRowsTest, StoredTextIsBoundedValidAndErasable) {
+    const auto keys = WriteApiKeysFile(scratch_, kOperatorKey);
+    auto flags = flags_;
+    flags.insert(flags.end(), {"--api-keys-file", keys});
+    ServiceProcess service({.flags = flags, .env = {{"OC5_DATABASE_URL", url_}}});
+    HttpClient client(service.Port());
+    const std::map<std::string, std::string> json{{"Content-Type", "application/json"}};
+
+    std::string accents;  // 50 characters, 100 bytes
+    for (int i = 0; i < 50; ++i) accents += "\xC3\xA9";
+    auto accented = SampleEmployee(7);
+    accented["employee_id"] = accents;
+    ASSERT_EQ(client.Post("/api/v1/predict", accented.dump(), json).status, 200);
+    ASSERT_EQ(client.Post("/api/v1/explain", accented.dump(), json).status, 200);
+    auto other = SampleEmployee(8);
+    other["employee_id"] = "batch-other";
+    const Json batch{{"employees", Json::array({accented, other})}};
+    ASSERT_EQ(client.Post("/api/v1/predict/batch", batch.dump(), json).status, 200);
+    std::string encoded;  // percent-encoded for the query and the path
+    for (int i = 0; i < 50; ++i) encoded += "%C3%A9";
+    const auto history =
+        client.Get("/api/v1/predictions?employee_id=" + encoded, Bearer(kOperatorKey));
+    ASSERT_EQ(history.status, 200) << history.body;
+    EXPECT_EQ(Json::parse(history.body)["items"].size(), 3U);
+
+    // Padding up to the body limit: the canonical fields are stored, not the padding.
+    auto padded = SampleEmployee(9);
+    padded["employee_id"] = "padded";
+    padded["pad"] = std::string(2600, 'p');  // under the 4096-byte body limit
+    ASSERT_EQ(client.Post("/api/v1/predict", padded.dump(), json).status, 200);
+    auto padded_invalid = padded;
+    padded_invalid["employee_id"] = "padded-invalid";
+    padded_invalid["age"] = 15;
+    ASSERT_EQ(client.Post("/api/v1/predict", padded_invalid.dump(), json).status, 422);
+
+    // The validator reads the last employee_id, SQLite's json_extract the first.
+    auto fields = SampleEmployee(10);
+    fields.erase("employee_id");
+    fields.erase("age");
+    const std::string rest = fields.dump();  // {"...":...}
+    const std::string two_ids = R"({"employee_id":"DECOY-1",)" + rest.substr(1, rest.size() - 2) +
+                                R"(,"age":17,"employee_id":"VICTIM-1"})";
+    ASSERT_EQ(client.Post("/api/v1/predict", two_ids, json).status, 422);
+
+    // A User-Agent with a byte that is not UTF-8 (PostgreSQL would refuse it: SQLSTATE 22021).
+    client.WriteRaw(
+        "POST /api/v1/predict HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/json\r\nUser-Agent: bad\xFF"
+        "agent\r\n"
+        "Content-Length: " +
+        std::to_string(other.dump().size()) + "\r\n\r\n" + other.dump());
+    EXPECT_EQ(client.ReadResponse().status, 200);
+
+    const auto stored = [&](const std::string& where) {
+        const auto rows =
+            probe_.Rows("SELECT request_data, user_agent FROM api_requests WHERE " + where);
+        if (rows.size() != 1 || !rows[0][0]) throw std::runtime_error("no single row: " + where);
+        return rows[0];
+    };
+    const std::string like =
+        GetParam() == Backend::kSqlite ? "request_data LIKE " : "request_data::text LIKE ";
+    const auto padded_row = stored(like + "'%\"padded\"%'");
+    EXPECT_EQ(Json::parse(*padded_row[0]), CanonicalPayload(padded, Spellings::kTraining));
+    EXPECT_LT(padded_row[0]->size(), 1500U);
+    ExpectMarked(*stored(like + "'%padded-invalid%'")[0], "invalid_input", padded_invalid.dump(),
+                 Json({"padded-invalid"}));
+    ExpectMarked(*stored(like + "'%VICTIM-1%'")[0], "invalid_input", two_ids,
+                 Json({"DECOY-1", "VICTIM-1"}));
+    EXPECT_EQ(stored(like + "'%batch-other%' AND endpoint = '/api/v1/predict'")[1],
+              std::optional<std::string>("bad\xEF\xBF\xBD"
+                                         "agent"));
+
+    // Erasure finds the rejected row by the id the validator read, and the 100-byte id's rows.
+    const auto victim =
+        client.Send("DELETE", "/api/v1/employees/VICTIM-1/predictions", "", Bearer(kOperatorKey));
+    ASSERT_EQ(victim.status, 200) << victim.body;
+    EXPECT_EQ(Json::parse(victim.body)["requests_deleted"], 1);
+    EXPECT_EQ(probe_.Count("SELECT count(*) FROM api_requests WHERE " + like + "'%DECOY-1%'"), 0);
+    const auto erased = client.Send("DELETE", "/api/v1/employees/" + encoded + "/predictions", "",
+                                    Bearer(kOperatorKey));
+    ASSERT_EQ(erased.status, 200) << erased.body;
+    const auto counts = Json::parse(erased.body);
+    EXPECT_EQ(counts["employee_id"], accents);
+    EXPECT_EQ(counts["predictions_deleted"], 3);
+    EXPECT_EQ(counts["requests_deleted"], 2);
+    EXPECT_EQ(counts["requests_redacted"], 1);
+    EXPECT_EQ(probe_.Count("SELECT count(*) FROM predictions WHERE employee_id = 'batch-other'"),
+              2);
     EXPECT_EQ(service.Stop(), 0);
 }
 

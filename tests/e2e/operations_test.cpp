@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "e2e/support/log_support.hpp"
 #include "harness/child_process.hpp"
 #include "harness/http_client.hpp"
 #include "harness/postgres_cluster.hpp"
@@ -26,16 +27,6 @@ using namespace std::chrono_literals;
 using Json = nlohmann::json;
 
 constexpr const char* kKey = "e2e-operator-key-0123456789";
-
-template <class Pred>
-bool Eventually(Pred pred, std::chrono::seconds timeout = 90s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(100ms);
-    }
-    return pred();
-}
 
 // Sample lines of the text exposition: "name{labels}" -> value.
 std::map<std::string, double> ParseMetrics(const std::string& text) {
@@ -59,27 +50,10 @@ double Sample(const std::map<std::string, double>& samples, const std::string& k
     return found == samples.end() ? 0.0 : found->second;
 }
 
-std::string WriteKeysFile(const std::string& dir, const std::string& key) {
-    // The line comes from the binary's own helper, so the test also proves `keys hash`.
-    std::string line;
-    const int code = RunCommand({.argv = {"sh", "-c",
-                                          "printf '%s\\n' '" + key + "' | '" + AttritionBinary() +
-                                              "' keys hash --name e2e"}},
-                                &line);
-    EXPECT_EQ(code, 0) << line;
-    const std::string path = dir + "/api-keys.txt";
-    std::ofstream(path) << "# e2e keys\n" << line;
-    return path;
-}
-
 Json ExampleEmployee(HttpClient& client) {
     const auto doc = Json::parse(client.Get("/openapi.json").body);
     return doc["paths"]["/api/v1/predict"]["post"]["requestBody"]["content"]["application/json"]
               ["example"];
-}
-
-std::map<std::string, std::string> Bearer(const std::string& key) {
-    return {{"Authorization", "Bearer " + key}};
 }
 
 TEST(OpsTest, LivezReadyzAndMetricsThatMoveWithTraffic) {
@@ -165,7 +139,7 @@ TEST(OpsTest, ReadyzIs503WithoutAModelWhileLivezStaysUp) {
 
 TEST(OpsTest, ApiKeysGuardTheLogReadSideAndMetrics) {
     const auto dir = MakeTempDir("attrition-ops-keys");
-    const auto keys = WriteKeysFile(dir, kKey);
+    const auto keys = WriteApiKeysFile(dir, kKey);
     ServiceProcess service({.flags = {"--migrate"},
                             .env = {{"OC5_DATABASE_URL", "sqlite:///" + dir + "/log.db"},
                                     {"OC5_API_KEYS_FILE", keys}}});
@@ -204,7 +178,7 @@ TEST(OpsTest, WithoutAKeysFileTheReadSideIsClosedWithAClearMessage) {
 
 TEST(OpsTest, HistoryStatsAndErasureOverHttp) {
     const auto dir = MakeTempDir("attrition-ops-history");
-    const auto keys = WriteKeysFile(dir, kKey);
+    const auto keys = WriteApiKeysFile(dir, kKey);
     ServiceProcess service({.flags = {"--migrate"},
                             .env = {{"OC5_DATABASE_URL", "sqlite:///" + dir + "/log.db"},
                                     {"OC5_API_KEYS_FILE", keys}}});

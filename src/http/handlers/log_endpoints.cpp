@@ -1,56 +1,21 @@
 #include "http/handlers/log_endpoints.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
 
+#include "base/text.hpp"
 #include "http/problem.hpp"
+#include "http/query.hpp"
 
 namespace attrition::http::handlers {
 namespace {
 
 using base::ErrorCode;
-
-// Percent-decoding as RFC 3986 (a '+' stays a '+': "+02:00" offsets work unencoded).
-std::optional<std::string> PercentDecode(std::string_view text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '%') {
-            out += text[i];
-            continue;
-        }
-        unsigned value = 0;
-        const auto* first = text.data() + i + 1;
-        if (i + 2 >= text.size() || std::from_chars(first, first + 2, value, 16).ptr != first + 2) {
-            return std::nullopt;
-        }
-        out += static_cast<char>(value);
-        i += 2;
-    }
-    return out;
-}
-
-std::vector<std::pair<std::string, std::optional<std::string>>> QueryPairs(
-    std::string_view target) {
-    std::vector<std::pair<std::string, std::optional<std::string>>> pairs;
-    const auto question = target.find('?');
-    if (question == std::string_view::npos) return pairs;
-    std::string_view query = target.substr(question + 1);
-    while (!query.empty()) {
-        const auto amp = query.find('&');
-        const auto part = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-        if (part.empty()) continue;
-        const auto eq = part.find('=');
-        auto name = PercentDecode(part.substr(0, eq));
-        auto value = PercentDecode(eq == std::string_view::npos ? "" : part.substr(eq + 1));
-        pairs.emplace_back(name.value_or(std::string(part.substr(0, eq))), value);
-    }
-    return pairs;
-}
 
 bool ParseDigits(std::string_view text, std::size_t at, std::size_t count, int& value) {
     if (at + count > text.size()) return false;
@@ -60,12 +25,6 @@ bool ParseDigits(std::string_view text, std::size_t at, std::size_t count, int& 
         value = value * 10 + (text[i] - '0');
     }
     return true;
-}
-
-base::Error QueryIssue(std::string_view name, std::string msg, std::string type) {
-    base::Error error = base::Error::Make(ErrorCode::kInvalidInput, "invalid query");
-    error.issues.push_back({{"query", std::string(name)}, std::move(msg), std::move(type)});
-    return error;
 }
 
 std::optional<int> ParseInt(std::string_view text) {
@@ -136,25 +95,26 @@ base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target) {
     const auto issue = [&error](std::string_view name, std::string msg, std::string type) {
         error.issues.push_back({{"query", std::string(name)}, std::move(msg), std::move(type)});
     };
-    for (const auto& [name, value] : QueryPairs(target)) {
-        if (!value) {
-            issue(name, "Invalid percent-encoding", "value_error");
-            continue;
-        }
+    auto parameters = ParseQuery(target);
+    if (!parameters) return tl::unexpected(std::move(parameters.error()));
+    for (const auto& [name, value] : *parameters) {
         if (name == "employee_id") {
-            if (value->empty() || value->size() > 50) {
-                issue(name, "String should have 1 to 50 characters", "string_length");
+            if (base::CheckEmployeeId(value) != base::EmployeeIdProblem::kNone) {
+                issue(
+                    name,
+                    fmt::format("String should have 1 to {} characters", base::kMaxEmployeeIdChars),
+                    "string_length");
             } else {
-                query.employee_id = *value;
+                query.employee_id = value;
             }
         } else if (name == "risk_level") {
-            if (*value != "LOW" && *value != "MEDIUM" && *value != "HIGH") {
+            if (value != "LOW" && value != "MEDIUM" && value != "HIGH") {
                 issue(name, "Input should be 'LOW', 'MEDIUM' or 'HIGH'", "enum");
             } else {
-                query.risk_level = *value;
+                query.risk_level = value;
             }
         } else if (name == "since" || name == "until") {
-            const auto time = ParseIso8601(*value);
+            const auto time = ParseIso8601(value);
             if (!time) {
                 issue(name, "Input should be an ISO 8601 date or date-time with a time zone",
                       "datetime_parsing");
@@ -162,7 +122,7 @@ base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target) {
                 (name == "since" ? query.since : query.until) = *time;
             }
         } else if (name == "limit") {
-            const auto limit = ParseInt(*value);
+            const auto limit = ParseInt(value);
             if (!limit || *limit < 1 || *limit > static_cast<int>(store::kMaxHistoryLimit)) {
                 issue(
                     name,
@@ -172,7 +132,7 @@ base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target) {
                 query.limit = static_cast<std::size_t>(*limit);
             }
         } else if (name == "cursor") {
-            auto cursor = store::DecodeCursor(*value);
+            auto cursor = store::DecodeCursor(value);
             if (!cursor) {
                 issue(name, "Input should be a next_cursor value returned by this endpoint",
                       "value_error");
@@ -227,6 +187,22 @@ Awaitable<T> OnWorkers(net::thread_pool& pool, std::function<T()> call) {
     co_return result;
 }
 
+// What a client learns of a failed store call: a fixed message by kind. The detail (a
+// database's own words, which can name tables, parameters or files) goes to the server log.
+base::Error StoreFailure(std::string_view call, const base::Error& error) {
+    spdlog::warn("msg=\"log read failed\" call={} code={} detail=\"{}\"", call,
+                 base::ErrorCodeName(error.code), error.message);
+    switch (error.code) {
+        case ErrorCode::kUnavailable:
+        case ErrorCode::kOverloaded:
+        case ErrorCode::kIo:
+            return base::Error::Make(ErrorCode::kUnavailable,
+                                     "The prediction log is unavailable; retry later");
+        default:
+            return base::Error::Make(ErrorCode::kInternal, "Internal Server Error");
+    }
+}
+
 base::Error LogOff() {
     return base::Error::Make(ErrorCode::kUnavailable,
                              "The prediction log is off (OC5_DATABASE_URL=none)");
@@ -243,7 +219,7 @@ Awaitable<Response> LogEndpoints::History(const Request& request) {
         return store::ReadHistory(*database_, filters);
     };
     auto page = co_await OnWorkers(workers_->pool, std::move(call));
-    if (!page) co_return ErrorResponse(request, page.error());
+    if (!page) co_return ErrorResponse(request, StoreFailure("history", page.error()));
     nlohmann::json items = nlohmann::json::array();
     for (const auto& row : page->rows) {
         items.push_back({{"id", row.id},
@@ -269,9 +245,11 @@ Awaitable<Response> LogEndpoints::Stats(const Request& request) {
     if (auto denied = Authorize(keys_, request)) co_return std::move(*denied);
     if (database_ == nullptr) co_return ErrorResponse(request, LogOff());
     int days = 30;
-    for (const auto& [name, value] : QueryPairs(request.target())) {
+    auto parameters = ParseQuery(request.target());
+    if (!parameters) co_return ErrorResponse(request, parameters.error());
+    for (const auto& [name, value] : *parameters) {
         if (name == "days") {
-            const auto parsed = value ? ParseInt(*value) : std::nullopt;
+            const auto parsed = ParseInt(value);
             if (!parsed || *parsed < 1 || *parsed > kMaxStatsDays) {
                 co_return ErrorResponse(
                     request,
@@ -292,7 +270,7 @@ Awaitable<Response> LogEndpoints::Stats(const Request& request) {
         return store::ReadStats(*database_, since);
     };
     auto stats = co_await OnWorkers(workers_->pool, std::move(call));
-    if (!stats) co_return ErrorResponse(request, stats.error());
+    if (!stats) co_return ErrorResponse(request, StoreFailure("stats", stats.error()));
     nlohmann::json per_day = nlohmann::json::array();
     for (const auto& day : stats->days) {
         per_day.push_back({{"date", day.date},
@@ -315,17 +293,20 @@ Awaitable<Response> LogEndpoints::Erase(const Request& request) {
     const auto encoded =
         Router::PatternParameter(kErasurePattern, Router::PathOf(request.target()));
     const auto employee_id = PercentDecode(encoded);
-    if (!employee_id || employee_id->empty() || employee_id->size() > 50) {
+    if (!employee_id || base::CheckEmployeeId(*employee_id) != base::EmployeeIdProblem::kNone) {
         base::Error error = base::Error::Make(ErrorCode::kInvalidInput, "invalid path");
-        error.issues.push_back(
-            {{"path", "employee_id"}, "String should have 1 to 50 characters", "string_length"});
+        error.issues.push_back({{"path", "employee_id"},
+                                fmt::format("String should be 1 to {} characters of "
+                                            "percent-encoded UTF-8",
+                                            base::kMaxEmployeeIdChars),
+                                "string_length"});
         co_return ErrorResponse(request, error);
     }
     std::function<base::Result<store::ErasureResult>()> call = [this, id = *employee_id] {
         return store::EraseEmployee(*database_, id);
     };
     auto erased = co_await OnWorkers(workers_->pool, std::move(call));
-    if (!erased) co_return ErrorResponse(request, erased.error());
+    if (!erased) co_return ErrorResponse(request, StoreFailure("erasure", erased.error()));
     const nlohmann::json body{{"employee_id", *employee_id},
                               {"predictions_deleted", erased->predictions_deleted},
                               {"requests_deleted", erased->requests_deleted},

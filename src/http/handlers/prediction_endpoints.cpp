@@ -8,6 +8,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "base/text.hpp"
 #include "domain/fields.hpp"
 #include "http/json_text.hpp"
 #include "http/log_append.hpp"
@@ -79,6 +80,18 @@ std::string FeaturesSnapshot(const domain::Employee& employee) {
         AppendJsonString(out, employee.categorical[i]);
     }
     out += '}';
+    return out;
+}
+
+// What the log keeps of an accepted single-employee body: the validated fields in their
+// canonical values (the features snapshot, with the employee_id first when there is one), never
+// the client's bytes: unknown fields, padding and duplicate keys are gone.
+std::string CanonicalPayload(const domain::Employee& employee, std::string_view snapshot) {
+    if (!employee.employee_id) return std::string(snapshot);
+    std::string out = "{\"employee_id\":";
+    AppendJsonString(out, *employee.employee_id);
+    out += ',';
+    out.append(snapshot.substr(1));
     return out;
 }
 
@@ -276,11 +289,12 @@ std::optional<PredictionEndpoints::Outcome> PredictionEndpoints::Precheck(
 
 PredictionEndpoints::Outcome PredictionEndpoints::Rejected(const Request& request,
                                                            const base::Error& error) const {
+    // A bounded, marked prefix: a rejected body is kept for diagnosis, never whole (it may be
+    // up to the body limit of anything) and never as a document erasure could misread.
     Outcome outcome;
-    outcome.record.request_data_json =
-        error.code == base::ErrorCode::kMalformedRequest
-            ? MarkedBody("json_invalid", request.body(), kMarkedBodyBytes)
-            : StorableJson(request.body());
+    outcome.record.request_data_json = MarkedBody(
+        error.code == base::ErrorCode::kMalformedRequest ? "json_invalid" : "invalid_input",
+        request.body(), kMarkedBodyBytes);
     outcome.response = ErrorResponse(request, error);
     return outcome;
 }
@@ -313,10 +327,11 @@ PredictionEndpoints::Outcome PredictionEndpoints::Predict(const Request& request
     if (!employee) return Rejected(request, employee.error());
 
     Outcome outcome;
-    outcome.record.request_data_json = StorableJson(request.body());
     const auto prediction = model_->predictor.Predict(*employee);
     std::vector<std::string> warnings;
     outcome.record.predictions.push_back(Record(*employee, prediction, warnings));
+    outcome.record.request_data_json =
+        CanonicalPayload(*employee, outcome.record.predictions.back().features_snapshot_json);
     const double leave = RoundedPercent(prediction.probability);
     std::string body = fmt::format(
         "{{\"prediction\":{{\"will_leave\":{},\"probability_leave\":{:.2f},"
@@ -398,10 +413,11 @@ PredictionEndpoints::Outcome PredictionEndpoints::Explain(const Request& request
     if (!employee) return Rejected(request, employee.error());
 
     Outcome outcome;
-    outcome.record.request_data_json = StorableJson(request.body());
     const auto prediction = model_->predictor.Predict(*employee);
     std::vector<std::string> warnings;
     outcome.record.predictions.push_back(Record(*employee, prediction, warnings));
+    outcome.record.request_data_json =
+        CanonicalPayload(*employee, outcome.record.predictions.back().features_snapshot_json);
     const auto explanation = model_->predictor.Explain(*employee);
 
     std::string body = "{\"top_features\":[";
@@ -448,7 +464,7 @@ Awaitable<Response> PredictionEndpoints::LogThenReply(const Request& request,
     record.endpoint = std::string(Router::PathOf(request.target()));
     record.client_ip = client_ip_.Resolve(context.peer_ip, request["X-Forwarded-For"]);
     if (const auto agent = request[bhttp::field::user_agent]; !agent.empty()) {
-        record.user_agent = std::string(agent);
+        record.user_agent = base::ToValidUtf8(agent);  // a header is any bytes
     }
     record.http_status = static_cast<int>(outcome.response.result_int());
     record.response_time_ms = static_cast<int>(ElapsedMs(context));

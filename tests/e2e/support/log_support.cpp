@@ -5,11 +5,14 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
 
+#include "harness/child_process.hpp"
 #include "harness/http_client.hpp"
+#include "harness/service_process.hpp"
 
 namespace attrition::test {
 namespace {
@@ -268,6 +271,31 @@ void PrintFigures(const std::string& name,
 std::string UniqueDatabaseName(const std::string& stem) {
     static int counter = 0;
     return stem + "_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+}
+
+int FreshHealth(unsigned short port) {
+    try {
+        HttpClient client(port);
+        return client.Get("/health").status;
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
+std::string WriteApiKeysFile(const std::string& dir, const std::string& key) {
+    std::string line;
+    const int code = RunCommand({.argv = {"sh", "-c",
+                                          "printf '%s\\n' '" + key + "' | '" + AttritionBinary() +
+                                              "' keys hash --name e2e"}},
+                                &line);
+    if (code != 0) throw std::runtime_error("attrition keys hash failed: " + line);
+    const std::string path = dir + "/api-keys.txt";
+    std::ofstream(path) << "# e2e keys\n" << line;
+    return path;
+}
+
+std::map<std::string, std::string> Bearer(const std::string& key) {
+    return {{"Authorization", "Bearer " + key}};
 }
 
 }  // namespace attrition::test

@@ -119,6 +119,15 @@ bool Eventually(const std::function<bool()>& condition,
 void PrintFigures(const std::string& name,
                   const std::vector<std::pair<std::string, long long>>& figures);
 
+// A GET /health on a fresh connection; 0 when the connection was refused or cut.
+int FreshHealth(unsigned short port);
+
+// An API keys file in `dir` holding `key`, its line made by the binary's own `keys hash`.
+std::string WriteApiKeysFile(const std::string& dir, const std::string& key);
+
+// The Authorization header for an API key.
+std::map<std::string, std::string> Bearer(const std::string& key);
+
 // A PostgreSQL database name not used before by this process ("<stem>_<pid>_<n>").
 std::string UniqueDatabaseName(const std::string& stem);
 

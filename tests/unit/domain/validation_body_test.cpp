@@ -74,6 +74,31 @@ TEST_F(ValidationBodyTest, MalformedJsonIsAMalformedRequest) {
     EXPECT_EQ(result.error().issues.at(0).msg.rfind("JSON decode error", 0), 0U);
 }
 
+TEST_F(ValidationBodyTest, MalformedNumbersSayWhatIsWrong) {
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"041", "JSON decode error: a number cannot have a leading zero"},
+        {"-041", "JSON decode error: a number cannot have a leading zero"},
+        {"0x29", "JSON decode error: hexadecimal numbers are not JSON"},
+        {"41.", "JSON decode error: a decimal point must be followed by a digit"},
+        {".5", "JSON decode error: a number needs a digit before its decimal point"},
+        {"+41", "JSON decode error: a number cannot start with '+'"},
+        {"4e", "JSON decode error: an exponent needs digits"},
+        {"1e999",
+         "JSON decode error: a number is too large (numbers must fit a 64-bit integer "
+         "or a double)"},
+    };
+    for (const auto& [number, message] : cases) {
+        SCOPED_TRACE(number);
+        // The malformed number comes after a string holding one, which is not a number.
+        const auto result =
+            ParseEmployee(R"({"poste":"041 0x29","age":)" + number + "}", vocabulary_, parser_);
+        ASSERT_FALSE(result);
+        ASSERT_EQ(result.error().issues.size(), 1U);
+        EXPECT_EQ(result.error().issues[0].type, "json_invalid");
+        EXPECT_EQ(result.error().issues[0].msg, message);
+    }
+}
+
 TEST_F(ValidationBodyTest, NestingIsLimited) {
     EXPECT_EQ(parser_.MaxDepth(), JsonParser::kDefaultMaxDepth);
     ASSERT_TRUE(ParseEmployee(WithExtra(Nested(10)), vocabulary_, parser_));

@@ -1,0 +1,33 @@
+// The query string of a request target, decoded once and checked: every name and value is
+// valid percent-encoding and, decoded, valid UTF-8, so a handler can echo a parameter name in a
+// 422 `loc` or pass a value to the database without either refusing the bytes. Pure functions,
+// thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.hpp"
+
+namespace attrition::http {
+
+struct QueryParameter {
+    std::string name;
+    std::string value;  // empty for `?name` without '='
+};
+
+// RFC 3986 percent-decoding (a '+' stays a '+': "+02:00" offsets work unencoded); nullopt on a
+// malformed escape. Bytes are not checked for UTF-8.
+std::optional<std::string> PercentDecode(std::string_view text);
+
+// The target's parameters in order. kInvalidInput with one issue per bad parameter: loc
+// ["query", name] for a bad value, ["query"] when the name itself cannot be decoded (it is then
+// not echoed).
+base::Result<std::vector<QueryParameter>> ParseQuery(std::string_view target);
+
+// kInvalidInput with the one issue loc ["query", name] (name valid UTF-8: from ParseQuery).
+base::Error QueryIssue(std::string_view name, std::string msg, std::string type);
+
+}  // namespace attrition::http
