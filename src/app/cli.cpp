@@ -153,6 +153,12 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
                     "Concurrent connections; more are refused")
         ->envname("OC5_MAX_CONNECTIONS")
         ->capture_default_str();
+    serve
+        .add_option("--max-connections-per-client", server.max_connections_per_client,
+                    "Concurrent connections from one client address, so that one client cannot "
+                    "take every slot; --trusted-proxy addresses are exempt (0: no cap)")
+        ->envname("OC5_MAX_CONNECTIONS_PER_CLIENT")
+        ->capture_default_str();
     AddLimitOptions(serve, config);
 }
 

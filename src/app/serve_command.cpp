@@ -66,6 +66,36 @@ void ObserveHttp(http::Server& server, const http::Router& router, ops::Registry
         requests.With({route, std::to_string(response.result_int())}).Inc();
         latency.With({route}).Observe(std::chrono::duration<double>(elapsed).count());
     });
+    auto& refused =
+        registry.AddCounter("attrition_http_connections_refused_total",
+                            "Connections closed unanswered at accept, by limit", {"limit"});
+    auto& server_limit = refused.With({"max_connections"});
+    auto& client_limit = refused.With({"max_connections_per_client"});
+    auto& heads = registry
+                      .AddCounter("attrition_http_heads_refused_total",
+                                  "Requests refused on their head before any body was read "
+                                  "(framing, Host, Expect, field count)")
+                      .With({});
+    auto& exceptions = registry
+                           .AddCounter("attrition_http_handler_exceptions_total",
+                                       "Requests answered 500 because their handler threw")
+                           .With({});
+    server.SetEventObserver([&](http::ServerEvent event) {
+        switch (event) {
+            case http::ServerEvent::kConnectionLimit:
+                server_limit.Inc();
+                break;
+            case http::ServerEvent::kClientConnectionLimit:
+                client_limit.Inc();
+                break;
+            case http::ServerEvent::kRefusedHead:
+                heads.Inc();
+                break;
+            case http::ServerEvent::kHandlerException:
+                exceptions.Inc();
+                break;
+        }
+    });
 }
 
 store::QueryObserver ObserveQueries(ops::Registry& registry, int slow_query_ms) {
@@ -377,7 +407,9 @@ int RunServe(const ServeConfig& config, const char* version) {
     http::handlers::LogEndpoints log_endpoints(ops_database.get(), api_keys, clock);
     log_endpoints.AddRoutes(router);
 
-    http::Server server(config.server, router);
+    http::ServerOptions server_options = config.server;
+    server_options.uncapped_clients = config.trusted_proxies;  // a proxy carries many clients
+    http::Server server(std::move(server_options), router);
     ObserveHttp(server, router, metrics);
     http::RequestGuard guard(std::move(guard_options), api_keys, metrics);
     server.SetAdmission(

@@ -77,6 +77,7 @@ Awaitable<Response> Router::Route(const Request& request, RequestContext& contex
     for (const auto& route : *routes) {
         if (!allow.empty()) allow += ", ";
         allow += std::string(bhttp::to_string(route.verb));
+        if (route.verb == Verb::get) allow += ", HEAD";  // the server answers HEAD as GET
     }
     auto response =
         JsonResponse(request, Status::method_not_allowed, R"({"detail":"Method Not Allowed"})");

@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "http/problem.hpp"
+#include "ops/logging.hpp"
 
 namespace attrition::http {
 namespace {
@@ -20,6 +22,7 @@ using namespace std::chrono_literals;
 
 constexpr std::uint64_t kReadChunk = 64 * 1024;      // most read buffer room a body gets
 constexpr std::size_t kIdleBufferBytes = 16 * 1024;  // most an idle connection keeps
+constexpr std::size_t kFirstReadBytes = 4096;        // the first read of a request
 
 // One connection: the stream and whether it is waiting for a new request (idle), so that a
 // graceful stop can close idle keep-alive connections at once and let busy ones finish.
@@ -69,15 +72,61 @@ struct Server::State {
     std::atomic<bool> stopping{false};
     std::atomic<std::size_t> active{0};
 
+    EventObserver events;
+
     std::mutex connections_mutex;
     std::uint64_t next_connection_id = 0;
     std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections;
+    std::unordered_map<std::string, std::size_t> per_client;  // open connections by address
+
+    // Counts a new connection against both limits; nullopt (and an event) when it is refused.
+    std::optional<std::uint64_t> Admit(const std::shared_ptr<Connection>& connection,
+                                       const std::string& peer_ip);
+    // Gives the connection's slots back; runs however Serve ends.
+    void Release(std::uint64_t id, const std::string& peer_ip);
+    void Notify(ServerEvent event) const {
+        if (events) events(event);
+    }
 
     Awaitable<void> Accept();
-    Awaitable<void> Serve(std::shared_ptr<Connection> connection);
+    Awaitable<void> Serve(std::shared_ptr<Connection> connection,
+                          std::uint64_t id,
+                          std::string peer_ip);
+    Awaitable<Response> Answer(Request& request, RequestContext& request_context);
     void BeginStop();
     void WatchDrain(std::chrono::steady_clock::time_point deadline);
 };
+
+std::optional<std::uint64_t> Server::State::Admit(const std::shared_ptr<Connection>& connection,
+                                                  const std::string& peer_ip) {
+    std::lock_guard lock(connections_mutex);
+    if (active.load() >= options.max_connections) {
+        Notify(ServerEvent::kConnectionLimit);
+        return std::nullopt;
+    }
+    auto& from_client = per_client[peer_ip];
+    const auto& uncapped = options.uncapped_clients;
+    if (options.max_connections_per_client > 0 &&
+        from_client >= options.max_connections_per_client &&
+        std::find(uncapped.begin(), uncapped.end(), peer_ip) == uncapped.end()) {
+        Notify(ServerEvent::kClientConnectionLimit);
+        return std::nullopt;
+    }
+    ++from_client;
+    ++active;  // counted here, not in Serve, so that a burst of accepts sees the limit
+    const std::uint64_t id = next_connection_id++;
+    connections.emplace(id, connection);
+    return id;
+}
+
+void Server::State::Release(std::uint64_t id, const std::string& peer_ip) {
+    std::lock_guard lock(connections_mutex);
+    connections.erase(id);
+    if (const auto found = per_client.find(peer_ip); found != per_client.end()) {
+        if (--found->second == 0) per_client.erase(found);
+    }
+    --active;
+}
 
 Awaitable<void> Server::State::Accept() {
     for (;;) {
@@ -89,27 +138,66 @@ Awaitable<void> Server::State::Accept() {
             spdlog::warn("msg=\"accept failed\" error={}", ec.message());
             continue;
         }
-        if (active.load() >= options.max_connections) {
-            socket.close(ec);  // refused fast: a client retries elsewhere
+        const auto endpoint = socket.remote_endpoint(ec);
+        std::string peer_ip = ec ? std::string() : endpoint.address().to_string();
+        auto connection = std::make_shared<Connection>(std::move(socket));
+        const auto id = Admit(connection, peer_ip);
+        if (!id) {
+            connection->stream.socket().close(ec);  // refused fast: a client retries elsewhere
             continue;
         }
-        ++active;  // counted here, not in Serve, so that a burst of accepts sees the limit
-        auto connection = std::make_shared<Connection>(std::move(socket));
         auto executor = connection->stream.get_executor();
-        net::co_spawn(executor, Serve(std::move(connection)), net::detached);
+        // Serve catches everything a request can throw; what escapes it is still logged.
+        net::co_spawn(executor, Serve(std::move(connection), *id, std::move(peer_ip)),
+                      [](const std::exception_ptr& failure) {
+                          if (!failure) return;
+                          try {
+                              std::rethrow_exception(failure);
+                          } catch (const std::exception& e) {
+                              spdlog::error("msg=\"connection failed\" error={}",
+                                            ops::LogValue(e.what()));
+                          } catch (...) {
+                              spdlog::error("msg=\"connection failed\" error=unknown");
+                          }
+                      });
     }
 }
 
-Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
-    std::uint64_t id = 0;
-    {
-        std::lock_guard lock(connections_mutex);
-        id = next_connection_id++;
-        connections.emplace(id, connection);
+// The guard and the router, with every exception turned into a fixed 500: a handler that
+// throws (a bug) costs its request, never the connection's slot or the server.
+Awaitable<Response> Server::State::Answer(Request& request, RequestContext& request_context) {
+    std::string failure;
+    try {
+        if (admission) {
+            if (auto refused = admission(request, request_context)) co_return std::move(*refused);
+        }
+        co_return co_await router.Route(request, request_context);
+    } catch (const std::exception& e) {
+        failure = e.what();
+    } catch (...) {
+        failure = "unknown exception";
     }
+    Notify(ServerEvent::kHandlerException);
+    spdlog::error("msg=\"request failed\" path={} request_id={} error={}",
+                  ops::LogValue(Router::PathOf(request.target())), request_context.request_id,
+                  ops::LogValue(failure));
+    auto response = JsonResponse(request, Status::internal_server_error,
+                                 R"({"detail":"Internal Server Error"})");
+    co_return response;
+}
+
+Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection,
+                                     std::uint64_t id,
+                                     std::string peer_ip) {
+    // However this coroutine ends (a return, an exception, its frame destroyed at shutdown),
+    // the connection's slots are given back.
+    struct Slot {
+        State& state;
+        std::uint64_t id;
+        const std::string& peer_ip;
+        ~Slot() { state.Release(id, peer_ip); }
+    } slot{*this, id, peer_ip};
     beast::error_code ec;
-    const auto endpoint = connection->stream.socket().remote_endpoint(ec);
-    const std::string peer_ip = ec ? std::string() : endpoint.address().to_string();
     auto& stream = connection->stream;
     beast::flat_buffer buffer;
 
@@ -119,24 +207,37 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
         parser.header_limit(static_cast<std::uint32_t>(options.header_limit_bytes));
 
         connection->idle = true;
-        stream.expires_after(buffer.size() > 0 ? options.read_timeout : options.idle_timeout);
-        // Wait for the first byte of the next request while idle.
         if (buffer.size() == 0) {
-            co_await bhttp::async_read_some(stream, buffer, parser,
-                                            net::redirect_error(net::use_awaitable, ec));
+            // Idle: wait for the first byte of the next request, and only for it. The head is
+            // then read under the read timeout, so a trickled head is cut after read_timeout.
+            stream.expires_after(options.idle_timeout);
+            const auto read = co_await stream.async_read_some(
+                buffer.prepare(kFirstReadBytes), net::redirect_error(net::use_awaitable, ec));
+            buffer.commit(read);
         }
         connection->idle = false;
+        // One deadline for the whole request, head and body, once its first byte came.
         stream.expires_after(options.read_timeout);
-        // The head first: its field count is checked before any body is read.
-        if (!ec && !parser.is_header_done()) {
+        // The head first: its field count and framing are checked before any body is read.
+        if (!ec) {
             co_await bhttp::async_read_header(stream, buffer, parser,
                                               net::redirect_error(net::use_awaitable, ec));
         }
         if (!ec) {
-            if (auto refused = CheckHeaderFields(parser.get(), options.max_header_fields)) {
+            auto refused = CheckHeaderFields(parser.get(), options.max_header_fields);
+            if (!refused) refused = CheckFraming(parser.get());
+            if (refused) {
+                Notify(ServerEvent::kRefusedHead);
                 co_await bhttp::async_write(stream, *refused,
                                             net::redirect_error(net::use_awaitable, ec));
                 break;
+            }
+        }
+        if (!ec && !parser.is_done()) {
+            if (WantsContinue(parser.get())) {
+                bhttp::response<bhttp::empty_body> go_on{Status::continue_, 11};
+                co_await bhttp::async_write(stream, go_on,
+                                            net::redirect_error(net::use_awaitable, ec));
             }
         }
         if (!ec && !parser.is_done()) {
@@ -170,8 +271,9 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
             break;
         }
         if (ec) {
-            if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
-                ec != net::error::operation_aborted && ec != net::error::connection_reset) {
+            if (ec != bhttp::error::end_of_stream && ec != net::error::eof &&
+                ec != beast::error::timeout && ec != net::error::operation_aborted &&
+                ec != net::error::connection_reset) {
                 Request head{Verb::get, "/", 11};
                 auto response =
                     JsonResponse(head, Status::bad_request, R"({"detail":"Bad Request"})");
@@ -188,14 +290,7 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
         // HEAD is GET without the body (RFC 9110 §9.3.2), as the original (Starlette) answers.
         const bool is_head = request.method() == Verb::head;
         if (is_head) request.method(Verb::get);
-        std::optional<Response> refused;
-        if (admission) refused = admission(request, request_context);
-        Response response;
-        if (refused) {
-            response = std::move(*refused);
-        } else {
-            response = co_await router.Route(request, request_context);
-        }
+        Response response = co_await Answer(request, request_context);
         if (is_head) {
             const auto length = response.body().size();
             response.body().clear();
@@ -208,9 +303,9 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
         const auto elapsed_us =
             std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
         if (observer) observer(request, response, elapsed);
-        spdlog::info("msg=request method={} path={} status={} duration_us={} request_id={}", method,
-                     std::string_view(Router::PathOf(request.target())), response.result_int(),
-                     elapsed_us, request_context.request_id);
+        spdlog::info("msg=request method={} path={} status={} duration_us={} request_id={}",
+                     ops::LogValue(method), ops::LogValue(Router::PathOf(request.target())),
+                     response.result_int(), elapsed_us, request_context.request_id);
 
         stream.expires_after(options.read_timeout);
         co_await bhttp::async_write(stream, response, net::redirect_error(net::use_awaitable, ec));
@@ -220,11 +315,6 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection) {
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream.close();
-    {
-        std::lock_guard lock(connections_mutex);
-        connections.erase(id);
-    }
-    --active;
 }
 
 void Server::State::BeginStop() {
@@ -312,6 +402,8 @@ void Server::SetResponseObserver(ResponseObserver observer) {
 }
 
 void Server::SetAdmission(Admission admission) { state_->admission = std::move(admission); }
+
+void Server::SetEventObserver(EventObserver observer) { state_->events = std::move(observer); }
 
 void Server::Stop() {
     net::post(state_->context, [this] { state_->BeginStop(); });

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/error.hpp"
 #include "http/request_limits.hpp"
@@ -28,6 +29,8 @@ struct ServerOptions {
     std::size_t header_limit_bytes = 16 * 1024;
     std::size_t max_header_fields = kDefaultMaxHeaderFields;  // more: 431
     std::size_t max_connections = 1024;                       // more are closed at once, unanswered
+    std::size_t max_connections_per_client = 256;             // from one address; 0: no cap
+    std::vector<std::string> uncapped_clients;         // addresses exempt from it (trusted proxies)
     std::chrono::milliseconds read_timeout{10'000};    // whole request, once its first byte came
     std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
     std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long
@@ -41,6 +44,15 @@ using ResponseObserver = std::function<void(
 // a response is sent instead (rate limits, API keys: RequestGuard).
 using Admission =
     std::function<std::optional<Response>(const Request& request, const RequestContext& context)>;
+
+// What the server did on its own, for metrics (from a server thread).
+enum class ServerEvent {
+    kConnectionLimit,        // a connection refused: max_connections open
+    kClientConnectionLimit,  // a connection refused: max_connections_per_client from its address
+    kRefusedHead,            // a request head refused before its body (framing, field count)
+    kHandlerException,       // a request answered 500 because its handler threw
+};
+using EventObserver = std::function<void(ServerEvent)>;
 
 class Server {
   public:
@@ -59,6 +71,8 @@ class Server {
     void SetResponseObserver(ResponseObserver observer);
     // Set before Run().
     void SetAdmission(Admission admission);
+    // Set before Run().
+    void SetEventObserver(EventObserver observer);
 
     // Starts the graceful stop from any thread.
     void Stop();

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "e2e/support/log_support.hpp"
 #include "harness/http_client.hpp"
 #include "harness/service_process.hpp"
 
@@ -17,16 +18,6 @@ namespace attrition::test {
 namespace {
 
 using Json = nlohmann::json;
-
-// A GET /health on a fresh connection; 0 when the connection was refused or cut.
-int FreshHealth(unsigned short port) {
-    try {
-        HttpClient client(port);
-        return client.Get("/health").status;
-    } catch (const std::exception&) {
-        return 0;
-    }
-}
 
 TEST(LimitsTest, HeadOverTheByteLimitIs431) {
     ServiceProcess service(

@@ -45,7 +45,7 @@ TEST(ServeTest, UnknownPathIs404AndWrongMethodIs405WithAllow) {
     EXPECT_EQ(nlohmann::json::parse(missing.body)["detail"], "Not Found");
     const auto wrong = client.Send("DELETE", "/health", "", {});
     EXPECT_EQ(wrong.status, 405);
-    EXPECT_EQ(wrong.Header("allow"), "GET");
+    EXPECT_EQ(wrong.Header("allow"), "GET, HEAD");
 }
 
 TEST(ServeTest, KeepAliveServesManyRequestsOnOneConnection) {

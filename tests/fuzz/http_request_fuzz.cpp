@@ -1,11 +1,11 @@
 // libFuzzer target: raw request bytes through what the server does with them, without
 // sockets: Beast's request_parser with the server's limits (body, header bytes, header field
-// count), then a Router holding the prediction routes with the real parse-and-validate step
-// (ParseEmployee, ParseBatch on the SPEC vocabulary) and plain GETs, then
-// the response serialized as the server writes it. The model, the prediction log and the
-// static files are left out (they need an artifact, a database and files; the model's input
-// is what validation produced, and no request path reaches the file system). Checks that every
-// answer is a well-formed HTTP response whose JSON body parses.
+// count) and framing checks (Transfer-Encoding, Host, Expect), then a Router holding the prediction
+// routes with the real parse-and-validate step (ParseEmployee, ParseBatch on the SPEC vocabulary)
+// and plain GETs, then the response serialized as the server writes it. The model, the prediction
+// log and the static files are left out (they need an artifact, a database and files; the model's
+// input is what validation produced, and no request path reaches the file system). Checks that
+// every answer is a well-formed HTTP response whose JSON body parses.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -134,6 +134,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         Request request = parser.release();
         if (auto too_many = http::CheckHeaderFields(request, kMaxHeaderFields)) {
             response = std::move(*too_many);
+        } else if (auto unframed = http::CheckFraming(request)) {
+            response = std::move(*unframed);  // the server refuses it before reading a body
         } else {
             response = service.Route(request);
         }
