@@ -21,7 +21,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-[ ${#targets[@]} -gt 0 ] || targets=(json_request_fuzz csv_reader_fuzz http_request_fuzz)
+[ ${#targets[@]} -gt 0 ] ||
+  targets=(json_request_fuzz csv_reader_fuzz http_request_fuzz booster_loader_fuzz spool_decoder_fuzz)
 
 cmake --preset fuzz -B "$build_dir" >/dev/null
 cmake --build "$build_dir" --target "${targets[@]}" -- -j"$jobs"

@@ -19,6 +19,11 @@ namespace od = simdjson::ondemand;
 
 using Status = base::Result<void>;
 
+// The service's models have tens of features. The bound keeps a short file from making the
+// loader invent millions of "fN" names, and keeps every feature index clear of the flag bits
+// Forest and TreeShapExplainer pack above it (bit 30 and up).
+constexpr std::int64_t kMaxFeatures = std::int64_t{1} << 16;
+
 tl::unexpected<base::Error> Invalid(std::string message) {
     return base::Fail(base::ErrorCode::kInvalidConfig, "booster JSON: " + std::move(message));
 }
@@ -320,8 +325,9 @@ base::Result<BoosterModel> ReadLearner(od::value learner) {
     if (!have_base_score || !(model.base_score > 0.0F && model.base_score < 1.0F)) {
         return Invalid("base_score must be a probability in (0, 1)");
     }
-    if (num_feature < 1 || num_feature > std::numeric_limits<std::int32_t>::max()) {
-        return Invalid("num_feature missing or out of range");
+    if (num_feature < 1 || num_feature > kMaxFeatures) {
+        return Invalid("num_feature missing or out of range (1.." + std::to_string(kMaxFeatures) +
+                       ")");
     }
     const auto feature_count = static_cast<std::size_t>(num_feature);
     if (model.feature_names.empty()) {

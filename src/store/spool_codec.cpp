@@ -2,6 +2,7 @@
 
 #include <array>
 #include <chrono>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -26,9 +27,33 @@ std::int64_t ToMicros(base::SystemTime t) {
     return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
-base::SystemTime FromMicros(std::int64_t micros) {
-    return base::SystemTime(
-        std::chrono::duration_cast<base::SystemTime::duration>(std::chrono::microseconds(micros)));
+// An integer field within [min, max]. A float, a non-number or a value out of range throws like
+// a missing field does: converting it would be undefined (a float) or wrap silently (an int).
+template <class Int>
+Int IntegerIn(const Json& value, Int min, Int max) {
+    if (value.is_number_unsigned()) {
+        const auto number = value.get<std::uint64_t>();
+        if (number <= static_cast<std::uint64_t>(max)) return static_cast<Int>(number);
+    } else if (value.is_number_integer()) {
+        const auto number = value.get<std::int64_t>();
+        if (number >= min && number <= max) return static_cast<Int>(number);
+    }
+    throw Json::out_of_range::create(406, "integer field out of range", &value);
+}
+
+int IntField(const Json& value) {
+    return IntegerIn(value, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+}
+
+// Microseconds that system_clock's nanosecond count can hold (about the years 1678 to 2262).
+base::SystemTime TimeField(const Json& value) {
+    using std::chrono::microseconds;
+    constexpr auto kMax =
+        std::chrono::duration_cast<microseconds>(base::SystemTime::duration::max()).count();
+    constexpr auto kMin =
+        std::chrono::duration_cast<microseconds>(base::SystemTime::duration::min()).count();
+    return base::SystemTime(std::chrono::duration_cast<base::SystemTime::duration>(
+        microseconds(IntegerIn<std::int64_t>(value, kMin, kMax))));
 }
 
 Json OptionalText(const std::optional<std::string>& value) {
@@ -58,19 +83,19 @@ std::optional<RequestRecord> ParsePayload(std::string_view payload) {
     try {
         RequestRecord record;
         record.id = json.at("id").get<std::string>();
-        record.created_at = FromMicros(json.at("created_at").get<std::int64_t>());
+        record.created_at = TimeField(json.at("created_at"));
         record.endpoint = json.at("endpoint").get<std::string>();
         record.request_data_json = json.at("request_data").get<std::string>();
         record.client_ip = TextOrNull(json.at("client_ip"));
         record.user_agent = TextOrNull(json.at("user_agent"));
-        record.http_status = json.at("http_status").get<int>();
+        record.http_status = IntField(json.at("http_status"));
         if (!json.at("response_time_ms").is_null()) {
-            record.response_time_ms = json.at("response_time_ms").get<int>();
+            record.response_time_ms = IntField(json.at("response_time_ms"));
         }
         for (const auto& item : json.at("predictions")) {
             PredictionRecord prediction;
             prediction.id = item.at("id").get<std::string>();
-            prediction.prediction_date = FromMicros(item.at("prediction_date").get<std::int64_t>());
+            prediction.prediction_date = TimeField(item.at("prediction_date"));
             prediction.employee_id = TextOrNull(item.at("employee_id"));
             prediction.attrition_prob = item.at("attrition_prob").get<double>();
             prediction.risk_level = item.at("risk_level").get<std::string>();

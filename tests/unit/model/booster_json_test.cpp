@@ -45,6 +45,15 @@ TEST_F(BoosterJsonTest, AcceptsTheTrainedBooster) {
     EXPECT_EQ(booster->objective, "binary:logistic");
 }
 
+// Found reading the loader while writing its fuzz target: a 675-byte file claiming 60 million
+// features made it invent 60 million names (over a gigabyte). The count is bounded.
+TEST_F(BoosterJsonTest, RefusesAnImplausibleFeatureCount) {
+    auto& params = json_["learner"]["learner_model_param"];
+    params["num_feature"] = "60000000";
+    json_["learner"]["feature_names"] = nlohmann::json::array();
+    ExpectRefused("num_feature missing or out of range");
+}
+
 TEST_F(BoosterJsonTest, RefusesChildOutOfRange) {
     Tree(0)["left_children"][0] = 999;
     ExpectRefused("child index out of range");

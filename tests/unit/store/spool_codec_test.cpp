@@ -153,6 +153,43 @@ TEST(SpoolCodecTest, StopsAfterMaxRecords) {
     EXPECT_EQ(decoded.consumed, encoded.starts[2]);
 }
 
+// A record whose checksum holds but whose numbers cannot be represented (found by the
+// spool_decoder fuzz target): a time past the year 2262 overflowed system_clock's nanoseconds,
+// a float or an out-of-range integer status wrapped. Such a record is corrupt, never UB.
+TEST(SpoolCodecTest, NumbersOutOfRangeMakeARecordCorrupt) {
+    const auto framed = [](const std::string& payload) {
+        std::string length(4, '\0');
+        const auto n = static_cast<std::uint32_t>(payload.size());
+        for (int i = 0; i < 4; ++i) length[i] = static_cast<char>((n >> (8 * i)) & 0xFFU);
+        const std::uint32_t crc = Crc32(payload, Crc32(length));
+        std::string crc_bytes(4, '\0');
+        for (int i = 0; i < 4; ++i) crc_bytes[i] = static_cast<char>((crc >> (8 * i)) & 0xFFU);
+        return std::string(kSpoolMagic) + length + crc_bytes + payload;
+    };
+    std::string good;
+    EncodeSpoolRecord(MakeRecord(1), &good);
+    const std::string payload = good.substr(kSpoolHeaderBytes);
+    ASSERT_EQ(DecodeSpool(framed(payload), true).records.size(), 1U);  // the framing is right
+    const auto replace_value = [&](const std::string& key, const std::string& value) {
+        const auto at = payload.find("\"" + key + "\":");
+        EXPECT_NE(at, std::string::npos) << key;
+        const auto start = at + key.size() + 3;
+        const auto end = payload.find_first_of(",}", start);
+        return payload.substr(0, start) + value + payload.substr(end);
+    };
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"created_at", "17950000009909999"},
+             {"created_at", "1e30"},
+             {"http_status", "4294967718"},
+             {"http_status", "1e10"},
+             {"response_time_ms", "-3e9"},
+             {"prediction_date", "9223372036854775807"}}) {
+        SCOPED_TRACE(key + "=" + value);
+        const auto decoded = DecodeSpool(framed(replace_value(key, value)), true);
+        EXPECT_TRUE(decoded.records.empty());
+    }
+}
+
 TEST(SpoolCodecTest, GarbageOnlyDecodesToNothing) {
     const std::string garbage(100, 'x');
     const auto decoded = DecodeSpool(garbage, true);
