@@ -12,10 +12,11 @@
 namespace attrition::app {
 
 base::Result<CleanupReport> CleanupOnce(store::Database& database,
-                                        int retention_days,
-                                        std::size_t batch_size,
-                                        bool dry_run,
+                                        const CleanupPass& pass,
                                         const base::Clock& clock) {
+    const int retention_days = pass.retention_days;
+    const std::size_t batch_size = pass.batch_size;
+    const bool dry_run = pass.mode == CleanupMode::kDryRun;
     if (retention_days < 1) {
         return base::Fail(base::ErrorCode::kInvalidConfig, "retention days must be at least 1");
     }
@@ -111,8 +112,12 @@ int RunCleanup(const CleanupConfig& config) {
     auto database = store::OpenDatabase(*url, store::DatabaseOptions{});
     if (!database) return fail(store::ScrubSecret(database.error().message, url->password));
     const base::SystemClock clock;
-    auto report =
-        CleanupOnce(**database, config.retention_days, config.batch_size, config.dry_run, clock);
+    auto report = CleanupOnce(
+        **database,
+        CleanupPass{.retention_days = config.retention_days,
+                    .batch_size = config.batch_size,
+                    .mode = config.dry_run ? CleanupMode::kDryRun : CleanupMode::kDelete},
+        clock);
     if (!report) return fail(store::ScrubSecret(report.error().message, url->password));
     if (report->dry_run) {
         fmt::print("{}: dry run: would delete {} requests and {} predictions created before {}\n",

@@ -34,12 +34,21 @@ struct CleanupReport {
     std::uint64_t batches = 0;  // 0 for a dry run
 };
 
-// One retention pass: cutoff = now - retention_days. A dry run counts what would go and
-// deletes nothing. Logs the outcome at info (error on failure).
+enum class CleanupMode {
+    kDelete,  // delete what is older than the cutoff, in batches
+    kDryRun,  // count what would go, delete nothing
+};
+
+struct CleanupPass {
+    int retention_days = 365;
+    std::size_t batch_size = kDefaultRetentionBatch;
+    CleanupMode mode = CleanupMode::kDelete;
+};
+
+// One retention pass: cutoff = now - retention_days. Logs the outcome at info (error on
+// failure).
 base::Result<CleanupReport> CleanupOnce(store::Database& database,
-                                        int retention_days,
-                                        std::size_t batch_size,
-                                        bool dry_run,
+                                        const CleanupPass& pass,
                                         const base::Clock& clock);
 
 // attrition_retention_* metrics of the scheduled job.

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "app/cleanup_command.hpp"
+#include "app/serve_config.hpp"
 #include "base/clock.hpp"
 #include "domain/vocabulary.hpp"
 #include "http/api_keys.hpp"
@@ -14,10 +15,11 @@
 #include "http/handlers/log_endpoints.hpp"
 #include "http/handlers/prediction_endpoints.hpp"
 #include "http/handlers/probes.hpp"
+#include "http/handlers/service_endpoints.hpp"
 #include "http/openapi.hpp"
-#include "http/problem.hpp"
 #include "http/request_guard.hpp"
 #include "http/router.hpp"
+#include "http/routes.hpp"
 #include "http/server.hpp"
 #include "http/static_assets.hpp"
 #include "model/predictor.hpp"
@@ -223,210 +225,215 @@ std::unique_ptr<store::Database> OpenOpsDatabase(const std::string& database_url
     return std::move(*database);
 }
 
-}  // namespace
-
-int RunServe(const ServeConfig& config, const char* version) {
-    const base::SystemClock clock;
+// The service's objects, each built once by the steps below in dependency order and destroyed
+// in reverse (the server first, the prediction log last). Members borrow from those above them.
+struct Objects {
+    base::SystemClock clock;
     ops::Registry metrics;
-
     http::ApiKeys api_keys;
-    if (!config.api_keys_file.empty()) {
-        auto loaded = http::ApiKeys::Load(config.api_keys_file);
-        if (!loaded) {
-            spdlog::critical("msg=\"API keys unavailable\" reason={}",
-                             ops::LogValue(loaded.error().message));
-            return 1;
-        }
-        api_keys = std::move(*loaded);
-        spdlog::info("msg=\"API keys loaded\" count={}", api_keys.Count());
-    } else {
+    std::unique_ptr<http::handlers::ServedModel> model;
+    std::unique_ptr<store::PredictionLog> log;
+    std::unique_ptr<store::Database> ops_database;
+    std::unique_ptr<http::handlers::DatabaseWatch> database_watch;
+    std::unique_ptr<RetentionMetrics> retention_metrics;
+    std::unique_ptr<ops::DailyScheduler> retention;
+    std::optional<http::StaticAssets> assets;
+    std::unique_ptr<http::handlers::PredictionEndpoints> predictions;
+    std::unique_ptr<http::handlers::LogEndpoints> log_endpoints;
+    std::string openapi_document;
+    std::unique_ptr<http::Router> router;
+    std::unique_ptr<http::RequestGuard> guard;
+    std::unique_ptr<http::Server> server;
+};
+
+bool LoadKeys(const ServeConfig& config, Objects& o) {
+    if (config.api_keys_file.empty()) {
         spdlog::warn(
             "msg=\"no OC5_API_KEYS_FILE: the log read endpoints answer 403 and /metrics is "
             "open\"");
+        return true;
     }
-    if (config.require_api_key && !api_keys.Configured()) {
-        spdlog::critical("msg=\"--require-api-key needs OC5_API_KEYS_FILE\"");
-        return 1;
+    auto loaded = http::ApiKeys::Load(config.api_keys_file);
+    if (!loaded) {
+        spdlog::critical("msg=\"API keys unavailable\" reason={}",
+                         ops::LogValue(loaded.error().message));
+        return false;
     }
-    http::GuardOptions guard_options{.require_api_key = config.require_api_key,
-                                     .trusted_proxies = config.trusted_proxies};
-    for (const auto& [group, text] :
-         {std::pair{http::RouteGroup::kPredict, &config.rate_limit_predict},
-          std::pair{http::RouteGroup::kExplain, &config.rate_limit_explain},
-          std::pair{http::RouteGroup::kRead, &config.rate_limit_read},
-          std::pair{http::RouteGroup::kOther, &config.rate_limit_other}}) {
-        auto limit = http::ParseRateLimit(*text);
-        if (!limit) {
-            spdlog::critical("msg=\"invalid rate limit\" group={} reason={}",
-                             http::RouteGroupName(group), ops::LogValue(limit.error().message));
-            return 1;
-        }
-        guard_options.rate_limits[static_cast<std::size_t>(group)] = *limit;
-    }
-    const auto retention_time = ops::ParseTimeOfDay(config.retention_time);
-    if (!retention_time) {
-        spdlog::critical("msg=\"invalid retention time\" reason={}",
-                         ops::LogValue(retention_time.error().message));
-        return 1;
-    }
+    o.api_keys = std::move(*loaded);
+    spdlog::info("msg=\"API keys loaded\" count={}", o.api_keys.Count());
+    return true;
+}
 
-    const auto served_model = LoadModel(config.model_dir);
-    auto& model_info = metrics.AddGauge(
+void LoadServedModel(const ServeConfig& config, Objects& o) {
+    o.model = LoadModel(config.model_dir);
+    auto& model_info = o.metrics.AddGauge(
         "attrition_model_info", "The loaded model (value 1), labelled by version", {"version"});
-    metrics.AddGauge("attrition_model_loaded", "1 when a model is loaded")
+    o.metrics.AddGauge("attrition_model_loaded", "1 when a model is loaded")
         .With({})
-        .Set(served_model ? 1 : 0);
-    if (served_model) model_info.With({served_model->predictor.Version()}).Set(1);
+        .Set(o.model ? 1 : 0);
+    if (o.model) model_info.With({o.model->predictor.Version()}).Set(1);
+}
 
+// The prediction log, and a second connection for the read side, retention and readiness.
+bool OpenLog(const ServeConfig& config, Objects& o) {
     store::LogOptions log_options;
     log_options.spool_dir = config.spool_dir;
     log_options.spool_max_bytes = config.spool_max_bytes;
     log_options.migrate = config.migrate;
-    log_options.observer = ObserveQueries(metrics, config.slow_query_ms);
-    log_options.clock = &clock;
+    log_options.observer = ObserveQueries(o.metrics, config.slow_query_ms);
+    log_options.clock = &o.clock;
     auto log = store::OpenPredictionLog(config.database_url, log_options);
     if (!log) {
         spdlog::critical("msg=\"prediction log unavailable\" reason={}",
                          ops::LogValue(log.error().message));
-        return 1;
+        return false;
     }
-    const auto log_status = (*log)->Status();
-    spdlog::info("msg=\"prediction log ready\" backend={} database={}", log_status.backend,
-                 ops::LogValue(log_status.database));
-    if (log_status.backend == "none") {
+    o.log = std::move(*log);
+    const auto status = o.log->Status();
+    spdlog::info("msg=\"prediction log ready\" backend={} database={}", status.backend,
+                 ops::LogValue(status.database));
+    if (status.backend == "none") {
         spdlog::warn("msg=\"prediction logging is OFF (OC5_DATABASE_URL=none)\"");
     }
-    ObserveLog(metrics, **log);
-
-    const auto ops_database = OpenOpsDatabase(config.database_url, log_options.observer);
-    if (!ops_database && log_status.backend != "none") return 1;
-    std::unique_ptr<http::handlers::DatabaseWatch> database_watch;
-    if (ops_database) {
-        database_watch = std::make_unique<http::handlers::DatabaseWatch>(
-            [&ops_database] { return ops_database->Ping(); }, std::chrono::seconds(2));
-        auto& database_up = metrics
+    ObserveLog(o.metrics, *o.log);
+    o.ops_database = OpenOpsDatabase(config.database_url, log_options.observer);
+    if (!o.ops_database && status.backend != "none") return false;
+    if (o.ops_database) {
+        o.database_watch = std::make_unique<http::handlers::DatabaseWatch>(
+            [&o] { return o.ops_database->Ping(); }, std::chrono::seconds(2));
+        auto& database_up = o.metrics
                                 .AddGauge("attrition_database_up",
                                           "1 when the log database answered the last readiness "
                                           "ping (every 2 s)")
                                 .With({});
-        metrics.AddCollector([&database_up, &database_watch] {
-            database_up.Set(database_watch->State() == http::handlers::DatabaseState::kDown ? 0
-                                                                                            : 1);
+        o.metrics.AddCollector([&database_up, &o] {
+            const auto state = o.database_watch->State();
+            database_up.Set(state == http::handlers::DatabaseState::kDown ? 0 : 1);
         });
     }
-    metrics.AddGauge("attrition_log_spool_max_bytes", "Spool size beyond which records are refused")
+    o.metrics
+        .AddGauge("attrition_log_spool_max_bytes", "Spool size beyond which records are refused")
         .With({})
-        .Set(static_cast<double>(log_status.spool_max_bytes));
-    ObservePools(metrics, **log, ops_database.get());
-    RetentionMetrics retention_metrics(metrics);
-    std::unique_ptr<ops::DailyScheduler> retention;
-    if (ops_database && config.retention_days > 0) {
-        retention = std::make_unique<ops::DailyScheduler>(
-            clock, ops::SchedulerOptions{.time_of_day = *retention_time}, [&](base::SystemTime) {
-                retention_metrics.Record(CleanupOnce(*ops_database, config.retention_days,
-                                                     config.retention_batch, false, clock),
-                                         clock.Now());
-            });
-        retention->Start();
-        spdlog::info("msg=\"retention scheduled\" retention_days={} at={}Z next_run={}",
-                     config.retention_days, config.retention_time,
-                     base::FormatIso8601(retention->NextRun()));
-    } else {
-        spdlog::warn("msg=\"no scheduled retention\" retention_days={}", config.retention_days);
-    }
+        .Set(static_cast<double>(status.spool_max_bytes));
+    ObservePools(o.metrics, *o.log, o.ops_database.get());
+    return true;
+}
 
+void ScheduleRetention(const ServeConfig& config, const ServeSettings& settings, Objects& o) {
+    o.retention_metrics = std::make_unique<RetentionMetrics>(o.metrics);
+    if (!o.ops_database || config.retention_days <= 0) {
+        spdlog::warn("msg=\"no scheduled retention\" retention_days={}", config.retention_days);
+        return;
+    }
+    const CleanupPass pass{.retention_days = config.retention_days,
+                           .batch_size = config.retention_batch,
+                           .mode = CleanupMode::kDelete};
+    o.retention = std::make_unique<ops::DailyScheduler>(
+        o.clock, ops::SchedulerOptions{.time_of_day = settings.retention_time},
+        [&o, pass](base::SystemTime) {
+            o.retention_metrics->Record(CleanupOnce(*o.ops_database, pass, o.clock), o.clock.Now());
+        });
+    o.retention->Start();
+    spdlog::info("msg=\"retention scheduled\" retention_days={} at={}Z next_run={}",
+                 config.retention_days, config.retention_time,
+                 base::FormatIso8601(o.retention->NextRun()));
+}
+
+http::handlers::ReadinessInput Readiness(const Objects& o) {
+    const auto status = o.log->Status();
+    http::handlers::ReadinessInput input;
+    input.model_loaded = o.model != nullptr;
+    input.database =
+        o.database_watch ? o.database_watch->State() : http::handlers::DatabaseState::kDisabled;
+    input.spool_bytes = status.spool_bytes;
+    input.spool_max_bytes = status.spool_max_bytes;
+    return input;
+}
+
+// The endpoints, their route declarations (http/routes.cpp), and what derives from them: the
+// landing page's endpoint list, the OpenAPI document and the router.
+bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
     auto assets = http::StaticAssets::Load(config.web_dir);
     if (!assets) {
         spdlog::critical("msg=\"web assets unavailable\" reason={}",
                          ops::LogValue(assets.error().message));
-        return 1;
+        return false;
     }
-
-    http::Router router;
-    router.Add(http::Verb::get, "/health",
-               http::handlers::MakeHealthHandler(
-                   [&served_model]() -> std::optional<std::string> {
-                       if (!served_model) return std::nullopt;
-                       return served_model->predictor.Version();
-                   },
-                   clock));
-    router.Add(http::Verb::get, "/livez", http::handlers::MakeLivezHandler());
-    router.Add(http::Verb::get, "/readyz",
-               http::handlers::MakeReadyzHandler([&served_model, &log, &database_watch] {
-                   const auto status = (*log)->Status();
-                   http::handlers::ReadinessInput input;
-                   input.model_loaded = served_model != nullptr;
-                   input.database = database_watch ? database_watch->State()
-                                                   : http::handlers::DatabaseState::kDisabled;
-                   input.spool_bytes = status.spool_bytes;
-                   input.spool_max_bytes = status.spool_max_bytes;
-                   return input;
-               }));
-    assets->AddRoutes(router);
-
-    std::string openapi_document;
-    if (served_model) {
-        openapi_document = http::BuildOpenApiDocument(
-            served_model->vocabulary,
-            http::OpenApiInfo{.version = version,
-                              .model_version = served_model->predictor.Version(),
-                              .batch_limit = config.batch_limit});
-    }
-    router.Add(http::Verb::get, "/openapi.json",
-               [&openapi_document](const http::Request& request,
-                                   http::RequestContext&) -> http::Awaitable<http::Response> {
-                   if (openapi_document.empty()) {
-                       co_return http::ErrorResponse(
-                           request,
-                           base::Error::Make(base::ErrorCode::kUnavailable, "Model not loaded"));
-                   }
-                   co_return http::JsonResponse(request, http::Status::ok, openapi_document);
-               });
-    router.Add(http::Verb::get, "/metrics",
-               [&metrics, &api_keys](const http::Request& request,
-                                     http::RequestContext&) -> http::Awaitable<http::Response> {
-                   // Open when no keys file is configured (local use); keyed otherwise.
-                   if (auto denied = http::Authorize(api_keys, request, true)) {
-                       co_return std::move(*denied);
-                   }
-                   http::Response response{http::Status::ok, request.version()};
-                   response.set(http::bhttp::field::content_type,
-                                "text/plain; version=0.0.4; charset=utf-8");
-                   response.keep_alive(request.keep_alive());
-                   response.body() = metrics.Expose();
-                   response.prepare_payload();
-                   co_return response;
-               });
-
-    http::handlers::PredictionEndpoints endpoints(
-        served_model.get(), **log, clock, metrics,
+    o.assets = std::move(*assets);
+    o.predictions = std::make_unique<http::handlers::PredictionEndpoints>(
+        o.model.get(), *o.log, o.clock, o.metrics,
         http::handlers::PredictionSettings{.batch_limit = config.batch_limit,
                                            .json_max_depth = config.json_max_depth,
                                            .trusted_proxies = config.trusted_proxies});
-    endpoints.AddRoutes(router);
-    http::handlers::LogEndpoints log_endpoints(ops_database.get(), api_keys, clock);
-    log_endpoints.AddRoutes(router);
+    o.log_endpoints = std::make_unique<http::handlers::LogEndpoints>(o.ops_database.get(), o.clock);
+    auto routes = http::DeclareRoutes(
+        http::Endpoints{.predictions = *o.predictions,
+                        .log = *o.log_endpoints,
+                        .health = http::handlers::MakeHealthHandler(
+                            [&o]() -> std::optional<std::string> {
+                                if (!o.model) return std::nullopt;
+                                return o.model->predictor.Version();
+                            },
+                            o.clock),
+                        .livez = http::handlers::MakeLivezHandler(),
+                        .readyz = http::handlers::MakeReadyzHandler([&o] { return Readiness(o); }),
+                        .metrics = http::handlers::MakeMetricsHandler(o.metrics),
+                        .openapi = http::handlers::MakeOpenApiHandler(o.openapi_document),
+                        .assets = *o.assets,
+                        .batch_limit = config.batch_limit});
+    o.assets->ListEndpoints(routes);
+    if (o.model) {
+        o.openapi_document = http::BuildOpenApiDocument(
+            o.model->vocabulary,
+            http::OpenApiInfo{.version = version,
+                              .model_version = o.model->predictor.Version(),
+                              .batch_limit = config.batch_limit},
+            routes);
+    }
+    o.router = std::make_unique<http::Router>(std::move(routes));
+    return true;
+}
 
+bool StartServer(const ServeConfig& config, ServeSettings settings, Objects& o) {
     http::ServerOptions server_options = config.server;
     server_options.uncapped_clients = config.trusted_proxies;  // a proxy carries many clients
-    http::Server server(std::move(server_options), router);
-    ObserveHttp(server, router, metrics);
-    http::RequestGuard guard(std::move(guard_options), api_keys, metrics);
-    server.SetAdmission(
-        [&guard](const http::Request& request, const http::RequestContext& context) {
-            return guard.Check(request, context);
-        });
-    const auto port = server.Listen();
+    o.server = std::make_unique<http::Server>(std::move(server_options), *o.router);
+    ObserveHttp(*o.server, *o.router, o.metrics);
+    o.guard = std::make_unique<http::RequestGuard>(std::move(settings.guard), *o.router, o.api_keys,
+                                                   o.metrics);
+    o.server->SetAdmission([&o](const http::Request& request, const http::RequestContext& context) {
+        return o.guard->Check(request, context);
+    });
+    const auto port = o.server->Listen();
     if (!port) {
         spdlog::critical("msg=\"cannot listen\" reason={}", ops::LogValue(port.error().message));
-        return 1;
+        return false;
     }
     spdlog::info("msg=listening host={} port={} threads={}", config.server.host, *port,
                  config.server.threads);
-    server.Run();
-    if (retention) retention->Stop();
+    return true;
+}
+
+}  // namespace
+
+int RunServe(const ServeConfig& config, const char* version) {
+    auto settings = CheckServeConfig(config);
+    if (!settings) {
+        spdlog::critical("msg=\"invalid configuration\" reason={}",
+                         ops::LogValue(settings.error().message));
+        return 1;
+    }
+    Objects objects;
+    if (!LoadKeys(config, objects)) return 1;
+    LoadServedModel(config, objects);
+    if (!OpenLog(config, objects)) return 1;
+    ScheduleRetention(config, *settings, objects);
+    if (!BuildRoutes(config, version, objects)) return 1;
+    if (!StartServer(config, std::move(*settings), objects)) return 1;
+    objects.server->Run();
+    if (objects.retention) objects.retention->Stop();
     spdlog::info("msg=\"server drained; flushing the prediction log\"");
-    (*log)->Shutdown();
+    objects.log->Shutdown();
     spdlog::info("msg=stopped");
     return 0;
 }

@@ -148,7 +148,7 @@ KeyCheck ApiKeys::Verify(std::string_view authorization) const {
 
 std::optional<Response> Authorize(const ApiKeys& keys,
                                   const Request& request,
-                                  bool open_when_unconfigured) {
+                                  WhenUnconfigured unconfigured) {
     const auto check = keys.Verify(request[bhttp::field::authorization]);
     std::string_view detail;
     Status status = Status::unauthorized;
@@ -156,7 +156,7 @@ std::optional<Response> Authorize(const ApiKeys& keys,
         case KeyVerdict::kAccepted:
             return std::nullopt;
         case KeyVerdict::kNotConfigured:
-            if (open_when_unconfigured) return std::nullopt;
+            if (unconfigured == WhenUnconfigured::kAllow) return std::nullopt;
             status = Status::forbidden;
             detail =
                 "This endpoint needs an API key, and none is configured: set OC5_API_KEYS_FILE "

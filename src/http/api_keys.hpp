@@ -69,10 +69,16 @@ class ApiKeys {
     std::vector<Key> keys_;
 };
 
+// What a route without a configured keys file does.
+enum class WhenUnconfigured {
+    kRefuse,  // 403: the route needs a key and none can be valid
+    kAllow,   // open (local use), keyed once a keys file is configured
+};
+
 // nullopt when the request may proceed; otherwise the answer: 401 (missing or wrong key, with
-// WWW-Authenticate: Bearer) or 403 (no keys file configured, unless open_when_unconfigured).
+// WWW-Authenticate: Bearer) or 403 (no keys file configured and kRefuse).
 std::optional<Response> Authorize(const ApiKeys& keys,
                                   const Request& request,
-                                  bool open_when_unconfigured = false);
+                                  WhenUnconfigured unconfigured);
 
 }  // namespace attrition::http

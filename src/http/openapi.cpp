@@ -73,7 +73,10 @@ Json CategoricalProperty(const domain::Vocabulary& vocabulary, std::size_t c) {
                 {"examples", Json::array({CategoricalExample(vocabulary, c)})}};
 }
 
-Json EmployeeSchema(const domain::Vocabulary& vocabulary, bool id_required) {
+enum class EmployeeId { kOptional, kRequired };
+
+Json EmployeeSchema(const domain::Vocabulary& vocabulary, EmployeeId id) {
+    const bool id_required = id == EmployeeId::kRequired;
     Json properties = Json::object();
     Json required = Json::array();
     for (const auto& field : domain::NumericFields()) {
@@ -104,7 +107,7 @@ Json EmployeeSchema(const domain::Vocabulary& vocabulary, bool id_required) {
                 {"required", required}};
 }
 
-Json ExampleEmployee(const domain::Vocabulary& vocabulary) {
+Json EmployeeExample(const domain::Vocabulary& vocabulary) {
     Json example = Json::object();
     for (const auto& field : domain::NumericFields()) {
         example[std::string(field.name)] = Number(field.example);
@@ -220,8 +223,8 @@ void OperationsSchemas(Json& s) {
 
 Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
     Json s = Json::object();
-    s["Employee"] = EmployeeSchema(vocabulary, false);
-    s["BatchEmployee"] = EmployeeSchema(vocabulary, true);
+    s["Employee"] = EmployeeSchema(vocabulary, EmployeeId::kOptional);
+    s["BatchEmployee"] = EmployeeSchema(vocabulary, EmployeeId::kRequired);
     s["BatchRequest"] = Object({{"employees",
                                  {{"type", "array"},
                                   {"items", Ref("BatchEmployee")},
@@ -349,42 +352,15 @@ Json Reply(std::string_view description, std::string_view schema) {
     return Json{{"description", description}, {"content", JsonContent(Ref(schema))}};
 }
 
-// Responses every POST endpoint shares besides its 200.
-void AddPostErrors(Json& responses) {
-    responses["413"] = Reply("Body larger than the limit", "Error");
-    responses["415"] = Reply("Body is not application/json", "Error");
-    responses["422"] = Reply("Invalid input: one entry per problem", "HTTPValidationError");
-    responses["503"] = Reply("No model loaded, or the prediction log is unavailable", "Error");
-    responses["500"] = Reply("Internal error (details only in the server log)", "Error");
-}
-
-Json Post(std::string_view summary,
-          std::string_view operation_id,
-          std::string_view request_schema,
-          Json example,
-          std::string_view response_schema) {
-    Json operation{
-        {"summary", summary},
-        {"operationId", operation_id},
-        {"tags", Json::array({"predictions"})},
-        {"requestBody",
-         {{"required", true},
-          {"content",
-           {{"application/json", {{"schema", Ref(request_schema)}, {"example", example}}}}}}},
-        {"responses", {{"200", Reply("Success", response_schema)}}}};
-    AddPostErrors(operation["responses"]);
-    return operation;
-}
-
-Json Get(std::string_view summary,
-         std::string_view operation_id,
-         std::string_view tag,
-         Json responses) {
-    return Json{{"get",
-                 {{"summary", summary},
-                  {"operationId", operation_id},
-                  {"tags", Json::array({tag})},
-                  {"responses", std::move(responses)}}}};
+Json ResponseObject(const ResponseDoc& doc) {
+    if (doc.schema.empty()) {
+        const bool json = doc.media_type == "application/json";
+        return Json{
+            {"description", doc.description},
+            {"content", {{doc.media_type, {{"schema", {{"type", json ? "object" : "string"}}}}}}}};
+    }
+    return Json{{"description", doc.description},
+                {"content", {{doc.media_type, {{"schema", Ref(doc.schema)}}}}}};
 }
 
 Json BearerRequirement() {
@@ -393,123 +369,96 @@ Json BearerRequirement() {
     return requirement;
 }
 
-// Keyed operator endpoints: 401 without a valid key, 403 when no keys file is configured.
-Json Keyed(Json operation) {
-    operation["security"] = Json::array();
-    operation["security"].push_back(BearerRequirement());
+// What every route of a kind can answer besides its own responses, and who may call it: the
+// route's declaration says its kind, so the document cannot forget a status the server sends.
+void AddSharedResponses(const Route& route, Json& operation) {
     auto& responses = operation["responses"];
-    responses["401"] = Reply("Missing or invalid API key", "Error");
-    responses["403"] = Reply("No API keys configured on the service (OC5_API_KEYS_FILE)", "Error");
-    responses["422"] = Reply("Invalid query", "HTTPValidationError");
-    responses["503"] = Reply("Prediction log off or database unavailable", "Error");
+    const auto add = [&responses](int status, std::string_view description,
+                                  std::string_view schema) {
+        const auto key = std::to_string(status);
+        if (!responses.contains(key)) responses[key] = Reply(description, schema);
+    };
+    add(400, "Malformed request (framing, Host, Transfer-Encoding)", "Error");
+    add(429, "Rate limit of the route's group exceeded (Retry-After says when to retry)", "Error");
+    add(500, "Internal error (details only in the server log)", "Error");
+    if (route.logging == Logging::kPredictionLog) {
+        add(413, "Body larger than the limit", "Error");
+        add(415, "Body is not application/json", "Error");
+        add(422, "Invalid input: one entry per problem", "HTTPValidationError");
+        add(503, "No model loaded, or the prediction log is unavailable", "Error");
+    }
+    auto& security = operation["security"];
+    security = Json::array();
+    switch (route.access) {
+        case Access::kOpen:
+            break;  // security: [] — no credentials
+        case Access::kApiKey:
+            security.push_back(BearerRequirement());
+            add(401, "Missing or invalid API key", "Error");
+            add(403, "No API keys configured on the service (OC5_API_KEYS_FILE)", "Error");
+            break;
+        case Access::kApiKeyIfConfigured:
+        case Access::kApiKeyIfRequired:
+            // Open on a service without keys (or without --require-api-key), keyed otherwise.
+            security.push_back(Json::object());
+            security.push_back(BearerRequirement());
+            add(401, "Missing or invalid API key (when the service requires one)", "Error");
+            break;
+    }
+}
+
+Json OperationObject(const Route& route, const domain::Vocabulary& vocabulary) {
+    const auto& op = *route.operation;
+    Json operation{{"summary", op.summary},
+                   {"operationId", op.operation_id},
+                   {"tags", Json::array({op.tag})},
+                   {"responses", Json::object()}};
+    if (!op.request_schema.empty()) {
+        Json media{{"schema", Ref(op.request_schema)}};
+        if (op.request_example) media["example"] = op.request_example(vocabulary);
+        operation["requestBody"] = {{"required", true},
+                                    {"content", {{"application/json", std::move(media)}}}};
+    }
+    if (!op.parameters.empty()) operation["parameters"] = op.parameters;
+    for (const auto& response : op.responses) {
+        operation["responses"][std::to_string(response.status)] = ResponseObject(response);
+    }
+    AddSharedResponses(route, operation);
     return operation;
 }
 
-Json QueryParameter(std::string_view name, std::string_view description, Json schema) {
-    return Json{{"name", name},
-                {"in", "query"},
-                {"required", false},
-                {"description", description},
-                {"schema", std::move(schema)}};
-}
-
-void AddOperationsPaths(Json& paths) {
-    const Json text{{"type", "string"}};
-    auto history = Keyed(Get("History of logged predictions, newest first (keyset pages)",
-                             "list_predictions", "log", {{"200", Reply("One page", "HistoryPage")}})
-                             .at("get"));
-    history["parameters"] = Json::array(
-        {QueryParameter("employee_id", "Only this employee", text),
-         QueryParameter("risk_level", "Only this risk level",
-                        {{"type", "string"}, {"enum", {"LOW", "MEDIUM", "HIGH"}}}),
-         QueryParameter("since", "created_at >= since (ISO 8601 date, or date-time with a zone)",
-                        text),
-         QueryParameter("until", "created_at < until (ISO 8601)", text),
-         QueryParameter("cursor", "next_cursor of the previous page", text),
-         QueryParameter(
-             "limit", "Rows per page",
-             {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}, {"default", 100}})});
-    paths["/api/v1/predictions"]["get"] = std::move(history);
-
-    auto stats = Keyed(Get("Predictions per risk level and per day, with mean probability",
-                           "prediction_stats", "log", {{"200", Reply("Statistics", "Stats")}})
-                           .at("get"));
-    stats["parameters"] = Json::array({QueryParameter(
-        "days", "Window: today (UTC) and the days-1 before it",
-        {{"type", "integer"}, {"minimum", 1}, {"maximum", 3650}, {"default", 30}})});
-    paths["/api/v1/stats"]["get"] = std::move(stats);
-
-    Json erase{
-        {"summary", "GDPR erasure: delete an employee's predictions and request payloads"},
-        {"operationId", "erase_employee"},
-        {"tags", Json::array({"log"})},
-        {"parameters",
-         Json::array({{{"name", "employee_id"},
-                       {"in", "path"},
-                       {"required", true},
-                       {"schema", {{"type", "string"}, {"minLength", 1}, {"maxLength", 50}}}}})},
-        {"responses", {{"200", Reply("What was deleted", "Erasure")}}}};
-    paths["/api/v1/employees/{employee_id}/predictions"]["delete"] = Keyed(std::move(erase));
-}
-
-Json Paths(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
-    const Json employee = ExampleEmployee(vocabulary);
-    Json batch_items = Json::array();
-    for (const char* id : {"E001", "E002"}) {
-        Json item = employee;
-        item["employee_id"] = id;
-        batch_items.push_back(std::move(item));
-    }
-    for (std::size_t c = 0; c < domain::kCategoricalCount; ++c) {  // vary the second one
-        batch_items[1][std::string(domain::CategoricalFields()[c].name)] =
-            vocabulary.Values(c).back();
-    }
-
+Json Paths(std::span<const Route> routes, const domain::Vocabulary& vocabulary) {
     Json paths = Json::object();
-    paths["/health"] =
-        Get("Service and model status", "health", "health", {{"200", Reply("Status", "Health")}});
-    paths["/livez"] = Get("Liveness: the process answers", "livez", "health",
-                          {{"200", Reply("Alive", "Status")}});
-    paths["/readyz"] =
-        Get("Readiness: model loaded and prediction log writable", "readyz", "health",
-            {{"200", Reply("Ready", "Readiness")}, {"503", Reply("Not ready", "Readiness")}});
-    Json metrics_responses = Json::object();
-    metrics_responses["200"] = {
-        {"description", "Prometheus text exposition format 0.0.4"},
-        {"content", {{"text/plain; version=0.0.4", {{"schema", {{"type", "string"}}}}}}}};
-    metrics_responses["401"] =
-        Reply("Keys are configured and the request has no valid one", "Error");
-    paths["/metrics"] = Get("Prometheus metrics", "metrics", "health", metrics_responses);
-    // Open when the service has no OC5_API_KEYS_FILE (local use), keyed otherwise.
-    auto& metrics_security = paths["/metrics"]["get"]["security"];
-    metrics_security = Json::array();
-    metrics_security.push_back(Json::object());
-    metrics_security.push_back(BearerRequirement());
-    AddOperationsPaths(paths);
-    paths["/api/v1/model/info"] =
-        Get("The loaded model: version, training date, CV metrics, features", "model_info", "model",
-            {{"200", Reply("Model description", "ModelInfo")},
-             {"503", Reply("No model loaded", "Error")}});
-    paths["/api/v1/predict"]["post"] = Post("Attrition risk of one employee", "predict", "Employee",
-                                            employee, "PredictionResponse");
-    paths["/api/v1/predict/batch"]["post"] =
-        Post(fmt::format("Attrition risk of 1 to {} employees, in request order", info.batch_limit),
-             "predict_batch", "BatchRequest", Json{{"employees", batch_items}}, "BatchResponse");
-    auto explain = Post("The 5 input features that weigh most on one prediction (SHAP)", "explain",
-                        "Employee", employee, "ExplainResponse");
-    explain["parameters"] = Json::array(
-        {{{"name", "detail"},
-          {"in", "query"},
-          {"required", false},
-          {"description", "columns: add every encoded column's SHAP value and the base value"},
-          {"schema", {{"type", "string"}, {"enum", Json::array({"columns"})}}}}});
-    paths["/api/v1/explain"]["post"] = std::move(explain);
+    for (const auto& route : routes) {
+        if (!route.operation) continue;
+        std::string method(bhttp::to_string(route.verb));
+        for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        paths[route.path][method] = OperationObject(route, vocabulary);
+    }
     return paths;
 }
 
 }  // namespace
 
-std::string BuildOpenApiDocument(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
+Json ExampleEmployee(const domain::Vocabulary& vocabulary) { return EmployeeExample(vocabulary); }
+
+Json ExampleBatch(const domain::Vocabulary& vocabulary) {
+    const Json employee = EmployeeExample(vocabulary);
+    Json items = Json::array();
+    for (const char* id : {"E001", "E002"}) {
+        Json item = employee;
+        item["employee_id"] = id;
+        items.push_back(std::move(item));
+    }
+    for (std::size_t c = 0; c < domain::kCategoricalCount; ++c) {  // vary the second one
+        items[1][std::string(domain::CategoricalFields()[c].name)] = vocabulary.Values(c).back();
+    }
+    return Json{{"employees", std::move(items)}};
+}
+
+std::string BuildOpenApiDocument(const domain::Vocabulary& vocabulary,
+                                 const OpenApiInfo& info,
+                                 std::span<const Route> routes) {
     std::string description =
         "Predicts whether an employee will leave (XGBoost) and explains the prediction (SHAP). "
         "Invalid input is a 422 listing every problem; categorical values are checked against "
@@ -518,8 +467,13 @@ std::string BuildOpenApiDocument(const domain::Vocabulary& vocabulary, const Ope
                                       : std::string(" No model loaded.");
     const Json document{
         {"openapi", "3.1.0"},
-        {"info", {{"title", info.title}, {"version", info.version}, {"description", description}}},
-        {"paths", Paths(vocabulary, info)},
+        {"info",
+         {{"title", info.title},
+          {"version", info.version},
+          {"description", description},
+          {"license", {{"name", "Apache-2.0"}, {"identifier", "Apache-2.0"}}}}},
+        {"servers", Json::array({{{"url", "/"}, {"description", "This service"}}})},
+        {"paths", Paths(routes, vocabulary)},
         {"components",
          {{"schemas", Schemas(vocabulary, info)},
           {"securitySchemes",

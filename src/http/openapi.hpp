@@ -2,16 +2,20 @@
 // table and the model's vocabulary so the docs can never disagree with the validator: types,
 // ranges, enums of canonical categorical values (aliases named in the descriptions), request
 // examples that pass the validator, the exact response shapes of SPEC §2 and the error
-// schemas. The landing page `/` and the docs pages are not in it. Build once at startup and
+// schemas, and every route's operation as declared (http/routes.cpp). The pages and static
+// assets are not in it. Build once at startup and
 // serve the string; a pure function, thread-safe.
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "domain/validation.hpp"
 #include "domain/vocabulary.hpp"
+#include "http/route.hpp"
 
 namespace attrition::http {
 
@@ -22,7 +26,15 @@ struct OpenApiInfo {
     std::size_t batch_limit = domain::kDefaultBatchLimit;
 };
 
-// The document as compact JSON.
-std::string BuildOpenApiDocument(const domain::Vocabulary& vocabulary, const OpenApiInfo& info);
+// The document as compact JSON: paths from the routes that have an operation, each with the
+// responses its kind shares (AddSharedResponses) and its security.
+std::string BuildOpenApiDocument(const domain::Vocabulary& vocabulary,
+                                 const OpenApiInfo& info,
+                                 std::span<const Route> routes);
+
+// Request examples that pass the validator: one employee in the table's example values (the
+// vocabulary's canonical spelling), and a batch of two.
+nlohmann::json ExampleEmployee(const domain::Vocabulary& vocabulary);
+nlohmann::json ExampleBatch(const domain::Vocabulary& vocabulary);
 
 }  // namespace attrition::http

@@ -19,27 +19,6 @@ std::optional<double> ParsePositive(std::string_view text) {
 
 }  // namespace
 
-RouteGroup RouteGroupOf(std::string_view path) noexcept {
-    if (path == "/api/v1/predict" || path == "/api/v1/predict/batch") return RouteGroup::kPredict;
-    if (path == "/api/v1/explain") return RouteGroup::kExplain;
-    if (path.starts_with("/api/v1/")) return RouteGroup::kRead;
-    return RouteGroup::kOther;
-}
-
-std::string_view RouteGroupName(RouteGroup group) noexcept {
-    switch (group) {
-        case RouteGroup::kPredict:
-            return "predict";
-        case RouteGroup::kExplain:
-            return "explain";
-        case RouteGroup::kRead:
-            return "read";
-        case RouteGroup::kOther:
-            return "other";
-    }
-    return "other";
-}
-
 base::Result<RateLimit> ParseRateLimit(std::string_view text) {
     if (text == "off" || text == "0") return RateLimit{};
     const auto colon = text.find(':');

@@ -19,17 +19,9 @@
 #include <unordered_map>
 
 #include "base/error.hpp"
+#include "http/route.hpp"  // RouteGroup: each route declares its own
 
 namespace attrition::http {
-
-// Route groups, each with its own limit: predict (/api/v1/predict, /api/v1/predict/batch),
-// explain (/api/v1/explain), read (the other /api/v1/ endpoints) and other (pages, docs,
-// probes, /metrics).
-enum class RouteGroup : std::size_t { kPredict = 0, kExplain = 1, kRead = 2, kOther = 3 };
-inline constexpr std::size_t kRouteGroupCount = 4;
-
-RouteGroup RouteGroupOf(std::string_view path) noexcept;
-std::string_view RouteGroupName(RouteGroup group) noexcept;
 
 struct RateLimit {
     double per_second = 0;  // 0: unlimited

@@ -8,10 +8,12 @@
 namespace attrition::http {
 
 RequestGuard::RequestGuard(GuardOptions options,
+                           const Router& router,
                            const ApiKeys& keys,
                            ops::Registry& metrics,
                            RateLimiter::Clock clock)
     : require_api_key_(options.require_api_key),
+      router_(router),
       keys_(keys),
       client_ip_(std::move(options.trusted_proxies)),
       limiter_(options.rate_limits, std::move(clock)) {
@@ -23,10 +25,26 @@ RequestGuard::RequestGuard(GuardOptions options,
 }
 
 std::optional<Response> RequestGuard::Check(const Request& request, const RequestContext& context) {
-    const auto group = RouteGroupOf(Router::PathOf(request.target()));
-    const bool keyed_group =
-        require_api_key_ && (group == RouteGroup::kPredict || group == RouteGroup::kExplain);
-    if (!limiter_.Limited(group) && !keyed_group) return std::nullopt;
+    // The route's own declaration says its group and who may call it; an unknown path or
+    // method is limited as "other" and answered 404 or 405 by the router.
+    const auto* route = router_.Find(request.method(), Router::PathOf(request.target()));
+    const auto group = route != nullptr ? *route->group : RouteGroup::kOther;
+    const auto access = route != nullptr ? route->access : Access::kOpen;
+    std::optional<WhenUnconfigured> keyed;
+    switch (access) {
+        case Access::kOpen:
+            break;
+        case Access::kApiKey:
+            keyed = WhenUnconfigured::kRefuse;
+            break;
+        case Access::kApiKeyIfConfigured:
+            keyed = WhenUnconfigured::kAllow;
+            break;
+        case Access::kApiKeyIfRequired:
+            if (require_api_key_) keyed = WhenUnconfigured::kRefuse;
+            break;
+    }
+    if (!limiter_.Limited(group) && !keyed) return std::nullopt;
 
     const auto authorization = request[bhttp::field::authorization];
     bool key_accepted = false;
@@ -51,7 +69,7 @@ std::optional<Response> RequestGuard::Check(const Request& request, const Reques
         response.set(bhttp::field::retry_after, std::to_string(decision.retry_after.count()));
         return response;
     }
-    if (keyed_group && !key_accepted) return Authorize(keys_, request);
+    if (keyed && !key_accepted) return Authorize(keys_, request, *keyed);
     return std::nullopt;
 }
 

@@ -1,6 +1,7 @@
 // Admission of a request before routing, in one place for every route (the server calls it
-// for each parsed request): the rate limit of the request's route group, then the API-key
-// requirement of the prediction endpoints (off by default, for compatibility). Answers 429
+// for each parsed request): the rate limit of the route's group, then the route's access
+// (Route::access: an API key always, once keys are configured, or on the prediction endpoints
+// with --require-api-key), both read from the route's declaration. Answers 429
 // with Retry-After, or 401 with WWW-Authenticate: Bearer, in the FastAPI error shape.
 // The client a rate limit counts is the API key when the request carries a valid one (a key
 // that matches nothing does not count: random keys must not buy fresh buckets), else the
@@ -18,6 +19,7 @@
 #include "http/net.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/request_context.hpp"
+#include "http/router.hpp"
 #include "ops/metrics.hpp"
 
 namespace attrition::http {
@@ -31,6 +33,7 @@ struct GuardOptions {
 class RequestGuard {
   public:
     RequestGuard(GuardOptions options,
+                 const Router& router,
                  const ApiKeys& keys,
                  ops::Registry& metrics,
                  RateLimiter::Clock clock = std::chrono::steady_clock::now);
@@ -42,6 +45,7 @@ class RequestGuard {
 
   private:
     bool require_api_key_;
+    const Router& router_;
     const ApiKeys& keys_;
     ClientIpResolver client_ip_;
     RateLimiter limiter_;

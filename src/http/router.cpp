@@ -1,17 +1,37 @@
 #include "http/router.hpp"
 
+#include <stdexcept>
 #include <string>
 
 #include "http/problem.hpp"
 
 namespace attrition::http {
 
-void Router::Add(Verb verb, std::string path, Handler handler) {
-    routes_[std::move(path)].push_back(Route_{verb, std::move(handler)});
-}
-
-void Router::AddPattern(Verb verb, std::string pattern, Handler handler) {
-    patterns_[std::move(pattern)].push_back(Route_{verb, std::move(handler)});
+Router::Router(std::vector<Route> routes) : routes_(std::move(routes)) {
+    for (std::size_t i = 0; i < routes_.size(); ++i) {
+        const auto& route = routes_[i];
+        const auto describe = [&] {
+            return std::string(bhttp::to_string(route.verb)) + " " + route.path;
+        };
+        if (!route.group) throw std::invalid_argument(describe() + ": no rate-limit group");
+        if (!route.handler) throw std::invalid_argument(describe() + ": no handler");
+        if (route.path.empty() || route.path.front() != '/') {
+            throw std::invalid_argument(describe() + ": a path starts with /");
+        }
+        const auto open = route.path.find('{');
+        const bool pattern = open != std::string::npos;
+        if (pattern && (route.path.find('}', open) == std::string::npos ||
+                        route.path.find('{', open + 1) != std::string::npos)) {
+            throw std::invalid_argument(describe() + ": a pattern has one {parameter}");
+        }
+        auto& same_path = (pattern ? patterns_ : exact_)[route.path];
+        for (const auto other : same_path) {
+            if (routes_[other].verb == route.verb) {
+                throw std::invalid_argument(describe() + ": declared twice");
+            }
+        }
+        same_path.push_back(i);
+    }
 }
 
 std::string_view Router::PatternParameter(std::string_view pattern, std::string_view path) {
@@ -28,56 +48,61 @@ std::string_view Router::PatternParameter(std::string_view pattern, std::string_
     return parameter.find('/') == std::string_view::npos ? parameter : std::string_view{};
 }
 
-std::string Router::Label(std::string_view path) const {
-    if (Has(path)) return std::string(path);
-    for (const auto& [pattern, routes] : patterns_) {
-        if (!PatternParameter(pattern, path).empty()) return pattern;
-    }
-    return "unmatched";
-}
-
-void Router::AddRejectHandler(std::string path, RejectHandler handler) {
-    reject_handlers_[std::move(path)] = std::move(handler);
-}
-
-Awaitable<Response> Router::Reject(const Request& head,
-                                   const base::Error& error,
-                                   RequestContext& context) const {
-    const auto found = reject_handlers_.find(PathOf(head.target()));
-    if (found != reject_handlers_.end()) co_return co_await found->second(head, error, context);
-    co_return ErrorResponse(head, error);
-}
-
 std::string_view Router::PathOf(std::string_view target) {
     const auto query = target.find('?');
     return query == std::string_view::npos ? target : target.substr(0, query);
 }
 
-Awaitable<Response> Router::Route(const Request& request, RequestContext& context) const {
-    const auto path = PathOf(request.target());
-    const std::vector<Route_>* routes = nullptr;
-    if (const auto found = routes_.find(path); found != routes_.end()) {
-        routes = &found->second;
-    } else {
-        for (const auto& [pattern, candidates] : patterns_) {
-            if (!PatternParameter(pattern, path).empty()) {
-                routes = &candidates;
-                break;
-            }
-        }
+const std::vector<std::size_t>* Router::Candidates(std::string_view path) const {
+    if (const auto found = exact_.find(path); found != exact_.end()) return &found->second;
+    for (const auto& [pattern, candidates] : patterns_) {
+        if (!PatternParameter(pattern, path).empty()) return &candidates;
     }
-    if (routes == nullptr) {
+    return nullptr;
+}
+
+const Route* Router::Find(Verb verb, std::string_view path) const {
+    const auto* candidates = Candidates(path);
+    if (candidates == nullptr) return nullptr;
+    for (const auto index : *candidates) {
+        if (routes_[index].verb == verb) return &routes_[index];
+    }
+    return nullptr;
+}
+
+std::string Router::Label(std::string_view path) const {
+    if (exact_.find(path) != exact_.end()) return std::string(path);
+    for (const auto& [pattern, candidates] : patterns_) {
+        if (!PatternParameter(pattern, path).empty()) return pattern;
+    }
+    return "unmatched";
+}
+
+Awaitable<Response> Router::Reject(const Request& head,
+                                   const base::Error& error,
+                                   RequestContext& context) const {
+    const auto* route = Find(head.method(), PathOf(head.target()));
+    if (route != nullptr && route->reject) co_return co_await route->reject(head, error, context);
+    co_return ErrorResponse(head, error);
+}
+
+Awaitable<Response> Router::Dispatch(const Request& request, RequestContext& context) const {
+    const auto path = PathOf(request.target());
+    const auto* candidates = Candidates(path);
+    if (candidates == nullptr) {
         co_return ErrorResponse(request,
                                 base::Error::Make(base::ErrorCode::kNotFound, "Not Found"));
     }
-    for (const auto& route : *routes) {
-        if (route.verb == request.method()) co_return co_await route.handler(request, context);
+    for (const auto index : *candidates) {
+        if (routes_[index].verb == request.method()) {
+            co_return co_await routes_[index].handler(request, context);
+        }
     }
     std::string allow;
-    for (const auto& route : *routes) {
+    for (const auto index : *candidates) {
         if (!allow.empty()) allow += ", ";
-        allow += std::string(bhttp::to_string(route.verb));
-        if (route.verb == Verb::get) allow += ", HEAD";  // the server answers HEAD as GET
+        allow += std::string(bhttp::to_string(routes_[index].verb));
+        if (routes_[index].verb == Verb::get) allow += ", HEAD";  // answered as GET
     }
     auto response =
         JsonResponse(request, Status::method_not_allowed, R"({"detail":"Method Not Allowed"})");

@@ -171,7 +171,7 @@ Awaitable<Response> Server::State::Answer(Request& request, RequestContext& requ
         if (admission) {
             if (auto refused = admission(request, request_context)) co_return std::move(*refused);
         }
-        co_return co_await router.Route(request, request_context);
+        co_return co_await router.Dispatch(request, request_context);
     } catch (const std::exception& e) {
         failure = e.what();
     } catch (...) {

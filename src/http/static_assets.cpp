@@ -105,21 +105,70 @@ const StaticAsset* StaticAssets::Find(std::string_view url) const {
     return found == assets_.end() ? nullptr : &found->second;
 }
 
-void StaticAssets::AddRoutes(Router& router) const {
+std::vector<Route> StaticAssets::Routes() const {
+    std::vector<Route> routes;
+    routes.reserve(assets_.size());
     for (const auto& [url, asset] : assets_) {
-        router.Add(
-            Verb::get, url,
-            [&asset = asset](const Request& request, RequestContext&) -> Awaitable<Response> {
-                Response response{Status::ok, request.version()};
-                response.set(bhttp::field::content_type, asset.content_type);
-                response.set(bhttp::field::cache_control, asset.cache_control);
-                response.set("X-Content-Type-Options", "nosniff");
-                response.keep_alive(request.keep_alive());
-                response.body() = asset.body;
-                response.prepare_payload();
-                co_return response;
-            });
+        routes.push_back(Route{.verb = Verb::get,
+                               .path = url,
+                               .group = RouteGroup::kOther,
+                               .handler = [&asset = asset](const Request& request,
+                                                           RequestContext&) -> Awaitable<Response> {
+                                   Response response{Status::ok, request.version()};
+                                   response.set(bhttp::field::content_type, asset.content_type);
+                                   response.set(bhttp::field::cache_control, asset.cache_control);
+                                   response.set("X-Content-Type-Options", "nosniff");
+                                   response.keep_alive(request.keep_alive());
+                                   response.body() = asset.body;
+                                   response.prepare_payload();
+                                   co_return response;
+                               }});
     }
+    return routes;
+}
+
+namespace {
+
+std::string EscapeHtml(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+void StaticAssets::ListEndpoints(std::span<const Route> routes) {
+    const auto landing = assets_.find("/");
+    if (landing == assets_.end()) return;
+    auto& body = landing->second.body;
+    const auto marker = body.find(kEndpointsMarker);
+    if (marker == std::string::npos) return;
+    std::string rows;
+    for (const auto& route : routes) {
+        if (!route.operation) continue;
+        rows += fmt::format("<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>\n",
+                            std::string_view(bhttp::to_string(route.verb)), EscapeHtml(route.path),
+                            EscapeHtml(route.operation->summary));
+    }
+    body.replace(marker, kEndpointsMarker.size(), rows);
 }
 
 }  // namespace attrition::http

@@ -5,13 +5,17 @@
 
 #include <filesystem>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/error.hpp"
-#include "http/router.hpp"
+#include "http/route.hpp"
 
 namespace attrition::http {
+
+inline constexpr std::string_view kEndpointsMarker = "<!-- endpoints: from the route table -->";
 
 struct StaticAsset {
     std::string body;
@@ -28,8 +32,12 @@ class StaticAssets {
 
     const StaticAsset* Find(std::string_view url) const;
 
-    // Registers GET for every asset on the router.
-    void AddRoutes(Router& router) const;
+    // A GET route (group "other", open, no OpenAPI operation) for every asset.
+    std::vector<Route> Routes() const;
+
+    // Writes the endpoint list of the landing page (`/`): a table row per route with an OpenAPI
+    // operation, in declaration order, where index.html holds the marker kEndpointsMarker.
+    void ListEndpoints(std::span<const Route> routes);
 
     std::size_t Count() const { return assets_.size(); }
 

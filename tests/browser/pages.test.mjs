@@ -19,7 +19,12 @@ test("landing page: live status from /health, model version and CV metrics, endp
   assert.ok(facts.includes(info.model_version), "model version shown");
   assert.ok(facts.includes(info.performance_metrics.roc_auc.toFixed(3)), "ROC AUC shown");
   assert.ok(facts.includes(info.performance_metrics.f1_score.toFixed(3)), "F1 shown");
+  // The list is derived from the route table, as /openapi.json is: every documented path, once
+  // per method.
   const endpoints = await page.locator("table code").allTextContents();
+  const documented = await (await fetch(`${env.server.url}/openapi.json`)).json();
+  const operations = Object.entries(documented.paths).flatMap(([path, ops]) => Object.keys(ops).map(() => path));
+  assert.deepEqual([...endpoints].sort(), operations.sort(), "the landing page lists every operation");
   for (const path of ["/health", "/api/v1/model/info", "/api/v1/predict", "/api/v1/predict/batch", "/api/v1/explain"]) {
     assert.ok(endpoints.includes(path), `${path} listed`);
   }

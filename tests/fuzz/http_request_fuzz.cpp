@@ -39,41 +39,50 @@ void Require(bool condition) {
 struct Service {
     domain::Vocabulary vocabulary = test_fixtures::SpecVocabulary();
     domain::JsonParser parser;
-    http::Router router;
+    http::Router router{Routes()};
     http::net::io_context io;
 
-    Service() {
-        const auto single = [this](const Request& request, RequestContext&) -> Awaitable<Response> {
+    // The prediction routes with the real validation, declared as the service declares them.
+    std::vector<http::Route> Routes() {
+        const http::Handler single = [this](const Request& request,
+                                            RequestContext&) -> Awaitable<Response> {
             const auto employee = domain::ParseEmployee(request.body(), vocabulary, parser);
             if (!employee) co_return http::ErrorResponse(request, employee.error());
             co_return http::JsonResponse(request, http::Status::ok, R"({"ok":true})");
         };
-        router.Add(http::Verb::post, "/api/v1/predict", single);
-        router.Add(http::Verb::post, "/api/v1/explain", single);
-        router.Add(http::Verb::post, "/api/v1/predict/batch",
-                   [this](const Request& request, RequestContext&) -> Awaitable<Response> {
-                       const auto batch =
-                           domain::ParseBatch(request.body(), vocabulary, 100, parser);
-                       if (!batch) co_return http::ErrorResponse(request, batch.error());
-                       co_return http::JsonResponse(request, http::Status::ok, R"({"ok":true})");
-                   });
-        router.Add(http::Verb::get, "/health",
-                   [](const Request& request, RequestContext&) -> Awaitable<Response> {
-                       co_return http::JsonResponse(request, http::Status::ok,
-                                                    R"({"status":"healthy"})");
-                   });
-        router.Add(http::Verb::get, "/api/v1/model/info",
-                   [](const Request& request, RequestContext&) -> Awaitable<Response> {
-                       co_return http::ErrorResponse(
-                           request,
-                           base::Error::Make(base::ErrorCode::kUnavailable, "Model not loaded"));
-                   });
+        const http::Handler batch = [this](const Request& request,
+                                           RequestContext&) -> Awaitable<Response> {
+            const auto employees = domain::ParseBatch(request.body(), vocabulary, 100, parser);
+            if (!employees) co_return http::ErrorResponse(request, employees.error());
+            co_return http::JsonResponse(request, http::Status::ok, R"({"ok":true})");
+        };
+        const http::Handler health = [](const Request& request,
+                                        RequestContext&) -> Awaitable<Response> {
+            co_return http::JsonResponse(request, http::Status::ok, R"({"status":"healthy"})");
+        };
+        const http::Handler no_model = [](const Request& request,
+                                          RequestContext&) -> Awaitable<Response> {
+            co_return http::ErrorResponse(
+                request, base::Error::Make(base::ErrorCode::kUnavailable, "Model not loaded"));
+        };
+        const auto route = [](http::Verb verb, std::string path, http::RouteGroup group,
+                              http::Handler handler) {
+            return http::Route{.verb = verb,
+                               .path = std::move(path),
+                               .group = group,
+                               .handler = std::move(handler)};
+        };
+        return {route(http::Verb::post, "/api/v1/predict", http::RouteGroup::kPredict, single),
+                route(http::Verb::post, "/api/v1/explain", http::RouteGroup::kExplain, single),
+                route(http::Verb::post, "/api/v1/predict/batch", http::RouteGroup::kPredict, batch),
+                route(http::Verb::get, "/health", http::RouteGroup::kOther, health),
+                route(http::Verb::get, "/api/v1/model/info", http::RouteGroup::kRead, no_model)};
     }
 
     Response Route(const Request& request) {
         std::optional<Response> answer;
         RequestContext context;
-        http::net::co_spawn(io, router.Route(request, context),
+        http::net::co_spawn(io, router.Dispatch(request, context),
                             [&answer](std::exception_ptr error, Response response) {
                                 Require(!error);  // handlers never throw
                                 answer = std::move(response);

@@ -11,6 +11,7 @@
 #include "base/text.hpp"
 #include "http/problem.hpp"
 #include "http/query.hpp"
+#include "http/router.hpp"
 
 namespace attrition::http::handlers {
 namespace {
@@ -154,25 +155,10 @@ struct LogEndpoints::Workers {
     ~Workers() { pool.join(); }
 };
 
-LogEndpoints::LogEndpoints(store::Database* database, const ApiKeys& keys, const base::Clock& clock)
-    : database_(database), keys_(keys), clock_(clock), workers_(std::make_unique<Workers>()) {}
+LogEndpoints::LogEndpoints(store::Database* database, const base::Clock& clock)
+    : database_(database), clock_(clock), workers_(std::make_unique<Workers>()) {}
 
 LogEndpoints::~LogEndpoints() = default;
-
-void LogEndpoints::AddRoutes(Router& router) {
-    router.Add(Verb::get, std::string(kHistoryPath),
-               [this](const Request& request, RequestContext&) -> Awaitable<Response> {
-                   co_return co_await History(request);
-               });
-    router.Add(Verb::get, std::string(kStatsPath),
-               [this](const Request& request, RequestContext&) -> Awaitable<Response> {
-                   co_return co_await Stats(request);
-               });
-    router.AddPattern(Verb::delete_, std::string(kErasurePattern),
-                      [this](const Request& request, RequestContext&) -> Awaitable<Response> {
-                          co_return co_await Erase(request);
-                      });
-}
 
 namespace {
 
@@ -210,8 +196,7 @@ base::Error LogOff() {
 
 }  // namespace
 
-Awaitable<Response> LogEndpoints::History(const Request& request) {
-    if (auto denied = Authorize(keys_, request)) co_return std::move(*denied);
+Awaitable<Response> LogEndpoints::History(const Request& request, RequestContext& /*context*/) {
     if (database_ == nullptr) co_return ErrorResponse(request, LogOff());
     auto query = ParseHistoryQuery(request.target());
     if (!query) co_return ErrorResponse(request, query.error());
@@ -241,8 +226,7 @@ Awaitable<Response> LogEndpoints::History(const Request& request) {
     co_return JsonResponse(request, Status::ok, body.dump());
 }
 
-Awaitable<Response> LogEndpoints::Stats(const Request& request) {
-    if (auto denied = Authorize(keys_, request)) co_return std::move(*denied);
+Awaitable<Response> LogEndpoints::Stats(const Request& request, RequestContext& /*context*/) {
     if (database_ == nullptr) co_return ErrorResponse(request, LogOff());
     int days = 30;
     auto parameters = ParseQuery(request.target());
@@ -287,8 +271,7 @@ Awaitable<Response> LogEndpoints::Stats(const Request& request) {
     co_return JsonResponse(request, Status::ok, body.dump());
 }
 
-Awaitable<Response> LogEndpoints::Erase(const Request& request) {
-    if (auto denied = Authorize(keys_, request)) co_return std::move(*denied);
+Awaitable<Response> LogEndpoints::Erase(const Request& request, RequestContext& /*context*/) {
     if (database_ == nullptr) co_return ErrorResponse(request, LogOff());
     const auto encoded =
         Router::PatternParameter(kErasurePattern, Router::PathOf(request.target()));

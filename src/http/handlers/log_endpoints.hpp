@@ -1,4 +1,4 @@
-// The read side of the prediction log, for operators, behind API keys (api_keys.hpp):
+// The read side of the prediction log, for operators, behind API keys (Access::kApiKey):
 //   GET    /api/v1/predictions                        history, filtered, keyset-paged
 //   GET    /api/v1/stats?days=N                       counts by risk level, mean, per day
 //   DELETE /api/v1/employees/{employee_id}/predictions GDPR erasure (store::EraseEmployee)
@@ -15,15 +15,12 @@
 
 #include "base/clock.hpp"
 #include "base/error.hpp"
-#include "http/api_keys.hpp"
-#include "http/router.hpp"
+#include "http/route.hpp"
 #include "store/database.hpp"
 #include "store/log_reader.hpp"
 
 namespace attrition::http::handlers {
 
-inline constexpr std::string_view kHistoryPath = "/api/v1/predictions";
-inline constexpr std::string_view kStatsPath = "/api/v1/stats";
 inline constexpr std::string_view kErasurePattern = "/api/v1/employees/{employee_id}/predictions";
 inline constexpr int kMaxStatsDays = 3650;
 
@@ -37,21 +34,21 @@ base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target);
 
 class LogEndpoints {
   public:
-    LogEndpoints(store::Database* database, const ApiKeys& keys, const base::Clock& clock);
+    LogEndpoints(store::Database* database, const base::Clock& clock);
     ~LogEndpoints();
     LogEndpoints(const LogEndpoints&) = delete;
     LogEndpoints& operator=(const LogEndpoints&) = delete;
 
-    void AddRoutes(Router& router);
+    // The handlers (declared as routes in http/routes.cpp, behind an API key the request guard
+    // checks).
+    Awaitable<Response> History(const Request& request, RequestContext& context);
+    Awaitable<Response> Stats(const Request& request, RequestContext& context);
+    Awaitable<Response> Erase(const Request& request, RequestContext& context);
 
   private:
     struct Workers;
-    Awaitable<Response> History(const Request& request);
-    Awaitable<Response> Stats(const Request& request);
-    Awaitable<Response> Erase(const Request& request);
 
     store::Database* database_;
-    const ApiKeys& keys_;
     const base::Clock& clock_;
     std::unique_ptr<Workers> workers_;
 };

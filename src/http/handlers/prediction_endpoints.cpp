@@ -13,14 +13,12 @@
 #include "http/json_text.hpp"
 #include "http/log_append.hpp"
 #include "http/problem.hpp"
+#include "http/router.hpp"
 #include "store/uuid.hpp"
 
 namespace attrition::http::handlers {
 namespace {
 
-constexpr std::string_view kPredictPath = "/api/v1/predict";
-constexpr std::string_view kBatchPath = "/api/v1/predict/batch";
-constexpr std::string_view kExplainPath = "/api/v1/explain";
 constexpr std::size_t kTopFeatures = 5;
 // How much of a body that cannot be stored as JSON the log keeps.
 constexpr std::size_t kMarkedBodyBytes = 2048;
@@ -196,73 +194,67 @@ PredictionEndpoints::PredictionEndpoints(const ServedModel* model,
                                     "not be made durable")
                         .With({})) {}
 
-void PredictionEndpoints::AddRoutes(Router& router) {
-    using Scorer = Outcome (PredictionEndpoints::*)(const Request&, const RequestContext&);
-    const auto add = [&](std::string_view path, Scorer scorer) {
-        router.Add(
-            Verb::post, std::string(path),
-            [this, scorer](const Request& request, RequestContext& context) -> Awaitable<Response> {
-                co_return co_await LogThenReply(request, context,
-                                                (this->*scorer)(request, context));
-            });
-        router.AddRejectHandler(std::string(path),
-                                [this](const Request& head, const base::Error& error,
-                                       RequestContext& context) -> Awaitable<Response> {
-                                    Outcome outcome{ErrorResponse(head, error), {}};
-                                    outcome.record.request_data_json =
-                                        MarkedBody(base::ErrorCodeName(error.code), "", 0);
-                                    co_return co_await LogThenReply(head, context,
-                                                                    std::move(outcome));
-                                });
-    };
-    add(kPredictPath, &PredictionEndpoints::Predict);
-    add(kBatchPath, &PredictionEndpoints::Batch);
-    add(kExplainPath, &PredictionEndpoints::Explain);
+Awaitable<Response> PredictionEndpoints::Predict(const Request& request, RequestContext& context) {
+    co_return co_await LogThenReply(request, context, ScoreOne(request, context));
+}
 
-    router.Add(Verb::get, "/api/v1/model/info",
-               [this](const Request& request, RequestContext&) -> Awaitable<Response> {
-                   if (model_ == nullptr) {
-                       co_return ErrorResponse(
-                           request,
-                           base::Error::Make(base::ErrorCode::kUnavailable, "Model not loaded"));
-                   }
-                   const auto& meta = model_->predictor.Metadata();
-                   nlohmann::json body;
-                   body["model_version"] = meta.model_version;
-                   body["training_date"] = meta.training_date;
-                   auto& metrics = body["performance_metrics"];
-                   metrics = nlohmann::json::object();
-                   if (meta.cross_validation) {
-                       const auto& cv = meta.cross_validation->metrics;
-                       metrics["accuracy"] = Rounded(cv.accuracy.mean, 1000);
-                       metrics["precision"] = Rounded(cv.precision.mean, 1000);
-                       metrics["recall"] = Rounded(cv.recall.mean, 1000);
-                       metrics["f1_score"] = Rounded(cv.f1.mean, 1000);
-                       metrics["roc_auc"] = Rounded(cv.roc_auc.mean, 1000);
-                       metrics["pr_auc"] = Rounded(cv.pr_auc.mean, 1000);
-                   }
-                   auto& features = body["features_required"];
-                   features["numeric"] = nlohmann::json::array();
-                   features["categorical"] = nlohmann::json::array();
-                   for (const auto& f : domain::NumericFields())
-                       features["numeric"].push_back(f.name);
-                   for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
-                       features["categorical"].push_back(domain::CategoricalFields()[i].name);
-                   }
-                   body["decision_threshold"] = meta.decision_threshold;
-                   if (meta.threshold_f1_optimal) {
-                       body["f1_optimal_threshold"] = meta.threshold_f1_optimal->threshold;
-                   }
-                   body["risk_cutoffs"] = {{"low_below", meta.risk.low_below},
-                                           {"medium_below", meta.risk.medium_below}};
-                   auto& vocabulary = body["categorical_values"];
-                   for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
-                       const auto values = model_->vocabulary.Values(i);
-                       vocabulary[std::string(domain::CategoricalFields()[i].name)] =
-                           std::vector<std::string>(values.begin(), values.end());
-                   }
-                   co_return JsonResponse(request, Status::ok, body.dump());
-               });
+Awaitable<Response> PredictionEndpoints::Batch(const Request& request, RequestContext& context) {
+    co_return co_await LogThenReply(request, context, ScoreBatch(request, context));
+}
+
+Awaitable<Response> PredictionEndpoints::Explain(const Request& request, RequestContext& context) {
+    co_return co_await LogThenReply(request, context, ScoreExplained(request, context));
+}
+
+Awaitable<Response> PredictionEndpoints::Refused(const Request& head,
+                                                 const base::Error& error,
+                                                 RequestContext& context) {
+    Outcome outcome{ErrorResponse(head, error), {}};
+    outcome.record.request_data_json = MarkedBody(base::ErrorCodeName(error.code), "", 0);
+    co_return co_await LogThenReply(head, context, std::move(outcome));
+}
+
+Awaitable<Response> PredictionEndpoints::ModelInfo(const Request& request,
+                                                   RequestContext& /*context*/) const {
+    if (model_ == nullptr) {
+        co_return ErrorResponse(
+            request, base::Error::Make(base::ErrorCode::kUnavailable, "Model not loaded"));
+    }
+    const auto& meta = model_->predictor.Metadata();
+    nlohmann::json body;
+    body["model_version"] = meta.model_version;
+    body["training_date"] = meta.training_date;
+    auto& metrics = body["performance_metrics"];
+    metrics = nlohmann::json::object();
+    if (meta.cross_validation) {
+        const auto& cv = meta.cross_validation->metrics;
+        metrics["accuracy"] = Rounded(cv.accuracy.mean, 1000);
+        metrics["precision"] = Rounded(cv.precision.mean, 1000);
+        metrics["recall"] = Rounded(cv.recall.mean, 1000);
+        metrics["f1_score"] = Rounded(cv.f1.mean, 1000);
+        metrics["roc_auc"] = Rounded(cv.roc_auc.mean, 1000);
+        metrics["pr_auc"] = Rounded(cv.pr_auc.mean, 1000);
+    }
+    auto& features = body["features_required"];
+    features["numeric"] = nlohmann::json::array();
+    features["categorical"] = nlohmann::json::array();
+    for (const auto& f : domain::NumericFields()) features["numeric"].push_back(f.name);
+    for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
+        features["categorical"].push_back(domain::CategoricalFields()[i].name);
+    }
+    body["decision_threshold"] = meta.decision_threshold;
+    if (meta.threshold_f1_optimal) {
+        body["f1_optimal_threshold"] = meta.threshold_f1_optimal->threshold;
+    }
+    body["risk_cutoffs"] = {{"low_below", meta.risk.low_below},
+                            {"medium_below", meta.risk.medium_below}};
+    auto& vocabulary = body["categorical_values"];
+    for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
+        const auto values = model_->vocabulary.Values(i);
+        vocabulary[std::string(domain::CategoricalFields()[i].name)] =
+            std::vector<std::string>(values.begin(), values.end());
+    }
+    co_return JsonResponse(request, Status::ok, body.dump());
 }
 
 std::optional<PredictionEndpoints::Outcome> PredictionEndpoints::Precheck(
@@ -319,8 +311,8 @@ store::PredictionRecord PredictionEndpoints::Record(const domain::Employee& empl
     return record;
 }
 
-PredictionEndpoints::Outcome PredictionEndpoints::Predict(const Request& request,
-                                                          const RequestContext& context) {
+PredictionEndpoints::Outcome PredictionEndpoints::ScoreOne(const Request& request,
+                                                           const RequestContext& context) {
     if (auto stop = Precheck(request)) return std::move(*stop);
     auto lease = parsers_->Take();
     auto employee = domain::ParseEmployee(request.body(), model_->vocabulary, *lease);
@@ -348,8 +340,8 @@ PredictionEndpoints::Outcome PredictionEndpoints::Predict(const Request& request
     return outcome;
 }
 
-PredictionEndpoints::Outcome PredictionEndpoints::Batch(const Request& request,
-                                                        const RequestContext& context) {
+PredictionEndpoints::Outcome PredictionEndpoints::ScoreBatch(const Request& request,
+                                                             const RequestContext& context) {
     if (auto stop = Precheck(request)) return std::move(*stop);
     auto lease = parsers_->Take();
     auto employees =
@@ -399,8 +391,8 @@ PredictionEndpoints::Outcome PredictionEndpoints::Batch(const Request& request,
     return outcome;
 }
 
-PredictionEndpoints::Outcome PredictionEndpoints::Explain(const Request& request,
-                                                          const RequestContext& context) {
+PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& request,
+                                                                 const RequestContext& context) {
     if (auto stop = Precheck(request)) return std::move(*stop);
     const std::string_view detail = QueryValue(request.target(), "detail");
     if (!detail.empty() && detail != "columns") {

@@ -18,7 +18,7 @@
 #include "domain/validation.hpp"
 #include "domain/vocabulary.hpp"
 #include "http/client_ip.hpp"
-#include "http/router.hpp"
+#include "http/route.hpp"
 #include "model/predictor.hpp"
 #include "ops/metrics.hpp"
 #include "store/prediction_log.hpp"
@@ -45,7 +45,16 @@ class PredictionEndpoints {
                         ops::Registry& metrics,
                         PredictionSettings settings);
 
-    void AddRoutes(Router& router);
+    // The handlers (declared as routes in http/routes.cpp): POST /api/v1/predict,
+    // /api/v1/predict/batch, /api/v1/explain, GET /api/v1/model/info, and the answer to a
+    // prediction request the server refused before routing (413), which is logged too.
+    Awaitable<Response> Predict(const Request& request, RequestContext& context);
+    Awaitable<Response> Batch(const Request& request, RequestContext& context);
+    Awaitable<Response> Explain(const Request& request, RequestContext& context);
+    Awaitable<Response> ModelInfo(const Request& request, RequestContext& context) const;
+    Awaitable<Response> Refused(const Request& head,
+                                const base::Error& error,
+                                RequestContext& context);
 
   private:
     class ParserPool;
@@ -57,9 +66,9 @@ class PredictionEndpoints {
     store::PredictionRecord Record(const domain::Employee& employee,
                                    const model::Prediction& prediction,
                                    std::vector<std::string>& warnings);
-    Outcome Predict(const Request& request, const RequestContext& context);
-    Outcome Batch(const Request& request, const RequestContext& context);
-    Outcome Explain(const Request& request, const RequestContext& context);
+    Outcome ScoreOne(const Request& request, const RequestContext& context);
+    Outcome ScoreBatch(const Request& request, const RequestContext& context);
+    Outcome ScoreExplained(const Request& request, const RequestContext& context);
     Awaitable<Response> LogThenReply(const Request& request,
                                      RequestContext& context,
                                      Outcome outcome);

@@ -274,7 +274,8 @@ TEST_P(LogReaderTest, CleanupDeletesExactlyTheOldRequestsAndTheirPredictions) {
     Write(all);
     const base::SystemClock clock;
 
-    auto dry = app::CleanupOnce(Database(), 365, 2, /*dry_run=*/true, clock);
+    auto dry =
+        app::CleanupOnce(Database(), app::CleanupPass{365, 2, app::CleanupMode::kDryRun}, clock);
     ASSERT_TRUE(dry) << dry.error().message;
     EXPECT_TRUE(dry->dry_run);
     EXPECT_EQ(dry->requests, 6U);
@@ -283,7 +284,8 @@ TEST_P(LogReaderTest, CleanupDeletesExactlyTheOldRequestsAndTheirPredictions) {
     EXPECT_EQ(Count("api_requests"), "9");  // a dry run deletes nothing
     EXPECT_EQ(Count("predictions"), "15");
 
-    auto real = app::CleanupOnce(Database(), 365, 2, /*dry_run=*/false, clock);
+    auto real =
+        app::CleanupOnce(Database(), app::CleanupPass{365, 2, app::CleanupMode::kDelete}, clock);
     ASSERT_TRUE(real) << real.error().message;
     EXPECT_EQ(real->requests, 6U);
     EXPECT_EQ(real->predictions, 10U);
@@ -296,10 +298,12 @@ TEST_P(LogReaderTest, CleanupDeletesExactlyTheOldRequestsAndTheirPredictions) {
                   std::to_string(kept.predictions.size()));
     }
 
-    auto again = app::CleanupOnce(Database(), 365, 2, false, clock);
+    auto again =
+        app::CleanupOnce(Database(), app::CleanupPass{365, 2, app::CleanupMode::kDelete}, clock);
     ASSERT_TRUE(again);
     EXPECT_EQ(again->requests, 0U);
-    EXPECT_FALSE(app::CleanupOnce(Database(), 0, 2, false, clock));
+    EXPECT_FALSE(
+        app::CleanupOnce(Database(), app::CleanupPass{0, 2, app::CleanupMode::kDelete}, clock));
 }
 
 TEST(RetentionMetricsTest, RecordTheRun) {

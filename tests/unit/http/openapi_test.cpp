@@ -11,6 +11,7 @@
 #include "domain/fields.hpp"
 #include "domain/validation.hpp"
 #include "unit/domain/fixtures.hpp"
+#include "unit/http/service_routes.hpp"
 
 namespace attrition::http {
 namespace {
@@ -20,7 +21,7 @@ using Json = nlohmann::json;
 class OpenApiTest : public ::testing::Test {
   protected:
     Json Build(const OpenApiInfo& info) {
-        const std::string text = BuildOpenApiDocument(vocabulary_, info);
+        const std::string text = BuildOpenApiDocument(vocabulary_, info, routes_);
         EXPECT_TRUE(Json::accept(text));
         return Json::parse(text);
     }
@@ -39,6 +40,8 @@ class OpenApiTest : public ::testing::Test {
 
     domain::Vocabulary vocabulary_ = test_fixtures::SpecVocabulary();
     domain::JsonParser parser_;
+    test_support::ServiceRoutes service_{Info().batch_limit};
+    std::vector<Route> routes_ = service_.Declare();
 };
 
 TEST_F(OpenApiTest, IsOpenApi31WithInfo) {
@@ -70,6 +73,7 @@ TEST_F(OpenApiTest, EveryEndpointOfTheSpecButTheLandingPage) {
         {"/api/v1/predictions", "get"},
         {"/api/v1/stats", "get"},
         {"/api/v1/employees/{employee_id}/predictions", "delete"},
+        {"/openapi.json", "get"},
     };
     const auto& paths = document.at("paths");
     EXPECT_EQ(paths.size(), expected.size());
@@ -205,7 +209,7 @@ TEST_F(OpenApiTest, ExamplesFallBackToTheVocabularyWhenTheTableExampleIsAbsent) 
     training[domain::CategoricalIndex("genre").value()] = {"X", "Y"};
     const auto other = domain::Vocabulary::Make(training, {});
     ASSERT_TRUE(other);
-    const Json document = Json::parse(BuildOpenApiDocument(*other, Info()));
+    const Json document = Json::parse(BuildOpenApiDocument(*other, Info(), routes_));
     const auto& example = document.at("paths")
                               .at("/api/v1/predict")
                               .at("post")

@@ -67,24 +67,24 @@ TEST(ApiKeysTest, GeneratedKeysAreLongAndDistinct) {
 TEST(ApiKeysTest, AuthorizeAnswers401Or403WithAClearMessage) {
     Request request{Verb::get, "/api/v1/stats", 11};
     const ApiKeys none;
-    auto denied = Authorize(none, request);
+    auto denied = Authorize(none, request, WhenUnconfigured::kRefuse);
     ASSERT_TRUE(denied);
     EXPECT_EQ(denied->result(), Status::forbidden);
     EXPECT_NE(denied->body().find("OC5_API_KEYS_FILE"), std::string::npos);
-    EXPECT_FALSE(Authorize(none, request, /*open_when_unconfigured=*/true));
+    EXPECT_FALSE(Authorize(none, request, WhenUnconfigured::kAllow));
 
     auto keys = ApiKeys::Parse(KeyFileLine("k1", "x"), "inline");
     ASSERT_TRUE(keys);
-    denied = Authorize(*keys, request);
+    denied = Authorize(*keys, request, WhenUnconfigured::kRefuse);
     ASSERT_TRUE(denied);
     EXPECT_EQ(denied->result(), Status::unauthorized);
     EXPECT_EQ((*denied)[bhttp::field::www_authenticate], "Bearer");
     request.set(bhttp::field::authorization, "Bearer k2");
-    denied = Authorize(*keys, request, true);  // configured: open_when_unconfigured is moot
+    denied = Authorize(*keys, request, WhenUnconfigured::kAllow);  // configured: moot
     ASSERT_TRUE(denied);
     EXPECT_EQ(nlohmann::json::parse(denied->body())["detail"], "Invalid API key");
     request.set(bhttp::field::authorization, "Bearer k1");
-    EXPECT_FALSE(Authorize(*keys, request));
+    EXPECT_FALSE(Authorize(*keys, request, WhenUnconfigured::kRefuse));
 }
 
 TEST(ReadinessTest, ReadyWithModelAndDatabase) {
@@ -127,9 +127,17 @@ TEST(RouterPatternTest, MatchesOneSegmentAndLabelsByPattern) {
     EXPECT_EQ(Router::PatternParameter(kPattern, "/api/v1/employees/a/b/predictions"), "");
     EXPECT_EQ(Router::PatternParameter(kPattern, "/api/v1/employees/E42/other"), "");
 
-    Router router;
-    router.Add(Verb::get, "/health", nullptr);
-    router.AddPattern(Verb::delete_, std::string(kPattern), nullptr);
+    const Handler none = [](const Request&, RequestContext&) -> Awaitable<Response> {
+        co_return Response{};
+    };
+    std::vector<Route> routes;
+    routes.push_back(
+        {.verb = Verb::get, .path = "/health", .group = RouteGroup::kOther, .handler = none});
+    routes.push_back({.verb = Verb::delete_,
+                      .path = std::string(kPattern),
+                      .group = RouteGroup::kRead,
+                      .handler = none});
+    const Router router(std::move(routes));
     EXPECT_EQ(router.Label("/health"), "/health");
     EXPECT_EQ(router.Label("/api/v1/employees/E42/predictions"), kPattern);
     EXPECT_EQ(router.Label("/api/v1/employees/E42"), "unmatched");

@@ -32,17 +32,6 @@ RateLimits PredictOnly(double per_second, double burst) {
     return limits;
 }
 
-TEST(RouteGroupTest, PathsMapToTheirGroups) {
-    EXPECT_EQ(RouteGroupOf("/api/v1/predict"), RouteGroup::kPredict);
-    EXPECT_EQ(RouteGroupOf("/api/v1/predict/batch"), RouteGroup::kPredict);
-    EXPECT_EQ(RouteGroupOf("/api/v1/explain"), RouteGroup::kExplain);
-    EXPECT_EQ(RouteGroupOf("/api/v1/stats"), RouteGroup::kRead);
-    EXPECT_EQ(RouteGroupOf("/api/v1/employees/E1/predictions"), RouteGroup::kRead);
-    EXPECT_EQ(RouteGroupOf("/health"), RouteGroup::kOther);
-    EXPECT_EQ(RouteGroupOf("/api/v1/predictX"), RouteGroup::kRead);
-    EXPECT_EQ(RouteGroupName(RouteGroup::kExplain), "explain");
-}
-
 TEST(ParseRateLimitTest, AcceptsOffRateAndRateWithBurst) {
     EXPECT_FALSE(ParseRateLimit("off")->Limited());
     EXPECT_FALSE(ParseRateLimit("0")->Limited());

@@ -1,0 +1,237 @@
+#include "http/routes.hpp"
+
+#include <fmt/format.h>
+
+#include "http/openapi.hpp"
+
+namespace attrition::http {
+namespace {
+
+using Json = nlohmann::json;
+
+Json QueryParameter(std::string_view name, std::string_view description, Json schema) {
+    return Json{{"name", name},
+                {"in", "query"},
+                {"required", false},
+                {"description", description},
+                {"schema", std::move(schema)}};
+}
+
+// A member handler of an endpoints object as a Handler.
+template <class Endpoint>
+Handler Bind(Endpoint& endpoint,
+             Awaitable<Response> (Endpoint::*method)(const Request&, RequestContext&)) {
+    return [&endpoint, method](const Request& request, RequestContext& context) {
+        return (endpoint.*method)(request, context);
+    };
+}
+
+void DeclarePredictionRoutes(const Endpoints& e, std::vector<Route>& routes) {
+    auto& p = e.predictions;
+    const RejectHandler refused = [&p](const Request& head, const base::Error& error,
+                                       RequestContext& context) {
+        return p.Refused(head, error, context);
+    };
+    const auto employee_example = [](const domain::Vocabulary& v) { return ExampleEmployee(v); };
+    routes.push_back({
+        .verb = Verb::post,
+        .path = "/api/v1/predict",
+        .group = RouteGroup::kPredict,
+        .access = Access::kApiKeyIfRequired,
+        .logging = Logging::kPredictionLog,
+        .operation = Operation{.operation_id = "predict",
+                               .summary = "Attrition risk of one employee",
+                               .tag = "predictions",
+                               .request_schema = "Employee",
+                               .request_example = employee_example,
+                               .responses = {{200, "Success", "PredictionResponse"}}},
+        .handler = Bind(p, &handlers::PredictionEndpoints::Predict),
+        .reject = refused,
+    });
+    routes.push_back({
+        .verb = Verb::post,
+        .path = "/api/v1/predict/batch",
+        .group = RouteGroup::kPredict,
+        .access = Access::kApiKeyIfRequired,
+        .logging = Logging::kPredictionLog,
+        .operation =
+            Operation{
+                .operation_id = "predict_batch",
+                .summary = fmt::format("Attrition risk of 1 to {} employees, in request order",
+                                       e.batch_limit),
+                .tag = "predictions",
+                .request_schema = "BatchRequest",
+                .request_example = [](const domain::Vocabulary& v) { return ExampleBatch(v); },
+                .responses = {{200, "Success", "BatchResponse"}}},
+        .handler = Bind(p, &handlers::PredictionEndpoints::Batch),
+        .reject = refused,
+    });
+    routes.push_back({
+        .verb = Verb::post,
+        .path = "/api/v1/explain",
+        .group = RouteGroup::kExplain,
+        .access = Access::kApiKeyIfRequired,
+        .logging = Logging::kPredictionLog,
+        .operation =
+            Operation{
+                .operation_id = "explain",
+                .summary = "The 5 input features that weigh most on one prediction (SHAP)",
+                .tag = "predictions",
+                .request_schema = "Employee",
+                .request_example = employee_example,
+                .parameters = {QueryParameter(
+                    "detail", "columns: add every encoded column's SHAP value and the base value",
+                    {{"type", "string"}, {"enum", Json::array({"columns"})}})},
+                .responses = {{200, "Success", "ExplainResponse"}}},
+        .handler = Bind(p, &handlers::PredictionEndpoints::Explain),
+        .reject = refused,
+    });
+    routes.push_back({
+        .verb = Verb::get,
+        .path = "/api/v1/model/info",
+        .group = RouteGroup::kRead,
+        .operation =
+            Operation{.operation_id = "model_info",
+                      .summary = "The loaded model: version, training date, CV metrics, features",
+                      .tag = "model",
+                      .responses = {{200, "Model description", "ModelInfo"},
+                                    {503, "No model loaded", "Error"}}},
+        .handler = [&p](const Request& request,
+                        RequestContext& context) { return p.ModelInfo(request, context); },
+    });
+}
+
+void DeclareLogRoutes(const Endpoints& e, std::vector<Route>& routes) {
+    const Json text{{"type", "string"}};
+    const std::vector<ResponseDoc> log_errors{
+        {422, "Invalid query", "HTTPValidationError"},
+        {503, "Prediction log off or database unavailable", "Error"}};
+    auto with = [](std::vector<ResponseDoc> own, const std::vector<ResponseDoc>& shared) {
+        own.insert(own.end(), shared.begin(), shared.end());
+        return own;
+    };
+    routes.push_back({
+        .verb = Verb::get,
+        .path = "/api/v1/predictions",
+        .group = RouteGroup::kRead,
+        .access = Access::kApiKey,
+        .operation =
+            Operation{
+                .operation_id = "list_predictions",
+                .summary = "History of logged predictions, newest first (keyset pages)",
+                .tag = "log",
+                .parameters =
+                    {QueryParameter("employee_id", "Only this employee", text),
+                     QueryParameter("risk_level", "Only this risk level",
+                                    {{"type", "string"}, {"enum", {"LOW", "MEDIUM", "HIGH"}}}),
+                     QueryParameter("since",
+                                    "created_at >= since (ISO 8601 date, or date-time with a zone)",
+                                    text),
+                     QueryParameter("until", "created_at < until (ISO 8601)", text),
+                     QueryParameter("cursor", "next_cursor of the previous page", text),
+                     QueryParameter("limit", "Rows per page",
+                                    {{"type", "integer"},
+                                     {"minimum", 1},
+                                     {"maximum", 500},
+                                     {"default", 100}})},
+                .responses = with({{200, "One page", "HistoryPage"}}, log_errors)},
+        .handler = Bind(e.log, &handlers::LogEndpoints::History),
+    });
+    routes.push_back({
+        .verb = Verb::get,
+        .path = "/api/v1/stats",
+        .group = RouteGroup::kRead,
+        .access = Access::kApiKey,
+        .operation =
+            Operation{.operation_id = "prediction_stats",
+                      .summary = "Predictions per risk level and per day, with mean probability",
+                      .tag = "log",
+                      .parameters = {QueryParameter("days",
+                                                    "Window: today (UTC) and the days-1 before it",
+                                                    {{"type", "integer"},
+                                                     {"minimum", 1},
+                                                     {"maximum", handlers::kMaxStatsDays},
+                                                     {"default", 30}})},
+                      .responses = with({{200, "Statistics", "Stats"}}, log_errors)},
+        .handler = Bind(e.log, &handlers::LogEndpoints::Stats),
+    });
+    routes.push_back({
+        .verb = Verb::delete_,
+        .path = std::string(handlers::kErasurePattern),
+        .group = RouteGroup::kRead,
+        .access = Access::kApiKey,
+        .operation =
+            Operation{
+                .operation_id = "erase_employee",
+                .summary = "GDPR erasure: delete an employee's predictions and request payloads",
+                .tag = "log",
+                .parameters = {{{"name", "employee_id"},
+                                {"in", "path"},
+                                {"required", true},
+                                {"schema",
+                                 {{"type", "string"},
+                                  {"minLength", 1},
+                                  {"maxLength", domain::kEmployeeIdMaxLength}}}}},
+                .responses = with({{200, "What was deleted", "Erasure"}},
+                                  {{422, "Invalid employee_id", "HTTPValidationError"},
+                                   {503, "Prediction log off or database unavailable", "Error"}})},
+        .handler = Bind(e.log, &handlers::LogEndpoints::Erase),
+    });
+}
+
+void DeclareServiceRoutes(const Endpoints& e, std::vector<Route>& routes) {
+    const auto probe = [&](std::string path, std::string id, std::string summary,
+                           std::vector<ResponseDoc> responses, Handler handler) {
+        routes.push_back({.verb = Verb::get,
+                          .path = std::move(path),
+                          .group = RouteGroup::kOther,
+                          .operation = Operation{.operation_id = std::move(id),
+                                                 .summary = std::move(summary),
+                                                 .tag = "health",
+                                                 .responses = std::move(responses)},
+                          .handler = std::move(handler)});
+    };
+    probe("/health", "health", "Service and model status", {{200, "Status", "Health"}}, e.health);
+    probe("/livez", "livez", "Liveness: the process answers", {{200, "Alive", "Status"}}, e.livez);
+    probe("/readyz", "readyz", "Readiness: model loaded and prediction log writable",
+          {{200, "Ready", "Readiness"}, {503, "Not ready", "Readiness"}}, e.readyz);
+    routes.push_back({
+        .verb = Verb::get,
+        .path = "/metrics",
+        .group = RouteGroup::kOther,
+        .access = Access::kApiKeyIfConfigured,
+        .operation = Operation{.operation_id = "metrics",
+                               .summary = "Prometheus metrics",
+                               .tag = "health",
+                               .responses = {{200, "Prometheus text exposition format 0.0.4", "",
+                                              "text/plain; version=0.0.4"}}},
+        .handler = e.metrics,
+    });
+    routes.push_back({
+        .verb = Verb::get,
+        .path = "/openapi.json",
+        .group = RouteGroup::kOther,
+        .operation =
+            Operation{.operation_id = "openapi",
+                      .summary = "This OpenAPI document",
+                      .tag = "health",
+                      .responses = {{200, "The OpenAPI 3.1 document", "", "application/json"},
+                                    {503, "No model loaded", "Error"}}},
+        .handler = e.openapi,
+    });
+}
+
+}  // namespace
+
+std::vector<Route> DeclareRoutes(const Endpoints& endpoints) {
+    std::vector<Route> routes;
+    DeclarePredictionRoutes(endpoints, routes);
+    DeclareLogRoutes(endpoints, routes);
+    DeclareServiceRoutes(endpoints, routes);
+    auto pages = endpoints.assets.Routes();
+    routes.insert(routes.end(), std::make_move_iterator(pages.begin()),
+                  std::make_move_iterator(pages.end()));
+    return routes;
+}
+
+}  // namespace attrition::http

@@ -1,0 +1,56 @@
+// The service's real route declarations (http/routes.cpp) over endpoint objects that need no
+// model, database or files: the prediction log is "none", the read side has no database, the
+// assets are one landing page. For the tests of what derives from the declarations.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "http/handlers/log_endpoints.hpp"
+#include "http/handlers/prediction_endpoints.hpp"
+#include "http/routes.hpp"
+#include "http/static_assets.hpp"
+#include "ops/metrics.hpp"
+#include "store/prediction_log.hpp"
+
+namespace attrition::http::test_support {
+
+class ServiceRoutes {
+  public:
+    explicit ServiceRoutes(std::size_t batch_limit = 100)
+        : log_(store::OpenPredictionLog("none", {}).value()),
+          predictions_(nullptr,
+                       *log_,
+                       clock_,
+                       metrics_,
+                       handlers::PredictionSettings{.batch_limit = batch_limit}),
+          log_endpoints_(nullptr, clock_),
+          batch_limit_(batch_limit) {}
+
+    std::vector<Route> Declare() const {
+        const Handler ok = [](const Request&, RequestContext&) -> Awaitable<Response> {
+            co_return Response{};
+        };
+        return DeclareRoutes(Endpoints{.predictions = predictions_,
+                                       .log = log_endpoints_,
+                                       .health = ok,
+                                       .livez = ok,
+                                       .readyz = ok,
+                                       .metrics = ok,
+                                       .openapi = ok,
+                                       .assets = assets_,
+                                       .batch_limit = batch_limit_});
+    }
+
+  private:
+    base::SystemClock clock_;
+    ops::Registry metrics_;
+    std::unique_ptr<store::PredictionLog> log_;
+    mutable handlers::PredictionEndpoints predictions_;
+    mutable handlers::LogEndpoints log_endpoints_;
+    StaticAssets assets_;
+    std::size_t batch_limit_;
+};
+
+}  // namespace attrition::http::test_support
