@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <optional>
@@ -54,6 +55,25 @@ RequestContext MakeContext(const Request& request, const std::string& peer_ip) {
     const auto given = request["X-Request-ID"];
     context.request_id = ValidRequestId(given) ? std::string(given) : NewRequestId();
     return context;
+}
+
+// A lingering close (as nginx does): closing a socket with unread bytes makes the kernel send
+// a reset, which can destroy the reply before the client reads it (a client or proxy still
+// sending the refused body then sees "connection reset" instead of the 413). So the sending
+// side is shut, and what the client still sends is read and dropped, for at most
+// kLingerBytes or kLingerTime.
+constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
+constexpr auto kLingerTime = std::chrono::seconds(2);
+
+Awaitable<void> DrainBeforeClose(beast::tcp_stream& stream) {
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.expires_after(kLingerTime);
+    std::array<char, 16 * 1024> sink{};
+    for (std::size_t drained = 0; !ec && drained < kLingerBytes;) {
+        drained += co_await stream.async_read_some(net::buffer(sink),
+                                                   net::redirect_error(net::use_awaitable, ec));
+    }
 }
 
 }  // namespace
@@ -262,6 +282,7 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection,
             response.keep_alive(false);  // the rest of the body is still on the wire
             co_await bhttp::async_write(stream, response,
                                         net::redirect_error(net::use_awaitable, ec));
+            if (!ec) co_await DrainBeforeClose(stream);
             break;
         }
         if (ec == bhttp::error::header_limit) {

@@ -27,16 +27,18 @@ const require = createRequire(path.join(sourceDir, "web", "package.json"));
 const { chromium } = require("playwright-core");
 
 // The server: `attrition serve --port 0` picks a free port and logs it (msg=listening ... port=N).
-export async function startServer() {
+// `extraArgs` are more serve flags; one that is also a default here replaces that default.
+export async function startServer(extraArgs = []) {
   const dir = mkdtempSync(path.join(scratch, "browser-"));
-  const child = spawn(binary, [
-    "serve", "--host", "127.0.0.1", "--port", "0", "--threads", "2",
-    "--model-dir", path.join(sourceDir, "model"),
-    "--web-dir", path.join(sourceDir, "web"),
+  const defaults = [
+    ["--host", "127.0.0.1"], ["--port", "0"], ["--threads", "2"],
+    ["--model-dir", path.join(sourceDir, "model")],
+    ["--web-dir", path.join(sourceDir, "web")],
     // sqlite:////absolute/path (SQLAlchemy's four slashes, docs/database.md)
-    "--database-url", `sqlite:///${path.resolve(dir, "log.db")}`, "--migrate",
-    "--spool-dir", path.join(dir, "spool"),
-  ], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, OC5_LOG_LEVEL: "info" } });
+    ["--database-url", `sqlite:///${path.resolve(dir, "log.db")}`], ["--migrate"],
+    ["--spool-dir", path.join(dir, "spool")],
+  ].filter(([flag]) => !extraArgs.includes(flag)).flat();
+  const child = spawn(binary, ["serve", ...defaults, ...extraArgs], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, OC5_LOG_LEVEL: "info" } });
   let log = "";
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within 60 s:\n${log}`)), 60000);
