@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 bash scripts/install-deps.sh
 bash scripts/check-format.sh
+# Modules include and link only the layers below them (docs/architecture.md).
+bash scripts/check-layers.sh
 cmake --preset asan >/dev/null
 # Two cores: one compile job per core; ccache keeps warm rebuilds short.
 cmake --build --preset asan -- -j2
