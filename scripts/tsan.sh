@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# ThreadSanitizer on the concurrency tests: the server (serve_test, limits_test: sessions on
-# strands, the admission hook, rate-limiter shards, graceful shutdown under load), the
+# ThreadSanitizer on the concurrency tests: the server (serve_test, limits_test, hardening_test:
+# sessions on strands, the admission hook, rate-limiter shards, connection slots counted per
+# client, graceful shutdown under load), the
 # prediction log's writer, pool and spool (store_integration_test, store_outage_test, and the
 # real binary under concurrent clients in log_load_test), metrics and the scheduler (ops_test),
 # the rate limiter under concurrent clients (http_limits_test). Builds the `tsan` preset
@@ -11,8 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=2
 [ "${1:-}" = "--jobs" ] && jobs="$2"
-targets=(attrition serve_test limits_test store_integration_test store_outage_test ops_test
-         http_limits_test log_load_test)
+targets=(attrition serve_test limits_test hardening_test store_integration_test
+         store_outage_test ops_test http_limits_test log_load_test)
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan --target "${targets[@]}" -- -j"$jobs"
 reports=$(mktemp -d /tmp/attrition-tsan-XXXXXX)
