@@ -203,11 +203,9 @@ SpoolDecodeResult DecodeSpool(std::string_view bytes, bool at_end, std::size_t m
             Crc32(payload, Crc32(rest.substr(4, 4))) == GetU32(rest.substr(8, 4));
         auto record = checksum_ok ? ParsePayload(payload) : std::nullopt;
         if (!record) {
-            if (at_end && rest.size() == kSpoolHeaderBytes + length) {
-                result.torn_tail = true;  // the last record, e.g. zero-filled after a crash
-                offset = bytes.size();
-                break;
-            }
+            // A bad last record (e.g. zero-filled after a crash) is a torn tail, found by the
+            // resync: no magic follows it. A magic inside it starts the next record; decided
+            // here rather than by at_end, so that one read and several give the same records.
             if (!resync(offset)) break;
             continue;
         }

@@ -113,6 +113,30 @@ TEST(SpoolCodecTest, ZeroFilledLastRecordIsATornTail) {
     EXPECT_EQ(decoded.corrupt_records, 0U);
 }
 
+// A bad last record whose claimed length covers a good record (found by the spool_decoder
+// fuzz target): the good record is read whether the bytes arrive in one read or in two, as
+// Spool::Read gets them; before, one read called the whole stretch a torn tail.
+TEST(SpoolCodecTest, GoodRecordInsideABadLastRecordIsReadInOneReadOrTwo) {
+    const auto inner = EncodeSome(2);
+    const std::string inner_bytes = inner.bytes.substr(inner.starts[1]);
+    std::string bytes(kSpoolMagic);
+    const auto length = static_cast<std::uint32_t>(1 + inner_bytes.size());
+    for (int shift = 0; shift < 32; shift += 8) bytes.push_back(static_cast<char>(length >> shift));
+    bytes.append("\x01\x02\x03\x04{");  // a checksum that does not match
+    bytes.append(inner_bytes);
+
+    const auto at_once = DecodeSpool(bytes, true);
+    EXPECT_EQ(at_once.corrupt_records, 1U);
+    EXPECT_FALSE(at_once.torn_tail);
+    ASSERT_EQ(at_once.records.size(), 1U);
+    ExpectSame(at_once.records[0], inner.records[1]);
+
+    const auto first = DecodeSpool(bytes, false);
+    const auto last = DecodeSpool(std::string_view(bytes).substr(first.consumed), true);
+    EXPECT_EQ(first.records.size() + last.records.size(), 1U);
+    EXPECT_EQ(first.corrupt_records + last.corrupt_records, 1U);
+}
+
 TEST(SpoolCodecTest, CorruptMiddleRecordIsCountedAndSkipped) {
     auto encoded = EncodeSome(4);
     encoded.bytes[encoded.starts[1] + kSpoolHeaderBytes + 10] ^= 0x01;  // payload bit flip
