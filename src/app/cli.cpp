@@ -6,8 +6,10 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "app/cleanup_command.hpp"
+#include "app/install_paths.hpp"
 #include "app/keys_command.hpp"
 #include "app/migrate_command.hpp"
 #include "app/score_command.hpp"
@@ -91,7 +93,10 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
                     "Prediction log database: postgresql://..., sqlite:///path, none "
                     "(default: the embedded SQLite file var/attrition.db)")
         ->envname("OC5_DATABASE_URL");
-    serve.add_option("--model-dir", config.model_dir, "Folder holding the model artifact")
+    serve
+        .add_option("--model-dir", config.model_dir,
+                    "Folder holding the model artifact (default: model in the current folder "
+                    "if there is one, else <folder of the binary>/../share/attrition/model)")
         ->envname("OC5_MODEL_DIR")
         ->capture_default_str();
     serve.add_option("--body-limit", server.body_limit_bytes, "Maximum request body in bytes")
@@ -99,7 +104,10 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
         ->capture_default_str();
     serve.add_flag("--migrate", config.migrate,
                    "Apply pending migrations to a non-default database before serving");
-    serve.add_option("--web-dir", config.web_dir, "Folder holding the web pages and assets")
+    serve
+        .add_option("--web-dir", config.web_dir,
+                    "Folder holding the web pages and assets (default: web in the current folder "
+                    "if there is one, else <folder of the binary>/../share/attrition/web)")
         ->envname("OC5_WEB_DIR")
         ->capture_default_str();
     serve
@@ -160,6 +168,16 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
         ->envname("OC5_MAX_CONNECTIONS_PER_CLIENT")
         ->capture_default_str();
     AddLimitOptions(serve, config);
+}
+
+// A data folder given by neither its flag nor its OC5_* variable: the current folder's, else
+// the installed one next to the binary (app/install_paths.hpp).
+void ResolveDefaultDir(const CLI::App& command, const std::string& flag, std::string& dir) {
+    if (command.get_option(flag)->count() != 0) return;
+    auto resolved = ResolveDataDir(dir, ExecutablePath()).string();
+    if (resolved == dir) return;
+    spdlog::info("msg=\"installed data folder\" option={} dir={}", flag, ops::LogValue(resolved));
+    dir = std::move(resolved);
 }
 
 void AddTrainOptions(CLI::App& train, TrainConfig& config) {
@@ -225,6 +243,9 @@ int Main(int argc, char** argv, const char* version) {
         "and logs every prediction."};
     cli.set_version_flag("--version", std::string("attrition ") + version);
     cli.require_subcommand(1);
+    // Options of the whole program (--log-level) are taken after the subcommand too
+    // (`attrition serve --log-level debug`, what scripts/run.sh passes on); inherited.
+    cli.fallthrough();
 
     std::string log_level = "info";
     cli.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
@@ -257,7 +278,9 @@ int Main(int argc, char** argv, const char* version) {
 
     ScoreConfig score_config;
     auto* score = cli.add_subcommand("score", "Score a roster CSV into an output CSV");
-    score->add_option("--model", score_config.model_dir, "Model artifact folder")
+    score
+        ->add_option("--model", score_config.model_dir,
+                     "Model artifact folder (default: as serve --model-dir)")
         ->envname("OC5_MODEL_DIR")
         ->capture_default_str();
     score->add_option("--in", score_config.in_path, "Input CSV (- for stdin)")->required();
@@ -274,8 +297,15 @@ int Main(int argc, char** argv, const char* version) {
         fmt::print(stderr, "attrition: {}\n", logging.error().message);
         return 2;
     }
-    if (serve->parsed()) return RunServe(serve_config, version);
-    if (score->parsed()) return RunScore(score_config);
+    if (serve->parsed()) {
+        ResolveDefaultDir(*serve, "--model-dir", serve_config.model_dir);
+        ResolveDefaultDir(*serve, "--web-dir", serve_config.web_dir);
+        return RunServe(serve_config, version);
+    }
+    if (score->parsed()) {
+        ResolveDefaultDir(*score, "--model", score_config.model_dir);
+        return RunScore(score_config);
+    }
     if (migrate->parsed()) return RunMigrate(migrate_config);
     if (cleanup->parsed()) return RunCleanup(cleanup_config);
     if (keys->parsed()) return RunKeys(keys_config);
