@@ -113,7 +113,7 @@ store::QueryObserver ObserveQueries(ops::Registry& registry, int slow_query_ms) 
         if (duration.count() >= static_cast<long long>(slow_query_ms) * 1000) {
             slow.With({name}).Inc();
             spdlog::warn("msg=\"slow query\" statement={} duration_ms={:.3f} threshold_ms={}", name,
-                         duration.count() / 1000.0, slow_query_ms);
+                         static_cast<double>(duration.count()) / 1000.0, slow_query_ms);
         }
     };
 }

@@ -42,8 +42,17 @@ struct Error {
     }
 };
 
+// tl::expected that cannot be dropped silently: a call whose Result is ignored is a warning
+// (an error in CI). Everything of tl::expected is inherited; a tl::expected<T, Error> (what
+// and_then and map return) converts back.
 template <class T>
-using Result = tl::expected<T, Error>;
+class [[nodiscard]] Result : public tl::expected<T, Error> {
+  public:
+    using tl::expected<T, Error>::expected;
+    Result() = default;
+    // NOLINTNEXTLINE(google-explicit-constructor): implicit, as between two tl::expected.
+    Result(tl::expected<T, Error> other) : tl::expected<T, Error>(std::move(other)) {}
+};
 
 inline tl::unexpected<Error> Fail(ErrorCode code, std::string message) {
     return tl::unexpected<Error>(Error::Make(code, std::move(message)));

@@ -22,7 +22,7 @@ JsonParser::Impl& ImplOf(JsonParser& parser) noexcept { return *parser.impl_; }
 
 JsonParser::JsonParser(std::size_t max_depth) : impl_(std::make_unique<Impl>()) {
     // Small initial capacity; simdjson grows it (keeping max_depth) for larger bodies.
-    constexpr std::size_t kInitialCapacity = 16 * 1024;
+    constexpr std::size_t kInitialCapacity = std::size_t{16} * 1024;
     if (impl_->parser.allocate(kInitialCapacity, max_depth) != simdjson::SUCCESS) {
         throw std::bad_alloc();
     }

@@ -21,9 +21,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::uint64_t kReadChunk = 64 * 1024;      // most read buffer room a body gets
-constexpr std::size_t kIdleBufferBytes = 16 * 1024;  // most an idle connection keeps
-constexpr std::size_t kFirstReadBytes = 4096;        // the first read of a request
+constexpr std::uint64_t kReadChunk = std::uint64_t{64} * 1024;  // most read buffer room a body gets
+constexpr std::size_t kIdleBufferBytes = std::size_t{16} * 1024;  // most an idle connection keeps
+constexpr std::size_t kFirstReadBytes = 4096;                     // the first read of a request
 
 // One connection: the stream and whether it is waiting for a new request (idle), so that a
 // graceful stop can close idle keep-alive connections at once and let busy ones finish.
@@ -62,14 +62,14 @@ RequestContext MakeContext(const Request& request, const std::string& peer_ip) {
 // sending the refused body then sees "connection reset" instead of the 413). So the sending
 // side is shut, and what the client still sends is read and dropped, for at most
 // kLingerBytes or kLingerTime.
-constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
+constexpr std::size_t kLingerBytes = std::size_t{4} * 1024 * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 
 Awaitable<void> DrainBeforeClose(beast::tcp_stream& stream) {
     beast::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream.expires_after(kLingerTime);
-    std::array<char, 16 * 1024> sink{};
+    std::array<char, std::size_t{16} * 1024> sink{};
     for (std::size_t drained = 0; !ec && drained < kLingerBytes;) {
         drained += co_await stream.async_read_some(net::buffer(sink),
                                                    net::redirect_error(net::use_awaitable, ec));

@@ -25,8 +25,8 @@ struct ServerOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8000;
     int threads = 2;
-    std::size_t body_limit_bytes = 1024 * 1024;
-    std::size_t header_limit_bytes = 16 * 1024;
+    std::size_t body_limit_bytes = std::size_t{1024} * 1024;
+    std::size_t header_limit_bytes = std::size_t{16} * 1024;
     std::size_t max_header_fields = kDefaultMaxHeaderFields;  // more: 431
     std::size_t max_connections = 1024;                       // more are closed at once, unanswered
     std::size_t max_connections_per_client = 256;             // from one address; 0: no cap

@@ -66,7 +66,7 @@ bool ForEachElement(od::value value, Read&& read) {
     if (value.get_array().get(array) != simdjson::SUCCESS) return false;
     for (auto element : array) {
         od::value item;
-        if (std::move(element).get(item) != simdjson::SUCCESS || !read(item)) return false;
+        if (element.get(item) != simdjson::SUCCESS || !read(item)) return false;
     }
     return true;
 }

@@ -164,6 +164,7 @@ base::Result<Booster> TrainBooster(std::span<const float> matrix,
         return tl::unexpected(ok.error());
     }
     std::vector<const char*> names;
+    names.reserve(column_names.size());
     for (const auto& name : column_names) names.push_back(name.c_str());
     if (auto ok = Check(
             XGDMatrixSetStrFeatureInfo(dtrain->get(), "feature_name", names.data(), names.size()),

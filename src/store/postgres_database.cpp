@@ -154,6 +154,7 @@ class PgSession final : public SqlSession {
     base::Result<std::vector<Row>> Query(std::string_view sql,
                                          const std::vector<std::string>& params) override {
         std::vector<const char*> pointers;
+        pointers.reserve(params.size());
         for (const auto& param : params) pointers.push_back(param.c_str());
         auto result = connection_.Exec(sql, pointers, deadline_);
         if (!result) return tl::unexpected(result.error());

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <system_error>
 
 #include "store/spool_codec.hpp"
@@ -24,7 +23,8 @@ constexpr const char* kLockFileName = "prediction-log.lock";
 constexpr const char* kRejectedFileName = "prediction-log.rejected";
 constexpr std::size_t kReadChunkBytes = 1U << 20;
 
-std::string ErrnoText() { return std::strerror(errno); }
+// The system category's message is thread-safe (std::strerror is not).
+std::string ErrnoText() { return std::system_category().message(errno); }
 
 base::Result<void> WriteAll(int fd, std::string_view bytes) {
     while (!bytes.empty()) {

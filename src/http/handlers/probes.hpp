@@ -24,7 +24,7 @@ namespace attrition::http::handlers {
 
 // Below this much free spool, a down database makes the service not ready: the next records
 // could be refused.
-inline constexpr std::uint64_t kSpoolHeadroomBytes = 64 * 1024;
+inline constexpr std::uint64_t kSpoolHeadroomBytes = std::uint64_t{64} * 1024;
 
 enum class DatabaseState { kUp, kDown, kDisabled, kUnknown };
 const char* DatabaseStateName(DatabaseState state) noexcept;
