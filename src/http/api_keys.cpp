@@ -7,9 +7,9 @@
 
 #include <cctype>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "http/json_writer.hpp"
 #include "http/problem.hpp"
 
 namespace attrition::http {
@@ -169,7 +169,9 @@ std::optional<Response> Authorize(const ApiKeys& keys,
             detail = "Invalid API key";
             break;
     }
-    auto response = JsonResponse(request, status, nlohmann::json{{"detail", detail}}.dump());
+    std::string body;
+    JsonWriter(body).BeginObject().Key("detail").String(detail).EndObject();
+    auto response = JsonResponse(request, status, std::move(body));
     if (status == Status::unauthorized) response.set(bhttp::field::www_authenticate, "Bearer");
     return response;
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "base/text.hpp"
+#include "http/json_writer.hpp"
 
 namespace attrition::http {
 namespace {
@@ -115,57 +116,21 @@ std::vector<std::string> EmployeeIdsNamed(std::string_view body) {
     }
     return ids;
 }
-void AppendJsonString(std::string& out, std::string_view value) {
-    out += '"';
-    for (const char c : value) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-                } else {
-                    out += c;
-                }
-        }
-    }
-    out += '"';
-}
 
 double RoundedPercent(double probability) noexcept {
     return std::round(probability * 10000.0) / 100.0;
 }
 
 std::string MarkedBody(std::string_view reason, std::string_view body, std::size_t max_bytes) {
-    const bool truncated = body.size() > max_bytes;
-    const std::string_view kept = body.substr(0, max_bytes);
-    const std::string clean = base::ToValidUtf8(kept);
-    std::string out = "{\"rejected\":";
-    AppendJsonString(out, reason);
-    out += ",\"truncated\":";
-    out += truncated ? "true" : "false";
-    out += fmt::format(",\"body_bytes\":{},\"body_prefix\":", body.size());
-    AppendJsonString(out, clean);
-    out += ",\"employee_ids\":[";
-    const auto ids = EmployeeIdsNamed(body);
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (i > 0) out += ',';
-        AppendJsonString(out, ids[i]);
-    }
-    out += "]}";
+    std::string out;
+    JsonWriter json(out);
+    json.BeginObject().Key("rejected").String(reason);
+    json.Key("truncated").Bool(body.size() > max_bytes);
+    json.Key("body_bytes").Uint(body.size());
+    json.Key("body_prefix").String(base::ToValidUtf8(body.substr(0, max_bytes)));
+    json.Key("employee_ids").BeginArray();
+    for (const auto& id : EmployeeIdsNamed(body)) json.String(id);
+    json.EndArray().EndObject();
     return out;
 }
 

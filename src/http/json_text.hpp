@@ -1,6 +1,6 @@
-// Small JSON text helpers for the request path, where responses are written with fmt rather
-// than a DOM: string escaping, percentages with two decimals, and what the prediction log keeps of
-// a rejected body. Pure functions, thread-safe.
+// JSON text helpers for the request path (responses themselves are written with JsonWriter,
+// http/json_writer.hpp): percentages with two decimals, what the prediction log keeps of a
+// rejected body, the employee ids a body names. Pure functions, thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -9,9 +9,6 @@
 #include <vector>
 
 namespace attrition::http {
-
-// Appends `value` as a quoted JSON string (control characters escaped; bytes >= 0x80 kept).
-void AppendJsonString(std::string& out, std::string_view value);
 
 // A probability in 0..1 as a percentage rounded to 2 decimals (e.g. 0.95978 -> 95.98).
 double RoundedPercent(double probability) noexcept;

@@ -3,15 +3,16 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
-#include <nlohmann/json.hpp>
+
+#include "http/json_writer.hpp"
 
 namespace attrition::http {
 namespace {
 
 // FastAPI's `loc`: names as strings, list indexes as integers (["body","employees",3,"age"]).
 // No field name is all digits, so an all-digit element is an index.
-nlohmann::json LocJson(const std::vector<std::string>& loc) {
-    nlohmann::json out = nlohmann::json::array();
+void WriteLoc(JsonWriter& json, const std::vector<std::string>& loc) {
+    json.BeginArray();
     for (const auto& part : loc) {
         std::uint64_t index = 0;
         const auto* end = part.data() + part.size();
@@ -19,12 +20,12 @@ nlohmann::json LocJson(const std::vector<std::string>& loc) {
             return c >= '0' && c <= '9';
         });
         if (digits && std::from_chars(part.data(), end, index).ptr == end) {
-            out.push_back(index);
+            json.Uint(index);
         } else {
-            out.push_back(part);
+            json.String(part);
         }
     }
-    return out;
+    json.EndArray();
 }
 
 }  // namespace
@@ -67,23 +68,26 @@ Response JsonResponse(const Request& request, Status status, std::string body) {
 
 Response ErrorResponse(const Request& request, const base::Error& error) {
     const Status status = StatusFor(error.code);
-    nlohmann::json body;
+    std::string body;
+    JsonWriter json(body);
+    json.BeginObject().Key("detail");
     if (!error.issues.empty()) {
-        auto& detail = body["detail"];
-        detail = nlohmann::json::array();
+        json.BeginArray();
         for (const auto& issue : error.issues) {
-            detail.push_back(
-                {{"loc", LocJson(issue.loc)}, {"msg", issue.msg}, {"type", issue.type}});
+            json.BeginObject().Key("loc");
+            WriteLoc(json, issue.loc);
+            json.Key("msg").String(issue.msg).Key("type").String(issue.type).EndObject();
         }
+        json.EndArray();
     } else if (status == Status::internal_server_error) {
-        body["detail"] = "Internal Server Error";  // internals stay in the server log
+        json.String("Internal Server Error");  // internals stay in the server log
     } else {
-        body["detail"] = error.message;
+        json.String(error.message);
     }
-    // Every text here is checked UTF-8 before it becomes an error; should one slip through, a
-    // replacement character is written rather than an exception thrown mid-request.
-    return JsonResponse(request, status,
-                        body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    json.EndObject();
+    // Every text here is checked UTF-8 before it becomes an error; should one slip through, the
+    // writer puts a replacement character rather than invalid JSON.
+    return JsonResponse(request, status, std::move(body));
 }
 
 }  // namespace attrition::http

@@ -1,7 +1,6 @@
 #include "http/handlers/health.hpp"
 
-#include <nlohmann/json.hpp>
-
+#include "http/json_writer.hpp"
 #include "http/problem.hpp"
 
 namespace attrition::http::handlers {
@@ -10,12 +9,17 @@ Handler MakeHealthHandler(ModelVersionFn model_version, const base::Clock& clock
     return [model_version = std::move(model_version), &clock](
                const Request& request, RequestContext&) -> Awaitable<Response> {
         const auto version = model_version();
-        nlohmann::json body;
-        body["status"] = version ? "healthy" : "unhealthy";
-        body["model_loaded"] = version.has_value();
-        body["model_version"] = version ? nlohmann::json(*version) : nlohmann::json(nullptr);
-        body["timestamp"] = base::FormatIso8601(clock.Now());
-        co_return JsonResponse(request, Status::ok, body.dump());
+        std::string body;
+        JsonWriter json(body);
+        json.BeginObject().Key("status").String(version ? "healthy" : "unhealthy");
+        json.Key("model_loaded").Bool(version.has_value()).Key("model_version");
+        if (version) {
+            json.String(*version);
+        } else {
+            json.Null();
+        }
+        json.Key("timestamp").String(base::FormatIso8601(clock.Now())).EndObject();
+        co_return JsonResponse(request, Status::ok, std::move(body));
     };
 }
 

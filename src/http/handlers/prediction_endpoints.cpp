@@ -1,16 +1,13 @@
 #include "http/handlers/prediction_endpoints.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <iterator>
-#include <nlohmann/json.hpp>
 
 #include "base/text.hpp"
 #include "domain/fields.hpp"
 #include "http/json_text.hpp"
+#include "http/json_writer.hpp"
 #include "http/log_append.hpp"
 #include "http/problem.hpp"
 #include "http/router.hpp"
@@ -57,27 +54,22 @@ std::string_view QueryValue(std::string_view target, std::string_view key) {
 std::string FeaturesSnapshot(const domain::Employee& employee) {
     std::string out;
     out.reserve(768);
-    auto sink = std::back_inserter(out);
+    JsonWriter json(out);
+    json.BeginObject();
     const auto numeric = domain::NumericFields();
     for (std::size_t i = 0; i < numeric.size(); ++i) {
-        out += i == 0 ? "{\"" : ",\"";
-        out += numeric[i].name;
-        out += "\":";
+        json.Key(numeric[i].name);
         if (numeric[i].kind == domain::FieldKind::kInteger) {
-            const fmt::format_int digits(static_cast<long long>(employee.numeric[i]));
-            out.append(digits.data(), digits.size());
+            json.Int(static_cast<std::int64_t>(employee.numeric[i]));
         } else {
-            fmt::format_to(sink, "{}", employee.numeric[i]);
+            json.Double(employee.numeric[i]);
         }
     }
     const auto categorical = domain::CategoricalFields();
     for (std::size_t i = 0; i < categorical.size(); ++i) {
-        out += ",\"";
-        out += categorical[i].name;
-        out += "\":";
-        AppendJsonString(out, employee.categorical[i]);
+        json.Key(categorical[i].name).String(employee.categorical[i]);
     }
-    out += '}';
+    json.EndObject();
     return out;
 }
 
@@ -86,20 +78,17 @@ std::string FeaturesSnapshot(const domain::Employee& employee) {
 // the client's bytes: unknown fields, padding and duplicate keys are gone.
 std::string CanonicalPayload(const domain::Employee& employee, std::string_view snapshot) {
     if (!employee.employee_id) return std::string(snapshot);
-    std::string out = "{\"employee_id\":";
-    AppendJsonString(out, *employee.employee_id);
+    std::string out;
+    JsonWriter(out).BeginObject().Key("employee_id").String(*employee.employee_id);
     out += ',';
-    out.append(snapshot.substr(1));
+    out.append(snapshot.substr(1));  // the snapshot's members, after its '{'
     return out;
 }
 
-void AppendWarnings(std::string& out, const std::vector<std::string>& warnings) {
-    out += "[";
-    for (std::size_t i = 0; i < warnings.size(); ++i) {
-        if (i > 0) out += ",";
-        AppendJsonString(out, warnings[i]);
-    }
-    out += "]";
+void WriteWarnings(JsonWriter& json, const std::vector<std::string>& warnings) {
+    json.BeginArray();
+    for (const auto& warning : warnings) json.String(warning);
+    json.EndArray();
 }
 
 long long ElapsedMs(const RequestContext& context) {
@@ -221,40 +210,41 @@ Awaitable<Response> PredictionEndpoints::ModelInfo(const Request& request,
             request, base::Error::Make(base::ErrorCode::kUnavailable, "Model not loaded"));
     }
     const auto& meta = model_->predictor.Metadata();
-    nlohmann::json body;
-    body["model_version"] = meta.model_version;
-    body["training_date"] = meta.training_date;
-    auto& metrics = body["performance_metrics"];
-    metrics = nlohmann::json::object();
+    std::string body;
+    JsonWriter json(body);
+    json.BeginObject().Key("model_version").String(meta.model_version);
+    json.Key("training_date").String(meta.training_date);
+    json.Key("performance_metrics").BeginObject();
     if (meta.cross_validation) {
         const auto& cv = meta.cross_validation->metrics;
-        metrics["accuracy"] = Rounded(cv.accuracy.mean, 1000);
-        metrics["precision"] = Rounded(cv.precision.mean, 1000);
-        metrics["recall"] = Rounded(cv.recall.mean, 1000);
-        metrics["f1_score"] = Rounded(cv.f1.mean, 1000);
-        metrics["roc_auc"] = Rounded(cv.roc_auc.mean, 1000);
-        metrics["pr_auc"] = Rounded(cv.pr_auc.mean, 1000);
+        json.Key("accuracy").Double(Rounded(cv.accuracy.mean, 1000));
+        json.Key("precision").Double(Rounded(cv.precision.mean, 1000));
+        json.Key("recall").Double(Rounded(cv.recall.mean, 1000));
+        json.Key("f1_score").Double(Rounded(cv.f1.mean, 1000));
+        json.Key("roc_auc").Double(Rounded(cv.roc_auc.mean, 1000));
+        json.Key("pr_auc").Double(Rounded(cv.pr_auc.mean, 1000));
     }
-    auto& features = body["features_required"];
-    features["numeric"] = nlohmann::json::array();
-    features["categorical"] = nlohmann::json::array();
-    for (const auto& f : domain::NumericFields()) features["numeric"].push_back(f.name);
-    for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
-        features["categorical"].push_back(domain::CategoricalFields()[i].name);
-    }
-    body["decision_threshold"] = meta.decision_threshold;
+    json.EndObject();
+    json.Key("features_required").BeginObject().Key("numeric").BeginArray();
+    for (const auto& f : domain::NumericFields()) json.String(f.name);
+    json.EndArray().Key("categorical").BeginArray();
+    for (const auto& f : domain::CategoricalFields()) json.String(f.name);
+    json.EndArray().EndObject();
+    json.Key("decision_threshold").Double(meta.decision_threshold);
     if (meta.threshold_f1_optimal) {
-        body["f1_optimal_threshold"] = meta.threshold_f1_optimal->threshold;
+        json.Key("f1_optimal_threshold").Double(meta.threshold_f1_optimal->threshold);
     }
-    body["risk_cutoffs"] = {{"low_below", meta.risk.low_below},
-                            {"medium_below", meta.risk.medium_below}};
-    auto& vocabulary = body["categorical_values"];
+    json.Key("risk_cutoffs").BeginObject();
+    json.Key("low_below").Double(meta.risk.low_below);
+    json.Key("medium_below").Double(meta.risk.medium_below).EndObject();
+    json.Key("categorical_values").BeginObject();
     for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
-        const auto values = model_->vocabulary.Values(i);
-        vocabulary[std::string(domain::CategoricalFields()[i].name)] =
-            std::vector<std::string>(values.begin(), values.end());
+        json.Key(domain::CategoricalFields()[i].name).BeginArray();
+        for (const auto& value : model_->vocabulary.Values(i)) json.String(value);
+        json.EndArray();
     }
-    co_return JsonResponse(request, Status::ok, body.dump());
+    json.EndObject().EndObject();
+    co_return JsonResponse(request, Status::ok, std::move(body));
 }
 
 std::optional<PredictionEndpoints::Outcome> PredictionEndpoints::Precheck(
@@ -311,6 +301,18 @@ store::PredictionRecord PredictionEndpoints::Record(const domain::Employee& empl
     return record;
 }
 
+void PredictionEndpoints::WriteMetadata(JsonWriter& json,
+                                        std::string_view time_key,
+                                        long long elapsed_ms,
+                                        const std::vector<std::string>& warnings) const {
+    json.Key("metadata").BeginObject().Key("model_version").String(model_->predictor.Version());
+    json.Key(time_key).Int(elapsed_ms);
+    json.Key("timestamp").String(base::FormatIso8601(clock_.Now()));
+    json.Key("warnings");
+    WriteWarnings(json, warnings);
+    json.EndObject();
+}
+
 PredictionEndpoints::Outcome PredictionEndpoints::ScoreOne(const Request& request,
                                                            const RequestContext& context) {
     if (auto stop = Precheck(request)) return std::move(*stop);
@@ -325,17 +327,16 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreOne(const Request& reques
     outcome.record.request_data_json =
         CanonicalPayload(*employee, outcome.record.predictions.back().features_snapshot_json);
     const double leave = RoundedPercent(prediction.probability);
-    std::string body = fmt::format(
-        "{{\"prediction\":{{\"will_leave\":{},\"probability_leave\":{:.2f},"
-        "\"probability_stay\":{:.2f},\"risk_level\":\"{}\"}},\"metadata\":{{\"model_version\":",
-        prediction.will_leave, leave, Rounded(100.0 - leave, 100),
-        model::RiskLevelName(prediction.risk));
-    AppendJsonString(body, model_->predictor.Version());
-    fmt::format_to(std::back_inserter(body),
-                   ",\"prediction_time_ms\":{},\"timestamp\":\"{}\",\"warnings\":",
-                   ElapsedMs(context), base::FormatIso8601(clock_.Now()));
-    AppendWarnings(body, warnings);
-    body += "}}";
+    std::string body;
+    body.reserve(256);
+    JsonWriter json(body);
+    json.BeginObject().Key("prediction").BeginObject();
+    json.Key("will_leave").Bool(prediction.will_leave);
+    json.Key("probability_leave").Fixed(leave, 2);
+    json.Key("probability_stay").Fixed(Rounded(100.0 - leave, 100), 2);
+    json.Key("risk_level").String(model::RiskLevelName(prediction.risk)).EndObject();
+    WriteMetadata(json, "prediction_time_ms", ElapsedMs(context), warnings);
+    json.EndObject();
     outcome.response = JsonResponse(request, Status::ok, std::move(body));
     return outcome;
 }
@@ -351,11 +352,15 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreBatch(const Request& requ
     Outcome outcome;
     // The features of each employee are in its predictions row; the request row keeps the
     // count (as the original did) and the ids, not a second copy of up to 1 MiB.
-    std::string request_data =
-        fmt::format("{{\"employee_count\":{},\"employee_ids\":[", employees->size());
+    std::string& request_data = outcome.record.request_data_json;
     request_data.reserve(64 + 16 * employees->size());
-    std::string body = "{\"predictions\":[";
+    JsonWriter logged(request_data);
+    logged.BeginObject().Key("employee_count").Uint(employees->size());
+    logged.Key("employee_ids").BeginArray();
+    std::string body;
     body.reserve(256 + 128 * employees->size());
+    JsonWriter json(body);
+    json.BeginObject().Key("predictions").BeginArray();
     const auto predictions = model_->predictor.PredictMany(*employees);
     outcome.record.predictions.reserve(employees->size());
     for (std::size_t i = 0; i < employees->size(); ++i) {
@@ -363,30 +368,24 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreBatch(const Request& requ
         const auto& prediction = predictions[i];
         std::vector<std::string> warnings;
         outcome.record.predictions.push_back(Record(employee, prediction, warnings));
-        if (i > 0) {
-            body += ",";
-            request_data += ",";
-        }
-        AppendJsonString(request_data, employee.employee_id.value_or(""));
-        body += "{\"employee_id\":";
-        AppendJsonString(body, employee.employee_id.value_or(""));
-        fmt::format_to(std::back_inserter(body),
-                       ",\"will_leave\":{},\"probability_leave\":{:.2f},\"risk_level\":\"{}\"",
-                       prediction.will_leave, RoundedPercent(prediction.probability),
-                       model::RiskLevelName(prediction.risk));
+        logged.String(employee.employee_id.value_or(""));
+        json.BeginObject().Key("employee_id").String(employee.employee_id.value_or(""));
+        json.Key("will_leave").Bool(prediction.will_leave);
+        json.Key("probability_leave").Fixed(RoundedPercent(prediction.probability), 2);
+        json.Key("risk_level").String(model::RiskLevelName(prediction.risk));
         if (!warnings.empty()) {
-            body += ",\"warnings\":";
-            AppendWarnings(body, warnings);
+            json.Key("warnings");
+            WriteWarnings(json, warnings);
         }
-        body += "}";
+        json.EndObject();
     }
-    outcome.record.request_data_json = request_data + "]}";
-    fmt::format_to(
-        std::back_inserter(body),
-        "],\"metadata\":{{\"total_predictions\":{},\"model_version\":", employees->size());
-    AppendJsonString(body, model_->predictor.Version());
-    fmt::format_to(std::back_inserter(body), ",\"prediction_time_ms\":{},\"timestamp\":\"{}\"}}}}",
-                   ElapsedMs(context), base::FormatIso8601(clock_.Now()));
+    logged.EndArray().EndObject();
+    json.EndArray().Key("metadata").BeginObject();
+    json.Key("total_predictions").Uint(employees->size());
+    json.Key("model_version").String(model_->predictor.Version());
+    json.Key("prediction_time_ms").Int(ElapsedMs(context));
+    json.Key("timestamp").String(base::FormatIso8601(clock_.Now()));
+    json.EndObject().EndObject();
     outcome.response = JsonResponse(request, Status::ok, std::move(body));
     return outcome;
 }
@@ -412,37 +411,32 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& 
         CanonicalPayload(*employee, outcome.record.predictions.back().features_snapshot_json);
     const auto explanation = model_->predictor.Explain(*employee);
 
-    std::string body = "{\"top_features\":[";
+    std::string body;
+    body.reserve(1024);
+    JsonWriter json(body);
+    json.BeginObject().Key("top_features").BeginArray();
     const std::size_t top = std::min(kTopFeatures, explanation.features.size());
     for (std::size_t i = 0; i < top; ++i) {
         const auto& feature = explanation.features[i];
         const double value = Rounded(feature.shap_value, 1e6);
-        fmt::format_to(std::back_inserter(body),
-                       "{}{{\"feature\":\"{}\",\"shap_value\":{},\"impact\":\"{}\"}}",
-                       i == 0 ? "" : ",", feature.feature, value,
-                       value > 0 ? "increases risk" : (value < 0 ? "decreases risk" : "neutral"));
+        json.BeginObject().Key("feature").String(feature.feature).Key("shap_value").Double(value);
+        json.Key("impact").String(value > 0   ? "increases risk"
+                                  : value < 0 ? "decreases risk"
+                                              : "neutral");
+        json.EndObject();
     }
-    body += "]";
+    json.EndArray();
     if (detail == "columns") {
-        body += ",\"columns\":[";
-        for (std::size_t i = 0; i < explanation.columns.size(); ++i) {
-            body += i == 0 ? "{\"column\":" : ",{\"column\":";
-            AppendJsonString(body, explanation.columns[i].column);
-            fmt::format_to(std::back_inserter(body), ",\"shap_value\":{}}}",
-                           Rounded(explanation.columns[i].shap_value, 1e6));
+        json.Key("columns").BeginArray();
+        for (const auto& column : explanation.columns) {
+            json.BeginObject().Key("column").String(column.column);
+            json.Key("shap_value").Double(Rounded(column.shap_value, 1e6)).EndObject();
         }
-        fmt::format_to(std::back_inserter(body), "],\"base_value\":{}",
-                       Rounded(explanation.base_value, 1e6));
+        json.EndArray().Key("base_value").Double(Rounded(explanation.base_value, 1e6));
     }
-    fmt::format_to(std::back_inserter(body),
-                   ",\"probability_leave\":{:.2f},\"metadata\":{{\"model_version\":",
-                   RoundedPercent(prediction.probability));
-    AppendJsonString(body, model_->predictor.Version());
-    fmt::format_to(std::back_inserter(body),
-                   ",\"explanation_time_ms\":{},\"timestamp\":\"{}\",\"warnings\":",
-                   ElapsedMs(context), base::FormatIso8601(clock_.Now()));
-    AppendWarnings(body, warnings);
-    body += "}}";
+    json.Key("probability_leave").Fixed(RoundedPercent(prediction.probability), 2);
+    WriteMetadata(json, "explanation_time_ms", ElapsedMs(context), warnings);
+    json.EndObject();
     outcome.response = JsonResponse(request, Status::ok, std::move(body));
     return outcome;
 }

@@ -12,12 +12,14 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/clock.hpp"
 #include "domain/validation.hpp"
 #include "domain/vocabulary.hpp"
 #include "http/client_ip.hpp"
+#include "http/json_writer.hpp"
 #include "http/route.hpp"
 #include "model/predictor.hpp"
 #include "ops/metrics.hpp"
@@ -69,6 +71,12 @@ class PredictionEndpoints {
     Outcome ScoreOne(const Request& request, const RequestContext& context);
     Outcome ScoreBatch(const Request& request, const RequestContext& context);
     Outcome ScoreExplained(const Request& request, const RequestContext& context);
+    // The "metadata" member of a single answer: version, time taken (under `time_key`),
+    // timestamp, warnings.
+    void WriteMetadata(JsonWriter& json,
+                       std::string_view time_key,
+                       long long elapsed_ms,
+                       const std::vector<std::string>& warnings) const;
     Awaitable<Response> LogThenReply(const Request& request,
                                      RequestContext& context,
                                      Outcome outcome);

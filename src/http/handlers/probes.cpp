@@ -2,8 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include <nlohmann/json.hpp>
-
+#include "http/json_writer.hpp"
 #include "http/problem.hpp"
 
 namespace attrition::http::handlers {
@@ -30,21 +29,23 @@ Readiness EvaluateReadiness(const ReadinessInput& input) {
     const bool database_ok = input.database != DatabaseState::kDown;
     const bool log_ok = database_ok || spool_has_room;
 
-    nlohmann::json body;
-    body["status"] = input.model_loaded && log_ok ? "ready" : "not_ready";
-    body["model_loaded"] = input.model_loaded;
-    body["database"] = DatabaseStateName(input.database);
-    body["spool"] = {{"bytes", input.spool_bytes},
-                     {"max_bytes", input.spool_max_bytes},
-                     {"has_room", spool_has_room}};
     std::string detail;
     if (!input.model_loaded) detail = "model not loaded";
     if (!log_ok) {
         if (!detail.empty()) detail += "; ";
         detail += "prediction log database down and spool full";
     }
-    if (!detail.empty()) body["detail"] = detail;
-    return Readiness{input.model_loaded && log_ok, body.dump()};
+    std::string body;
+    JsonWriter json(body);
+    json.BeginObject().Key("status").String(input.model_loaded && log_ok ? "ready" : "not_ready");
+    json.Key("model_loaded").Bool(input.model_loaded);
+    json.Key("database").String(DatabaseStateName(input.database));
+    json.Key("spool").BeginObject().Key("bytes").Uint(input.spool_bytes);
+    json.Key("max_bytes").Uint(input.spool_max_bytes).Key("has_room").Bool(spool_has_room);
+    json.EndObject();
+    if (!detail.empty()) json.Key("detail").String(detail);
+    json.EndObject();
+    return Readiness{input.model_loaded && log_ok, std::move(body)};
 }
 
 Handler MakeLivezHandler() {
