@@ -1,8 +1,8 @@
 // Inference and SHAP speed against XGBoost's own predictor in the same run: in-place predict
 // (nthread 1, persistent proxy DMatrix, cache_id 0) vs Forest, and pred_contribs vs
-// TreeShapExplainer. Uses the committed model/booster.json, or trains a booster of the same
-// shape on generated data when it is absent. Single-threaded; the benchmark state lives in
-// one BenchModel built on first use.
+// TreeShapExplainer. Uses the committed model/xgb_enhanced_v2.0/booster.json, or trains a booster
+// of the same shape on generated data when it is absent. Single-threaded; the benchmark state lives
+// in one BenchModel built on first use.
 #include <benchmark/benchmark.h>
 #include <xgboost/c_api.h>
 
@@ -75,7 +75,8 @@ std::string TrainStandIn() {
 std::string ModelJson(std::string& source) {
     const char* dir = std::getenv("ATTRITION_SOURCE_DIR");
     const std::filesystem::path path =
-        std::filesystem::path(dir != nullptr ? dir : ATTRITION_SOURCE_DIR) / "model/booster.json";
+        std::filesystem::path(dir != nullptr ? dir : ATTRITION_SOURCE_DIR) /
+        "model/xgb_enhanced_v2.0/booster.json";
     if (std::filesystem::exists(path)) {
         std::ifstream file(path, std::ios::binary);
         std::ostringstream content;
@@ -83,7 +84,7 @@ std::string ModelJson(std::string& source) {
         source = path.string();
         return content.str();
     }
-    source = "generated stand-in (model/booster.json absent)";
+    source = "generated stand-in (model/xgb_enhanced_v2.0/booster.json absent)";
     return TrainStandIn();
 }
 

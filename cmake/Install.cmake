@@ -1,6 +1,6 @@
 # `cmake --install <build> --prefix P` and CPack's .deb (README "Install"):
 #   P/bin/attrition
-#   P/share/attrition/model/   the committed model artifact
+#   P/share/attrition/model/   the committed model repository (one folder per version)
 #   P/share/attrition/web/     the pages, web/static/ and the vendored files the server serves
 #   P/share/doc/attrition/     LICENSE, and the licenses of the vendored Swagger UI and ReDoc
 #   P/lib/systemd/system/attrition.service, P/lib/sysusers.d/attrition.conf
@@ -9,8 +9,9 @@
 set(ATTRITION_DATA_DESTINATION share/attrition)
 
 install(TARGETS attrition RUNTIME DESTINATION bin)
-install(FILES model/booster.json model/metadata.json
-        DESTINATION ${ATTRITION_DATA_DESTINATION}/model)
+# The model repository: every committed version (model/<version>/booster.json, metadata.json).
+install(DIRECTORY model/ DESTINATION ${ATTRITION_DATA_DESTINATION}/model
+        FILES_MATCHING PATTERN "*.json")
 
 file(GLOB ATTRITION_PAGES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/web/*.html)
 install(FILES ${ATTRITION_PAGES} DESTINATION ${ATTRITION_DATA_DESTINATION}/web)

@@ -58,8 +58,8 @@ fail() {
 # The files a prefix must hold, relative to it; and nothing else under web/node_modules.
 expected=(
   bin/attrition
-  share/attrition/model/booster.json
-  share/attrition/model/metadata.json
+  share/attrition/model/xgb_enhanced_v2.0/booster.json
+  share/attrition/model/xgb_enhanced_v2.0/metadata.json
   share/attrition/web/index.html
   share/attrition/web/docs.html
   share/attrition/web/redoc.html
@@ -83,8 +83,9 @@ check_layout() {  # check_layout PREFIX
   local vendor
   vendor=$(cd "$prefix/share/attrition/web/node_modules" && find . -type f | wc -l)
   [ "$vendor" -eq 5 ] || fail "$prefix/share/attrition/web/node_modules holds $vendor files, not 5"
-  cmp -s "$root/model/booster.json" "$prefix/share/attrition/model/booster.json" ||
-    fail "installed booster.json differs from model/booster.json"
+  cmp -s "$root/model/xgb_enhanced_v2.0/booster.json" \
+    "$prefix/share/attrition/model/xgb_enhanced_v2.0/booster.json" ||
+    fail "installed booster.json differs from model/xgb_enhanced_v2.0/booster.json"
   local page
   for page in "$root"/web/*.html "$root"/web/static/*; do
     cmp -s "$page" "$prefix/share/attrition/web/${page#"$root"/web/}" ||

@@ -95,10 +95,16 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
         ->envname("OC5_DATABASE_URL");
     serve
         .add_option("--model-dir", config.model_dir,
-                    "Folder holding the model artifact (default: model in the current folder "
-                    "if there is one, else <folder of the binary>/../share/attrition/model)")
+                    "Model repository: one folder per version, or one artifact (default: model "
+                    "in the current folder if there is one, else <folder of the "
+                    "binary>/../share/attrition/model)")
         ->envname("OC5_MODEL_DIR")
         ->capture_default_str();
+    serve
+        .add_option("--default-model", config.default_model,
+                    "Version that scores requests naming none (default: the repository's only "
+                    "version)")
+        ->envname("OC5_DEFAULT_MODEL");
     serve.add_option("--body-limit", server.body_limit_bytes, "Maximum request body in bytes")
         ->envname("OC5_BODY_LIMIT")
         ->capture_default_str();
@@ -186,7 +192,9 @@ void AddTrainOptions(CLI::App& train, TrainConfig& config) {
                     "Folder of the TechNova extracts (extrait_sirh.csv, extrait_eval.csv, "
                     "extrait_sondage.csv)")
         ->capture_default_str();
-    train.add_option("--out", config.out_dir, "Artifact folder to write")->capture_default_str();
+    train.add_option("--out", config.out_dir,
+                     "Artifact folder to write (default: model/<model_version>, its folder in the "
+                     "model repository)");
     train
         .add_option("--threads", config.threads,
                     "XGBoost threads (the booster is byte-identical across runs at a fixed count)")
@@ -280,9 +288,13 @@ int Main(int argc, char** argv, const char* version) {
     auto* score = cli.add_subcommand("score", "Score a roster CSV into an output CSV");
     score
         ->add_option("--model", score_config.model_dir,
-                     "Model artifact folder (default: as serve --model-dir)")
+                     "Model repository or artifact folder (default: as serve --model-dir)")
         ->envname("OC5_MODEL_DIR")
         ->capture_default_str();
+    score
+        ->add_option("--model-version", score_config.model_version,
+                     "Version to score with (default: as serve --default-model)")
+        ->envname("OC5_DEFAULT_MODEL");
     score->add_option("--in", score_config.in_path, "Input CSV (- for stdin)")->required();
     score->add_option("--out", score_config.out_path, "Output CSV (- for stdout)")->required();
     score->add_flag("--explain", score_config.explain, "Add the top 5 reasons (SHAP) per row");

@@ -15,6 +15,7 @@
 #include "domain/validation.hpp"
 #include "domain/vocabulary.hpp"
 #include "model/predictor.hpp"
+#include "model/repository.hpp"
 
 namespace attrition::app {
 namespace {
@@ -68,16 +69,18 @@ std::string_view FieldName(std::size_t i) {
 }  // namespace
 
 int RunScore(const ScoreConfig& config) {
-    auto predictor = model::Predictor::Load(config.model_dir);
-    if (!predictor) {
-        fmt::print(stderr, "attrition score: {}\n", predictor.error().message);
+    const auto repository = model::LoadRepository(config.model_dir, config.model_version);
+    if (!repository) {
+        fmt::print(stderr, "attrition score: {}\n", repository.error().message);
         return 1;
     }
-    auto vocabulary = domain::Vocabulary::Make(predictor->Metadata().encoding.vocabulary);
-    if (!vocabulary) {
-        fmt::print(stderr, "attrition score: {}\n", vocabulary.error().message);
+    const model::ServedModel* served = repository->Default();
+    if (served == nullptr) {
+        fmt::print(stderr, "attrition score: no model in {}\n", config.model_dir);
         return 1;
     }
+    const model::Predictor* predictor = &served->predictor;
+    const domain::Vocabulary* vocabulary = &served->vocabulary;
     std::ifstream in_file;
     if (config.in_path != "-") {
         in_file.open(config.in_path, std::ios::binary);

@@ -9,10 +9,11 @@
 namespace attrition::app {
 
 struct ScoreConfig {
-    std::string model_dir = "model";
-    std::string in_path;   // "-": standard input
-    std::string out_path;  // "-": standard output
-    bool explain = false;  // add the top 5 reasons per row
+    std::string model_dir = "model";  // a model repository, as serve --model-dir
+    std::string model_version;        // empty: the repository's default (OC5_DEFAULT_MODEL)
+    std::string in_path;              // "-": standard input
+    std::string out_path;             // "-": standard output
+    bool explain = false;             // add the top 5 reasons per row
 };
 
 int RunScore(const ScoreConfig& config);

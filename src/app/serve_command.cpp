@@ -23,6 +23,7 @@
 #include "http/server.hpp"
 #include "http/static_assets.hpp"
 #include "model/predictor.hpp"
+#include "model/repository.hpp"
 #include "ops/logging.hpp"
 #include "ops/metrics.hpp"
 #include "ops/scheduler.hpp"
@@ -32,25 +33,33 @@
 namespace attrition::app {
 namespace {
 
-// The model is optional at startup: without it the service runs, /health says unhealthy and
-// the prediction endpoints answer 503, so an operator can see what is wrong.
-std::unique_ptr<http::handlers::ServedModel> LoadModel(const std::string& model_dir) {
-    auto predictor = model::Predictor::Load(model_dir);
-    if (!predictor) {
-        spdlog::error("msg=\"model not loaded\" dir={} reason={}", ops::LogValue(model_dir),
-                      ops::LogValue(predictor.error().message));
-        return nullptr;
+// Every version of the model repository. No repository (or an empty one) is allowed: the
+// service runs, /health says unhealthy and the prediction endpoints answer 503, so an operator
+// can see what is wrong. A broken default stops the start; another broken version is logged
+// and listed as failed.
+std::optional<model::Repository> LoadModels(const ServeConfig& config) {
+    auto repository = model::LoadRepository(config.model_dir, config.default_model);
+    if (!repository) {
+        spdlog::critical("msg=\"model repository refused\" dir={} reason={}",
+                         ops::LogValue(config.model_dir),
+                         ops::LogValue(repository.error().message));
+        return std::nullopt;
     }
-    auto vocabulary = domain::Vocabulary::Make(predictor->Metadata().encoding.vocabulary);
-    if (!vocabulary) {
-        spdlog::error("msg=\"model vocabulary rejected\" reason={}",
-                      ops::LogValue(vocabulary.error().message));
-        return nullptr;
+    if (repository->versions.empty()) {
+        spdlog::error("msg=\"model not loaded\" dir={} reason=\"no model version there\"",
+                      ops::LogValue(config.model_dir));
     }
-    spdlog::info("msg=\"model loaded\" version={} columns={}", predictor->Version(),
-                 predictor->Metadata().encoding.ColumnCount());
-    return std::make_unique<http::handlers::ServedModel>(
-        http::handlers::ServedModel{std::move(*predictor), std::move(*vocabulary)});
+    for (const auto& version : repository->versions) {
+        if (version.model) {
+            spdlog::info("msg=\"model loaded\" version={} default={} columns={}", version.name,
+                         version.name == repository->default_version,
+                         version.model->predictor.Metadata().encoding.ColumnCount());
+        } else {
+            spdlog::error("msg=\"model version failed; not served\" version={} reason={}",
+                          ops::LogValue(version.name), ops::LogValue(version.failure));
+        }
+    }
+    return std::move(*repository);
 }
 
 // HTTP metrics: requests by route and status, latency by route. Unknown paths share one
@@ -231,7 +240,7 @@ struct Objects {
     base::SystemClock clock;
     ops::Registry metrics;
     http::ApiKeys api_keys;
-    std::unique_ptr<http::handlers::ServedModel> model;
+    model::Repository models;
     std::unique_ptr<store::PredictionLog> log;
     std::unique_ptr<store::Database> ops_database;
     std::unique_ptr<http::handlers::DatabaseWatch> database_watch;
@@ -264,14 +273,24 @@ bool LoadKeys(const ServeConfig& config, Objects& o) {
     return true;
 }
 
-void LoadServedModel(const ServeConfig& config, Objects& o) {
-    o.model = LoadModel(config.model_dir);
-    auto& model_info = o.metrics.AddGauge(
-        "attrition_model_info", "The loaded model (value 1), labelled by version", {"version"});
-    o.metrics.AddGauge("attrition_model_loaded", "1 when a model is loaded")
+bool LoadServedModels(const ServeConfig& config, Objects& o) {
+    auto models = LoadModels(config);
+    if (!models) return false;
+    o.models = std::move(*models);
+    auto& model_info =
+        o.metrics.AddGauge("attrition_model_info",
+                           "Each model version served (value 1), by version and whether it is "
+                           "the default",
+                           {"version", "default"});
+    o.metrics.AddGauge("attrition_model_loaded", "1 when a default model is loaded")
         .With({})
-        .Set(o.model ? 1 : 0);
-    if (o.model) model_info.With({o.model->predictor.Version()}).Set(1);
+        .Set(o.models.Default() != nullptr ? 1 : 0);
+    for (const auto& version : o.models.versions) {
+        if (!version.model) continue;
+        model_info.With({version.name, version.name == o.models.default_version ? "true" : "false"})
+            .Set(1);
+    }
+    return true;
 }
 
 // The prediction log, and a second connection for the read side, retention and readiness.
@@ -342,7 +361,7 @@ void ScheduleRetention(const ServeConfig& config, const ServeSettings& settings,
 http::handlers::ReadinessInput Readiness(const Objects& o) {
     const auto status = o.log->Status();
     http::handlers::ReadinessInput input;
-    input.model_loaded = o.model != nullptr;
+    input.model_loaded = o.models.Default() != nullptr;
     input.database =
         o.database_watch ? o.database_watch->State() : http::handlers::DatabaseState::kDisabled;
     input.spool_bytes = status.spool_bytes;
@@ -361,7 +380,7 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
     }
     o.assets = std::move(*assets);
     o.predictions = std::make_unique<http::handlers::PredictionEndpoints>(
-        o.model.get(), *o.log, o.clock, o.metrics,
+        o.models, *o.log, o.clock, o.metrics,
         http::handlers::PredictionSettings{.batch_limit = config.batch_limit,
                                            .json_max_depth = config.json_max_depth,
                                            .trusted_proxies = config.trusted_proxies});
@@ -371,8 +390,9 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
                         .log = *o.log_endpoints,
                         .health = http::handlers::MakeHealthHandler(
                             [&o]() -> std::optional<std::string> {
-                                if (!o.model) return std::nullopt;
-                                return o.model->predictor.Version();
+                                const auto* model = o.models.Default();
+                                if (model == nullptr) return std::nullopt;
+                                return model->predictor.Version();
                             },
                             o.clock),
                         .livez = http::handlers::MakeLivezHandler(),
@@ -382,11 +402,11 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
                         .assets = *o.assets,
                         .batch_limit = config.batch_limit});
     o.assets->ListEndpoints(routes);
-    if (o.model) {
+    if (const auto* model = o.models.Default()) {
         o.openapi_document = http::BuildOpenApiDocument(
-            o.model->vocabulary,
+            model->vocabulary,
             http::OpenApiInfo{.version = version,
-                              .model_version = o.model->predictor.Version(),
+                              .model_version = model->predictor.Version(),
                               .batch_limit = config.batch_limit},
             routes);
     }
@@ -425,7 +445,7 @@ int RunServe(const ServeConfig& config, const char* version) {
     }
     Objects objects;
     if (!LoadKeys(config, objects)) return 1;
-    LoadServedModel(config, objects);
+    if (!LoadServedModels(config, objects)) return 1;
     if (!OpenLog(config, objects)) return 1;
     ScheduleRetention(config, *settings, objects);
     if (!BuildRoutes(config, version, objects)) return 1;

@@ -14,9 +14,10 @@ namespace attrition::app {
 
 struct ServeConfig {
     http::ServerOptions server;
-    std::string database_url;  // empty: the embedded SQLite default
-    bool migrate = false;      // apply pending migrations on a non-default database
-    std::string model_dir = "model";
+    std::string database_url;         // empty: the embedded SQLite default
+    bool migrate = false;             // apply pending migrations on a non-default database
+    std::string model_dir = "model";  // the model repository (model/repository.hpp)
+    std::string default_model;        // version name; empty: the repository's only version
     std::string web_dir = "web";
     std::string spool_dir = "var/spool";
     std::size_t batch_limit = 100;

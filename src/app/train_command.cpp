@@ -62,11 +62,14 @@ int RunTrain(const TrainConfig& config) {
         spdlog::error("msg=\"cannot describe model\" error=\"{}\"", metadata.error().message);
         return 1;
     }
-    if (auto saved = model::SaveArtifact(config.out_dir, trained->booster, *metadata); !saved) {
+    // By default the version's folder in the repository: model/<model_version>.
+    const std::string out_dir =
+        config.out_dir.empty() ? "model/" + metadata->model_version : config.out_dir;
+    if (auto saved = model::SaveArtifact(out_dir, trained->booster, *metadata); !saved) {
         spdlog::error("msg=\"cannot save artifact\" error=\"{}\"", saved.error().message);
         return 1;
     }
-    spdlog::info("msg=\"artifact written\" dir={}", config.out_dir);
+    spdlog::info("msg=\"artifact written\" dir={}", out_dir);
     if (trained->cross_validation) PrintReport(*metadata, *trained->cross_validation);
     return 0;
 }

@@ -9,7 +9,7 @@ namespace attrition::app {
 
 struct TrainConfig {
     std::string data_dir = "../shared/data/technova";  // relative to the repository root
-    std::string out_dir = "model";
+    std::string out_dir;  // empty: model/<model_version>, the version's repository folder
     int threads = 1;
     bool cross_validate = true;
 };

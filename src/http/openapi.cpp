@@ -325,6 +325,27 @@ Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
         {"model_version", "training_date", "performance_metrics", "features_required"});
     s["ModelInfo"]["properties"]["performance_metrics"]["description"] =
         "Cross-validated means, 3 decimals";
+    const Json& described = s["ModelInfo"]["properties"];
+    s["ModelVersion"] = Object(
+        {{"name", Text("Version name: the folder under the model repository")},
+         {"state",
+          {{"type", "string"},
+           {"enum", {"default", "loaded", "failed"}},
+           {"description", "default: scores requests naming no version; failed: not served"}}},
+         {"reason", Text("Why the version failed its checks (failed only)")},
+         {"training_date", described["training_date"]},
+         {"features_required", described["features_required"]},
+         {"features_optional",
+          {{"type", "array"},
+           {"items", {{"type", "string"}}},
+           {"description", "Inputs the version accepts but imputes when absent"}}},
+         {"performance_metrics", described["performance_metrics"]}},
+        {"name", "state"});
+    s["ModelList"] = Object(
+        {{"default",
+          {{"type", {"string", "null"}}, {"description", "The default version; null: none"}}},
+         {"models", {{"type", "array"}, {"items", Ref("ModelVersion")}}}},
+        {"default", "models"});
     s["Health"] = Object({{"status", {{"type", "string"}, {"enum", {"healthy", "unhealthy"}}}},
                           {"model_loaded", {{"type", "boolean"}}},
                           {"model_version", {{"type", {"string", "null"}}}},

@@ -17,6 +17,22 @@ Json QueryParameter(std::string_view name, std::string_view description, Json sc
                 {"schema", std::move(schema)}};
 }
 
+Json VersionParameter() {
+    return QueryParameter(handlers::kModelVersionParameter,
+                          "Model version to use (GET /api/v1/models lists them); default: the "
+                          "default version",
+                          {{"type", "string"}});
+}
+
+// The same choice as a header, which wins over the query parameter.
+Json VersionHeader() {
+    return Json{{"name", handlers::kModelVersionHeader},
+                {"in", "header"},
+                {"required", false},
+                {"description", "Model version to score with; wins over ?model_version="},
+                {"schema", {{"type", "string"}}}};
+}
+
 // A member handler of an endpoints object as a Handler.
 template <class Endpoint>
 Handler Bind(Endpoint& endpoint,
@@ -44,7 +60,9 @@ void DeclarePredictionRoutes(const Endpoints& e, std::vector<Route>& routes) {
                                .tag = "predictions",
                                .request_schema = "Employee",
                                .request_example = employee_example,
-                               .responses = {{200, "Success", "PredictionResponse"}}},
+                               .parameters = {VersionHeader(), VersionParameter()},
+                               .responses = {{200, "Success", "PredictionResponse"},
+                                             {404, "No such model version", "Error"}}},
         .handler = Bind(p, &handlers::PredictionEndpoints::Predict),
         .reject = refused,
     });
@@ -62,7 +80,9 @@ void DeclarePredictionRoutes(const Endpoints& e, std::vector<Route>& routes) {
                 .tag = "predictions",
                 .request_schema = "BatchRequest",
                 .request_example = [](const domain::Vocabulary& v) { return ExampleBatch(v); },
-                .responses = {{200, "Success", "BatchResponse"}}},
+                .parameters = {VersionHeader(), VersionParameter()},
+                .responses = {{200, "Success", "BatchResponse"},
+                              {404, "No such model version", "Error"}}},
         .handler = Bind(p, &handlers::PredictionEndpoints::Batch),
         .reject = refused,
     });
@@ -73,16 +93,19 @@ void DeclarePredictionRoutes(const Endpoints& e, std::vector<Route>& routes) {
         .access = Access::kApiKeyIfRequired,
         .logging = Logging::kPredictionLog,
         .operation =
-            Operation{
-                .operation_id = "explain",
-                .summary = "The 5 input features that weigh most on one prediction (SHAP)",
-                .tag = "predictions",
-                .request_schema = "Employee",
-                .request_example = employee_example,
-                .parameters = {QueryParameter(
-                    "detail", "columns: add every encoded column's SHAP value and the base value",
-                    {{"type", "string"}, {"enum", Json::array({"columns"})}})},
-                .responses = {{200, "Success", "ExplainResponse"}}},
+            Operation{.operation_id = "explain",
+                      .summary = "The 5 input features that weigh most on one prediction (SHAP)",
+                      .tag = "predictions",
+                      .request_schema = "Employee",
+                      .request_example = employee_example,
+                      .parameters = {QueryParameter(
+                                         "detail",
+                                         "columns: add every encoded column's SHAP value "
+                                         "and the base value",
+                                         {{"type", "string"}, {"enum", Json::array({"columns"})}}),
+                                     VersionHeader(), VersionParameter()},
+                      .responses = {{200, "Success", "ExplainResponse"},
+                                    {404, "No such model version", "Error"}}},
         .handler = Bind(p, &handlers::PredictionEndpoints::Explain),
         .reject = refused,
     });
@@ -92,12 +115,28 @@ void DeclarePredictionRoutes(const Endpoints& e, std::vector<Route>& routes) {
         .group = RouteGroup::kRead,
         .operation =
             Operation{.operation_id = "model_info",
-                      .summary = "The loaded model: version, training date, CV metrics, features",
+                      .summary = "A model version (the default unless named): version, training "
+                                 "date, CV metrics, features",
                       .tag = "model",
+                      .parameters = {VersionParameter()},
                       .responses = {{200, "Model description", "ModelInfo"},
+                                    {404, "No such model version", "Error"},
                                     {503, "No model loaded", "Error"}}},
         .handler = [&p](const Request& request,
                         RequestContext& context) { return p.ModelInfo(request, context); },
+    });
+    routes.push_back({
+        .verb = Verb::get,
+        .path = "/api/v1/models",
+        .group = RouteGroup::kRead,
+        .operation = Operation{.operation_id = "list_models",
+                               .summary = "Every version of the model repository: state "
+                                          "(default, loaded, failed with its reason), features, "
+                                          "CV metrics, training date",
+                               .tag = "model",
+                               .responses = {{200, "The versions, by name", "ModelList"}}},
+        .handler = [&p](const Request& request,
+                        RequestContext& context) { return p.Models(request, context); },
     });
 }
 

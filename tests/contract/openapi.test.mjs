@@ -108,6 +108,8 @@ test("prism proxy: every operation's real successes and errors match the documen
       ["GET", "/health", 200], ["GET", "/livez", 200], ["GET", "/readyz", 200],
       ["GET", "/metrics", 200, keyed], ["GET", "/metrics", 401],
       ["GET", "/openapi.json", 200], ["GET", "/api/v1/model/info", 200],
+      ["GET", "/api/v1/model/info?model_version=nope_v0", 404], ["GET", "/api/v1/models", 200],
+      ["POST", "/api/v1/predict", 404, { ...json, "X-Model-Version": "nope_v0" }, JSON.stringify(employee)],
       ["POST", "/api/v1/predict", 200, json, JSON.stringify({ ...employee, employee_id: "C-1" })],
       ["POST", "/api/v1/predict", 422, json, invalid],
       ["POST", "/api/v1/predict", 415, { "Content-Type": "text/plain" }, "age=41"],
@@ -127,6 +129,7 @@ test("prism proxy: every operation's real successes and errors match the documen
     ];
     const bareCases = [
       ["GET", "/api/v1/model/info", 503], ["GET", "/openapi.json", 503], ["GET", "/readyz", 503],
+      ["GET", "/api/v1/models", 200],
       ["POST", "/api/v1/predict", 503, json, JSON.stringify(employee)],
     ];
     const operations = new Set();

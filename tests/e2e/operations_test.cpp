@@ -97,7 +97,8 @@ TEST(OpsTest, LivezReadyzAndMetricsThatMoveWithTraffic) {
     EXPECT_EQ(Sample(after, "attrition_model_loaded"), 1.0);
     const auto version =
         Json::parse(client.Get("/health").body)["model_version"].get<std::string>();
-    EXPECT_EQ(Sample(after, "attrition_model_info{version=\"" + version + "\"}"), 1.0);
+    EXPECT_EQ(Sample(after, "attrition_model_info{version=\"" + version + "\",default=\"true\"}"),
+              1.0);
     EXPECT_EQ(Sample(after, "attrition_database_up"), 1.0);
     EXPECT_TRUE(after.count("attrition_retention_last_run_timestamp_seconds"));
     EXPECT_TRUE(after.count("attrition_retention_deleted_requests_total"));

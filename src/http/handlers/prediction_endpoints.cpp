@@ -99,6 +99,29 @@ long long ElapsedMs(const RequestContext& context) {
 
 double Rounded(double value, double scale) { return std::round(value * scale) / scale; }
 
+// The cross-validated means, 3 decimals ({} when the artifact has none).
+void WriteCvMetrics(JsonWriter& json, const model::ModelMetadata& meta) {
+    json.BeginObject();
+    if (meta.cross_validation) {
+        const auto& cv = meta.cross_validation->metrics;
+        json.Key("accuracy").Double(Rounded(cv.accuracy.mean, 1000));
+        json.Key("precision").Double(Rounded(cv.precision.mean, 1000));
+        json.Key("recall").Double(Rounded(cv.recall.mean, 1000));
+        json.Key("f1_score").Double(Rounded(cv.f1.mean, 1000));
+        json.Key("roc_auc").Double(Rounded(cv.roc_auc.mean, 1000));
+        json.Key("pr_auc").Double(Rounded(cv.pr_auc.mean, 1000));
+    }
+    json.EndObject();
+}
+
+void WriteRequiredFeatures(JsonWriter& json) {
+    json.BeginObject().Key("numeric").BeginArray();
+    for (const auto& f : domain::NumericFields()) json.String(f.name);
+    json.EndArray().Key("categorical").BeginArray();
+    for (const auto& f : domain::CategoricalFields()) json.String(f.name);
+    json.EndArray().EndObject();
+}
+
 // One child per risk level, resolved once: scoring then skips the family's label lookup.
 std::array<ops::Counter*, 3> RiskCounters(ops::Family<ops::Counter>& family) {
     std::array<ops::Counter*, 3> counters{};
@@ -160,12 +183,12 @@ struct PredictionEndpoints::Outcome {
     store::RequestRecord record;
 };
 
-PredictionEndpoints::PredictionEndpoints(const ServedModel* model,
+PredictionEndpoints::PredictionEndpoints(const model::Repository& models,
                                          store::PredictionLog& log,
                                          const base::Clock& clock,
                                          ops::Registry& metrics,
                                          PredictionSettings settings)
-    : model_(model),
+    : models_(models),
       log_(log),
       clock_(clock),
       settings_(std::move(settings)),
@@ -205,31 +228,18 @@ Awaitable<Response> PredictionEndpoints::Refused(const Request& head,
 
 Awaitable<Response> PredictionEndpoints::ModelInfo(const Request& request,
                                                    RequestContext& /*context*/) const {
-    if (model_ == nullptr) {
-        co_return ErrorResponse(
-            request, base::Error::Make(base::ErrorCode::kUnavailable, "Model not loaded"));
-    }
-    const auto& meta = model_->predictor.Metadata();
+    const auto chosen = Choose(request);
+    if (!chosen) co_return ErrorResponse(request, chosen.error());
+    const model::ServedModel& model = **chosen;
+    const auto& meta = model.predictor.Metadata();
     std::string body;
     JsonWriter json(body);
     json.BeginObject().Key("model_version").String(meta.model_version);
     json.Key("training_date").String(meta.training_date);
-    json.Key("performance_metrics").BeginObject();
-    if (meta.cross_validation) {
-        const auto& cv = meta.cross_validation->metrics;
-        json.Key("accuracy").Double(Rounded(cv.accuracy.mean, 1000));
-        json.Key("precision").Double(Rounded(cv.precision.mean, 1000));
-        json.Key("recall").Double(Rounded(cv.recall.mean, 1000));
-        json.Key("f1_score").Double(Rounded(cv.f1.mean, 1000));
-        json.Key("roc_auc").Double(Rounded(cv.roc_auc.mean, 1000));
-        json.Key("pr_auc").Double(Rounded(cv.pr_auc.mean, 1000));
-    }
-    json.EndObject();
-    json.Key("features_required").BeginObject().Key("numeric").BeginArray();
-    for (const auto& f : domain::NumericFields()) json.String(f.name);
-    json.EndArray().Key("categorical").BeginArray();
-    for (const auto& f : domain::CategoricalFields()) json.String(f.name);
-    json.EndArray().EndObject();
+    json.Key("performance_metrics");
+    WriteCvMetrics(json, meta);
+    json.Key("features_required");
+    WriteRequiredFeatures(json);
     json.Key("decision_threshold").Double(meta.decision_threshold);
     if (meta.threshold_f1_optimal) {
         json.Key("f1_optimal_threshold").Double(meta.threshold_f1_optimal->threshold);
@@ -240,23 +250,72 @@ Awaitable<Response> PredictionEndpoints::ModelInfo(const Request& request,
     json.Key("categorical_values").BeginObject();
     for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
         json.Key(domain::CategoricalFields()[i].name).BeginArray();
-        for (const auto& value : model_->vocabulary.Values(i)) json.String(value);
+        for (const auto& value : model.vocabulary.Values(i)) json.String(value);
         json.EndArray();
     }
     json.EndObject().EndObject();
     co_return JsonResponse(request, Status::ok, std::move(body));
 }
 
+Awaitable<Response> PredictionEndpoints::Models(const Request& request,
+                                                RequestContext& /*context*/) const {
+    std::string body;
+    JsonWriter json(body);
+    json.BeginObject().Key("default");
+    if (models_.default_version.empty()) {
+        json.Null();
+    } else {
+        json.String(models_.default_version);
+    }
+    json.Key("models").BeginArray();
+    for (const auto& version : models_.versions) {
+        json.BeginObject().Key("name").String(version.name);
+        if (!version.model) {
+            json.Key("state").String("failed").Key("reason").String(version.failure).EndObject();
+            continue;
+        }
+        const auto& meta = version.model->predictor.Metadata();
+        json.Key("state").String(version.name == models_.default_version ? "default" : "loaded");
+        json.Key("training_date").String(meta.training_date);
+        json.Key("features_required");
+        WriteRequiredFeatures(json);
+        json.Key("features_optional").BeginArray().EndArray();
+        json.Key("performance_metrics");
+        WriteCvMetrics(json, meta);
+        json.EndObject();
+    }
+    json.EndArray().EndObject();
+    co_return JsonResponse(request, Status::ok, std::move(body));
+}
+
+base::Result<const model::ServedModel*> PredictionEndpoints::Choose(const Request& request) const {
+    std::string_view wanted = request[kModelVersionHeader];
+    if (wanted.empty()) wanted = QueryValue(request.target(), kModelVersionParameter);
+    if (wanted.empty()) {
+        if (const auto* model = models_.Default()) return model;
+        return base::Fail(base::ErrorCode::kUnavailable, "Model not loaded");
+    }
+    const auto* version = models_.Find(wanted);
+    if (version == nullptr || !version->model) {
+        return base::Fail(base::ErrorCode::kNotFound,
+                          "Unknown model version; available: " + models_.LoadedNames());
+    }
+    return version->model.get();
+}
+
 std::optional<PredictionEndpoints::Outcome> PredictionEndpoints::Precheck(
-    const Request& request) const {
-    if (model_ == nullptr) {
+    const Request& request, const model::ServedModel*& chosen) const {
+    auto model = Choose(request);
+    if (!model) {
         Outcome outcome;
         outcome.record.request_data_json =
-            MarkedBody("model_not_loaded", request.body(), kMarkedBodyBytes);
-        outcome.response = ErrorResponse(
-            request, base::Error::Make(base::ErrorCode::kUnavailable, "Model not loaded"));
+            MarkedBody(model.error().code == base::ErrorCode::kNotFound ? "unknown_model_version"
+                                                                        : "model_not_loaded",
+                       request.body(), kMarkedBodyBytes);
+        outcome.response = ErrorResponse(request, model.error());
         return outcome;
     }
+    chosen = *model;
     if (!IsJsonContentType(request[bhttp::field::content_type])) {
         Outcome outcome;
         outcome.record.request_data_json =
@@ -281,10 +340,11 @@ PredictionEndpoints::Outcome PredictionEndpoints::Rejected(const Request& reques
     return outcome;
 }
 
-store::PredictionRecord PredictionEndpoints::Record(const domain::Employee& employee,
+store::PredictionRecord PredictionEndpoints::Record(const model::ServedModel& model,
+                                                    const domain::Employee& employee,
                                                     const model::Prediction& prediction,
                                                     std::vector<std::string>& warnings) {
-    warnings = model_->predictor.Warnings(employee);
+    warnings = model.predictor.Warnings(employee);
     predictions_by_risk_[static_cast<std::size_t>(prediction.risk)]->Inc();
     for (const auto& warning : warnings) {
         // The warning starts with the field name.
@@ -296,16 +356,17 @@ store::PredictionRecord PredictionEndpoints::Record(const domain::Employee& empl
     record.employee_id = employee.employee_id;
     record.attrition_prob = prediction.probability;
     record.risk_level = std::string(model::RiskLevelName(prediction.risk));
-    record.model_version = model_->predictor.Version();
+    record.model_version = model.predictor.Version();
     record.features_snapshot_json = FeaturesSnapshot(employee);
     return record;
 }
 
-void PredictionEndpoints::WriteMetadata(JsonWriter& json,
+void PredictionEndpoints::WriteMetadata(const model::ServedModel& model,
+                                        JsonWriter& json,
                                         std::string_view time_key,
                                         long long elapsed_ms,
                                         const std::vector<std::string>& warnings) const {
-    json.Key("metadata").BeginObject().Key("model_version").String(model_->predictor.Version());
+    json.Key("metadata").BeginObject().Key("model_version").String(model.predictor.Version());
     json.Key(time_key).Int(elapsed_ms);
     json.Key("timestamp").String(base::FormatIso8601(clock_.Now()));
     json.Key("warnings");
@@ -315,15 +376,17 @@ void PredictionEndpoints::WriteMetadata(JsonWriter& json,
 
 PredictionEndpoints::Outcome PredictionEndpoints::ScoreOne(const Request& request,
                                                            const RequestContext& context) {
-    if (auto stop = Precheck(request)) return std::move(*stop);
+    const model::ServedModel* chosen = nullptr;
+    if (auto stop = Precheck(request, chosen)) return std::move(*stop);
+    const model::ServedModel& model = *chosen;
     auto lease = parsers_->Take();
-    auto employee = domain::ParseEmployee(request.body(), model_->vocabulary, *lease);
+    auto employee = domain::ParseEmployee(request.body(), model.vocabulary, *lease);
     if (!employee) return Rejected(request, employee.error());
 
     Outcome outcome;
-    const auto prediction = model_->predictor.Predict(*employee);
+    const auto prediction = model.predictor.Predict(*employee);
     std::vector<std::string> warnings;
-    outcome.record.predictions.push_back(Record(*employee, prediction, warnings));
+    outcome.record.predictions.push_back(Record(model, *employee, prediction, warnings));
     outcome.record.request_data_json =
         CanonicalPayload(*employee, outcome.record.predictions.back().features_snapshot_json);
     const double leave = RoundedPercent(prediction.probability);
@@ -335,7 +398,7 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreOne(const Request& reques
     json.Key("probability_leave").Fixed(leave, 2);
     json.Key("probability_stay").Fixed(Rounded(100.0 - leave, 100), 2);
     json.Key("risk_level").String(model::RiskLevelName(prediction.risk)).EndObject();
-    WriteMetadata(json, "prediction_time_ms", ElapsedMs(context), warnings);
+    WriteMetadata(model, json, "prediction_time_ms", ElapsedMs(context), warnings);
     json.EndObject();
     outcome.response = JsonResponse(request, Status::ok, std::move(body));
     return outcome;
@@ -343,10 +406,12 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreOne(const Request& reques
 
 PredictionEndpoints::Outcome PredictionEndpoints::ScoreBatch(const Request& request,
                                                              const RequestContext& context) {
-    if (auto stop = Precheck(request)) return std::move(*stop);
+    const model::ServedModel* chosen = nullptr;
+    if (auto stop = Precheck(request, chosen)) return std::move(*stop);
+    const model::ServedModel& model = *chosen;
     auto lease = parsers_->Take();
     auto employees =
-        domain::ParseBatch(request.body(), model_->vocabulary, settings_.batch_limit, *lease);
+        domain::ParseBatch(request.body(), model.vocabulary, settings_.batch_limit, *lease);
     if (!employees) return Rejected(request, employees.error());
 
     Outcome outcome;
@@ -361,13 +426,13 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreBatch(const Request& requ
     body.reserve(256 + 128 * employees->size());
     JsonWriter json(body);
     json.BeginObject().Key("predictions").BeginArray();
-    const auto predictions = model_->predictor.PredictMany(*employees);
+    const auto predictions = model.predictor.PredictMany(*employees);
     outcome.record.predictions.reserve(employees->size());
     for (std::size_t i = 0; i < employees->size(); ++i) {
         const auto& employee = (*employees)[i];
         const auto& prediction = predictions[i];
         std::vector<std::string> warnings;
-        outcome.record.predictions.push_back(Record(employee, prediction, warnings));
+        outcome.record.predictions.push_back(Record(model, employee, prediction, warnings));
         logged.String(employee.employee_id.value_or(""));
         json.BeginObject().Key("employee_id").String(employee.employee_id.value_or(""));
         json.Key("will_leave").Bool(prediction.will_leave);
@@ -382,7 +447,7 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreBatch(const Request& requ
     logged.EndArray().EndObject();
     json.EndArray().Key("metadata").BeginObject();
     json.Key("total_predictions").Uint(employees->size());
-    json.Key("model_version").String(model_->predictor.Version());
+    json.Key("model_version").String(model.predictor.Version());
     json.Key("prediction_time_ms").Int(ElapsedMs(context));
     json.Key("timestamp").String(base::FormatIso8601(clock_.Now()));
     json.EndObject().EndObject();
@@ -392,7 +457,9 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreBatch(const Request& requ
 
 PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& request,
                                                                  const RequestContext& context) {
-    if (auto stop = Precheck(request)) return std::move(*stop);
+    const model::ServedModel* chosen = nullptr;
+    if (auto stop = Precheck(request, chosen)) return std::move(*stop);
+    const model::ServedModel& model = *chosen;
     const std::string_view detail = QueryValue(request.target(), "detail");
     if (!detail.empty() && detail != "columns") {
         base::Error error = base::Error::Make(base::ErrorCode::kInvalidInput, "invalid query");
@@ -400,16 +467,16 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& 
         return Rejected(request, error);
     }
     auto lease = parsers_->Take();
-    auto employee = domain::ParseEmployee(request.body(), model_->vocabulary, *lease);
+    auto employee = domain::ParseEmployee(request.body(), model.vocabulary, *lease);
     if (!employee) return Rejected(request, employee.error());
 
     Outcome outcome;
-    const auto prediction = model_->predictor.Predict(*employee);
+    const auto prediction = model.predictor.Predict(*employee);
     std::vector<std::string> warnings;
-    outcome.record.predictions.push_back(Record(*employee, prediction, warnings));
+    outcome.record.predictions.push_back(Record(model, *employee, prediction, warnings));
     outcome.record.request_data_json =
         CanonicalPayload(*employee, outcome.record.predictions.back().features_snapshot_json);
-    const auto explanation = model_->predictor.Explain(*employee);
+    const auto explanation = model.predictor.Explain(*employee);
 
     std::string body;
     body.reserve(1024);
@@ -435,7 +502,7 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& 
         json.EndArray().Key("base_value").Double(Rounded(explanation.base_value, 1e6));
     }
     json.Key("probability_leave").Fixed(RoundedPercent(prediction.probability), 2);
-    WriteMetadata(json, "explanation_time_ms", ElapsedMs(context), warnings);
+    WriteMetadata(model, json, "explanation_time_ms", ElapsedMs(context), warnings);
     json.EndObject();
     outcome.response = JsonResponse(request, Status::ok, std::move(body));
     return outcome;

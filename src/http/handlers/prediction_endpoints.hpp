@@ -22,6 +22,7 @@
 #include "http/json_writer.hpp"
 #include "http/route.hpp"
 #include "model/predictor.hpp"
+#include "model/repository.hpp"
 #include "ops/metrics.hpp"
 #include "store/prediction_log.hpp"
 
@@ -33,15 +34,14 @@ struct PredictionSettings {
     std::vector<std::string> trusted_proxies;
 };
 
-// The model as served: absent when no artifact could be loaded (the endpoints answer 503).
-struct ServedModel {
-    model::Predictor predictor;
-    domain::Vocabulary vocabulary;
-};
+// The version a request asks for: this header, else this query parameter, else the default.
+inline constexpr std::string_view kModelVersionHeader = "X-Model-Version";
+inline constexpr std::string_view kModelVersionParameter = "model_version";
 
 class PredictionEndpoints {
   public:
-    PredictionEndpoints(const ServedModel* model,
+    // `models` may be empty (no artifact loaded: the endpoints answer 503).
+    PredictionEndpoints(const model::Repository& models,
                         store::PredictionLog& log,
                         const base::Clock& clock,
                         ops::Registry& metrics,
@@ -54,6 +54,8 @@ class PredictionEndpoints {
     Awaitable<Response> Batch(const Request& request, RequestContext& context);
     Awaitable<Response> Explain(const Request& request, RequestContext& context);
     Awaitable<Response> ModelInfo(const Request& request, RequestContext& context) const;
+    // GET /api/v1/models: every version of the repository, its state and description.
+    Awaitable<Response> Models(const Request& request, RequestContext& context) const;
     Awaitable<Response> Refused(const Request& head,
                                 const base::Error& error,
                                 RequestContext& context);
@@ -62,10 +64,16 @@ class PredictionEndpoints {
     class ParserPool;
     struct Outcome;
 
-    std::optional<Outcome> Precheck(const Request& request) const;
+    // The version the request names (kModelVersionHeader, kModelVersionParameter) or the
+    // default: kNotFound naming the loaded versions, kUnavailable when none is loaded.
+    base::Result<const model::ServedModel*> Choose(const Request& request) const;
+    // Sets `chosen`, or answers: no such version (404), no model (503), not JSON (415).
+    std::optional<Outcome> Precheck(const Request& request,
+                                    const model::ServedModel*& chosen) const;
     Outcome Rejected(const Request& request, const base::Error& error) const;
     // The log row of one scored employee; sets `warnings` and counts the metrics.
-    store::PredictionRecord Record(const domain::Employee& employee,
+    store::PredictionRecord Record(const model::ServedModel& model,
+                                   const domain::Employee& employee,
                                    const model::Prediction& prediction,
                                    std::vector<std::string>& warnings);
     Outcome ScoreOne(const Request& request, const RequestContext& context);
@@ -73,7 +81,8 @@ class PredictionEndpoints {
     Outcome ScoreExplained(const Request& request, const RequestContext& context);
     // The "metadata" member of a single answer: version, time taken (under `time_key`),
     // timestamp, warnings.
-    void WriteMetadata(JsonWriter& json,
+    void WriteMetadata(const model::ServedModel& model,
+                       JsonWriter& json,
                        std::string_view time_key,
                        long long elapsed_ms,
                        const std::vector<std::string>& warnings) const;
@@ -81,7 +90,7 @@ class PredictionEndpoints {
                                      RequestContext& context,
                                      Outcome outcome);
 
-    const ServedModel* model_;
+    const model::Repository& models_;
     store::PredictionLog& log_;
     const base::Clock& clock_;
     PredictionSettings settings_;

@@ -71,7 +71,7 @@ TEST_F(RealDataTrainingTest, FinalFitIsDeterministicAndNamesItsFeatures) {
 TEST_F(RealDataTrainingTest, CommittedArtifactIsReproducible) {
     const char* source = std::getenv("ATTRITION_SOURCE_DIR");
     ASSERT_NE(source, nullptr);
-    const auto artifact = std::filesystem::path(source) / "model";
+    const auto artifact = std::filesystem::path(source) / "model" / "xgb_enhanced_v2.0";
     if (!std::filesystem::exists(artifact / kBoosterFile)) {
         GTEST_SKIP() << "no committed artifact in " << artifact;
     }
@@ -91,7 +91,8 @@ TEST_F(RealDataTrainingTest, CommittedArtifactIsReproducible) {
     auto committed = ReadFileText(artifact / kBoosterFile);
     ASSERT_TRUE(committed);
     EXPECT_TRUE(*committed == *trained->booster.Json())
-        << "model/booster.json is not what `attrition train` produces from the data";
+        << "model/xgb_enhanced_v2.0/booster.json is not what `attrition train` produces from the "
+           "data";
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -67,6 +68,7 @@ TEST_F(OpenApiTest, EveryEndpointOfTheSpecButTheLandingPage) {
         {"/readyz", "get"},
         {"/metrics", "get"},
         {"/api/v1/model/info", "get"},
+        {"/api/v1/models", "get"},
         {"/api/v1/predict", "post"},
         {"/api/v1/predict/batch", "post"},
         {"/api/v1/explain", "post"},
@@ -300,11 +302,19 @@ TEST_F(OpenApiTest, PostEndpointsDocumentTheirErrors) {
         }
     }
     const auto& parameters = document.at("paths").at("/api/v1/explain").at("post").at("parameters");
-    ASSERT_EQ(parameters.size(), 1U);
-    EXPECT_EQ(parameters[0].at("name"), "detail");
-    EXPECT_EQ(parameters[0].at("in"), "query");
-    EXPECT_EQ(parameters[0].at("required"), false);
-    EXPECT_EQ(parameters[0].at("schema").at("enum"), Json::array({"columns"}));
+    const auto parameter = [&](const std::string& name) {
+        const auto found = std::find_if(parameters.begin(), parameters.end(),
+                                        [&](const Json& p) { return p.at("name") == name; });
+        EXPECT_NE(found, parameters.end()) << name;
+        return found == parameters.end() ? Json::object() : *found;
+    };
+    ASSERT_EQ(parameters.size(), 3U);
+    EXPECT_EQ(parameter("detail").at("in"), "query");
+    EXPECT_EQ(parameter("detail").at("required"), false);
+    EXPECT_EQ(parameter("detail").at("schema").at("enum"), Json::array({"columns"}));
+    EXPECT_EQ(parameter("model_version").at("in"), "query");
+    EXPECT_EQ(parameter("X-Model-Version").at("in"), "header");
+    EXPECT_EQ(parameter("X-Model-Version").at("required"), false);
     EXPECT_TRUE(
         document.at("paths").at("/api/v1/model/info").at("get").at("responses").contains("503"));
     EXPECT_TRUE(document.at("paths")

@@ -11,6 +11,7 @@
 #include "http/handlers/prediction_endpoints.hpp"
 #include "http/routes.hpp"
 #include "http/static_assets.hpp"
+#include "model/repository.hpp"
 #include "ops/metrics.hpp"
 #include "store/prediction_log.hpp"
 
@@ -20,7 +21,7 @@ class ServiceRoutes {
   public:
     explicit ServiceRoutes(std::size_t batch_limit = 100)
         : log_(store::OpenPredictionLog("none", {}).value()),
-          predictions_(nullptr,
+          predictions_(models_,
                        *log_,
                        clock_,
                        metrics_,
@@ -46,6 +47,7 @@ class ServiceRoutes {
   private:
     base::SystemClock clock_;
     ops::Registry metrics_;
+    model::Repository models_;  // empty: no model
     std::unique_ptr<store::PredictionLog> log_;
     mutable handlers::PredictionEndpoints predictions_;
     mutable handlers::LogEndpoints log_endpoints_;

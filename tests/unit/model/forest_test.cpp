@@ -231,8 +231,8 @@ TEST(ForestEdgeTest, WrongRowSizeGivesNaN) {
 // The committed model, when the training issue has produced it.
 TEST(ForestRealModelTest, BitIdenticalOnTheCommittedBooster) {
     const char* source = std::getenv("ATTRITION_SOURCE_DIR");
-    const std::filesystem::path path =
-        std::filesystem::path(source != nullptr ? source : ".") / "model" / "booster.json";
+    const std::filesystem::path path = std::filesystem::path(source != nullptr ? source : ".") /
+                                       "model" / "xgb_enhanced_v2.0" / "booster.json";
     if (!std::filesystem::exists(path)) {
         GTEST_SKIP() << path << " is absent (committed by the training issue)";
     }

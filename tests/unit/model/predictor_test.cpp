@@ -17,7 +17,7 @@ namespace {
 
 std::filesystem::path ModelDir() {
     const char* source = std::getenv("ATTRITION_SOURCE_DIR");
-    return std::filesystem::path(source != nullptr ? source : ".") / "model";
+    return std::filesystem::path(source != nullptr ? source : ".") / "model" / "xgb_enhanced_v2.0";
 }
 
 TEST(PredictorTest, PredictManyEqualsPredictOneByOne) {

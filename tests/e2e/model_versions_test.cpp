@@ -1,0 +1,186 @@
+// Model versions side by side, against the real binary: a repository of three versions (the
+// committed one as default, a candidate, a broken one), listed by GET /api/v1/models, chosen
+// per request by header or query parameter, the version that scored in the response and in the
+// log row; an unknown version is a logged 404 naming the loaded ones; a broken default stops
+// the start.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "harness/child_process.hpp"
+#include "harness/http_client.hpp"
+#include "harness/service_process.hpp"
+#include "support/employee_json.hpp"
+
+namespace attrition::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+const std::string kDefault = "xgb_enhanced_v2.0";
+const std::string kCandidate = "candidate_v3";
+
+class ModelVersionsTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        repository_ = MakeTempDir("attrition-versions-");
+        AddVersion(kDefault);
+        AddVersion(kCandidate);
+        AddVersion("broken_v0");
+        std::ofstream(fs::path(repository_) / "broken_v0" / "booster.json", std::ios::trunc)
+            << "{}";
+    }
+    void TearDown() override { fs::remove_all(repository_); }
+
+    void AddVersion(const std::string& version) {
+        const auto committed = fs::path(SourceDir()) / "model" / kDefault;
+        const auto dir = fs::path(repository_) / version;
+        fs::create_directories(dir);
+        fs::copy_file(committed / "booster.json", dir / "booster.json");
+        std::ifstream in(committed / "metadata.json");
+        auto metadata = json::parse(in);
+        metadata["model_version"] = version;
+        std::ofstream(dir / "metadata.json") << metadata.dump();
+    }
+
+    ServiceOptions Options(const std::string& default_model) const {
+        return ServiceOptions{.flags = {"--default-model", default_model},
+                              .env = {{"OC5_MODEL_DIR", repository_}}};
+    }
+
+    std::string repository_;
+};
+
+// model_version of each predictions row, by count.
+std::map<std::string, int> LoggedVersions(const std::string& working_dir) {
+    sqlite3* db = nullptr;
+    const auto path = working_dir + "/var/attrition.db";
+    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    std::map<std::string, int> counts;
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(db, "SELECT model_version, count(*) FROM predictions GROUP BY 1", -1,
+                       &statement, nullptr);
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+        counts[reinterpret_cast<const char*>(sqlite3_column_text(statement, 0))] =
+            sqlite3_column_int(statement, 1);
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return counts;
+}
+
+int LoggedRequests(const std::string& working_dir, int status) {
+    sqlite3* db = nullptr;
+    const auto path = working_dir + "/var/attrition.db";
+    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM api_requests WHERE http_status = ?", -1,
+                       &statement, nullptr);
+    sqlite3_bind_int(statement, 1, status);
+    const int count = sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_int(statement, 0) : -1;
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return count;
+}
+
+TEST_F(ModelVersionsTest, ListsEveryVersionWithItsState) {
+    ServiceProcess service(Options(kDefault));
+    HttpClient client(service.Port());
+    const auto listed = client.Get("/api/v1/models");
+    ASSERT_EQ(listed.status, 200) << listed.body;
+    const auto body = json::parse(listed.body);
+    EXPECT_EQ(body["default"], kDefault);
+    ASSERT_EQ(body["models"].size(), 3U);
+    std::map<std::string, json> by_name;
+    for (const auto& model : body["models"]) by_name[model["name"]] = model;
+    EXPECT_EQ(by_name.at(kDefault)["state"], "default");
+    EXPECT_EQ(by_name.at(kCandidate)["state"], "loaded");
+    EXPECT_EQ(by_name.at("broken_v0")["state"], "failed");
+    EXPECT_FALSE(by_name.at("broken_v0")["reason"].get<std::string>().empty());
+    EXPECT_EQ(by_name.at(kCandidate)["features_required"]["numeric"].size(), 18U);
+    EXPECT_EQ(by_name.at(kCandidate)["features_required"]["categorical"].size(), 6U);
+    EXPECT_TRUE(by_name.at(kCandidate)["features_optional"].empty());
+    EXPECT_GT(by_name.at(kCandidate)["performance_metrics"]["roc_auc"].get<double>(), 0.5);
+    EXPECT_FALSE(by_name.at(kCandidate)["training_date"].get<std::string>().empty());
+    EXPECT_NE(service.Log().find("model version failed; not served"), std::string::npos);
+}
+
+TEST_F(ModelVersionsTest, EachRequestIsScoredAndLoggedByTheVersionItNames) {
+    ServiceProcess service(Options(kDefault));
+    HttpClient client(service.Port());
+    const std::string employee = SampleEmployee().dump();
+    const auto version_of = [](const HttpResponse& response) {
+        return json::parse(response.body)["metadata"]["model_version"].get<std::string>();
+    };
+    const auto by_default = client.Post("/api/v1/predict", employee);
+    ASSERT_EQ(by_default.status, 200) << by_default.body;
+    EXPECT_EQ(version_of(by_default), kDefault);
+    const auto by_header =
+        client.Post("/api/v1/predict", employee,
+                    {{"Content-Type", "application/json"}, {"X-Model-Version", kCandidate}});
+    ASSERT_EQ(by_header.status, 200) << by_header.body;
+    EXPECT_EQ(version_of(by_header), kCandidate);
+    const auto by_query = client.Post("/api/v1/explain?model_version=" + kCandidate, employee);
+    ASSERT_EQ(by_query.status, 200) << by_query.body;
+    EXPECT_EQ(version_of(by_query), kCandidate);
+    const auto batch =
+        client.Post("/api/v1/predict/batch", SampleBatch(3).dump(),
+                    {{"Content-Type", "application/json"}, {"X-Model-Version", kCandidate}});
+    ASSERT_EQ(batch.status, 200) << batch.body;
+    EXPECT_EQ(version_of(batch), kCandidate);
+    // The header wins over the query parameter.
+    const auto both =
+        client.Post("/api/v1/predict?model_version=" + kCandidate, employee,
+                    {{"Content-Type", "application/json"}, {"X-Model-Version", kDefault}});
+    EXPECT_EQ(version_of(both), kDefault);
+    // Same booster under two names: the same score.
+    EXPECT_EQ(json::parse(by_default.body)["prediction"],
+              json::parse(by_header.body)["prediction"]);
+
+    const auto info = client.Get("/api/v1/model/info?model_version=" + kCandidate);
+    ASSERT_EQ(info.status, 200) << info.body;
+    EXPECT_EQ(json::parse(info.body)["model_version"], kCandidate);
+    EXPECT_EQ(json::parse(client.Get("/api/v1/model/info").body)["model_version"], kDefault);
+
+    const auto logged = LoggedVersions(service.WorkingDir());
+    EXPECT_EQ(logged, (std::map<std::string, int>{{kDefault, 2}, {kCandidate, 5}}));
+}
+
+TEST_F(ModelVersionsTest, AnUnknownOrFailedVersionIsALogged404NamingTheLoadedOnes) {
+    ServiceProcess service(Options(kDefault));
+    HttpClient client(service.Port());
+    for (const std::string version : {"nope_v9", "broken_v0"}) {
+        const auto refused =
+            client.Post("/api/v1/predict", SampleEmployee().dump(),
+                        {{"Content-Type", "application/json"}, {"X-Model-Version", version}});
+        EXPECT_EQ(refused.status, 404) << refused.body;
+        EXPECT_EQ(json::parse(refused.body), (json{{"detail", "Unknown model version; available: " +
+                                                                  kCandidate + ", " + kDefault}}));
+    }
+    EXPECT_EQ(client.Get("/api/v1/model/info?model_version=nope_v9").status, 404);
+    EXPECT_EQ(LoggedRequests(service.WorkingDir(), 404), 2);
+    EXPECT_TRUE(LoggedVersions(service.WorkingDir()).empty());
+}
+
+TEST_F(ModelVersionsTest, ABrokenDefaultStopsTheStart) {
+    auto options = Options("broken_v0");
+    options.wait_ready = false;
+    ServiceProcess service(options);
+    for (int i = 0; i < 600 && service.Running(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_FALSE(service.Running());
+    EXPECT_NE(service.Stop(), 0);
+    EXPECT_NE(service.Log().find("the default model version broken_v0 failed"), std::string::npos)
+        << service.Log();
+}
+
+}  // namespace
+}  // namespace attrition::test
