@@ -4,7 +4,8 @@
 # client, graceful shutdown under load), the
 # prediction log's writer, pool and spool (store_integration_test, store_outage_test, and the
 # real binary under concurrent clients in log_load_test), metrics and the scheduler (ops_test),
-# the rate limiter under concurrent clients (http_limits_test). Builds the `tsan` preset
+# the rate limiter under concurrent clients (http_limits_test), model reloads swapping the
+# repository under concurrent clients (model_reload_test). Builds the `tsan` preset
 # (build/tsan) with only these targets. Every report of every process (test binaries and the
 # services they start) goes to a file; the run fails if any test fails or any report exists.
 #   scripts/tsan.sh [--jobs N]
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 jobs=2
 [ "${1:-}" = "--jobs" ] && jobs="$2"
 targets=(attrition serve_test limits_test hardening_test store_integration_test
-         store_outage_test ops_test http_limits_test log_load_test)
+         store_outage_test ops_test http_limits_test log_load_test model_reload_test)
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan --target "${targets[@]}" -- -j"$jobs"
 reports=$(mktemp -d /tmp/attrition-tsan-XXXXXX)

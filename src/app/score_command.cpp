@@ -74,9 +74,16 @@ int RunScore(const ScoreConfig& config) {
         fmt::print(stderr, "attrition score: {}\n", repository.error().message);
         return 1;
     }
-    const model::ServedModel* served = repository->Default();
+    // --model-version scores with that version even when serving.json names another default.
+    const auto* named =
+        config.model_version.empty() ? nullptr : repository->Find(config.model_version);
+    const model::ServedModel* served = config.model_version.empty()
+                                           ? repository->Default()
+                                           : (named != nullptr ? named->model.get() : nullptr);
     if (served == nullptr) {
-        fmt::print(stderr, "attrition score: no model in {}\n", config.model_dir);
+        fmt::print(stderr, "attrition score: no model{} in {}\n",
+                   config.model_version.empty() ? "" : " version " + config.model_version,
+                   config.model_dir);
         return 1;
     }
     const model::Predictor* predictor = &served->predictor;

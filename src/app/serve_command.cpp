@@ -13,6 +13,7 @@
 #include "http/api_keys.hpp"
 #include "http/handlers/health.hpp"
 #include "http/handlers/log_endpoints.hpp"
+#include "http/handlers/model_reload.hpp"
 #include "http/handlers/prediction_endpoints.hpp"
 #include "http/handlers/probes.hpp"
 #include "http/handlers/service_endpoints.hpp"
@@ -22,6 +23,7 @@
 #include "http/routes.hpp"
 #include "http/server.hpp"
 #include "http/static_assets.hpp"
+#include "model/catalog.hpp"
 #include "model/predictor.hpp"
 #include "model/repository.hpp"
 #include "ops/logging.hpp"
@@ -44,6 +46,14 @@ std::optional<model::Repository> LoadModels(const ServeConfig& config) {
                          ops::LogValue(config.model_dir),
                          ops::LogValue(repository.error().message));
         return std::nullopt;
+    }
+    if (!config.default_model.empty() && !repository->versions.empty() &&
+        repository->default_version != config.default_model) {
+        spdlog::warn(
+            "msg=\"{} names the default model version; --default-model ignored\" "
+            "default={} flag={}",
+            model::kServingFile, ops::LogValue(repository->default_version),
+            ops::LogValue(config.default_model));
     }
     if (repository->versions.empty()) {
         spdlog::error("msg=\"model not loaded\" dir={} reason=\"no model version there\"",
@@ -240,7 +250,8 @@ struct Objects {
     base::SystemClock clock;
     ops::Registry metrics;
     http::ApiKeys api_keys;
-    model::Repository models;
+    std::unique_ptr<model::Catalog> models;
+    std::unique_ptr<http::handlers::ModelReloads> reloads;
     std::unique_ptr<store::PredictionLog> log;
     std::unique_ptr<store::Database> ops_database;
     std::unique_ptr<http::handlers::DatabaseWatch> database_watch;
@@ -276,20 +287,9 @@ bool LoadKeys(const ServeConfig& config, Objects& o) {
 bool LoadServedModels(const ServeConfig& config, Objects& o) {
     auto models = LoadModels(config);
     if (!models) return false;
-    o.models = std::move(*models);
-    auto& model_info =
-        o.metrics.AddGauge("attrition_model_info",
-                           "Each model version served (value 1), by version and whether it is "
-                           "the default",
-                           {"version", "default"});
-    o.metrics.AddGauge("attrition_model_loaded", "1 when a default model is loaded")
-        .With({})
-        .Set(o.models.Default() != nullptr ? 1 : 0);
-    for (const auto& version : o.models.versions) {
-        if (!version.model) continue;
-        model_info.With({version.name, version.name == o.models.default_version ? "true" : "false"})
-            .Set(1);
-    }
+    o.models = std::make_unique<model::Catalog>(config.model_dir, config.default_model,
+                                                std::move(*models));
+    o.reloads = std::make_unique<http::handlers::ModelReloads>(*o.models, o.metrics);
     return true;
 }
 
@@ -361,7 +361,7 @@ void ScheduleRetention(const ServeConfig& config, const ServeSettings& settings,
 http::handlers::ReadinessInput Readiness(const Objects& o) {
     const auto status = o.log->Status();
     http::handlers::ReadinessInput input;
-    input.model_loaded = o.models.Default() != nullptr;
+    input.model_loaded = o.models->Current()->Default() != nullptr;
     input.database =
         o.database_watch ? o.database_watch->State() : http::handlers::DatabaseState::kDisabled;
     input.spool_bytes = status.spool_bytes;
@@ -380,7 +380,7 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
     }
     o.assets = std::move(*assets);
     o.predictions = std::make_unique<http::handlers::PredictionEndpoints>(
-        o.models, *o.log, o.clock, o.metrics,
+        *o.models, *o.log, o.clock, o.metrics,
         http::handlers::PredictionSettings{.batch_limit = config.batch_limit,
                                            .json_max_depth = config.json_max_depth,
                                            .trusted_proxies = config.trusted_proxies});
@@ -388,9 +388,11 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
     auto routes = http::DeclareRoutes(
         http::Endpoints{.predictions = *o.predictions,
                         .log = *o.log_endpoints,
+                        .reloads = *o.reloads,
                         .health = http::handlers::MakeHealthHandler(
                             [&o]() -> std::optional<std::string> {
-                                const auto* model = o.models.Default();
+                                const auto models = o.models->Current();
+                                const auto* model = models->Default();
                                 if (model == nullptr) return std::nullopt;
                                 return model->predictor.Version();
                             },
@@ -402,7 +404,9 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
                         .assets = *o.assets,
                         .batch_limit = config.batch_limit});
     o.assets->ListEndpoints(routes);
-    if (const auto* model = o.models.Default()) {
+    // The document describes the default version at start (its vocabulary and name).
+    const auto models = o.models->Current();
+    if (const auto* model = models->Default()) {
         o.openapi_document = http::BuildOpenApiDocument(
             model->vocabulary,
             http::OpenApiInfo{.version = version,
@@ -424,6 +428,7 @@ bool StartServer(const ServeConfig& config, ServeSettings settings, Objects& o) 
     o.server->SetAdmission([&o](const http::Request& request, const http::RequestContext& context) {
         return o.guard->Check(request, context);
     });
+    o.server->SetHangupHandler([&o] { o.reloads->ReloadInBackground("SIGHUP"); });
     const auto port = o.server->Listen();
     if (!port) {
         spdlog::critical("msg=\"cannot listen\" reason={}", ops::LogValue(port.error().message));

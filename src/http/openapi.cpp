@@ -333,6 +333,9 @@ Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
            {"enum", {"default", "loaded", "failed"}},
            {"description", "default: scores requests naming no version; failed: not served"}}},
          {"reason", Text("Why the version failed its checks (failed only)")},
+         {"reload_refused",
+          Text("Why a reload refused this version's changed files; the model loaded before "
+               "serves on")},
          {"training_date", described["training_date"]},
          {"features_required", described["features_required"]},
          {"features_optional",
@@ -346,6 +349,24 @@ Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
           {{"type", {"string", "null"}}, {"description", "The default version; null: none"}}},
          {"models", {{"type", "array"}, {"items", Ref("ModelVersion")}}}},
         {"default", "models"});
+    s["ReloadReport"] = Object(
+        {{"default",
+          {{"type", {"string", "null"}}, {"description", "The default after the reload"}}},
+         {"changes",
+          {{"type", "array"},
+           {"description", "What changed; empty: the repository was as loaded"},
+           {"items",
+            Object({{"version", Text("The version (empty: the default's choice)")},
+                    {"action",
+                     {{"type", "string"},
+                      {"enum", {"added", "replaced", "removed", "failed", "refused", "default"}},
+                      {"description",
+                       "refused: the change was not made and what served before "
+                       "serves on; default: the default moved to this version"}}},
+                    {"reason", Text("Why (failed and refused only)")}},
+                   {"version", "action"})}}},
+         {"refused", {{"type", "integer"}, {"description", "Changes refused or failed"}}}},
+        {"default", "changes", "refused"});
     s["Health"] = Object({{"status", {{"type", "string"}, {"enum", {"healthy", "unhealthy"}}}},
                           {"model_loaded", {{"type", "boolean"}}},
                           {"model_version", {{"type", {"string", "null"}}}},

@@ -138,6 +138,22 @@ void DeclarePredictionRoutes(const Endpoints& e, std::vector<Route>& routes) {
         .handler = [&p](const Request& request,
                         RequestContext& context) { return p.Models(request, context); },
     });
+    routes.push_back({
+        .verb = Verb::post,
+        .path = "/api/v1/models/reload",
+        .group = RouteGroup::kRead,
+        .access = Access::kApiKey,
+        .operation =
+            Operation{
+                .operation_id = "reload_models",
+                .summary = "Rescan the model repository: load new and changed versions "
+                           "(checked before they serve), drop removed ones, follow "
+                           "serving.json's default; what cannot change keeps serving",
+                .tag = "model",
+                .responses = {{200, "What changed", "ReloadReport"},
+                              {409, "The repository cannot be read; nothing changed", "Error"}}},
+        .handler = Bind(e.reloads, &handlers::ModelReloads::Reload),
+    });
 }
 
 void DeclareLogRoutes(const Endpoints& e, std::vector<Route>& routes) {

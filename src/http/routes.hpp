@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "http/handlers/log_endpoints.hpp"
+#include "http/handlers/model_reload.hpp"
 #include "http/handlers/prediction_endpoints.hpp"
 #include "http/route.hpp"
 #include "http/static_assets.hpp"
@@ -17,6 +18,7 @@ namespace attrition::http {
 struct Endpoints {
     handlers::PredictionEndpoints& predictions;
     handlers::LogEndpoints& log;
+    handlers::ModelReloads& reloads;
     Handler health;
     Handler livez;
     Handler readyz;

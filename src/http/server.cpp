@@ -89,6 +89,7 @@ struct Server::State {
     net::signal_set signals;
     ResponseObserver observer;
     Admission admission;
+    std::function<void()> on_hangup;
     std::atomic<bool> stopping{false};
     std::atomic<std::size_t> active{0};
 
@@ -114,6 +115,7 @@ struct Server::State {
                           std::string peer_ip);
     Awaitable<Response> Answer(Request& request, RequestContext& request_context);
     void BeginStop();
+    void AwaitSignal();
     void WatchDrain(std::chrono::steady_clock::time_point deadline);
 };
 
@@ -399,15 +401,26 @@ base::Result<std::uint16_t> Server::Listen() {
     return s.acceptor.local_endpoint().port();
 }
 
+// SIGHUP (when a handler is set) calls it and waits again; SIGINT and SIGTERM stop.
+void Server::State::AwaitSignal() {
+    signals.async_wait([this](const beast::error_code& ec, int signal_number) {
+        if (ec) return;
+        spdlog::info("msg=\"signal received\" signal={}", signal_number);
+        if (signal_number == SIGHUP) {
+            on_hangup();
+            AwaitSignal();
+            return;
+        }
+        BeginStop();
+    });
+}
+
 void Server::Run() {
     auto& s = *state_;
     s.signals.add(SIGINT);
     s.signals.add(SIGTERM);
-    s.signals.async_wait([&s](const beast::error_code& ec, int signal_number) {
-        if (ec) return;
-        spdlog::info("msg=\"signal received\" signal={}", signal_number);
-        s.BeginStop();
-    });
+    if (s.on_hangup) s.signals.add(SIGHUP);
+    s.AwaitSignal();
     net::co_spawn(s.context, s.Accept(), net::detached);
 
     const int extra = std::max(0, s.options.threads - 1);
@@ -423,6 +436,10 @@ void Server::SetResponseObserver(ResponseObserver observer) {
 }
 
 void Server::SetAdmission(Admission admission) { state_->admission = std::move(admission); }
+
+void Server::SetHangupHandler(std::function<void()> on_hangup) {
+    state_->on_hangup = std::move(on_hangup);
+}
 
 void Server::SetEventObserver(EventObserver observer) { state_->events = std::move(observer); }
 

@@ -73,6 +73,9 @@ class Server {
     void SetAdmission(Admission admission);
     // Set before Run().
     void SetEventObserver(EventObserver observer);
+    // Set before Run(): SIGHUP then calls it (on a server thread: it must return at once)
+    // instead of stopping the server.
+    void SetHangupHandler(std::function<void()> on_hangup);
 
     // Starts the graceful stop from any thread.
     void Stop();

@@ -1,16 +1,31 @@
 #include "model/repository.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
 #include <system_error>
+
+#include "model/artifact.hpp"
 
 namespace attrition::model {
 namespace {
 
+namespace fs = std::filesystem;
 using base::ErrorCode;
 using base::Fail;
 
-RepositoryVersion LoadVersion(std::string name, std::filesystem::path dir) {
-    RepositoryVersion version{std::move(name), std::move(dir), nullptr, {}};
+// Both files' digests; a missing file digests as "-" (loading it then fails anyway).
+std::string Fingerprint(const fs::path& dir) {
+    const auto booster = Sha256File(dir / kBoosterFile);
+    const auto metadata = Sha256File(dir / kMetadataFile);
+    return (booster ? *booster : "-") + ":" + (metadata ? *metadata : "-");
+}
+
+RepositoryVersion LoadVersion(std::string name, fs::path dir) {
+    RepositoryVersion version{std::move(name), std::move(dir), nullptr, {}, {}, {}};
+    // Before the load: files replaced during it then differ at the next reload.
+    version.fingerprint = Fingerprint(version.dir);
     auto model = LoadServedModel(version.dir);
     if (!model) {
         version.failure = model.error().message;
@@ -23,28 +38,81 @@ RepositoryVersion LoadVersion(std::string name, std::filesystem::path dir) {
     return version;
 }
 
-// The versions under `dir`: each sub-folder, or `dir` itself in the layout before versions.
-std::vector<RepositoryVersion> LoadVersions(const std::filesystem::path& dir) {
-    std::vector<RepositoryVersion> versions;
+struct Folder {
+    std::string name;
+    fs::path dir;
+};
+
+// The version folders under `dir`: each sub-folder, or `dir` itself in the layout before
+// versions (named by its metadata).
+std::vector<Folder> ListFolders(const fs::path& dir) {
+    std::vector<Folder> folders;
     std::error_code error;
-    if (std::filesystem::is_regular_file(dir / kBoosterFile, error)) {
+    if (fs::is_regular_file(dir / kBoosterFile, error)) {
         auto metadata = LoadMetadata(dir);
-        std::string name = metadata ? metadata->model_version : dir.filename().string();
-        versions.push_back(LoadVersion(std::move(name), dir));
-        return versions;
+        folders.push_back({metadata ? metadata->model_version : dir.filename().string(), dir});
+        return folders;
     }
-    for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    for (const auto& entry : fs::directory_iterator(dir, error)) {
         if (!entry.is_directory(error) || entry.path().filename().string().starts_with('.')) {
             continue;
         }
-        versions.push_back(LoadVersion(entry.path().filename().string(), entry.path()));
+        folders.push_back({entry.path().filename().string(), entry.path()});
     }
+    return folders;
+}
+
+// The default serving.json names; empty when there is no such file.
+base::Result<std::string> ServingDefault(const fs::path& dir) {
+    const auto path = dir / kServingFile;
+    std::error_code error;
+    if (!fs::exists(path, error)) return std::string();
+    const auto refuse = [](std::string_view why) {
+        return Fail(ErrorCode::kInvalidConfig, std::string(kServingFile) + ": " + std::string(why));
+    };
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return refuse("cannot be read");
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const auto document = nlohmann::json::parse(text, nullptr, false);
+    if (!document.is_object()) return refuse("is not a JSON object");
+    for (const auto& [key, value] : document.items()) {
+        if (key != "default") return refuse("unknown member \"" + key + "\" (allowed: default)");
+        if (!value.is_string() || value.get<std::string>().empty()) {
+            return refuse("\"default\" must be a non-empty string");
+        }
+    }
+    return document.value("default", std::string());
+}
+
+bool IsLoaded(const std::vector<RepositoryVersion>& versions, std::string_view name) {
+    return std::any_of(versions.begin(), versions.end(),
+                       [name](const auto& v) { return v.name == name && v.model; });
+}
+
+void SortByName(std::vector<RepositoryVersion>& versions) {
     std::sort(versions.begin(), versions.end(),
               [](const auto& a, const auto& b) { return a.name < b.name; });
-    return versions;
 }
 
 }  // namespace
+
+std::string_view ReloadActionName(ReloadChange::Action action) {
+    switch (action) {
+        case ReloadChange::Action::kAdded:
+            return "added";
+        case ReloadChange::Action::kReplaced:
+            return "replaced";
+        case ReloadChange::Action::kRemoved:
+            return "removed";
+        case ReloadChange::Action::kFailed:
+            return "failed";
+        case ReloadChange::Action::kRefused:
+            return "refused";
+        case ReloadChange::Action::kDefault:
+            return "default";
+    }
+    return "unknown";
+}
 
 base::Result<ServedModel> LoadServedModel(const std::filesystem::path& dir) {
     auto predictor = Predictor::Load(dir);
@@ -75,25 +143,31 @@ std::string Repository::LoadedNames() const {
     return names;
 }
 
-base::Result<Repository> LoadRepository(const std::filesystem::path& dir,
-                                        std::string_view default_version) {
+base::Result<Repository> LoadRepository(const fs::path& dir, std::string_view default_version) {
     Repository repository;
     std::error_code error;
-    if (!std::filesystem::is_directory(dir, error)) return repository;
-    repository.versions = LoadVersions(dir);
+    if (!fs::is_directory(dir, error)) return repository;
+    const auto named = ServingDefault(dir);
+    if (!named) return tl::unexpected(named.error());
+    for (auto& folder : ListFolders(dir)) {
+        repository.versions.push_back(LoadVersion(std::move(folder.name), std::move(folder.dir)));
+    }
+    SortByName(repository.versions);
     if (repository.versions.empty()) return repository;
-    if (default_version.empty()) {
+    std::string wanted = named->empty() ? std::string(default_version) : *named;
+    if (wanted.empty()) {
         if (repository.versions.size() > 1) {
             return Fail(ErrorCode::kInvalidConfig,
                         "the model repository holds several versions; name the default one "
-                        "(--default-model)");
+                        "(--default-model or " +
+                            std::string(kServingFile) + ")");
         }
-        default_version = repository.versions.front().name;
+        wanted = repository.versions.front().name;
     }
-    const auto* chosen = repository.Find(default_version);
+    const auto* chosen = repository.Find(wanted);
     if (chosen == nullptr) {
         return Fail(ErrorCode::kInvalidConfig,
-                    "the default model version " + std::string(default_version) +
+                    "the default model version " + wanted +
                         " is not in the repository (versions: " + repository.LoadedNames() + ")");
     }
     if (!chosen->model) {
@@ -102,6 +176,79 @@ base::Result<Repository> LoadRepository(const std::filesystem::path& dir,
     }
     repository.default_version = chosen->name;
     return repository;
+}
+
+base::Result<Reloaded> ReloadRepository(const fs::path& dir,
+                                        const Repository& current,
+                                        std::string_view default_version) {
+    std::error_code error;
+    if (!fs::is_directory(dir, error)) {
+        return Fail(ErrorCode::kInvalidConfig, "the model repository is not a folder any more");
+    }
+    const auto named = ServingDefault(dir);
+    if (!named) return tl::unexpected(named.error());
+    Reloaded out;
+    auto& next = out.repository.versions;
+    auto& changes = out.changes;
+    using Action = ReloadChange::Action;
+    for (auto& folder : ListFolders(dir)) {
+        const RepositoryVersion* before = current.Find(folder.name);
+        if (before != nullptr && before->fingerprint == Fingerprint(folder.dir)) {
+            next.push_back(*before);
+            continue;
+        }
+        auto loaded = LoadVersion(std::move(folder.name), std::move(folder.dir));
+        if (loaded.model) {
+            changes.push_back(
+                {loaded.name, before != nullptr ? Action::kReplaced : Action::kAdded});
+            next.push_back(std::move(loaded));
+        } else if (before != nullptr && before->model) {
+            changes.push_back({loaded.name, Action::kRefused, loaded.failure});
+            RepositoryVersion kept = *before;
+            kept.fingerprint = std::move(loaded.fingerprint);  // refused once, not at each reload
+            kept.refused = std::move(loaded.failure);
+            next.push_back(std::move(kept));
+        } else {
+            changes.push_back({loaded.name, Action::kFailed, loaded.failure});
+            next.push_back(std::move(loaded));
+        }
+    }
+
+    std::string wanted = !named->empty()            ? *named
+                         : !default_version.empty() ? std::string(default_version)
+                                                    : current.default_version;
+    if (wanted.empty() && next.size() == 1) wanted = next.front().name;
+    const bool can_move = IsLoaded(next, wanted);
+    for (const auto& version : current.versions) {
+        if (out.repository.Find(version.name) != nullptr) continue;
+        if (version.name == current.default_version && !can_move) {
+            changes.push_back({version.name, Action::kRefused,
+                               "its folder is gone, but it is the default: it serves on until "
+                               "another version is named default"});
+            next.push_back(version);
+        } else {
+            changes.push_back({version.name, Action::kRemoved});
+        }
+    }
+    if (can_move) {
+        out.repository.default_version = wanted;
+        if (wanted != current.default_version) changes.push_back({wanted, Action::kDefault});
+    } else {
+        out.repository.default_version = current.default_version;
+        if (wanted.empty() && !next.empty()) {
+            changes.push_back({"", Action::kRefused,
+                               "several versions and none named default (--default-model or " +
+                                   std::string(kServingFile) + ")"});
+        } else if (!wanted.empty() && wanted != current.default_version) {
+            const auto* found = out.repository.Find(wanted);
+            changes.push_back({wanted, Action::kRefused,
+                               found == nullptr
+                                   ? "cannot be the default: it is not in the repository"
+                                   : "cannot be the default: it failed: " + found->failure});
+        }
+    }
+    SortByName(next);
+    return out;
 }
 
 }  // namespace attrition::model

@@ -9,6 +9,10 @@
 // one version. Loading checks every version as Predictor::Load does; a version that fails is
 // kept with its reason (listed as failed, never served); only a broken or missing default
 // stops the load. Values only: a Repository is immutable once loaded and shared read-only.
+//
+// The repository's serving.json (optional) names the default version: {"default": "name"}.
+// It wins over the default the caller passes (--default-model), at start and at each reload,
+// so that an operator switches the default by editing it and reloading.
 #pragma once
 
 #include <filesystem>
@@ -32,11 +36,20 @@ struct ServedModel {
 // Loads and checks the artifact in `dir` (kIo / kInvalidConfig naming the problem).
 base::Result<ServedModel> LoadServedModel(const std::filesystem::path& dir);
 
+// The file of the repository that names its default version.
+inline constexpr std::string_view kServingFile = "serving.json";
+
 struct RepositoryVersion {
     std::string name;  // the folder's name; equals the metadata's model_version when loaded
     std::filesystem::path dir;
     std::shared_ptr<const ServedModel> model;  // null when the version failed
     std::string failure;                       // why it failed; empty when loaded
+    // The SHA-256 of booster.json and of metadata.json, read before loading them: a reload
+    // loads the folder again only when it differs.
+    std::string fingerprint;
+    // Set when a reload found this folder's files changed and broken and kept serving the
+    // model loaded before (`model`): why the new files were refused.
+    std::string refused;
 };
 
 struct Repository {
@@ -52,11 +65,45 @@ struct Repository {
     std::string LoadedNames() const;
 };
 
-// Loads every version under `dir`. `default_version` names the default; empty: the only
-// version there is. A missing `dir` is an empty repository (the service then runs without a
-// model, as before versions). Errors (kInvalidConfig): the default is not in the repository
-// or failed its checks (the message says why), or several versions and none named default.
+// Loads every version under `dir`. The default is the one serving.json names, else
+// `default_version`, else the only version there is. A missing `dir` is an empty repository
+// (the service then runs without a model, as before versions). Errors (kInvalidConfig): an
+// unreadable serving.json, the default is not in the repository or failed its checks (the
+// message says why), or several versions and none named default.
 base::Result<Repository> LoadRepository(const std::filesystem::path& dir,
+                                        std::string_view default_version);
+
+// What a reload did to one version, or to the default.
+struct ReloadChange {
+    enum class Action {
+        kAdded,     // a new folder, loaded
+        kReplaced,  // changed files, loaded in place of the version's previous model
+        kRemoved,   // its folder is gone
+        kFailed,    // a new folder whose files failed: listed as failed, not served
+        kRefused,   // changed files that failed, or a change to the default that cannot be
+                    // made: the version (or the default) serves on as before
+        kDefault,   // the default moved to `version`
+    };
+    std::string version;
+    Action action = Action::kAdded;
+    std::string reason;  // why, for kFailed and kRefused
+};
+std::string_view ReloadActionName(ReloadChange::Action action);
+
+struct Reloaded {
+    Repository repository;
+    std::vector<ReloadChange> changes;  // empty: nothing changed
+};
+
+// Scans `dir` again against `current`: unchanged folders (same fingerprint) keep their loaded
+// model, new and changed ones are loaded and checked; a changed version whose new files fail
+// keeps its previous model, and the default version is never removed nor moved to a version
+// that is not loaded (both kRefused). The default is chosen as LoadRepository does, the
+// current one when neither serving.json nor `default_version` names one. Blocking (file reads
+// and model checks): call it off the request path. Errors (kInvalidConfig): `dir` is gone or
+// serving.json is unreadable; then nothing changes.
+base::Result<Reloaded> ReloadRepository(const std::filesystem::path& dir,
+                                        const Repository& current,
                                         std::string_view default_version);
 
 }  // namespace attrition::model

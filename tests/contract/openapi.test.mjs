@@ -109,6 +109,7 @@ test("prism proxy: every operation's real successes and errors match the documen
       ["GET", "/metrics", 200, keyed], ["GET", "/metrics", 401],
       ["GET", "/openapi.json", 200], ["GET", "/api/v1/model/info", 200],
       ["GET", "/api/v1/model/info?model_version=nope_v0", 404], ["GET", "/api/v1/models", 200],
+      ["POST", "/api/v1/models/reload", 200, keyed], ["POST", "/api/v1/models/reload", 401],
       ["POST", "/api/v1/predict", 404, { ...json, "X-Model-Version": "nope_v0" }, JSON.stringify(employee)],
       ["POST", "/api/v1/predict", 200, json, JSON.stringify({ ...employee, employee_id: "C-1" })],
       ["POST", "/api/v1/predict", 422, json, invalid],

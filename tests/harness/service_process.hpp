@@ -33,6 +33,8 @@ class ServiceProcess {
     int Stop();
     // SIGKILL: a crash.
     void Kill();
+    // Any other signal (SIGHUP: a model reload).
+    void Signal(int signal_number) { process_.Signal(signal_number); }
     bool Running() { return process_.Running(); }
 
   private:

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/text.hpp"
+#include "http/handlers/on_workers.hpp"
 #include "http/problem.hpp"
 #include "http/query.hpp"
 #include "http/router.hpp"
@@ -161,17 +162,6 @@ LogEndpoints::LogEndpoints(store::Database* database, const base::Clock& clock)
 LogEndpoints::~LogEndpoints() = default;
 
 namespace {
-
-// Runs a blocking call on the worker pool and resumes the handler on its own executor.
-// Callers pass a named std::function, and nothing but names appear in a co_await operand: g++
-// 12 mishandles temporaries with non-trivial members inside co_await expressions (it frees a
-// string that still points into the coroutine frame).
-template <class T>
-Awaitable<T> OnWorkers(net::thread_pool& pool, std::function<T()> call) {
-    auto task = [call = std::move(call)]() -> Awaitable<T> { co_return call(); };
-    T result = co_await net::co_spawn(pool.get_executor(), std::move(task), net::use_awaitable);
-    co_return result;
-}
 
 // What a client learns of a failed store call: a fixed message by kind. The detail (a
 // database's own words, which can name tables, parameters or files) goes to the server log.

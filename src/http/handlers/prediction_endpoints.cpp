@@ -183,7 +183,7 @@ struct PredictionEndpoints::Outcome {
     store::RequestRecord record;
 };
 
-PredictionEndpoints::PredictionEndpoints(const model::Repository& models,
+PredictionEndpoints::PredictionEndpoints(const model::Catalog& models,
                                          store::PredictionLog& log,
                                          const base::Clock& clock,
                                          ops::Registry& metrics,
@@ -228,7 +228,8 @@ Awaitable<Response> PredictionEndpoints::Refused(const Request& head,
 
 Awaitable<Response> PredictionEndpoints::ModelInfo(const Request& request,
                                                    RequestContext& /*context*/) const {
-    const auto chosen = Choose(request);
+    const auto models = models_.Current();
+    const auto chosen = Choose(request, *models);
     if (!chosen) co_return ErrorResponse(request, chosen.error());
     const model::ServedModel& model = **chosen;
     const auto& meta = model.predictor.Metadata();
@@ -259,23 +260,26 @@ Awaitable<Response> PredictionEndpoints::ModelInfo(const Request& request,
 
 Awaitable<Response> PredictionEndpoints::Models(const Request& request,
                                                 RequestContext& /*context*/) const {
+    const auto snapshot = models_.Current();
+    const model::Repository& models = *snapshot;
     std::string body;
     JsonWriter json(body);
     json.BeginObject().Key("default");
-    if (models_.default_version.empty()) {
+    if (models.default_version.empty()) {
         json.Null();
     } else {
-        json.String(models_.default_version);
+        json.String(models.default_version);
     }
     json.Key("models").BeginArray();
-    for (const auto& version : models_.versions) {
+    for (const auto& version : models.versions) {
         json.BeginObject().Key("name").String(version.name);
         if (!version.model) {
             json.Key("state").String("failed").Key("reason").String(version.failure).EndObject();
             continue;
         }
         const auto& meta = version.model->predictor.Metadata();
-        json.Key("state").String(version.name == models_.default_version ? "default" : "loaded");
+        json.Key("state").String(version.name == models.default_version ? "default" : "loaded");
+        if (!version.refused.empty()) json.Key("reload_refused").String(version.refused);
         json.Key("training_date").String(meta.training_date);
         json.Key("features_required");
         WriteRequiredFeatures(json);
@@ -288,24 +292,25 @@ Awaitable<Response> PredictionEndpoints::Models(const Request& request,
     co_return JsonResponse(request, Status::ok, std::move(body));
 }
 
-base::Result<const model::ServedModel*> PredictionEndpoints::Choose(const Request& request) const {
+base::Result<const model::ServedModel*> PredictionEndpoints::Choose(
+    const Request& request, const model::Repository& models) {
     std::string_view wanted = request[kModelVersionHeader];
     if (wanted.empty()) wanted = QueryValue(request.target(), kModelVersionParameter);
     if (wanted.empty()) {
-        if (const auto* model = models_.Default()) return model;
+        if (const auto* model = models.Default()) return model;
         return base::Fail(base::ErrorCode::kUnavailable, "Model not loaded");
     }
-    const auto* version = models_.Find(wanted);
+    const auto* version = models.Find(wanted);
     if (version == nullptr || !version->model) {
         return base::Fail(base::ErrorCode::kNotFound,
-                          "Unknown model version; available: " + models_.LoadedNames());
+                          "Unknown model version; available: " + models.LoadedNames());
     }
     return version->model.get();
 }
 
 std::optional<PredictionEndpoints::Outcome> PredictionEndpoints::Precheck(
-    const Request& request, const model::ServedModel*& chosen) const {
-    auto model = Choose(request);
+    const Request& request, const model::Repository& models, const model::ServedModel*& chosen) {
+    auto model = Choose(request, models);
     if (!model) {
         Outcome outcome;
         outcome.record.request_data_json =
@@ -376,8 +381,9 @@ void PredictionEndpoints::WriteMetadata(const model::ServedModel& model,
 
 PredictionEndpoints::Outcome PredictionEndpoints::ScoreOne(const Request& request,
                                                            const RequestContext& context) {
+    const auto models = models_.Current();  // held until the answer is written
     const model::ServedModel* chosen = nullptr;
-    if (auto stop = Precheck(request, chosen)) return std::move(*stop);
+    if (auto stop = Precheck(request, *models, chosen)) return std::move(*stop);
     const model::ServedModel& model = *chosen;
     auto lease = parsers_->Take();
     auto employee = domain::ParseEmployee(request.body(), model.vocabulary, *lease);
@@ -406,8 +412,9 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreOne(const Request& reques
 
 PredictionEndpoints::Outcome PredictionEndpoints::ScoreBatch(const Request& request,
                                                              const RequestContext& context) {
+    const auto models = models_.Current();  // held until the answer is written
     const model::ServedModel* chosen = nullptr;
-    if (auto stop = Precheck(request, chosen)) return std::move(*stop);
+    if (auto stop = Precheck(request, *models, chosen)) return std::move(*stop);
     const model::ServedModel& model = *chosen;
     auto lease = parsers_->Take();
     auto employees =
@@ -457,8 +464,9 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreBatch(const Request& requ
 
 PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& request,
                                                                  const RequestContext& context) {
+    const auto models = models_.Current();  // held until the answer is written
     const model::ServedModel* chosen = nullptr;
-    if (auto stop = Precheck(request, chosen)) return std::move(*stop);
+    if (auto stop = Precheck(request, *models, chosen)) return std::move(*stop);
     const model::ServedModel& model = *chosen;
     const std::string_view detail = QueryValue(request.target(), "detail");
     if (!detail.empty() && detail != "columns") {

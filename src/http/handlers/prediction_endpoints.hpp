@@ -21,6 +21,7 @@
 #include "http/client_ip.hpp"
 #include "http/json_writer.hpp"
 #include "http/route.hpp"
+#include "model/catalog.hpp"
 #include "model/predictor.hpp"
 #include "model/repository.hpp"
 #include "ops/metrics.hpp"
@@ -40,8 +41,9 @@ inline constexpr std::string_view kModelVersionParameter = "model_version";
 
 class PredictionEndpoints {
   public:
-    // `models` may be empty (no artifact loaded: the endpoints answer 503).
-    PredictionEndpoints(const model::Repository& models,
+    // Each request scores with the catalog's snapshot taken when it starts. The repository
+    // may be empty (no artifact loaded: the endpoints answer 503).
+    PredictionEndpoints(const model::Catalog& models,
                         store::PredictionLog& log,
                         const base::Clock& clock,
                         ops::Registry& metrics,
@@ -66,10 +68,13 @@ class PredictionEndpoints {
 
     // The version the request names (kModelVersionHeader, kModelVersionParameter) or the
     // default: kNotFound naming the loaded versions, kUnavailable when none is loaded.
-    base::Result<const model::ServedModel*> Choose(const Request& request) const;
-    // Sets `chosen`, or answers: no such version (404), no model (503), not JSON (415).
-    std::optional<Outcome> Precheck(const Request& request,
-                                    const model::ServedModel*& chosen) const;
+    static base::Result<const model::ServedModel*> Choose(const Request& request,
+                                                          const model::Repository& models);
+    // Sets `chosen` from `models`, or answers: no such version (404), no model (503), not
+    // JSON (415).
+    static std::optional<Outcome> Precheck(const Request& request,
+                                           const model::Repository& models,
+                                           const model::ServedModel*& chosen);
     Outcome Rejected(const Request& request, const base::Error& error) const;
     // The log row of one scored employee; sets `warnings` and counts the metrics.
     store::PredictionRecord Record(const model::ServedModel& model,
@@ -90,7 +95,7 @@ class PredictionEndpoints {
                                      RequestContext& context,
                                      Outcome outcome);
 
-    const model::Repository& models_;
+    const model::Catalog& models_;
     store::PredictionLog& log_;
     const base::Clock& clock_;
     PredictionSettings settings_;

@@ -69,6 +69,7 @@ TEST_F(OpenApiTest, EveryEndpointOfTheSpecButTheLandingPage) {
         {"/metrics", "get"},
         {"/api/v1/model/info", "get"},
         {"/api/v1/models", "get"},
+        {"/api/v1/models/reload", "post"},
         {"/api/v1/predict", "post"},
         {"/api/v1/predict/batch", "post"},
         {"/api/v1/explain", "post"},

@@ -116,7 +116,8 @@ TEST_F(RouteTableTest, KeyedAndLoggedRoutesAreTheOnesTheServiceKeysAndLogs) {
         if (route.logging == Logging::kPredictionLog) logged.insert(route.path);
     }
     EXPECT_EQ(keyed, (std::set<std::string>{"/api/v1/predictions", "/api/v1/stats",
-                                            "/api/v1/employees/{employee_id}/predictions"}));
+                                            "/api/v1/employees/{employee_id}/predictions",
+                                            "/api/v1/models/reload"}));
     EXPECT_EQ(logged, (std::set<std::string>{"/api/v1/predict", "/api/v1/predict/batch",
                                              "/api/v1/explain"}));
 }

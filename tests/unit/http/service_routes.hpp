@@ -8,10 +8,11 @@
 
 #include "base/clock.hpp"
 #include "http/handlers/log_endpoints.hpp"
+#include "http/handlers/model_reload.hpp"
 #include "http/handlers/prediction_endpoints.hpp"
 #include "http/routes.hpp"
 #include "http/static_assets.hpp"
-#include "model/repository.hpp"
+#include "model/catalog.hpp"
 #include "ops/metrics.hpp"
 #include "store/prediction_log.hpp"
 
@@ -20,7 +21,9 @@ namespace attrition::http::test_support {
 class ServiceRoutes {
   public:
     explicit ServiceRoutes(std::size_t batch_limit = 100)
-        : log_(store::OpenPredictionLog("none", {}).value()),
+        : models_("/nonexistent", "", {}),
+          reloads_(models_, metrics_),
+          log_(store::OpenPredictionLog("none", {}).value()),
           predictions_(models_,
                        *log_,
                        clock_,
@@ -35,6 +38,7 @@ class ServiceRoutes {
         };
         return DeclareRoutes(Endpoints{.predictions = predictions_,
                                        .log = log_endpoints_,
+                                       .reloads = reloads_,
                                        .health = ok,
                                        .livez = ok,
                                        .readyz = ok,
@@ -47,7 +51,8 @@ class ServiceRoutes {
   private:
     base::SystemClock clock_;
     ops::Registry metrics_;
-    model::Repository models_;  // empty: no model
+    model::Catalog models_;  // empty: no model
+    mutable handlers::ModelReloads reloads_;
     std::unique_ptr<store::PredictionLog> log_;
     mutable handlers::PredictionEndpoints predictions_;
     mutable handlers::LogEndpoints log_endpoints_;

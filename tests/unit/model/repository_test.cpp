@@ -4,11 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
+
+#include "model/catalog.hpp"
 
 namespace attrition::model {
 namespace {
@@ -46,8 +50,31 @@ class RepositoryTest : public ::testing::Test {
         return dir;
     }
 
+    void WriteServing(const std::string& text) const {
+        std::ofstream(root_ / kServingFile, std::ios::trunc) << text;
+    }
+
+    // Changes the version's metadata (training date) so that its files differ.
+    void Touch(const std::string& folder, const std::string& training_date) const {
+        const auto path = root_ / folder / kMetadataFile;
+        std::ifstream in(path);
+        auto metadata = nlohmann::json::parse(in);
+        in.close();
+        metadata["training_date"] = training_date;
+        std::ofstream(path, std::ios::trunc) << metadata.dump(2);
+    }
+
     fs::path root_;
 };
+
+using Action = ReloadChange::Action;
+
+// (version, action) of each change, in order.
+std::vector<std::pair<std::string, Action>> Summary(const Reloaded& reloaded) {
+    std::vector<std::pair<std::string, Action>> out;
+    for (const auto& change : reloaded.changes) out.emplace_back(change.version, change.action);
+    return out;
+}
 
 TEST_F(RepositoryTest, LoadsEveryVersionAndKeepsABrokenOneWithItsReason) {
     AddVersion(std::string(kCommitted), std::string(kCommitted));
@@ -131,6 +158,172 @@ TEST_F(RepositoryTest, NoFolderIsAnEmptyRepository) {
     EXPECT_TRUE(repository->versions.empty());
     EXPECT_EQ(repository->Default(), nullptr);
     EXPECT_EQ(repository->LoadedNames(), "");
+}
+
+TEST_F(RepositoryTest, ServingFileNamesTheDefaultOverTheCaller) {
+    AddVersion("a_v1", "a_v1");
+    AddVersion("b_v1", "b_v1");
+    WriteServing(R"({"default": "b_v1"})");
+    const auto repository = LoadRepository(root_, "a_v1");
+    ASSERT_TRUE(repository) << repository.error().message;
+    EXPECT_EQ(repository->default_version, "b_v1");
+    EXPECT_EQ(LoadRepository(root_, "")->default_version, "b_v1");
+}
+
+TEST_F(RepositoryTest, AnInvalidServingFileRefusesTheLoadNamingTheRule) {
+    AddVersion("a_v1", "a_v1");
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"[]", "is not a JSON object"},
+        {"{\"default\": ", "is not a JSON object"},
+        {R"({"default": 3})", "\"default\" must be a non-empty string"},
+        {R"({"default": ""})", "\"default\" must be a non-empty string"},
+        {R"({"defualt": "a_v1"})", "unknown member \"defualt\" (allowed: default)"},
+    };
+    for (const auto& [text, rule] : cases) {
+        SCOPED_TRACE(text);
+        WriteServing(text);
+        const auto refused = LoadRepository(root_, "a_v1");
+        ASSERT_FALSE(refused);
+        EXPECT_EQ(refused.error().code, base::ErrorCode::kInvalidConfig);
+        EXPECT_EQ(refused.error().message, "serving.json: " + rule);
+    }
+}
+
+TEST_F(RepositoryTest, AReloadOfAnUnchangedRepositoryChangesNothingAndKeepsEachModel) {
+    AddVersion("a_v1", "a_v1");
+    AddVersion("b_v1", "b_v1");
+    const auto loaded = LoadRepository(root_, "a_v1");
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    const auto reloaded = ReloadRepository(root_, *loaded, "a_v1");
+    ASSERT_TRUE(reloaded) << reloaded.error().message;
+    EXPECT_TRUE(reloaded->changes.empty());
+    EXPECT_EQ(reloaded->repository.default_version, "a_v1");
+    ASSERT_EQ(reloaded->repository.versions.size(), 2U);
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(reloaded->repository.versions[i].model, loaded->versions[i].model);
+    }
+}
+
+TEST_F(RepositoryTest, AReloadLoadsNewAndChangedVersionsAndDropsRemovedOnes) {
+    AddVersion("a_v1", "a_v1");
+    AddVersion("b_v1", "b_v1");
+    AddVersion("c_v1", "c_v1");
+    const auto loaded = LoadRepository(root_, "a_v1");
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    Touch("b_v1", "2026-12-01");
+    fs::remove_all(root_ / "c_v1");
+    AddVersion("d_v1", "d_v1");
+    const auto reloaded = ReloadRepository(root_, *loaded, "a_v1");
+    ASSERT_TRUE(reloaded) << reloaded.error().message;
+    const std::vector<std::pair<std::string, Action>> expected{
+        {"b_v1", Action::kReplaced}, {"d_v1", Action::kAdded}, {"c_v1", Action::kRemoved}};
+    auto summary = Summary(*reloaded);
+    std::sort(summary.begin(), summary.end());
+    auto sorted = expected;
+    std::sort(sorted.begin(), sorted.end());
+    EXPECT_EQ(summary, sorted);
+    const auto& next = reloaded->repository;
+    EXPECT_EQ(next.LoadedNames(), "a_v1, b_v1, d_v1");
+    EXPECT_EQ(next.Find("a_v1")->model, loaded->Find("a_v1")->model);
+    ASSERT_NE(next.Find("b_v1")->model, nullptr);
+    EXPECT_NE(next.Find("b_v1")->model, loaded->Find("b_v1")->model);
+    EXPECT_EQ(next.Find("b_v1")->model->predictor.Metadata().training_date, "2026-12-01");
+}
+
+TEST_F(RepositoryTest, AChangedVersionWhoseFilesFailKeepsServingItsPreviousModel) {
+    AddVersion("a_v1", "a_v1");
+    AddVersion("b_v1", "b_v1");
+    const auto loaded = LoadRepository(root_, "a_v1");
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    std::ofstream(root_ / "b_v1" / kBoosterFile, std::ios::trunc) << "{half a file";
+    AddVersion("new_broken", "new_broken");
+    fs::remove(root_ / "new_broken" / kBoosterFile);
+
+    const auto reloaded = ReloadRepository(root_, *loaded, "a_v1");
+    ASSERT_TRUE(reloaded) << reloaded.error().message;
+    ASSERT_EQ(reloaded->changes.size(), 2U);
+    for (const auto& change : reloaded->changes) {
+        SCOPED_TRACE(change.version);
+        EXPECT_EQ(change.action, change.version == "b_v1" ? Action::kRefused : Action::kFailed);
+        EXPECT_FALSE(change.reason.empty());
+    }
+    const auto* kept = reloaded->repository.Find("b_v1");
+    ASSERT_NE(kept, nullptr);
+    EXPECT_EQ(kept->model, loaded->Find("b_v1")->model);
+    EXPECT_FALSE(kept->refused.empty());
+    EXPECT_EQ(reloaded->repository.Find("new_broken")->model, nullptr);
+    // Refused once: the same broken files are not reported again at the next reload.
+    const auto again = ReloadRepository(root_, reloaded->repository, "a_v1");
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_TRUE(again->changes.empty());
+}
+
+TEST_F(RepositoryTest, TheDefaultMovesWithTheServingFileOnlyToALoadedVersion) {
+    AddVersion("a_v1", "a_v1");
+    AddVersion("b_v1", "b_v1");
+    const auto broken = AddVersion("broken_v0", "broken_v0");
+    fs::remove(broken / kBoosterFile);
+    const auto loaded = LoadRepository(root_, "a_v1");
+    ASSERT_TRUE(loaded) << loaded.error().message;
+
+    WriteServing(R"({"default": "broken_v0"})");
+    auto refused = ReloadRepository(root_, *loaded, "a_v1");
+    ASSERT_TRUE(refused) << refused.error().message;
+    EXPECT_EQ(Summary(*refused),
+              (std::vector<std::pair<std::string, Action>>{{"broken_v0", Action::kRefused}}));
+    EXPECT_EQ(refused->repository.default_version, "a_v1");
+
+    WriteServing(R"({"default": "b_v1"})");
+    const auto moved = ReloadRepository(root_, *loaded, "a_v1");
+    ASSERT_TRUE(moved) << moved.error().message;
+    EXPECT_EQ(Summary(*moved),
+              (std::vector<std::pair<std::string, Action>>{{"b_v1", Action::kDefault}}));
+    EXPECT_EQ(moved->repository.default_version, "b_v1");
+
+    // The default's folder removed while it stays the default: it serves on.
+    fs::remove(root_ / kServingFile);
+    fs::remove_all(root_ / "a_v1");
+    const auto kept = ReloadRepository(root_, *loaded, "a_v1");
+    ASSERT_TRUE(kept) << kept.error().message;
+    EXPECT_EQ(Summary(*kept),
+              (std::vector<std::pair<std::string, Action>>{{"a_v1", Action::kRefused}}));
+    EXPECT_EQ(kept->repository.default_version, "a_v1");
+    EXPECT_EQ(kept->repository.Find("a_v1")->model, loaded->Find("a_v1")->model);
+}
+
+TEST_F(RepositoryTest, AnUnreadableRepositoryRefusesTheWholeReload) {
+    AddVersion("a_v1", "a_v1");
+    const auto loaded = LoadRepository(root_, "");
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    WriteServing("{");
+    const auto bad_file = ReloadRepository(root_, *loaded, "");
+    ASSERT_FALSE(bad_file);
+    EXPECT_EQ(bad_file.error().code, base::ErrorCode::kInvalidConfig);
+    const auto gone = ReloadRepository(root_ / "absent", *loaded, "");
+    ASSERT_FALSE(gone);
+}
+
+TEST_F(RepositoryTest, ACatalogSwapsWholeAndLeavesHeldSnapshotsIntact) {
+    AddVersion("a_v1", "a_v1");
+    auto loaded = LoadRepository(root_, "");
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    Catalog catalog(root_, "", std::move(*loaded));
+    const auto before = catalog.Current();
+    const auto unchanged = catalog.Reload();
+    ASSERT_TRUE(unchanged) << unchanged.error().message;
+    EXPECT_EQ(catalog.Current(), before);  // nothing changed: no swap
+
+    AddVersion("b_v1", "b_v1");
+    WriteServing(R"({"default": "b_v1"})");
+    const auto changed = catalog.Reload();
+    ASSERT_TRUE(changed) << changed.error().message;
+    const auto after = catalog.Current();
+    EXPECT_NE(after, before);
+    EXPECT_EQ(after->default_version, "b_v1");
+    EXPECT_EQ(before->default_version, "a_v1");  // the held snapshot is as it was
+    EXPECT_EQ(before->LoadedNames(), "a_v1");
+    ASSERT_NE(before->Default(), nullptr);
+    EXPECT_EQ(before->Default()->predictor.Version(), "a_v1");
 }
 
 }  // namespace
