@@ -2,7 +2,9 @@
 # Load benchmarks of the real binary with wrk on loopback, each endpoint reported as a ratio to
 # /health measured in the same run: req/s (min/median/max over repeats), p50/p99 latency, server
 # CPU per request, peak RSS. Backends: logging off, SQLite, PostgreSQL direct, PostgreSQL
-# through pgbouncer (transaction pooling), started here on free ports and torn down at exit.
+# through pgbouncer (transaction pooling), started here on free ports and torn down at exit;
+# and SQLite again with shadow scoring on (a second version scores every prediction into its
+# own log rows), for the cost of shadow scoring against the SQLite run without it.
 #
 #   bench/load.sh [--smoke] [--binary PATH] [--out FILE]
 #
@@ -97,11 +99,23 @@ INI
   echo "pgbouncer did not start" >&2; exit 1
 }
 
-start_server() {  # $1 = database URL
+# A repository of the committed version and a copy of it as shadow_v1, for the shadow run.
+shadow_repository="$work/shadow-model"
+mkdir -p "$shadow_repository"
+cp -r "$root/model/xgb_enhanced_v2.0" "$shadow_repository/"
+mkdir -p "$shadow_repository/shadow_v1"
+cp "$root/model/xgb_enhanced_v2.0/booster.json" "$shadow_repository/shadow_v1/"
+sed 's/"model_version": "xgb_enhanced_v2.0"/"model_version": "shadow_v1"/' \
+  "$root/model/xgb_enhanced_v2.0/metadata.json" > "$shadow_repository/shadow_v1/metadata.json"
+
+start_server() {  # $1 = database URL, $2 = "shadow" for shadow scoring
+  local models=(--model-dir "$root/model")
+  [ "${2:-}" = shadow ] && models=(--model-dir "$shadow_repository" --default-model xgb_enhanced_v2.0
+                                   --shadow-model shadow_v1)
   port=$(free_port)
   rm -rf "$work/run"; mkdir -p "$work/run"
   (cd "$work/run" && exec "$binary" --log-level warn serve --host 127.0.0.1 --port "$port" \
-      --threads 2 --model-dir "$root/model" --web-dir "$root/web" --database-url "$1" --migrate \
+      --threads 2 "${models[@]}" --web-dir "$root/web" --database-url "$1" --migrate \
       >"$work/run/server.log" 2>&1) &
   server_pid=$!
   for _ in $(seq 1 200); do
@@ -179,7 +193,7 @@ run_endpoint() {  # $1 label, $2 path, $3 body
 
 results="$work/results.txt"
 : > "$results"
-backends=("none|none" "sqlite|sqlite:///$work/run/log.db")
+backends=("none|none" "sqlite|sqlite:///$work/run/log.db" "sqlite+shadow|sqlite:///$work/run/log.db")
 if [ -x "$pg_bin/initdb" ] && [ -x /usr/sbin/pgbouncer ]; then
   start_postgres
   backends+=("postgresql|postgresql://postgres@127.0.0.1:$pg_port/attrition"
@@ -188,7 +202,7 @@ fi
 
 for entry in "${backends[@]}"; do
   name=${entry%%|*}; url=${entry#*|}
-  start_server "$url"
+  start_server "$url" "$([ "$name" = sqlite+shadow ] && echo shadow)"
   health=$(run_endpoint health /health "")
   health_rps=$(awk '{print $2}' <<<"$health")
   echo "$name /health $health 1.00" >> "$results"
@@ -243,6 +257,12 @@ report() {
         if (!((b "|/api/v1/predict") in cpu) || cpu[b "|/api/v1/predict"] <= 0) continue
         k = cpu[b "|/api/v1/predict/batch"] / cpu[b "|/api/v1/predict"]
         row(sprintf("batch of 100 ≤ 10× one predict in server CPU (%s)", b), sprintf("%.1f×", k), k <= 10)
+      }
+      for (i = 1; i <= 2; i++) {
+        e = (i == 1 ? "/api/v1/predict" : "/api/v1/predict/batch")
+        if (!(("sqlite+shadow|" e) in cpu) || cpu["sqlite|" e] <= 0) continue
+        k = cpu["sqlite+shadow|" e] / cpu["sqlite|" e]
+        printf "| shadow scoring: server CPU of `%s` with shadow on ÷ off (SQLite) | %.2f× | (reported) |\n", e, k
       }
       worst = 0; which = ""
       for (b in rss) if (b != "none" && rss[b] > worst) { worst = rss[b]; which = b }

@@ -105,6 +105,11 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
                     "Version that scores requests naming none (default: the repository's only "
                     "version)")
         ->envname("OC5_DEFAULT_MODEL");
+    serve
+        .add_option("--shadow-model", config.shadow_model,
+                    "Version that also scores every prediction, after the one the client gets: "
+                    "logged as shadow rows, never answered (default: none)")
+        ->envname("OC5_SHADOW_MODEL");
     serve.add_option("--body-limit", server.body_limit_bytes, "Maximum request body in bytes")
         ->envname("OC5_BODY_LIMIT")
         ->capture_default_str();

@@ -69,7 +69,8 @@ std::string_view FieldName(std::size_t i) {
 }  // namespace
 
 int RunScore(const ScoreConfig& config) {
-    const auto repository = model::LoadRepository(config.model_dir, config.model_version);
+    const auto repository =
+        model::LoadRepository(config.model_dir, {.default_version = config.model_version});
     if (!repository) {
         fmt::print(stderr, "attrition score: {}\n", repository.error().message);
         return 1;

@@ -39,8 +39,12 @@ namespace {
 // service runs, /health says unhealthy and the prediction endpoints answer 503, so an operator
 // can see what is wrong. A broken default stops the start; another broken version is logged
 // and listed as failed.
+model::ServingFlags Flags(const ServeConfig& config) {
+    return {.default_version = config.default_model, .shadow_version = config.shadow_model};
+}
+
 std::optional<model::Repository> LoadModels(const ServeConfig& config) {
-    auto repository = model::LoadRepository(config.model_dir, config.default_model);
+    auto repository = model::LoadRepository(config.model_dir, Flags(config));
     if (!repository) {
         spdlog::critical("msg=\"model repository refused\" dir={} reason={}",
                          ops::LogValue(config.model_dir),
@@ -54,6 +58,13 @@ std::optional<model::Repository> LoadModels(const ServeConfig& config) {
             "default={} flag={}",
             model::kServingFile, ops::LogValue(repository->default_version),
             ops::LogValue(config.default_model));
+    }
+    if (!repository->shadow_refused.empty()) {
+        spdlog::error("msg=\"no shadow scoring\" reason={}",
+                      ops::LogValue(repository->shadow_refused));
+    } else if (!repository->shadow_version.empty()) {
+        spdlog::info("msg=\"shadow scoring\" shadow={} default={}", repository->shadow_version,
+                     repository->default_version);
     }
     if (repository->versions.empty()) {
         spdlog::error("msg=\"model not loaded\" dir={} reason=\"no model version there\"",
@@ -287,8 +298,8 @@ bool LoadKeys(const ServeConfig& config, Objects& o) {
 bool LoadServedModels(const ServeConfig& config, Objects& o) {
     auto models = LoadModels(config);
     if (!models) return false;
-    o.models = std::make_unique<model::Catalog>(config.model_dir, config.default_model,
-                                                std::move(*models));
+    o.models =
+        std::make_unique<model::Catalog>(config.model_dir, Flags(config), std::move(*models));
     o.reloads = std::make_unique<http::handlers::ModelReloads>(*o.models, o.metrics);
     return true;
 }

@@ -18,6 +18,7 @@ struct ServeConfig {
     bool migrate = false;             // apply pending migrations on a non-default database
     std::string model_dir = "model";  // the model repository (model/repository.hpp)
     std::string default_model;        // version name; empty: the repository's only version
+    std::string shadow_model;         // version that shadow-scores every prediction; empty: none
     std::string web_dir = "web";
     std::string spool_dir = "var/spool";
     std::size_t batch_limit = 100;

@@ -177,6 +177,10 @@ JsonWriter& JsonWriter::Null() {
     return *this;
 }
 
+JsonWriter& JsonWriter::StringOrNull(std::string_view value) {
+    return value.empty() ? Null() : String(value);
+}
+
 JsonWriter& JsonWriter::Raw(std::string_view json) {
     BeforeValue();
     out_ += json;

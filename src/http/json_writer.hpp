@@ -38,6 +38,8 @@ class JsonWriter {
     JsonWriter& Fixed(double value, int decimals);
     JsonWriter& Bool(bool value);
     JsonWriter& Null();
+    // null for an empty value (an optional name such as a model version), else String.
+    JsonWriter& StringOrNull(std::string_view value);
     // A value that is already JSON text (a stored snapshot), written as is.
     JsonWriter& Raw(std::string_view json);
 

@@ -190,9 +190,12 @@ void OperationsSchemas(Json& s) {
                 {"attrition_prob", probability},
                 {"risk_level", {{"type", "string"}, {"enum", {"LOW", "MEDIUM", "HIGH"}}}},
                 {"model_version", {{"type", "string"}}},
-                {"endpoint", {{"type", "string"}}}},
+                {"endpoint", {{"type", "string"}}},
+                {"shadow",
+                 {{"type", "boolean"},
+                  {"description", "Scored by the shadow version; the client got another answer"}}}},
                {"id", "request_id", "created_at", "prediction_date", "employee_id",
-                "attrition_prob", "risk_level", "model_version", "endpoint"});
+                "attrition_prob", "risk_level", "model_version", "endpoint", "shadow"});
     s["HistoryPage"] =
         Object({{"items", {{"type", "array"}, {"items", Ref("HistoryItem")}}},
                 {"limit", integer},
@@ -330,8 +333,10 @@ Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
         {{"name", Text("Version name: the folder under the model repository")},
          {"state",
           {{"type", "string"},
-           {"enum", {"default", "loaded", "failed"}},
-           {"description", "default: scores requests naming no version; failed: not served"}}},
+           {"enum", {"default", "shadow", "loaded", "failed"}},
+           {"description",
+            "default: scores requests naming no version; shadow: also scores every prediction "
+            "of another version, logged apart, never answered; failed: not served"}}},
          {"reason", Text("Why the version failed its checks (failed only)")},
          {"reload_refused",
           Text("Why a reload refused this version's changed files; the model loaded before "
@@ -347,26 +352,31 @@ Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
     s["ModelList"] = Object(
         {{"default",
           {{"type", {"string", "null"}}, {"description", "The default version; null: none"}}},
+         {"shadow",
+          {{"type", {"string", "null"}}, {"description", "The shadow version; null: none"}}},
          {"models", {{"type", "array"}, {"items", Ref("ModelVersion")}}}},
-        {"default", "models"});
+        {"default", "shadow", "models"});
     s["ReloadReport"] = Object(
         {{"default",
           {{"type", {"string", "null"}}, {"description", "The default after the reload"}}},
+         {"shadow", {{"type", {"string", "null"}}, {"description", "The shadow after the reload"}}},
          {"changes",
           {{"type", "array"},
            {"description", "What changed; empty: the repository was as loaded"},
            {"items",
-            Object({{"version", Text("The version (empty: the default's choice)")},
+            Object({{"version", Text("The version (empty: the choice of a default or shadow)")},
                     {"action",
                      {{"type", "string"},
-                      {"enum", {"added", "replaced", "removed", "failed", "refused", "default"}},
+                      {"enum",
+                       {"added", "replaced", "removed", "failed", "refused", "default", "shadow"}},
                       {"description",
-                       "refused: the change was not made and what served before "
-                       "serves on; default: the default moved to this version"}}},
+                       "refused: the change was not made and what served before serves on; "
+                       "default, shadow: the default or the shadow moved to this version "
+                       "(shadow with no version: no shadow any more)"}}},
                     {"reason", Text("Why (failed and refused only)")}},
                    {"version", "action"})}}},
          {"refused", {{"type", "integer"}, {"description", "Changes refused or failed"}}}},
-        {"default", "changes", "refused"});
+        {"default", "shadow", "changes", "refused"});
     s["Health"] = Object({{"status", {{"type", "string"}, {"enum", {"healthy", "unhealthy"}}}},
                           {"model_loaded", {{"type", "boolean"}}},
                           {"model_version", {{"type", {"string", "null"}}}},

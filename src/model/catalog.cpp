@@ -4,9 +4,9 @@
 
 namespace attrition::model {
 
-Catalog::Catalog(std::filesystem::path dir, std::string default_version, Repository initial)
+Catalog::Catalog(std::filesystem::path dir, ServingFlags flags, Repository initial)
     : dir_(std::move(dir)),
-      default_version_(std::move(default_version)),
+      flags_(std::move(flags)),
       current_(std::make_shared<const Repository>(std::move(initial))) {}
 
 std::shared_ptr<const Repository> Catalog::Current() const {
@@ -16,7 +16,7 @@ std::shared_ptr<const Repository> Catalog::Current() const {
 
 base::Result<Reloaded> Catalog::Reload() {
     std::lock_guard reloading(reload_mutex_);
-    auto reloaded = ReloadRepository(dir_, *Current(), default_version_);
+    auto reloaded = ReloadRepository(dir_, *Current(), flags_);
     if (!reloaded) return reloaded;
     if (!reloaded->changes.empty()) {
         auto next = std::make_shared<const Repository>(reloaded->repository);

@@ -16,8 +16,8 @@ namespace attrition::model {
 
 class Catalog {
   public:
-    // `default_version` (--default-model) names the default when serving.json does not.
-    Catalog(std::filesystem::path dir, std::string default_version, Repository initial);
+    // `flags` name the default and shadow versions when serving.json does not.
+    Catalog(std::filesystem::path dir, ServingFlags flags, Repository initial);
 
     std::shared_ptr<const Repository> Current() const;
 
@@ -27,7 +27,7 @@ class Catalog {
 
   private:
     const std::filesystem::path dir_;
-    const std::string default_version_;
+    const ServingFlags flags_;
     std::mutex reload_mutex_;   // one reload at a time; held while loading
     mutable std::mutex mutex_;  // guards current_ (held for a pointer copy only)
     std::shared_ptr<const Repository> current_;

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <system_error>
 
 #include "model/artifact.hpp"
@@ -62,11 +63,16 @@ std::vector<Folder> ListFolders(const fs::path& dir) {
     return folders;
 }
 
-// The default serving.json names; empty when there is no such file.
-base::Result<std::string> ServingDefault(const fs::path& dir) {
+// What serving.json names; nothing when there is no such file.
+struct Serving {
+    std::string default_version;        // empty: not named
+    std::optional<std::string> shadow;  // nullopt: not named; empty: none
+};
+
+base::Result<Serving> ReadServing(const fs::path& dir) {
     const auto path = dir / kServingFile;
     std::error_code error;
-    if (!fs::exists(path, error)) return std::string();
+    if (!fs::exists(path, error)) return Serving{};
     const auto refuse = [](std::string_view why) {
         return Fail(ErrorCode::kInvalidConfig, std::string(kServingFile) + ": " + std::string(why));
     };
@@ -75,13 +81,45 @@ base::Result<std::string> ServingDefault(const fs::path& dir) {
     const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     const auto document = nlohmann::json::parse(text, nullptr, false);
     if (!document.is_object()) return refuse("is not a JSON object");
+    Serving serving;
     for (const auto& [key, value] : document.items()) {
-        if (key != "default") return refuse("unknown member \"" + key + "\" (allowed: default)");
-        if (!value.is_string() || value.get<std::string>().empty()) {
-            return refuse("\"default\" must be a non-empty string");
+        if (key == "default") {
+            if (!value.is_string() || value.get<std::string>().empty()) {
+                return refuse("\"default\" must be a non-empty string");
+            }
+            serving.default_version = value.get<std::string>();
+        } else if (key == "shadow") {
+            if (!value.is_null() && !value.is_string()) {
+                return refuse("\"shadow\" must be a string or null");
+            }
+            serving.shadow = value.is_null() ? std::string() : value.get<std::string>();
+        } else {
+            return refuse("unknown member \"" + key + "\" (allowed: default, shadow)");
         }
     }
-    return document.value("default", std::string());
+    return serving;
+}
+
+// Sets the shadow of `repository` (its default chosen): `wanted` when it is loaded and not the
+// default, else none with the reason in shadow_refused.
+void ChooseShadow(Repository& repository, const std::string& wanted) {
+    repository.shadow_version.clear();
+    repository.shadow_refused.clear();
+    if (wanted.empty()) return;
+    const auto* version = repository.Find(wanted);
+    if (version == nullptr) {
+        repository.shadow_refused = "shadow version " + wanted + " is not in the repository";
+    } else if (!version->model) {
+        repository.shadow_refused = "shadow version " + wanted + " failed: " + version->failure;
+    } else if (wanted == repository.default_version) {
+        repository.shadow_refused = "shadow version " + wanted + " is the default";
+    } else {
+        repository.shadow_version = wanted;
+    }
+}
+
+std::string WantedShadow(const Serving& serving, const ServingFlags& flags) {
+    return serving.shadow ? *serving.shadow : flags.shadow_version;
 }
 
 bool IsLoaded(const std::vector<RepositoryVersion>& versions, std::string_view name) {
@@ -110,6 +148,8 @@ std::string_view ReloadActionName(ReloadChange::Action action) {
             return "refused";
         case ReloadChange::Action::kDefault:
             return "default";
+        case ReloadChange::Action::kShadow:
+            return "shadow";
     }
     return "unknown";
 }
@@ -133,6 +173,12 @@ const ServedModel* Repository::Default() const {
     return version == nullptr ? nullptr : version->model.get();
 }
 
+const ServedModel* Repository::Shadow() const {
+    if (shadow_version.empty()) return nullptr;
+    const auto* version = Find(shadow_version);
+    return version == nullptr ? nullptr : version->model.get();
+}
+
 std::string Repository::LoadedNames() const {
     std::string names;
     for (const auto& version : versions) {
@@ -143,18 +189,19 @@ std::string Repository::LoadedNames() const {
     return names;
 }
 
-base::Result<Repository> LoadRepository(const fs::path& dir, std::string_view default_version) {
+base::Result<Repository> LoadRepository(const fs::path& dir, const ServingFlags& flags) {
     Repository repository;
     std::error_code error;
     if (!fs::is_directory(dir, error)) return repository;
-    const auto named = ServingDefault(dir);
-    if (!named) return tl::unexpected(named.error());
+    const auto serving = ReadServing(dir);
+    if (!serving) return tl::unexpected(serving.error());
     for (auto& folder : ListFolders(dir)) {
         repository.versions.push_back(LoadVersion(std::move(folder.name), std::move(folder.dir)));
     }
     SortByName(repository.versions);
     if (repository.versions.empty()) return repository;
-    std::string wanted = named->empty() ? std::string(default_version) : *named;
+    std::string wanted =
+        serving->default_version.empty() ? flags.default_version : serving->default_version;
     if (wanted.empty()) {
         if (repository.versions.size() > 1) {
             return Fail(ErrorCode::kInvalidConfig,
@@ -175,18 +222,19 @@ base::Result<Repository> LoadRepository(const fs::path& dir, std::string_view de
                     "the default model version " + chosen->name + " failed: " + chosen->failure);
     }
     repository.default_version = chosen->name;
+    ChooseShadow(repository, WantedShadow(*serving, flags));
     return repository;
 }
 
 base::Result<Reloaded> ReloadRepository(const fs::path& dir,
                                         const Repository& current,
-                                        std::string_view default_version) {
+                                        const ServingFlags& flags) {
     std::error_code error;
     if (!fs::is_directory(dir, error)) {
         return Fail(ErrorCode::kInvalidConfig, "the model repository is not a folder any more");
     }
-    const auto named = ServingDefault(dir);
-    if (!named) return tl::unexpected(named.error());
+    const auto serving = ReadServing(dir);
+    if (!serving) return tl::unexpected(serving.error());
     Reloaded out;
     auto& next = out.repository.versions;
     auto& changes = out.changes;
@@ -214,9 +262,9 @@ base::Result<Reloaded> ReloadRepository(const fs::path& dir,
         }
     }
 
-    std::string wanted = !named->empty()            ? *named
-                         : !default_version.empty() ? std::string(default_version)
-                                                    : current.default_version;
+    std::string wanted = !serving->default_version.empty() ? serving->default_version
+                         : !flags.default_version.empty()  ? flags.default_version
+                                                           : current.default_version;
     if (wanted.empty() && next.size() == 1) wanted = next.front().name;
     const bool can_move = IsLoaded(next, wanted);
     for (const auto& version : current.versions) {
@@ -248,6 +296,14 @@ base::Result<Reloaded> ReloadRepository(const fs::path& dir,
         }
     }
     SortByName(next);
+    const std::string shadow = WantedShadow(*serving, flags);
+    ChooseShadow(out.repository, shadow);
+    if (!out.repository.shadow_refused.empty() && shadow != current.shadow_version) {
+        changes.push_back({shadow, Action::kRefused, out.repository.shadow_refused});
+    }
+    if (out.repository.shadow_version != current.shadow_version) {
+        changes.push_back({out.repository.shadow_version, Action::kShadow});
+    }
     return out;
 }
 

@@ -10,9 +10,12 @@
 // kept with its reason (listed as failed, never served); only a broken or missing default
 // stops the load. Values only: a Repository is immutable once loaded and shared read-only.
 //
-// The repository's serving.json (optional) names the default version: {"default": "name"}.
-// It wins over the default the caller passes (--default-model), at start and at each reload,
-// so that an operator switches the default by editing it and reloading.
+// The repository's serving.json (optional) names the default version and the shadow one:
+// {"default": "name", "shadow": "name"} (either may be absent; "shadow": null is none). Each
+// member wins over what the caller passes (--default-model, --shadow-model), at start and at
+// each reload, so that an operator switches them by editing it and reloading. The shadow
+// version scores every prediction after the one the client gets; it must be loaded and not
+// the default, else there is none (and the reason is kept).
 #pragma once
 
 #include <filesystem>
@@ -55,23 +58,34 @@ struct RepositoryVersion {
 struct Repository {
     std::vector<RepositoryVersion> versions;  // sorted by name
     std::string default_version;              // empty only when versions is empty
+    std::string shadow_version;               // empty: no shadow scoring
+    std::string shadow_refused;  // why the shadow named is not used; empty when it is or none is
 
     // The version named `name`, loaded or failed; null when there is none.
     const RepositoryVersion* Find(std::string_view name) const;
     // The default version's model; null when the repository is empty.
     const ServedModel* Default() const;
+    // The shadow version's model; null when there is none.
+    const ServedModel* Shadow() const;
     // The loaded versions' names, comma-separated ("a, b"): what an unknown version's error
     // offers instead.
     std::string LoadedNames() const;
 };
 
+// The versions serving.json does not name: --default-model and --shadow-model.
+struct ServingFlags {
+    std::string default_version;
+    std::string shadow_version;
+};
+
 // Loads every version under `dir`. The default is the one serving.json names, else
-// `default_version`, else the only version there is. A missing `dir` is an empty repository
-// (the service then runs without a model, as before versions). Errors (kInvalidConfig): an
-// unreadable serving.json, the default is not in the repository or failed its checks (the
-// message says why), or several versions and none named default.
+// `flags.default_version`, else the only version there is; the shadow likewise (a shadow that
+// cannot serve is no shadow, with its reason in shadow_refused, never an error). A missing `dir` is
+// an empty repository (the service then runs without a model, as before versions). Errors
+// (kInvalidConfig): an unreadable serving.json, the default is not in the repository or failed its
+// checks (the message says why), or several versions and none named default.
 base::Result<Repository> LoadRepository(const std::filesystem::path& dir,
-                                        std::string_view default_version);
+                                        const ServingFlags& flags);
 
 // What a reload did to one version, or to the default.
 struct ReloadChange {
@@ -83,6 +97,7 @@ struct ReloadChange {
         kRefused,   // changed files that failed, or a change to the default that cannot be
                     // made: the version (or the default) serves on as before
         kDefault,   // the default moved to `version`
+        kShadow,    // the shadow moved to `version` (empty: no shadow any more)
     };
     std::string version;
     Action action = Action::kAdded;
@@ -99,11 +114,12 @@ struct Reloaded {
 // model, new and changed ones are loaded and checked; a changed version whose new files fail
 // keeps its previous model, and the default version is never removed nor moved to a version
 // that is not loaded (both kRefused). The default is chosen as LoadRepository does, the
-// current one when neither serving.json nor `default_version` names one. Blocking (file reads
-// and model checks): call it off the request path. Errors (kInvalidConfig): `dir` is gone or
-// serving.json is unreadable; then nothing changes.
+// current one when neither serving.json nor `flags` names one; the shadow as LoadRepository
+// does (a shadow named but unusable is kRefused). Blocking (file reads and model checks):
+// call it off the request path. Errors (kInvalidConfig): `dir` is gone or serving.json is
+// unreadable; then nothing changes.
 base::Result<Reloaded> ReloadRepository(const std::filesystem::path& dir,
                                         const Repository& current,
-                                        std::string_view default_version);
+                                        const ServingFlags& flags);
 
 }  // namespace attrition::model

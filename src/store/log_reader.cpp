@@ -26,9 +26,11 @@ constexpr std::string_view kPgHistorySql =
     "SELECT p.id::text, p.request_id::text, "
     "to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
     "to_char(p.prediction_date AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-    "p.employee_id, p.attrition_prob, p.risk_level, p.model_version, r.endpoint "
+    "p.employee_id, p.attrition_prob, p.risk_level, p.model_version, r.endpoint, "
+    "p.shadow::int "
     "FROM predictions p JOIN api_requests r ON r.id = p.request_id "
     "WHERE ($1::text = '' OR p.employee_id = $1::text) "
+    "AND ($8::text = '1' OR NOT p.shadow) "
     "AND ($2::text = '' OR p.risk_level = $2::text) "
     "AND p.created_at >= $3::timestamptz AND p.created_at < $4::timestamptz "
     "AND (p.created_at, p.id) < ($5::timestamptz, $6::uuid) "
@@ -36,20 +38,21 @@ constexpr std::string_view kPgHistorySql =
 // SQLite: timestamps are ISO-8601 text with microseconds, which compares in time order.
 constexpr std::string_view kSqliteHistorySql =
     "SELECT p.id, p.request_id, p.created_at, p.prediction_date, p.employee_id, "
-    "p.attrition_prob, p.risk_level, p.model_version, r.endpoint "
+    "p.attrition_prob, p.risk_level, p.model_version, r.endpoint, p.shadow "
     "FROM predictions p JOIN api_requests r ON r.id = p.request_id "
     "WHERE (?1 = '' OR p.employee_id = ?1) AND (?2 = '' OR p.risk_level = ?2) "
+    "AND (?8 = '1' OR NOT p.shadow) "
     "AND p.created_at >= ?3 AND p.created_at < ?4 "
     "AND (p.created_at, p.id) < (?5, ?6) "
     "ORDER BY p.created_at DESC, p.id DESC LIMIT CAST(?7 AS INTEGER)";
 
 constexpr std::string_view kPgStatsSql =
     "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), risk_level, count(*), "
-    "sum(attrition_prob) FROM predictions WHERE created_at >= $1::timestamptz "
+    "sum(attrition_prob) FROM predictions WHERE created_at >= $1::timestamptz AND NOT shadow "
     "GROUP BY 1, 2 ORDER BY 1, 2";
 constexpr std::string_view kSqliteStatsSql =
     "SELECT substr(created_at, 1, 10), risk_level, count(*), sum(attrition_prob) "
-    "FROM predictions WHERE created_at >= ?1 GROUP BY 1, 2 ORDER BY 1, 2";
+    "FROM predictions WHERE created_at >= ?1 AND NOT shadow GROUP BY 1, 2 ORDER BY 1, 2";
 
 // The api_requests rows that may hold the employee's data (locked until the erasure commits).
 // Full scans of api_requests: erasure is rare, and no index covers the JSON payload.
@@ -230,6 +233,7 @@ base::Result<HistoryPage> ReadHistory(Database& database, const HistoryQuery& qu
         query.after ? query.after->created_at : std::string(kLatest),
         query.after ? query.after->id : std::string(kLastId),
         std::to_string(query.limit + 1),  // one more tells whether a next page exists
+        query.include_shadow ? "1" : "0",
     };
     std::vector<Row> rows;
     auto done = database.RunTransaction(
@@ -248,12 +252,12 @@ base::Result<HistoryPage> ReadHistory(Database& database, const HistoryQuery& qu
             page.next = HistoryCursor{last.created_at, last.id};
             break;
         }
-        if (row.size() != 9 || !row[0] || !row[1] || !row[2] || !row[3] || !row[6] || !row[7] ||
-            !row[8]) {
+        if (row.size() != 10 || !row[0] || !row[1] || !row[2] || !row[3] || !row[6] || !row[7] ||
+            !row[8] || !row[9]) {
             return tl::unexpected(ShapeError("history"));
         }
         page.rows.push_back(HistoryRow{*row[0], *row[1], *row[2], *row[3], row[4], ToDouble(row[5]),
-                                       *row[6], *row[7], *row[8]});
+                                       *row[6], *row[7], *row[8], *row[9] == "1"});
     }
     return page;
 }

@@ -38,6 +38,7 @@ struct HistoryQuery {
     std::optional<base::SystemTime> until;  // created_at < until
     std::optional<HistoryCursor> after;     // rows strictly after this one (older)
     std::size_t limit = 100;                // 1..kMaxHistoryLimit
+    bool include_shadow = false;            // shadow scoring's rows too (left out by default)
 };
 
 struct HistoryRow {
@@ -50,6 +51,7 @@ struct HistoryRow {
     std::string risk_level;
     std::string model_version;
     std::string endpoint;
+    bool shadow = false;
 };
 
 struct HistoryPage {

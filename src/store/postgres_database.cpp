@@ -35,9 +35,10 @@ constexpr std::string_view kInsertBatchSql =
     "$5::varchar[], $6::text[], $7::integer[], $8::integer[]) "
     "ON CONFLICT (id) DO NOTHING) "
     "INSERT INTO predictions (id, request_id, created_at, prediction_date, employee_id, "
-    "attrition_prob, risk_level, model_version, features_snapshot) "
+    "attrition_prob, risk_level, model_version, features_snapshot, shadow) "
     "SELECT * FROM unnest($9::uuid[], $10::uuid[], $11::timestamptz[], $12::timestamptz[], "
-    "$13::varchar[], $14::double precision[], $15::varchar[], $16::varchar[], $17::jsonb[]) "
+    "$13::varchar[], $14::double precision[], $15::varchar[], $16::varchar[], $17::jsonb[], "
+    "$18::boolean[]) "
     "ON CONFLICT (id) DO NOTHING";
 constexpr std::string_view kDeleteBeforeSql =
     "WITH doomed AS (SELECT id FROM api_requests WHERE created_at < $1::timestamptz "
@@ -82,7 +83,7 @@ class ArrayLiteral {
     std::string text_ = "{";
 };
 
-constexpr std::size_t kBatchParameters = 17;
+constexpr std::size_t kBatchParameters = 18;
 // Splits a batch into runs of records whose array parameters stay under max_bytes (escaping
 // can double the text; a single record larger than that is a run of its own), so that no
 // batch of large bodies becomes a statement the server refuses.
@@ -110,7 +111,7 @@ std::vector<std::span<const RequestRecord>> StatementChunks(std::span<const Requ
     return chunks;
 }
 
-// The 17 array parameters of kInsertBatchSql for a batch.
+// The 18 array parameters of kInsertBatchSql for a batch.
 std::array<std::string, kBatchParameters> BatchParameters(std::span<const RequestRecord> records) {
     std::array<ArrayLiteral, kBatchParameters> columns;
     for (const auto& record : records) {
@@ -135,6 +136,7 @@ std::array<std::string, kBatchParameters> BatchParameters(std::span<const Reques
             columns[14].Add(prediction.risk_level);
             columns[15].Add(prediction.model_version);
             columns[16].Add(prediction.features_snapshot_json);
+            columns[17].Add(prediction.shadow ? "t" : "f");
         }
     }
     std::array<std::string, kBatchParameters> parameters;

@@ -21,6 +21,7 @@ struct PredictionRecord {
     std::string risk_level;                  // "LOW", "MEDIUM" or "HIGH"
     std::string model_version;               // <= 50 characters
     std::string features_snapshot_json;      // valid JSON text
+    bool shadow = false;  // scored by the shadow version; the client got another row's answer
 };
 
 struct RequestRecord {

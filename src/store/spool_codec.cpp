@@ -101,6 +101,8 @@ std::optional<RequestRecord> ParsePayload(std::string_view payload) {
             prediction.risk_level = item.at("risk_level").get<std::string>();
             prediction.model_version = item.at("model_version").get<std::string>();
             prediction.features_snapshot_json = item.at("features_snapshot").get<std::string>();
+            // Absent in records spooled before shadow scoring existed.
+            prediction.shadow = item.value("shadow", false);
             record.predictions.push_back(std::move(prediction));
         }
         return record;
@@ -131,6 +133,7 @@ void EncodeSpoolRecord(const RequestRecord& record, std::string* out) {
             {"model_version", prediction.model_version},
             {"features_snapshot", prediction.features_snapshot_json},
         });
+        if (prediction.shadow) predictions.back()["shadow"] = true;
     }
     const Json json = {
         {"id", record.id},

@@ -27,8 +27,8 @@ constexpr std::string_view kInsertRequestSql =
     "ON CONFLICT (id) DO NOTHING";
 constexpr std::string_view kInsertPredictionSql =
     "INSERT INTO predictions (id, request_id, created_at, prediction_date, employee_id, "
-    "attrition_prob, risk_level, model_version, features_snapshot) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING";
+    "attrition_prob, risk_level, model_version, features_snapshot, shadow) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO NOTHING";
 constexpr std::string_view kCountDoomedPredictionsSql =
     "SELECT count(*) FROM predictions WHERE request_id IN (SELECT id FROM api_requests "
     "WHERE created_at < ?1 ORDER BY created_at LIMIT CAST(?2 AS INTEGER))";
@@ -227,6 +227,7 @@ base::Result<void> SqliteDatabase::InsertLocked(std::span<const RequestRecord> r
             BindText(p, 7, item.risk_level);
             BindText(p, 8, item.model_version);
             BindText(p, 9, item.features_snapshot_json);
+            sqlite3_bind_int(p, 10, item.shadow ? 1 : 0);
             if (sqlite3_step(p) != SQLITE_DONE) {
                 return tl::unexpected(SqliteError(db_, "insert"));
             }

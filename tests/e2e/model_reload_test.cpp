@@ -266,7 +266,10 @@ TEST_F(ModelReloadTest, TheReloadRouteNeedsAnApiKey) {
     HttpClient client(service.Port());
     EXPECT_EQ(client.Post("/api/v1/models/reload", "").status, 401);
     const auto report = Reload(client);
-    EXPECT_EQ(report, (json{{"default", kDefault}, {"changes", json::array()}, {"refused", 0}}));
+    EXPECT_EQ(report, (json{{"default", kDefault},
+                            {"shadow", nullptr},
+                            {"changes", json::array()},
+                            {"refused", 0}}));
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // committed one as default, a candidate, a broken one), listed by GET /api/v1/models, chosen
 // per request by header or query parameter, the version that scored in the response and in the
 // log row; an unknown version is a logged 404 naming the loaded ones; a broken default stops
-// the start.
+// the start; a shadow version scores every prediction into rows of its own that the read
+// endpoints leave out unless asked.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -18,6 +19,7 @@
 #include "harness/http_client.hpp"
 #include "harness/service_process.hpp"
 #include "support/employee_json.hpp"
+#include "support/log_support.hpp"
 
 namespace attrition::test {
 namespace {
@@ -167,6 +169,73 @@ TEST_F(ModelVersionsTest, AnUnknownOrFailedVersionIsALogged404NamingTheLoadedOne
     EXPECT_EQ(client.Get("/api/v1/model/info?model_version=nope_v9").status, 404);
     EXPECT_EQ(LoggedRequests(service.WorkingDir(), 404), 2);
     EXPECT_TRUE(LoggedVersions(service.WorkingDir()).empty());
+}
+
+TEST_F(ModelVersionsTest, AShadowVersionScoresEveryPredictionInRowsTheReadsLeaveOut) {
+    const std::string key = "shadow-test-key";
+    auto options = Options(kDefault);
+    options.flags.insert(options.flags.end(), {"--shadow-model", kCandidate});
+    options.env["OC5_API_KEYS_FILE"] = WriteApiKeysFile(repository_, key);
+    ServiceProcess service(options);
+    HttpClient client(service.Port());
+
+    auto employee = SampleEmployee();
+    employee["employee_id"] = "S-1";
+    const auto single = client.Post("/api/v1/predict", employee.dump());
+    ASSERT_EQ(single.status, 200) << single.body;
+    EXPECT_EQ(json::parse(single.body)["metadata"]["model_version"], kDefault);
+    EXPECT_EQ(single.body.find(kCandidate), std::string::npos) << single.body;
+    const auto batch = client.Post("/api/v1/predict/batch", SampleBatch(3).dump());
+    ASSERT_EQ(batch.status, 200) << batch.body;
+    EXPECT_EQ(batch.body.find(kCandidate), std::string::npos);
+    ASSERT_EQ(client.Post("/api/v1/explain", employee.dump()).status, 200);
+    // Asking for the shadow version itself: one row, not two.
+    ASSERT_EQ(client
+                  .Post("/api/v1/predict", employee.dump(),
+                        {{"Content-Type", "application/json"}, {"X-Model-Version", kCandidate}})
+                  .status,
+              200);
+
+    const auto listed = json::parse(client.Get("/api/v1/models").body);
+    EXPECT_EQ(listed["shadow"], kCandidate);
+    std::map<std::string, std::string> states;
+    for (const auto& model : listed["models"]) states[model["name"]] = model["state"];
+    EXPECT_EQ(states[kCandidate], "shadow");
+    EXPECT_EQ(states[kDefault], "default");
+
+    // Rows: the default's 5 answers, the candidate's answer, and 5 shadow rows (1 + 3 + 1).
+    const auto probe = LogProbe::Sqlite(service.WorkingDir() + "/var/attrition.db");
+    EXPECT_EQ(
+        probe.Count("SELECT count(*) FROM predictions WHERE NOT shadow AND model_version = '" +
+                    kDefault + "'"),
+        5);
+    EXPECT_EQ(
+        probe.Count("SELECT count(*) FROM predictions WHERE NOT shadow AND model_version = '" +
+                    kCandidate + "'"),
+        1);
+    EXPECT_EQ(probe.Count("SELECT count(*) FROM predictions WHERE shadow AND model_version = '" +
+                          kCandidate + "'"),
+              5);
+    // Each shadow row pairs with the answered row of its request: same employee, same features.
+    EXPECT_EQ(probe.Count("SELECT count(*) FROM predictions s JOIN predictions p ON "
+                          "p.request_id = s.request_id AND NOT p.shadow AND "
+                          "p.employee_id IS s.employee_id AND "
+                          "p.features_snapshot = s.features_snapshot WHERE s.shadow"),
+              5);
+
+    const auto keyed = Bearer(key);
+    const auto history = json::parse(client.Get("/api/v1/predictions?limit=50", keyed).body);
+    EXPECT_EQ(history["items"].size(), 6U);
+    for (const auto& item : history["items"]) EXPECT_EQ(item["shadow"], false);
+    const auto all =
+        json::parse(client.Get("/api/v1/predictions?limit=50&include_shadow=true", keyed).body);
+    EXPECT_EQ(all["items"].size(), 11U);
+    EXPECT_EQ(client.Get("/api/v1/predictions?include_shadow=yes", keyed).status, 422);
+    EXPECT_EQ(json::parse(client.Get("/api/v1/stats?days=1", keyed).body)["total"], 6);
+    EXPECT_NE(
+        client.Get("/metrics", keyed)
+            .body.find("attrition_shadow_predictions_total{version=\"" + kCandidate + "\"} 5"),
+        std::string::npos);
 }
 
 TEST_F(ModelVersionsTest, ABrokenDefaultStopsTheStart) {

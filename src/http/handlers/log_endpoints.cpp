@@ -133,6 +133,12 @@ base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target) {
             } else {
                 query.limit = static_cast<std::size_t>(*limit);
             }
+        } else if (name == "include_shadow") {
+            if (value != "true" && value != "false") {
+                issue(name, "Input should be 'true' or 'false'", "bool_parsing");
+            } else {
+                query.include_shadow = value == "true";
+            }
         } else if (name == "cursor") {
             auto cursor = store::DecodeCursor(value);
             if (!cursor) {
@@ -206,7 +212,8 @@ Awaitable<Response> LogEndpoints::History(const Request& request, RequestContext
                          {"attrition_prob", row.attrition_prob},
                          {"risk_level", row.risk_level},
                          {"model_version", row.model_version},
-                         {"endpoint", row.endpoint}});
+                         {"endpoint", row.endpoint},
+                         {"shadow", row.shadow}});
     }
     nlohmann::json body{
         {"items", std::move(items)},

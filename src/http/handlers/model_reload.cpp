@@ -109,12 +109,8 @@ Awaitable<Response> ModelReloads::Reload(const Request& request, RequestContext&
         co_return JsonResponse(request, Status::conflict, std::move(body));
     }
     const auto& repository = reloaded->repository;
-    json.BeginObject().Key("default");
-    if (repository.default_version.empty()) {
-        json.Null();
-    } else {
-        json.String(repository.default_version);
-    }
+    json.BeginObject().Key("default").StringOrNull(repository.default_version);
+    json.Key("shadow").StringOrNull(repository.shadow_version);
     json.Key("changes").BeginArray();
     for (const auto& change : reloaded->changes) {
         json.BeginObject().Key("version").String(change.version);

@@ -204,7 +204,11 @@ PredictionEndpoints::PredictionEndpoints(const model::Catalog& models,
                         .AddCounter("attrition_unacknowledged_total",
                                     "Predictions answered 503 because their log record could "
                                     "not be made durable")
-                        .With({})) {}
+                        .With({})),
+      shadow_predictions_(metrics.AddCounter("attrition_shadow_predictions_total",
+                                             "Employees scored by the shadow version (logged as "
+                                             "shadow rows, never answered), by version",
+                                             {"version"})) {}
 
 Awaitable<Response> PredictionEndpoints::Predict(const Request& request, RequestContext& context) {
     co_return co_await LogThenReply(request, context, ScoreOne(request, context));
@@ -264,12 +268,8 @@ Awaitable<Response> PredictionEndpoints::Models(const Request& request,
     const model::Repository& models = *snapshot;
     std::string body;
     JsonWriter json(body);
-    json.BeginObject().Key("default");
-    if (models.default_version.empty()) {
-        json.Null();
-    } else {
-        json.String(models.default_version);
-    }
+    json.BeginObject().Key("default").StringOrNull(models.default_version);
+    json.Key("shadow").StringOrNull(models.shadow_version);
     json.Key("models").BeginArray();
     for (const auto& version : models.versions) {
         json.BeginObject().Key("name").String(version.name);
@@ -278,7 +278,9 @@ Awaitable<Response> PredictionEndpoints::Models(const Request& request,
             continue;
         }
         const auto& meta = version.model->predictor.Metadata();
-        json.Key("state").String(version.name == models.default_version ? "default" : "loaded");
+        json.Key("state").String(version.name == models.default_version  ? "default"
+                                 : version.name == models.shadow_version ? "shadow"
+                                                                         : "loaded");
         if (!version.refused.empty()) json.Key("reload_refused").String(version.refused);
         json.Key("training_date").String(meta.training_date);
         json.Key("features_required");
@@ -366,6 +368,31 @@ store::PredictionRecord PredictionEndpoints::Record(const model::ServedModel& mo
     return record;
 }
 
+void PredictionEndpoints::AddShadowRows(const model::Repository& models,
+                                        const model::ServedModel& primary,
+                                        std::span<const domain::Employee> employees,
+                                        std::vector<store::PredictionRecord>& rows) {
+    const model::ServedModel* shadow = models.Shadow();
+    if (shadow == nullptr || shadow == &primary) return;
+    const auto predictions = shadow->predictor.PredictMany(employees);
+    const std::size_t first = rows.size() - employees.size();
+    rows.reserve(rows.size() + employees.size());
+    for (std::size_t i = 0; i < employees.size(); ++i) {
+        store::PredictionRecord row;
+        row.id = store::NewUuid();
+        row.prediction_date = clock_.Now();
+        row.employee_id = employees[i].employee_id;
+        row.attrition_prob = predictions[i].probability;
+        row.risk_level = std::string(model::RiskLevelName(predictions[i].risk));
+        row.model_version = shadow->predictor.Version();
+        row.features_snapshot_json = rows[first + i].features_snapshot_json;
+        row.shadow = true;
+        rows.push_back(std::move(row));
+    }
+    shadow_predictions_.With({shadow->predictor.Version()})
+        .Inc(static_cast<double>(employees.size()));
+}
+
 void PredictionEndpoints::WriteMetadata(const model::ServedModel& model,
                                         JsonWriter& json,
                                         std::string_view time_key,
@@ -395,6 +422,7 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreOne(const Request& reques
     outcome.record.predictions.push_back(Record(model, *employee, prediction, warnings));
     outcome.record.request_data_json =
         CanonicalPayload(*employee, outcome.record.predictions.back().features_snapshot_json);
+    AddShadowRows(*models, model, {&*employee, 1}, outcome.record.predictions);
     const double leave = RoundedPercent(prediction.probability);
     std::string body;
     body.reserve(256);
@@ -452,6 +480,7 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreBatch(const Request& requ
         json.EndObject();
     }
     logged.EndArray().EndObject();
+    AddShadowRows(*models, model, *employees, outcome.record.predictions);
     json.EndArray().Key("metadata").BeginObject();
     json.Key("total_predictions").Uint(employees->size());
     json.Key("model_version").String(model.predictor.Version());
@@ -484,6 +513,7 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& 
     outcome.record.predictions.push_back(Record(model, *employee, prediction, warnings));
     outcome.record.request_data_json =
         CanonicalPayload(*employee, outcome.record.predictions.back().features_snapshot_json);
+    AddShadowRows(*models, model, {&*employee, 1}, outcome.record.predictions);
     const auto explanation = model.predictor.Explain(*employee);
 
     std::string body;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +82,13 @@ class PredictionEndpoints {
                                    const domain::Employee& employee,
                                    const model::Prediction& prediction,
                                    std::vector<std::string>& warnings);
+    // Shadow scoring: the repository's shadow version scores the employees of `rows` (one row
+    // each, in order, made by `primary`) and appends its own rows, marked shadow; nothing when
+    // there is no shadow or `primary` is the shadow. Never part of the answer.
+    void AddShadowRows(const model::Repository& models,
+                       const model::ServedModel& primary,
+                       std::span<const domain::Employee> employees,
+                       std::vector<store::PredictionRecord>& rows);
     Outcome ScoreOne(const Request& request, const RequestContext& context);
     Outcome ScoreBatch(const Request& request, const RequestContext& context);
     Outcome ScoreExplained(const Request& request, const RequestContext& context);
@@ -104,6 +112,7 @@ class PredictionEndpoints {
     std::array<ops::Counter*, 3> predictions_by_risk_;  // indexed by model::RiskLevel
     ops::Family<ops::Counter>& out_of_range_warnings_;
     ops::Counter& log_failures_;
+    ops::Family<ops::Counter>& shadow_predictions_;
 };
 
 }  // namespace attrition::http::handlers

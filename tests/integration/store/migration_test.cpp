@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "harness/child_process.hpp"
 #include "harness/postgres_cluster.hpp"
@@ -101,6 +102,37 @@ TEST_P(MigrationTest, UpDownUpWithStatus) {
     EXPECT_EQ(LogTables(), 2);
     EXPECT_EQ(db_.Query("SELECT count(*) FROM schema_migrations"),
               std::to_string(status->latest_version));
+}
+
+// 0002 (shadow scoring) on a log that 0001 made and that holds rows: every row kept, each as
+// the prediction its client got (not shadow); down again drops only the column.
+TEST_P(MigrationTest, TheShadowMigrationKeepsEveryRowOfAPopulatedLog) {
+    auto database = OpenDb();
+    ASSERT_NE(database, nullptr);
+    auto migrator = MakeMigrator(*database);
+    ASSERT_TRUE(migrator.Up());
+    auto down = migrator.Down();
+    ASSERT_TRUE(down && down->has_value());
+    ASSERT_EQ(**down, 2);
+    db_.Query(
+        "INSERT INTO api_requests (id, endpoint, request_data, http_status) VALUES "
+        "('00000000-0000-4000-8000-000000000001', '/api/v1/predict/batch', '{}', 200)");
+    for (const char* id :
+         {"00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b"}) {
+        db_.Query(
+            "INSERT INTO predictions (id, request_id, prediction_date, employee_id, "
+            "attrition_prob, risk_level, model_version) VALUES ('" +
+            std::string(id) +
+            "', '00000000-0000-4000-8000-000000000001', '2026-11-01T00:00:00Z', 'E1', 0.25, "
+            "'LOW', 'xgb_enhanced_v2.0')");
+    }
+    auto applied = migrator.Up();
+    ASSERT_TRUE(applied) << applied.error().message;
+    EXPECT_EQ(*applied, std::vector<int>{2});
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM predictions"), "2");
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM predictions WHERE NOT shadow"), "2");
+    ASSERT_TRUE(migrator.Down());
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM predictions"), "2");
 }
 
 TEST_P(MigrationTest, ConcurrentMigratorsProduceOneSchema) {

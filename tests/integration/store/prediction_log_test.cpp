@@ -80,6 +80,7 @@ TEST_P(PredictionLogTest, StoresExactRowContents) {
                                      "EMP-" + std::to_string(i), probabilities[i], risks[i],
                                      "xgb_enhanced_v1.0", R"({"age": 40})"});
     }
+    batch.predictions[2].shadow = true;  // a shadow row, as shadow scoring writes
     // A rejected request: no predictions, no response time.
     store::RequestRecord rejected;
     rejected.id = store::NewUuid();
@@ -133,6 +134,7 @@ TEST_P(PredictionLogTest, StoresExactRowContents) {
     EXPECT_EQ(prediction_rows(rejected), "");
     EXPECT_EQ(db_.Query("SELECT count(*) FROM api_requests"), "3");
     EXPECT_EQ(db_.Query("SELECT count(*) FROM predictions"), "4");
+    EXPECT_EQ(db_.Query("SELECT employee_id FROM predictions WHERE shadow"), "EMP-2");
 }
 
 TEST_P(PredictionLogTest, ReplayingTheSameRecordIsIdempotent) {

@@ -63,6 +63,12 @@ TEST(JsonWriterTest, NonFiniteNumbersAreNull) {
     EXPECT_EQ(out, "[null,null,null]");
 }
 
+TEST(JsonWriterTest, StringOrNullWritesNullForAnEmptyValue) {
+    std::string out;
+    JsonWriter(out).BeginArray().StringOrNull("").StringOrNull("v1").EndArray();
+    EXPECT_EQ(Json::parse(out), Json::array({nullptr, "v1"}));
+}
+
 TEST(JsonWriterTest, FixedWritesExactlyTheDecimalsAsked) {
     std::string out;
     JsonWriter(out).BeginArray().Fixed(95.978, 2).Fixed(4.0, 2).Fixed(0.5, 0).EndArray();

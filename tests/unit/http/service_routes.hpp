@@ -21,7 +21,7 @@ namespace attrition::http::test_support {
 class ServiceRoutes {
   public:
     explicit ServiceRoutes(std::size_t batch_limit = 100)
-        : models_("/nonexistent", "", {}),
+        : models_("/nonexistent", {}, {}),
           reloads_(models_, metrics_),
           log_(store::OpenPredictionLog("none", {}).value()),
           predictions_(models_,

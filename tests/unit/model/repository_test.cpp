@@ -83,7 +83,7 @@ TEST_F(RepositoryTest, LoadsEveryVersionAndKeepsABrokenOneWithItsReason) {
     std::ofstream(broken / kBoosterFile, std::ios::trunc) << "{not a booster";
     fs::create_directories(root_ / ".hidden");
 
-    const auto repository = LoadRepository(root_, kCommitted);
+    const auto repository = LoadRepository(root_, {std::string(kCommitted)});
     ASSERT_TRUE(repository) << repository.error().message;
     ASSERT_EQ(repository->versions.size(), 3U);
     EXPECT_EQ(repository->versions[0].name, "broken_v0");
@@ -104,7 +104,7 @@ TEST_F(RepositoryTest, LoadsEveryVersionAndKeepsABrokenOneWithItsReason) {
 TEST_F(RepositoryTest, SeveralVersionsNeedANamedDefault) {
     AddVersion("a_v1", "a_v1");
     AddVersion("b_v1", "b_v1");
-    const auto repository = LoadRepository(root_, "");
+    const auto repository = LoadRepository(root_, {});
     ASSERT_FALSE(repository);
     EXPECT_EQ(repository.error().code, base::ErrorCode::kInvalidConfig);
     EXPECT_NE(repository.error().message.find("--default-model"), std::string::npos);
@@ -112,7 +112,7 @@ TEST_F(RepositoryTest, SeveralVersionsNeedANamedDefault) {
 
 TEST_F(RepositoryTest, OneVersionIsTheDefaultWithoutBeingNamed) {
     AddVersion("only_v1", "only_v1");
-    const auto repository = LoadRepository(root_, "");
+    const auto repository = LoadRepository(root_, {});
     ASSERT_TRUE(repository) << repository.error().message;
     EXPECT_EQ(repository->default_version, "only_v1");
 }
@@ -122,11 +122,11 @@ TEST_F(RepositoryTest, ABrokenOrMissingDefaultRefusesTheLoad) {
     const auto broken = AddVersion("broken_v0", "broken_v0");
     fs::remove(broken / kBoosterFile);
 
-    const auto refused = LoadRepository(root_, "broken_v0");
+    const auto refused = LoadRepository(root_, {"broken_v0"});
     ASSERT_FALSE(refused);
     EXPECT_NE(refused.error().message.find("broken_v0 failed"), std::string::npos)
         << refused.error().message;
-    const auto missing = LoadRepository(root_, "absent_v1");
+    const auto missing = LoadRepository(root_, {"absent_v1"});
     ASSERT_FALSE(missing);
     EXPECT_NE(missing.error().message.find("not in the repository (versions: good_v1)"),
               std::string::npos)
@@ -136,7 +136,7 @@ TEST_F(RepositoryTest, ABrokenOrMissingDefaultRefusesTheLoad) {
 TEST_F(RepositoryTest, AFolderNamedOtherThanItsVersionFails) {
     AddVersion("good_v1", "good_v1");
     AddVersion("renamed", "good_v2");
-    const auto repository = LoadRepository(root_, "good_v1");
+    const auto repository = LoadRepository(root_, {"good_v1"});
     ASSERT_TRUE(repository) << repository.error().message;
     const auto* renamed = repository->Find("renamed");
     ASSERT_NE(renamed, nullptr);
@@ -145,7 +145,7 @@ TEST_F(RepositoryTest, AFolderNamedOtherThanItsVersionFails) {
 }
 
 TEST_F(RepositoryTest, AnArtifactFolderIsARepositoryOfOneVersion) {
-    const auto repository = LoadRepository(CommittedArtifact(), "");
+    const auto repository = LoadRepository(CommittedArtifact(), {});
     ASSERT_TRUE(repository) << repository.error().message;
     ASSERT_EQ(repository->versions.size(), 1U);
     EXPECT_EQ(repository->default_version, kCommitted);
@@ -153,7 +153,7 @@ TEST_F(RepositoryTest, AnArtifactFolderIsARepositoryOfOneVersion) {
 }
 
 TEST_F(RepositoryTest, NoFolderIsAnEmptyRepository) {
-    const auto repository = LoadRepository(root_ / "absent", "");
+    const auto repository = LoadRepository(root_ / "absent", {});
     ASSERT_TRUE(repository) << repository.error().message;
     EXPECT_TRUE(repository->versions.empty());
     EXPECT_EQ(repository->Default(), nullptr);
@@ -164,10 +164,10 @@ TEST_F(RepositoryTest, ServingFileNamesTheDefaultOverTheCaller) {
     AddVersion("a_v1", "a_v1");
     AddVersion("b_v1", "b_v1");
     WriteServing(R"({"default": "b_v1"})");
-    const auto repository = LoadRepository(root_, "a_v1");
+    const auto repository = LoadRepository(root_, {"a_v1"});
     ASSERT_TRUE(repository) << repository.error().message;
     EXPECT_EQ(repository->default_version, "b_v1");
-    EXPECT_EQ(LoadRepository(root_, "")->default_version, "b_v1");
+    EXPECT_EQ(LoadRepository(root_, {})->default_version, "b_v1");
 }
 
 TEST_F(RepositoryTest, AnInvalidServingFileRefusesTheLoadNamingTheRule) {
@@ -177,12 +177,12 @@ TEST_F(RepositoryTest, AnInvalidServingFileRefusesTheLoadNamingTheRule) {
         {"{\"default\": ", "is not a JSON object"},
         {R"({"default": 3})", "\"default\" must be a non-empty string"},
         {R"({"default": ""})", "\"default\" must be a non-empty string"},
-        {R"({"defualt": "a_v1"})", "unknown member \"defualt\" (allowed: default)"},
+        {R"({"defualt": "a_v1"})", "unknown member \"defualt\" (allowed: default, shadow)"},
     };
     for (const auto& [text, rule] : cases) {
         SCOPED_TRACE(text);
         WriteServing(text);
-        const auto refused = LoadRepository(root_, "a_v1");
+        const auto refused = LoadRepository(root_, {"a_v1"});
         ASSERT_FALSE(refused);
         EXPECT_EQ(refused.error().code, base::ErrorCode::kInvalidConfig);
         EXPECT_EQ(refused.error().message, "serving.json: " + rule);
@@ -192,9 +192,9 @@ TEST_F(RepositoryTest, AnInvalidServingFileRefusesTheLoadNamingTheRule) {
 TEST_F(RepositoryTest, AReloadOfAnUnchangedRepositoryChangesNothingAndKeepsEachModel) {
     AddVersion("a_v1", "a_v1");
     AddVersion("b_v1", "b_v1");
-    const auto loaded = LoadRepository(root_, "a_v1");
+    const auto loaded = LoadRepository(root_, {"a_v1"});
     ASSERT_TRUE(loaded) << loaded.error().message;
-    const auto reloaded = ReloadRepository(root_, *loaded, "a_v1");
+    const auto reloaded = ReloadRepository(root_, *loaded, {"a_v1"});
     ASSERT_TRUE(reloaded) << reloaded.error().message;
     EXPECT_TRUE(reloaded->changes.empty());
     EXPECT_EQ(reloaded->repository.default_version, "a_v1");
@@ -208,12 +208,12 @@ TEST_F(RepositoryTest, AReloadLoadsNewAndChangedVersionsAndDropsRemovedOnes) {
     AddVersion("a_v1", "a_v1");
     AddVersion("b_v1", "b_v1");
     AddVersion("c_v1", "c_v1");
-    const auto loaded = LoadRepository(root_, "a_v1");
+    const auto loaded = LoadRepository(root_, {"a_v1"});
     ASSERT_TRUE(loaded) << loaded.error().message;
     Touch("b_v1", "2026-12-01");
     fs::remove_all(root_ / "c_v1");
     AddVersion("d_v1", "d_v1");
-    const auto reloaded = ReloadRepository(root_, *loaded, "a_v1");
+    const auto reloaded = ReloadRepository(root_, *loaded, {"a_v1"});
     ASSERT_TRUE(reloaded) << reloaded.error().message;
     const std::vector<std::pair<std::string, Action>> expected{
         {"b_v1", Action::kReplaced}, {"d_v1", Action::kAdded}, {"c_v1", Action::kRemoved}};
@@ -233,13 +233,13 @@ TEST_F(RepositoryTest, AReloadLoadsNewAndChangedVersionsAndDropsRemovedOnes) {
 TEST_F(RepositoryTest, AChangedVersionWhoseFilesFailKeepsServingItsPreviousModel) {
     AddVersion("a_v1", "a_v1");
     AddVersion("b_v1", "b_v1");
-    const auto loaded = LoadRepository(root_, "a_v1");
+    const auto loaded = LoadRepository(root_, {"a_v1"});
     ASSERT_TRUE(loaded) << loaded.error().message;
     std::ofstream(root_ / "b_v1" / kBoosterFile, std::ios::trunc) << "{half a file";
     AddVersion("new_broken", "new_broken");
     fs::remove(root_ / "new_broken" / kBoosterFile);
 
-    const auto reloaded = ReloadRepository(root_, *loaded, "a_v1");
+    const auto reloaded = ReloadRepository(root_, *loaded, {"a_v1"});
     ASSERT_TRUE(reloaded) << reloaded.error().message;
     ASSERT_EQ(reloaded->changes.size(), 2U);
     for (const auto& change : reloaded->changes) {
@@ -253,7 +253,7 @@ TEST_F(RepositoryTest, AChangedVersionWhoseFilesFailKeepsServingItsPreviousModel
     EXPECT_FALSE(kept->refused.empty());
     EXPECT_EQ(reloaded->repository.Find("new_broken")->model, nullptr);
     // Refused once: the same broken files are not reported again at the next reload.
-    const auto again = ReloadRepository(root_, reloaded->repository, "a_v1");
+    const auto again = ReloadRepository(root_, reloaded->repository, {"a_v1"});
     ASSERT_TRUE(again) << again.error().message;
     EXPECT_TRUE(again->changes.empty());
 }
@@ -263,18 +263,18 @@ TEST_F(RepositoryTest, TheDefaultMovesWithTheServingFileOnlyToALoadedVersion) {
     AddVersion("b_v1", "b_v1");
     const auto broken = AddVersion("broken_v0", "broken_v0");
     fs::remove(broken / kBoosterFile);
-    const auto loaded = LoadRepository(root_, "a_v1");
+    const auto loaded = LoadRepository(root_, {"a_v1"});
     ASSERT_TRUE(loaded) << loaded.error().message;
 
     WriteServing(R"({"default": "broken_v0"})");
-    auto refused = ReloadRepository(root_, *loaded, "a_v1");
+    auto refused = ReloadRepository(root_, *loaded, {"a_v1"});
     ASSERT_TRUE(refused) << refused.error().message;
     EXPECT_EQ(Summary(*refused),
               (std::vector<std::pair<std::string, Action>>{{"broken_v0", Action::kRefused}}));
     EXPECT_EQ(refused->repository.default_version, "a_v1");
 
     WriteServing(R"({"default": "b_v1"})");
-    const auto moved = ReloadRepository(root_, *loaded, "a_v1");
+    const auto moved = ReloadRepository(root_, *loaded, {"a_v1"});
     ASSERT_TRUE(moved) << moved.error().message;
     EXPECT_EQ(Summary(*moved),
               (std::vector<std::pair<std::string, Action>>{{"b_v1", Action::kDefault}}));
@@ -283,7 +283,7 @@ TEST_F(RepositoryTest, TheDefaultMovesWithTheServingFileOnlyToALoadedVersion) {
     // The default's folder removed while it stays the default: it serves on.
     fs::remove(root_ / kServingFile);
     fs::remove_all(root_ / "a_v1");
-    const auto kept = ReloadRepository(root_, *loaded, "a_v1");
+    const auto kept = ReloadRepository(root_, *loaded, {"a_v1"});
     ASSERT_TRUE(kept) << kept.error().message;
     EXPECT_EQ(Summary(*kept),
               (std::vector<std::pair<std::string, Action>>{{"a_v1", Action::kRefused}}));
@@ -291,23 +291,80 @@ TEST_F(RepositoryTest, TheDefaultMovesWithTheServingFileOnlyToALoadedVersion) {
     EXPECT_EQ(kept->repository.Find("a_v1")->model, loaded->Find("a_v1")->model);
 }
 
+TEST_F(RepositoryTest, TheShadowComesFromTheServingFileOrTheFlagAndMustServe) {
+    AddVersion("a_v1", "a_v1");
+    AddVersion("b_v1", "b_v1");
+    const auto broken = AddVersion("broken_v0", "broken_v0");
+    fs::remove(broken / kBoosterFile);
+    const auto flagged = LoadRepository(root_, {"a_v1", "b_v1"});
+    ASSERT_TRUE(flagged) << flagged.error().message;
+    EXPECT_EQ(flagged->shadow_version, "b_v1");
+    ASSERT_NE(flagged->Shadow(), nullptr);
+    EXPECT_EQ(flagged->Shadow()->predictor.Version(), "b_v1");
+    EXPECT_TRUE(flagged->shadow_refused.empty());
+
+    const std::vector<std::pair<std::string, std::string>> unusable{
+        {"a_v1", "shadow version a_v1 is the default"},
+        {"broken_v0", "shadow version broken_v0 failed: "},
+        {"absent_v1", "shadow version absent_v1 is not in the repository"}};
+    for (const auto& [shadow, reason] : unusable) {
+        SCOPED_TRACE(shadow);
+        const auto refused = LoadRepository(root_, {"a_v1", shadow});
+        ASSERT_TRUE(refused) << refused.error().message;  // a shadow never stops the start
+        EXPECT_EQ(refused->shadow_version, "");
+        EXPECT_EQ(refused->Shadow(), nullptr);
+        EXPECT_EQ(refused->shadow_refused.substr(0, reason.size()), reason);
+    }
+    WriteServing(R"({"shadow": null})");
+    EXPECT_EQ(LoadRepository(root_, {"a_v1", "b_v1"})->shadow_version, "");
+    WriteServing(R"({"default": "b_v1", "shadow": "a_v1"})");
+    const auto named = LoadRepository(root_, {"a_v1", "b_v1"});
+    ASSERT_TRUE(named) << named.error().message;
+    EXPECT_EQ(named->default_version, "b_v1");
+    EXPECT_EQ(named->shadow_version, "a_v1");
+    WriteServing(R"({"shadow": 2})");
+    ASSERT_FALSE(LoadRepository(root_, {"a_v1"}));
+}
+
+TEST_F(RepositoryTest, AReloadMovesTheShadowAndDropsItWithItsFolder) {
+    AddVersion("a_v1", "a_v1");
+    AddVersion("b_v1", "b_v1");
+    const auto loaded = LoadRepository(root_, {"a_v1"});
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(loaded->shadow_version, "");
+    WriteServing(R"({"shadow": "b_v1"})");
+    const auto shadowed = ReloadRepository(root_, *loaded, {"a_v1"});
+    ASSERT_TRUE(shadowed) << shadowed.error().message;
+    EXPECT_EQ(Summary(*shadowed),
+              (std::vector<std::pair<std::string, Action>>{{"b_v1", Action::kShadow}}));
+    EXPECT_EQ(shadowed->repository.shadow_version, "b_v1");
+
+    fs::remove_all(root_ / "b_v1");
+    const auto dropped = ReloadRepository(root_, shadowed->repository, {"a_v1"});
+    ASSERT_TRUE(dropped) << dropped.error().message;
+    EXPECT_EQ(Summary(*dropped), (std::vector<std::pair<std::string, Action>>{
+                                     {"b_v1", Action::kRemoved}, {"", Action::kShadow}}));
+    EXPECT_EQ(dropped->repository.shadow_version, "");
+    EXPECT_EQ(dropped->repository.shadow_refused, "shadow version b_v1 is not in the repository");
+}
+
 TEST_F(RepositoryTest, AnUnreadableRepositoryRefusesTheWholeReload) {
     AddVersion("a_v1", "a_v1");
-    const auto loaded = LoadRepository(root_, "");
+    const auto loaded = LoadRepository(root_, {});
     ASSERT_TRUE(loaded) << loaded.error().message;
     WriteServing("{");
-    const auto bad_file = ReloadRepository(root_, *loaded, "");
+    const auto bad_file = ReloadRepository(root_, *loaded, {});
     ASSERT_FALSE(bad_file);
     EXPECT_EQ(bad_file.error().code, base::ErrorCode::kInvalidConfig);
-    const auto gone = ReloadRepository(root_ / "absent", *loaded, "");
+    const auto gone = ReloadRepository(root_ / "absent", *loaded, {});
     ASSERT_FALSE(gone);
 }
 
 TEST_F(RepositoryTest, ACatalogSwapsWholeAndLeavesHeldSnapshotsIntact) {
     AddVersion("a_v1", "a_v1");
-    auto loaded = LoadRepository(root_, "");
+    auto loaded = LoadRepository(root_, {});
     ASSERT_TRUE(loaded) << loaded.error().message;
-    Catalog catalog(root_, "", std::move(*loaded));
+    Catalog catalog(root_, {}, std::move(*loaded));
     const auto before = catalog.Current();
     const auto unchanged = catalog.Reload();
     ASSERT_TRUE(unchanged) << unchanged.error().message;

@@ -33,6 +33,7 @@ RequestRecord MakeRecord(int predictions) {
         prediction.risk_level = "MEDIUM";
         prediction.model_version = "xgb_enhanced_v1.0";
         prediction.features_snapshot_json = R"({"age":35,"genre":"M"})";
+        prediction.shadow = i == 1;
         record.predictions.push_back(prediction);
     }
     return record;
@@ -56,6 +57,7 @@ void ExpectSame(const RequestRecord& a, const RequestRecord& b) {
         EXPECT_EQ(a.predictions[i].risk_level, b.predictions[i].risk_level);
         EXPECT_EQ(a.predictions[i].model_version, b.predictions[i].model_version);
         EXPECT_EQ(a.predictions[i].features_snapshot_json, b.predictions[i].features_snapshot_json);
+        EXPECT_EQ(a.predictions[i].shadow, b.predictions[i].shadow);
     }
 }
 
