@@ -14,6 +14,7 @@
 #include "http/handlers/health.hpp"
 #include "http/handlers/log_endpoints.hpp"
 #include "http/handlers/model_reload.hpp"
+#include "http/handlers/open_inference.hpp"
 #include "http/handlers/prediction_endpoints.hpp"
 #include "http/handlers/probes.hpp"
 #include "http/handlers/service_endpoints.hpp"
@@ -271,6 +272,7 @@ struct Objects {
     std::optional<http::StaticAssets> assets;
     std::unique_ptr<http::handlers::PredictionEndpoints> predictions;
     std::unique_ptr<http::handlers::LogEndpoints> log_endpoints;
+    std::unique_ptr<http::handlers::OpenInference> inference;
     std::string openapi_document;
     std::unique_ptr<http::Router> router;
     std::unique_ptr<http::RequestGuard> guard;
@@ -396,10 +398,13 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
                                            .json_max_depth = config.json_max_depth,
                                            .trusted_proxies = config.trusted_proxies});
     o.log_endpoints = std::make_unique<http::handlers::LogEndpoints>(o.ops_database.get(), o.clock);
+    o.inference = std::make_unique<http::handlers::OpenInference>(
+        *o.models, [&o] { return http::handlers::EvaluateReadiness(Readiness(o)).ready; }, version);
     auto routes = http::DeclareRoutes(
         http::Endpoints{.predictions = *o.predictions,
                         .log = *o.log_endpoints,
                         .reloads = *o.reloads,
+                        .inference = *o.inference,
                         .health = http::handlers::MakeHealthHandler(
                             [&o]() -> std::optional<std::string> {
                                 const auto models = o.models->Current();

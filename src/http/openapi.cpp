@@ -224,6 +224,69 @@ void OperationsSchemas(Json& s) {
                {"employee_id", "predictions_deleted", "requests_deleted", "requests_redacted"});
 }
 
+// The Open Inference Protocol (KServe V2) shapes, as its REST specification defines them.
+void V2Schemas(Json& s) {
+    const Json text{{"type", "string"}};
+    const Json tensor_metadata =
+        Object({{"name", text},
+                {"datatype", {{"type", "string"}, {"enum", {"INT64", "FP64", "BYTES", "BOOL"}}}},
+                {"shape", {{"type", "array"}, {"items", {{"type", "integer"}}}}}},
+               {"name", "datatype", "shape"});
+    s["V2ServerMetadata"] = Object(
+        {{"name", text}, {"version", text}, {"extensions", {{"type", "array"}, {"items", text}}}},
+        {"name", "version", "extensions"});
+    s["V2Live"] = Object({{"live", {{"type", "boolean"}}}}, {"live"});
+    s["V2Ready"] = Object({{"ready", {{"type", "boolean"}}}}, {"ready"});
+    s["V2ModelReady"] = Object(
+        {{"name", text}, {"version", text}, {"ready", {{"type", "boolean"}}}}, {"name", "ready"});
+    s["V2ModelMetadata"] = Object({{"name", text},
+                                   {"versions", {{"type", "array"}, {"items", text}}},
+                                   {"platform", text},
+                                   {"inputs", {{"type", "array"}, {"items", tensor_metadata}}},
+                                   {"outputs", {{"type", "array"}, {"items", tensor_metadata}}}},
+                                  {"name", "platform", "inputs", "outputs"});
+    const Json data{{"type", "array"},
+                    {"items", {{"type", {"number", "string", "boolean"}}}},
+                    {"description", "The tensor's values, flat, one per row"}};
+    s["V2InferRequest"] = Object(
+        {{"id", Text("Echoed in the response")},
+         {"parameters", {{"type", "object"}}},
+         {"inputs",
+          {{"type", "array"},
+           {"minItems", 1},
+           {"description",
+            "One tensor per feature (GET /v2/models/attrition lists them), shape [N]: INT64 or "
+            "FP64 for numerics, BYTES for categoricals and the optional employee_id"},
+           {"items", Object({{"name", text},
+                             {"shape", {{"type", "array"}, {"items", {{"type", "integer"}}}}},
+                             {"datatype", text},
+                             {"parameters", {{"type", "object"}}},
+                             {"data", data}},
+                            {"name", "shape", "datatype", "data"})}}},
+         {"outputs",
+          {{"type", "array"},
+           {"description", "The outputs wanted (default: all three)"},
+           {"items", Object({{"name",
+                              {{"type", "string"},
+                               {"enum", {"probability_leave", "will_leave", "risk_level"}}}},
+                             {"parameters", {{"type", "object"}}}},
+                            {"name"})}}}},
+        {"inputs"});
+    s["V2InferResponse"] = Object(
+        {{"model_name", text},
+         {"model_version", text},
+         {"id", text},
+         {"outputs",
+          {{"type", "array"},
+           {"items", Object({{"name", text},
+                             {"shape", {{"type", "array"}, {"items", {{"type", "integer"}}}}},
+                             {"datatype", text},
+                             {"data", data}},
+                            {"name", "shape", "datatype", "data"})}}}},
+        {"model_name", "outputs"});
+    s["V2Error"] = Object({{"error", Text("What is wrong: the input and the rule")}}, {"error"});
+}
+
 Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
     Json s = Json::object();
     s["Employee"] = EmployeeSchema(vocabulary, EmployeeId::kOptional);
@@ -377,6 +440,7 @@ Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
                    {"version", "action"})}}},
          {"refused", {{"type", "integer"}, {"description", "Changes refused or failed"}}}},
         {"default", "shadow", "changes", "refused"});
+    V2Schemas(s);
     s["Health"] = Object({{"status", {{"type", "string"}, {"enum", {"healthy", "unhealthy"}}}},
                           {"model_loaded", {{"type", "boolean"}}},
                           {"model_version", {{"type", {"string", "null"}}}},

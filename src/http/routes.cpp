@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <tuple>
+
+#include "http/handlers/inference_tensors.hpp"
 #include "http/openapi.hpp"
 
 namespace attrition::http {
@@ -156,6 +159,94 @@ void DeclarePredictionRoutes(const Endpoints& e, std::vector<Route>& routes) {
     });
 }
 
+// The Open Inference Protocol (KServe V2) REST routes: the model's description, health, and
+// the inference call, for the default version and for each version by name.
+void DeclareInferenceRoutes(const Endpoints& e, std::vector<Route>& routes) {
+    auto& v2 = e.inference;
+    auto& p = e.predictions;
+    const RejectHandler refused = [&p](const Request& head, const base::Error& error,
+                                       RequestContext& context) {
+        return p.Refused(head, error, context);
+    };
+    // The {version} of a versioned path, as OpenAPI declares a path parameter.
+    const auto parameters_of = [](const std::string& path) {
+        if (path.find("{version}") == std::string::npos) return std::vector<Json>{};
+        return std::vector<Json>{Json{{"name", "version"},
+                                      {"in", "path"},
+                                      {"required", true},
+                                      {"description", "A model version (GET /api/v1/models)"},
+                                      {"schema", {{"type", "string"}}}}};
+    };
+    const auto get = [&](const std::string& path, std::string id, std::string summary,
+                         RouteGroup group, std::string schema, std::vector<ResponseDoc> errors,
+                         auto method) {
+        std::vector<ResponseDoc> responses{{200, "Success", std::move(schema)}};
+        responses.insert(responses.end(), errors.begin(), errors.end());
+        routes.push_back({
+            .verb = Verb::get,
+            .path = path,
+            .group = group,
+            .operation = Operation{.operation_id = std::move(id),
+                                   .summary = std::move(summary),
+                                   .tag = "open inference protocol",
+                                   .parameters = parameters_of(path),
+                                   .responses = std::move(responses)},
+            .handler = [&v2, method](
+                           const Request& request,
+                           RequestContext& context) { return (v2.*method)(request, context); },
+        });
+    };
+    using handlers::OpenInference;
+    const std::vector<ResponseDoc> no_version{{404, "No such model version", "V2Error"},
+                                              {503, "No model loaded", "V2Error"}};
+    get("/v2", "v2_server_metadata", "Server metadata (Open Inference Protocol)",
+        RouteGroup::kOther, "V2ServerMetadata", {}, &OpenInference::ServerMetadata);
+    get("/v2/health/live", "v2_live", "Liveness", RouteGroup::kOther, "V2Live", {},
+        &OpenInference::Live);
+    get("/v2/health/ready", "v2_ready",
+        "Readiness: an inference would be answered and logged (as /readyz)", RouteGroup::kOther,
+        "V2Ready", {{503, "Not ready", "V2Ready"}}, &OpenInference::Ready);
+    const std::string model = std::string(handlers::kV2ModelPath);
+    const std::string versioned = model + "/versions/{version}";
+    for (const auto& [path, suffix, which] :
+         {std::tuple{model, std::string(), std::string("the default version")},
+          std::tuple{versioned, std::string("_version"), std::string("a version by name")}}) {
+        get(path, "v2_model_metadata" + suffix,
+            "Model metadata of " + which + ": inputs and outputs with datatype and shape",
+            RouteGroup::kRead, "V2ModelMetadata", no_version, &OpenInference::ModelMetadata);
+        get(path + "/ready", "v2_model_ready" + suffix, "Whether " + which + " serves",
+            RouteGroup::kOther, "V2ModelReady", no_version, &OpenInference::ModelReady);
+        routes.push_back({
+            .verb = Verb::post,
+            .path = path + "/infer",
+            .group = RouteGroup::kPredict,
+            .access = Access::kApiKeyIfRequired,
+            .logging = Logging::kPredictionLog,
+            .operation =
+                Operation{.operation_id = "v2_infer" + suffix,
+                          .summary = "Inference with " + which +
+                                     ": one [N] tensor per feature, outputs probability_leave, "
+                                     "will_leave, risk_level; logged like a batch",
+                          .tag = "open inference protocol",
+                          .request_schema = "V2InferRequest",
+                          .request_example =
+                              [](const domain::Vocabulary& v) {
+                                  return handlers::ExampleInferRequest(ExampleBatch(v));
+                              },
+                          .parameters = parameters_of(path),
+                          .responses = {{200, "Success", "V2InferResponse"},
+                                        {400, "Invalid request: the input and the rule", "V2Error"},
+                                        {404, "No such model version", "V2Error"},
+                                        {503,
+                                         "No model loaded, or the prediction log is "
+                                         "unavailable",
+                                         "V2Error"}}},
+            .handler = Bind(p, &handlers::PredictionEndpoints::Infer),
+            .reject = refused,
+        });
+    }
+}
+
 void DeclareLogRoutes(const Endpoints& e, std::vector<Route>& routes) {
     const Json text{{"type", "string"}};
     const std::vector<ResponseDoc> log_errors{
@@ -285,6 +376,7 @@ std::vector<Route> DeclareRoutes(const Endpoints& endpoints) {
     std::vector<Route> routes;
     DeclarePredictionRoutes(endpoints, routes);
     DeclareLogRoutes(endpoints, routes);
+    DeclareInferenceRoutes(endpoints, routes);
     DeclareServiceRoutes(endpoints, routes);
     auto pages = endpoints.assets.Routes();
     routes.insert(routes.end(), std::make_move_iterator(pages.begin()),

@@ -9,6 +9,7 @@
 
 #include "http/handlers/log_endpoints.hpp"
 #include "http/handlers/model_reload.hpp"
+#include "http/handlers/open_inference.hpp"
 #include "http/handlers/prediction_endpoints.hpp"
 #include "http/route.hpp"
 #include "http/static_assets.hpp"
@@ -19,6 +20,7 @@ struct Endpoints {
     handlers::PredictionEndpoints& predictions;
     handlers::LogEndpoints& log;
     handlers::ModelReloads& reloads;
+    handlers::OpenInference& inference;
     Handler health;
     Handler livez;
     Handler readyz;

@@ -99,6 +99,8 @@ test("prism proxy: every operation's real successes and errors match the documen
   try {
     const employee = document.paths["/api/v1/predict"].post.requestBody.content["application/json"].example;
     const batch = document.paths["/api/v1/predict/batch"].post.requestBody.content["application/json"].example;
+    const infer = JSON.stringify(document.paths["/v2/models/attrition/infer"].post.requestBody.content["application/json"].example);
+    const v2 = "/v2/models/attrition", v2Version = `${v2}/versions/xgb_enhanced_v2.0`;
     const json = { "Content-Type": "application/json" };
     const keyed = { Authorization: `Bearer ${key}` };
     const invalid = JSON.stringify({ ...employee, age: 15 });
@@ -110,6 +112,12 @@ test("prism proxy: every operation's real successes and errors match the documen
       ["GET", "/openapi.json", 200], ["GET", "/api/v1/model/info", 200],
       ["GET", "/api/v1/model/info?model_version=nope_v0", 404], ["GET", "/api/v1/models", 200],
       ["POST", "/api/v1/models/reload", 200, keyed], ["POST", "/api/v1/models/reload", 401],
+      ["GET", "/v2", 200], ["GET", "/v2/health/live", 200], ["GET", "/v2/health/ready", 200],
+      ["GET", v2, 200], ["GET", v2Version, 200], ["GET", `${v2}/versions/nope_v0`, 404],
+      ["GET", `${v2}/ready`, 200], ["GET", `${v2Version}/ready`, 200],
+      ["POST", `${v2}/infer`, 200, json, infer], ["POST", `${v2}/infer`, 400, json, '{"inputs":[]}'],
+      ["POST", `${v2Version}/infer`, 200, json, infer],
+      ["POST", `${v2}/versions/nope_v0/infer`, 404, json, infer],
       ["POST", "/api/v1/predict", 404, { ...json, "X-Model-Version": "nope_v0" }, JSON.stringify(employee)],
       ["POST", "/api/v1/predict", 200, json, JSON.stringify({ ...employee, employee_id: "C-1" })],
       ["POST", "/api/v1/predict", 422, json, invalid],
@@ -132,6 +140,8 @@ test("prism proxy: every operation's real successes and errors match the documen
       ["GET", "/api/v1/model/info", 503], ["GET", "/openapi.json", 503], ["GET", "/readyz", 503],
       ["GET", "/api/v1/models", 200],
       ["POST", "/api/v1/predict", 503, json, JSON.stringify(employee)],
+      ["GET", "/v2/health/ready", 503], ["GET", "/v2/models/attrition", 503],
+      ["POST", "/v2/models/attrition/infer", 503, json, infer],
     ];
     const operations = new Set();
     for (const [base, list] of [[prism.url, cases], [prismBare.url, bareCases]]) {
@@ -146,7 +156,7 @@ test("prism proxy: every operation's real successes and errors match the documen
         assert.equal(violations, null, `${method} ${target}: ${violations}`);
         assert.equal(response.status, status, `${method} ${target}: ${await response.text()}`);
         await response.arrayBuffer().catch(() => {});
-        operations.add(`${method} ${new URL(base + target).pathname.replace(/employees\/[^/]+/, "employees/{employee_id}")}`);
+        operations.add(`${method} ${new URL(base + target).pathname.replace(/employees\/[^/]+/, "employees/{employee_id}").replace(/versions\/[^/]+/, "versions/{version}")}`);
       }
     }
     // Every documented operation was exercised.

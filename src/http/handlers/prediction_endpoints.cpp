@@ -6,6 +6,8 @@
 
 #include "base/text.hpp"
 #include "domain/fields.hpp"
+#include "http/handlers/inference_tensors.hpp"
+#include "http/handlers/open_inference.hpp"
 #include "http/json_text.hpp"
 #include "http/json_writer.hpp"
 #include "http/log_append.hpp"
@@ -220,6 +222,10 @@ Awaitable<Response> PredictionEndpoints::Batch(const Request& request, RequestCo
 
 Awaitable<Response> PredictionEndpoints::Explain(const Request& request, RequestContext& context) {
     co_return co_await LogThenReply(request, context, ScoreExplained(request, context));
+}
+
+Awaitable<Response> PredictionEndpoints::Infer(const Request& request, RequestContext& context) {
+    co_return co_await LogThenReply(request, context, ScoreInfer(request));
 }
 
 Awaitable<Response> PredictionEndpoints::Refused(const Request& head,
@@ -542,6 +548,82 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& 
     json.Key("probability_leave").Fixed(RoundedPercent(prediction.probability), 2);
     WriteMetadata(model, json, "explanation_time_ms", ElapsedMs(context), warnings);
     json.EndObject();
+    outcome.response = JsonResponse(request, Status::ok, std::move(body));
+    return outcome;
+}
+
+PredictionEndpoints::Outcome PredictionEndpoints::ScoreInfer(const Request& request) {
+    const auto models = models_.Current();  // held until the answer is written
+    Outcome outcome;
+    const auto refuse = [&](Status status, std::string_view mark, std::string_view message) {
+        outcome.record.request_data_json = MarkedBody(mark, request.body(), kMarkedBodyBytes);
+        outcome.response = InferenceError(request, status, message);
+        return std::move(outcome);
+    };
+    const std::string_view named = InferenceVersion(Router::PathOf(request.target()));
+    const model::RepositoryVersion* version =
+        models->Find(named.empty() ? models->default_version : named);
+    if (version == nullptr || !version->model) {
+        if (named.empty())
+            return refuse(Status::service_unavailable, "model_not_loaded", "Model not loaded");
+        return refuse(Status::not_found, "unknown_model_version",
+                      "Unknown model version; available: " + models->LoadedNames());
+    }
+    if (!IsJsonContentType(request[bhttp::field::content_type])) {
+        return refuse(Status::bad_request, "unsupported_media_type",
+                      "Content-Type must be application/json");
+    }
+    const model::ServedModel& model = *version->model;
+    auto lease = parsers_->Take();
+    auto parsed =
+        ParseInferRequest(request.body(), model.vocabulary, settings_.batch_limit, *lease);
+    if (!parsed) {
+        return refuse(Status::bad_request,
+                      parsed.error().code == base::ErrorCode::kMalformedRequest ? "json_invalid"
+                                                                                : "invalid_input",
+                      parsed.error().message);
+    }
+    const auto& employees = parsed->employees;
+    const auto predictions = model.predictor.PredictMany(employees);
+    std::string& request_data = outcome.record.request_data_json;
+    JsonWriter logged(request_data);
+    logged.BeginObject().Key("employee_count").Uint(employees.size());
+    logged.Key("employee_ids").BeginArray();
+    outcome.record.predictions.reserve(employees.size());
+    for (std::size_t i = 0; i < employees.size(); ++i) {
+        std::vector<std::string> warnings;
+        outcome.record.predictions.push_back(Record(model, employees[i], predictions[i], warnings));
+        logged.String(employees[i].employee_id.value_or(""));
+    }
+    logged.EndArray().EndObject();
+    AddShadowRows(*models, model, employees, outcome.record.predictions);
+
+    std::string body;
+    body.reserve(256 + 48 * employees.size());
+    JsonWriter json(body);
+    json.BeginObject().Key("model_name").String(kV2ModelName);
+    json.Key("model_version").String(model.predictor.Version());
+    if (parsed->id) json.Key("id").String(*parsed->id);
+    json.Key("outputs").BeginArray();
+    for (const auto& output : parsed->outputs) {
+        json.BeginObject().Key("name").String(output).Key("datatype");
+        json.String(output == kOutputProbability ? "FP64"
+                    : output == kOutputWillLeave ? "BOOL"
+                                                 : "BYTES");
+        json.Key("shape").BeginArray().Uint(employees.size()).EndArray();
+        json.Key("data").BeginArray();
+        for (const auto& prediction : predictions) {
+            if (output == kOutputProbability) {
+                json.Double(prediction.probability);
+            } else if (output == kOutputWillLeave) {
+                json.Bool(prediction.will_leave);
+            } else {
+                json.String(model::RiskLevelName(prediction.risk));
+            }
+        }
+        json.EndArray().EndObject();
+    }
+    json.EndArray().EndObject();
     outcome.response = JsonResponse(request, Status::ok, std::move(body));
     return outcome;
 }

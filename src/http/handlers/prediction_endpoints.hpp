@@ -56,6 +56,10 @@ class PredictionEndpoints {
     Awaitable<Response> Predict(const Request& request, RequestContext& context);
     Awaitable<Response> Batch(const Request& request, RequestContext& context);
     Awaitable<Response> Explain(const Request& request, RequestContext& context);
+    // POST /v2/models/attrition[/versions/{version}]/infer (the Open Inference Protocol; see
+    // handlers/open_inference.hpp and handlers/inference_tensors.hpp): scored, logged and
+    // answered like a batch, errors as {"error": ...}.
+    Awaitable<Response> Infer(const Request& request, RequestContext& context);
     Awaitable<Response> ModelInfo(const Request& request, RequestContext& context) const;
     // GET /api/v1/models: every version of the repository, its state and description.
     Awaitable<Response> Models(const Request& request, RequestContext& context) const;
@@ -92,6 +96,7 @@ class PredictionEndpoints {
     Outcome ScoreOne(const Request& request, const RequestContext& context);
     Outcome ScoreBatch(const Request& request, const RequestContext& context);
     Outcome ScoreExplained(const Request& request, const RequestContext& context);
+    Outcome ScoreInfer(const Request& request);
     // The "metadata" member of a single answer: version, time taken (under `time_key`),
     // timestamp, warnings.
     void WriteMetadata(const model::ServedModel& model,

@@ -119,7 +119,8 @@ TEST_F(RouteTableTest, KeyedAndLoggedRoutesAreTheOnesTheServiceKeysAndLogs) {
                                             "/api/v1/employees/{employee_id}/predictions",
                                             "/api/v1/models/reload"}));
     EXPECT_EQ(logged, (std::set<std::string>{"/api/v1/predict", "/api/v1/predict/batch",
-                                             "/api/v1/explain"}));
+                                             "/api/v1/explain", "/v2/models/attrition/infer",
+                                             "/v2/models/attrition/versions/{version}/infer"}));
 }
 
 TEST(RouterTest, RefusesIncompleteOrRepeatedDeclarations) {

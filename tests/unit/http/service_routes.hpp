@@ -9,6 +9,7 @@
 #include "base/clock.hpp"
 #include "http/handlers/log_endpoints.hpp"
 #include "http/handlers/model_reload.hpp"
+#include "http/handlers/open_inference.hpp"
 #include "http/handlers/prediction_endpoints.hpp"
 #include "http/routes.hpp"
 #include "http/static_assets.hpp"
@@ -23,6 +24,8 @@ class ServiceRoutes {
     explicit ServiceRoutes(std::size_t batch_limit = 100)
         : models_("/nonexistent", {}, {}),
           reloads_(models_, metrics_),
+          inference_(
+              models_, [] { return false; }, "test"),
           log_(store::OpenPredictionLog("none", {}).value()),
           predictions_(models_,
                        *log_,
@@ -39,6 +42,7 @@ class ServiceRoutes {
         return DeclareRoutes(Endpoints{.predictions = predictions_,
                                        .log = log_endpoints_,
                                        .reloads = reloads_,
+                                       .inference = inference_,
                                        .health = ok,
                                        .livez = ok,
                                        .readyz = ok,
@@ -53,6 +57,7 @@ class ServiceRoutes {
     ops::Registry metrics_;
     model::Catalog models_;  // empty: no model
     mutable handlers::ModelReloads reloads_;
+    mutable handlers::OpenInference inference_;
     std::unique_ptr<store::PredictionLog> log_;
     mutable handlers::PredictionEndpoints predictions_;
     mutable handlers::LogEndpoints log_endpoints_;

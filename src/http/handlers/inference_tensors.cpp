@@ -1,0 +1,170 @@
+#include "http/handlers/inference_tensors.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "domain/fields.hpp"
+
+namespace attrition::http::handlers {
+namespace {
+
+using base::ErrorCode;
+using Json = nlohmann::json;
+
+tl::unexpected<base::Error> Invalid(std::string message) {
+    return base::Fail(ErrorCode::kInvalidInput, std::move(message));
+}
+
+bool IsKnownInput(std::string_view name) {
+    return name == kEmployeeIdInput || domain::NumericIndex(name) || domain::CategoricalIndex(name);
+}
+
+// The first issue of a row's validation, as the protocol's error.
+tl::unexpected<base::Error> RowError(const base::Error& error, std::size_t row) {
+    if (error.issues.empty()) return Invalid(fmt::format("row {}: {}", row, error.message));
+    const auto& issue = error.issues.front();
+    const std::string input = issue.loc.size() > 1 ? issue.loc[1] : "?";
+    std::string message = fmt::format("input '{}', row {}: {}", input, row, issue.msg);
+    if (error.issues.size() > 1) message += fmt::format(" (and {} more)", error.issues.size() - 1);
+    return Invalid(std::move(message));
+}
+
+// One input tensor's checks: name, datatype, shape [N] and N data elements.
+base::Result<std::size_t> CheckInput(const Json& input, std::map<std::string, const Json*>& seen) {
+    if (!input.is_object() || !input.contains("name") || !input["name"].is_string()) {
+        return Invalid("each input must be an object with a string 'name'");
+    }
+    const std::string name = input["name"].get<std::string>();
+    if (!IsKnownInput(name)) {
+        return Invalid(
+            fmt::format("input '{}' is not an input of the model (GET /v2/models/{} "
+                        "lists them)",
+                        name.size() <= 64 ? name : name.substr(0, 64) + "…", "attrition"));
+    }
+    if (seen.contains(name)) return Invalid(fmt::format("input '{}' appears twice", name));
+    const std::string_view wanted = InputDatatype(name);
+    const bool numeric = wanted != "BYTES";
+    const auto datatype = input.value("datatype", Json());
+    if (!datatype.is_string() ||
+        (numeric ? datatype != "INT64" && datatype != "FP64" : datatype != "BYTES")) {
+        return Invalid(fmt::format("input '{}' must have datatype {}", name,
+                                   numeric ? "INT64 or FP64" : "BYTES"));
+    }
+    const auto shape = input.value("shape", Json());
+    if (!shape.is_array() || shape.size() != 1 || !shape[0].is_number_unsigned() ||
+        shape[0].get<std::size_t>() == 0) {
+        return Invalid(fmt::format("input '{}' must have shape [N], N >= 1 rows", name));
+    }
+    const auto rows = shape[0].get<std::size_t>();
+    const auto data = input.find("data");
+    if (data == input.end() || !data->is_array() || data->size() != rows) {
+        return Invalid(
+            fmt::format("input '{}' must have 'data', a flat array of its N = {} "
+                        "values",
+                        name, rows));
+    }
+    for (const auto& value : *data) {
+        if (numeric ? !value.is_number() : !value.is_string()) {
+            return Invalid(fmt::format("input '{}' must hold {} values", name,
+                                       numeric ? "numbers" : "strings"));
+        }
+    }
+    seen[name] = &*data;
+    return rows;
+}
+
+base::Result<std::vector<std::string>> RequestedOutputs(const Json& document) {
+    std::vector<std::string> outputs;
+    const auto requested = document.find("outputs");
+    if (requested == document.end()) {
+        return std::vector<std::string>{std::string(kOutputProbability),
+                                        std::string(kOutputWillLeave),
+                                        std::string(kOutputRiskLevel)};
+    }
+    if (!requested->is_array() || requested->empty()) {
+        return Invalid("'outputs' must be a non-empty array of {\"name\": ...} objects");
+    }
+    for (const auto& output : *requested) {
+        const auto name = output.is_object() ? output.value("name", Json()) : Json();
+        if (!name.is_string() ||
+            (name != kOutputProbability && name != kOutputWillLeave && name != kOutputRiskLevel)) {
+            return Invalid(fmt::format("each output must name one of {}, {}, {}",
+                                       kOutputProbability, kOutputWillLeave, kOutputRiskLevel));
+        }
+        outputs.push_back(name.get<std::string>());
+    }
+    return outputs;
+}
+
+}  // namespace
+
+std::string_view InputDatatype(std::string_view input) {
+    if (const auto index = domain::NumericIndex(input)) {
+        return domain::NumericFields()[*index].kind == domain::FieldKind::kInteger ? "INT64"
+                                                                                   : "FP64";
+    }
+    return "BYTES";
+}
+
+nlohmann::json ExampleInferRequest(const nlohmann::json& batch) {
+    const auto& employees = batch.at("employees");
+    Json inputs = Json::array();
+    for (const auto& [name, first] : employees.at(0).items()) {
+        Json data = Json::array();
+        for (const auto& employee : employees) data.push_back(employee.at(name));
+        inputs.push_back({{"name", name},
+                          {"shape", {employees.size()}},
+                          {"datatype", InputDatatype(name)},
+                          {"data", std::move(data)}});
+    }
+    return Json{{"id", "example-1"}, {"inputs", std::move(inputs)}};
+}
+
+base::Result<InferRequest> ParseInferRequest(std::string_view body,
+                                             const domain::Vocabulary& vocabulary,
+                                             std::size_t max_rows,
+                                             domain::JsonParser& parser) {
+    const auto document = Json::parse(body, nullptr, false);
+    if (!document.is_object()) {
+        return base::Fail(ErrorCode::kMalformedRequest, "the request body must be a JSON object");
+    }
+    InferRequest request;
+    if (const auto id = document.find("id"); id != document.end()) {
+        if (!id->is_string()) return Invalid("'id' must be a string");
+        request.id = id->get<std::string>();
+    }
+    auto outputs = RequestedOutputs(document);
+    if (!outputs) return tl::unexpected(outputs.error());
+    request.outputs = std::move(*outputs);
+    const auto inputs = document.find("inputs");
+    if (inputs == document.end() || !inputs->is_array() || inputs->empty()) {
+        return Invalid("'inputs' must be a non-empty array of input tensors");
+    }
+    std::map<std::string, const Json*> columns;
+    std::size_t rows = 0;
+    for (const auto& input : *inputs) {
+        const auto checked = CheckInput(input, columns);
+        if (!checked) return tl::unexpected(checked.error());
+        if (rows != 0 && *checked != rows) {
+            return Invalid("every input must have the same shape [N]");
+        }
+        rows = *checked;
+    }
+    if (rows > max_rows) {
+        return Invalid(fmt::format("at most {} rows per request", max_rows));
+    }
+    request.employees.reserve(rows);
+    for (std::size_t row = 0; row < rows; ++row) {
+        Json employee = Json::object();
+        for (const auto& [name, data] : columns) employee[name] = (*data)[row];
+        auto parsed = domain::ParseEmployee(employee.dump(), vocabulary, parser);
+        if (!parsed) return RowError(parsed.error(), row);
+        request.employees.push_back(std::move(*parsed));
+    }
+    return request;
+}
+
+}  // namespace attrition::http::handlers

@@ -1,0 +1,49 @@
+// The Open Inference Protocol (KServe V2) REST routes that describe the server and the model
+// (the inference call itself is PredictionEndpoints::Infer, which scores, logs and answers like
+// /api/v1/predict/batch):
+//   GET /v2                                                server metadata
+//   GET /v2/health/live, /v2/health/ready                  liveness, readiness (as /readyz)
+//   GET /v2/models/attrition[/versions/{version}]          model metadata: inputs, outputs
+//   GET /v2/models/attrition[/versions/{version}]/ready    whether that version serves
+// The protocol's model is "attrition"; its versions are the repository's (without one: the
+// default). Errors are {"error": "..."}. Thread-safe; borrows what the composition root owns.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "http/route.hpp"
+#include "model/catalog.hpp"
+
+namespace attrition::http::handlers {
+
+inline constexpr std::string_view kV2ModelName = "attrition";
+inline constexpr std::string_view kV2ModelPath = "/v2/models/attrition";
+
+// {"error": message} with `status`: the protocol's error shape.
+Response InferenceError(const Request& request, Status status, std::string_view message);
+
+// The version in a /v2/models/attrition/versions/{version}/... path; empty when there is none.
+std::string_view InferenceVersion(std::string_view path);
+
+class OpenInference {
+  public:
+    // `ready`: whether an inference would be answered and logged (the /readyz decision).
+    OpenInference(const model::Catalog& models,
+                  std::function<bool()> ready,
+                  std::string server_version);
+
+    Awaitable<Response> ServerMetadata(const Request& request, RequestContext& context) const;
+    Awaitable<Response> Live(const Request& request, RequestContext& context) const;
+    Awaitable<Response> Ready(const Request& request, RequestContext& context) const;
+    Awaitable<Response> ModelMetadata(const Request& request, RequestContext& context) const;
+    Awaitable<Response> ModelReady(const Request& request, RequestContext& context) const;
+
+  private:
+    const model::Catalog& models_;
+    std::function<bool()> ready_;
+    std::string server_version_;
+};
+
+}  // namespace attrition::http::handlers
