@@ -6,13 +6,16 @@
 # and SQLite again with shadow scoring on (a second version scores every prediction into its
 # own log rows), for the cost of shadow scoring against the SQLite run without it.
 #
-#   bench/load.sh [--smoke] [--binary PATH] [--out FILE]
+#   bench/load.sh [--smoke] [--binary PATH] [--out FILE] [--only BACKEND,...]
 #
 # --smoke: 1 s runs, one repeat (CI runs it so the scripts cannot rot; figures are meaningless).
+# --only: these backends only (none, sqlite, sqlite+shadow, postgresql, pgbouncer), e.g.
+#   --only sqlite,sqlite+shadow for the cost of shadow scoring.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 binary="$root/build/release/src/attrition"
 out=""
+only=""
 duration=8
 repeats=3
 connections=16
@@ -21,6 +24,7 @@ while [ $# -gt 0 ]; do
     --smoke) duration=1; repeats=1; connections=4 ;;
     --binary) binary="$2"; shift ;;
     --out) out="$2"; shift ;;
+    --only) only=",$2,"; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -194,7 +198,8 @@ run_endpoint() {  # $1 label, $2 path, $3 body
 results="$work/results.txt"
 : > "$results"
 backends=("none|none" "sqlite|sqlite:///$work/run/log.db" "sqlite+shadow|sqlite:///$work/run/log.db")
-if [ -x "$pg_bin/initdb" ] && [ -x /usr/sbin/pgbouncer ]; then
+if [ -x "$pg_bin/initdb" ] && [ -x /usr/sbin/pgbouncer ] &&
+   { [ -z "$only" ] || [[ "$only" == *",postgresql,"* || "$only" == *",pgbouncer,"* ]]; }; then
   start_postgres
   backends+=("postgresql|postgresql://postgres@127.0.0.1:$pg_port/attrition"
              "pgbouncer|postgresql://postgres@127.0.0.1:$bouncer_port/attrition")
@@ -202,6 +207,7 @@ fi
 
 for entry in "${backends[@]}"; do
   name=${entry%%|*}; url=${entry#*|}
+  [ -n "$only" ] && [[ "$only" != *",$name,"* ]] && continue
   start_server "$url" "$([ "$name" = sqlite+shadow ] && echo shadow)"
   health=$(run_endpoint health /health "")
   health_rps=$(awk '{print $2}' <<<"$health")
@@ -240,13 +246,15 @@ report() {
     { rps[$1 "|" $2] = $4; cpu[$1 "|" $2] = $8; ratio[$1 "|" $2] = $11 }
     function row(name, value, ok) { printf "| %s | %s | %s |\n", name, value, (ok ? "yes" : "**no**") }
     END {
-      r = ratio["none|/api/v1/predict"]
-      row("`/api/v1/predict` ≥ 50 % of `/health` req/s, logging off", sprintf("%.0f %%", 100 * r), r >= 0.5)
+      if ("none|/api/v1/predict" in ratio) {  # absent with --only
+        r = ratio["none|/api/v1/predict"]
+        row("`/api/v1/predict` ≥ 50 % of `/health` req/s, logging off", sprintf("%.0f %%", 100 * r), r >= 0.5)
+      }
       split("sqlite postgresql pgbouncer", logged, " ")
       base = rps["none|/api/v1/predict"]
       for (i = 1; i <= 3; i++) {
         b = logged[i]
-        if (!((b "|/api/v1/predict") in rps)) continue
+        if (!((b "|/api/v1/predict") in rps) || base <= 0) continue
         share = base > 0 ? rps[b "|/api/v1/predict"] / base : 0
         row(sprintf("`/api/v1/predict` with %s logging ≥ 70 %% of logging off", b),
             sprintf("%.0f %%", 100 * share), share >= 0.7)
