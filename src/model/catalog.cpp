@@ -16,9 +16,12 @@ std::shared_ptr<const Repository> Catalog::Current() const {
 
 base::Result<Reloaded> Catalog::Reload() {
     std::lock_guard reloading(reload_mutex_);
-    auto reloaded = ReloadRepository(dir_, *Current(), flags_);
+    const auto current = Current();  // only reloads replace it, one at a time
+    auto reloaded = ReloadRepository(dir_, *current, flags_);
     if (!reloaded) return reloaded;
-    if (!reloaded->changes.empty()) {
+    if (!reloaded->changes.empty() ||
+        reloaded->repository.default_refused != current->default_refused ||
+        reloaded->repository.shadow_refused != current->shadow_refused) {
         auto next = std::make_shared<const Repository>(reloaded->repository);
         std::lock_guard lock(mutex_);
         current_ = std::move(next);

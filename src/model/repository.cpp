@@ -1,6 +1,7 @@
 #include "model/repository.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -23,13 +24,39 @@ std::string Fingerprint(const fs::path& dir) {
     return (booster ? *booster : "-") + ":" + (metadata ? *metadata : "-");
 }
 
+// `message` with the version's folder path replaced by its name: the reasons are listed by an
+// open endpoint (GET /api/v1/models), which has no business knowing the server's paths.
+std::string WithoutPath(std::string message, const fs::path& dir, std::string_view name) {
+    const std::string path = dir.string();
+    for (auto at = message.find(path); !path.empty() && at != std::string::npos;
+         at = message.find(path, at + name.size())) {
+        message.replace(at, path.size(), name);
+    }
+    return message;
+}
+
+bool IsPlainName(std::string_view name) {
+    return !name.empty() && name.size() <= kMaxVersionChars &&
+           std::all_of(name.begin(), name.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                      c == '-';
+           });
+}
+
 RepositoryVersion LoadVersion(std::string name, fs::path dir) {
     RepositoryVersion version{std::move(name), std::move(dir), nullptr, {}, {}, {}};
     // Before the load: files replaced during it then differ at the next reload.
     version.fingerprint = Fingerprint(version.dir);
+    if (!IsPlainName(version.name)) {
+        // The log's model_version column holds 50 characters; a name it cannot store would
+        // turn every prediction of the version (or of its shadow) into a 503.
+        version.failure = "a version name has 1 to " + std::to_string(kMaxVersionChars) +
+                          " letters, digits, '.', '_' or '-'";
+        return version;
+    }
     auto model = LoadServedModel(version.dir);
     if (!model) {
-        version.failure = model.error().message;
+        version.failure = WithoutPath(model.error().message, version.dir, version.name);
     } else if (model->predictor.Version() != version.name) {
         version.failure = "its metadata names model_version \"" + model->predictor.Version() +
                           "\", not the folder's name";
@@ -45,8 +72,9 @@ struct Folder {
 };
 
 // The version folders under `dir`: each sub-folder, or `dir` itself in the layout before
-// versions (named by its metadata).
-std::vector<Folder> ListFolders(const fs::path& dir) {
+// versions (named by its metadata). A folder that cannot be listed is an error, never "no
+// versions" (a reload would then drop every version but the default).
+base::Result<std::vector<Folder>> ListFolders(const fs::path& dir) {
     std::vector<Folder> folders;
     std::error_code error;
     if (fs::is_regular_file(dir / kBoosterFile, error)) {
@@ -54,12 +82,21 @@ std::vector<Folder> ListFolders(const fs::path& dir) {
         folders.push_back({metadata ? metadata->model_version : dir.filename().string(), dir});
         return folders;
     }
-    for (const auto& entry : fs::directory_iterator(dir, error)) {
-        if (!entry.is_directory(error) || entry.path().filename().string().starts_with('.')) {
+    const auto unreadable = [] {
+        return Fail(ErrorCode::kInvalidConfig, "the model repository cannot be listed");
+    };
+    fs::directory_iterator it(dir, error);
+    if (error) return unreadable();
+    for (; it != fs::directory_iterator(); it.increment(error)) {
+        if (error) return unreadable();
+        std::error_code kind;
+        const auto& entry = *it;
+        if (!entry.is_directory(kind) || entry.path().filename().string().starts_with('.')) {
             continue;
         }
         folders.push_back({entry.path().filename().string(), entry.path()});
     }
+    if (error) return unreadable();
     return folders;
 }
 
@@ -195,7 +232,9 @@ base::Result<Repository> LoadRepository(const fs::path& dir, const ServingFlags&
     if (!fs::is_directory(dir, error)) return repository;
     const auto serving = ReadServing(dir);
     if (!serving) return tl::unexpected(serving.error());
-    for (auto& folder : ListFolders(dir)) {
+    auto folders = ListFolders(dir);
+    if (!folders) return tl::unexpected(folders.error());
+    for (auto& folder : *folders) {
         repository.versions.push_back(LoadVersion(std::move(folder.name), std::move(folder.dir)));
     }
     SortByName(repository.versions);
@@ -239,7 +278,9 @@ base::Result<Reloaded> ReloadRepository(const fs::path& dir,
     auto& next = out.repository.versions;
     auto& changes = out.changes;
     using Action = ReloadChange::Action;
-    for (auto& folder : ListFolders(dir)) {
+    auto folders = ListFolders(dir);
+    if (!folders) return tl::unexpected(folders.error());
+    for (auto& folder : *folders) {
         const RepositoryVersion* before = current.Find(folder.name);
         if (before != nullptr && before->fingerprint == Fingerprint(folder.dir)) {
             next.push_back(*before);
@@ -252,7 +293,7 @@ base::Result<Reloaded> ReloadRepository(const fs::path& dir,
             next.push_back(std::move(loaded));
         } else if (before != nullptr && before->model) {
             changes.push_back({loaded.name, Action::kRefused, loaded.failure});
-            RepositoryVersion kept = *before;
+            RepositoryVersion kept = *before;                  // its failure stays empty: it serves
             kept.fingerprint = std::move(loaded.fingerprint);  // refused once, not at each reload
             kept.refused = std::move(loaded.failure);
             next.push_back(std::move(kept));
@@ -267,12 +308,20 @@ base::Result<Reloaded> ReloadRepository(const fs::path& dir,
                                                            : current.default_version;
     if (wanted.empty() && next.size() == 1) wanted = next.front().name;
     const bool can_move = IsLoaded(next, wanted);
+    // Refusals about the default, reported when they differ from the last reload's (once, as a
+    // version's refused files are), so that a standing refusal does not count at each reload.
+    std::vector<ReloadChange> refusals;
+    const auto refuse_default = [&](std::string version, std::string reason) {
+        auto& all = out.repository.default_refused;
+        all += (all.empty() ? "" : "; ") + reason;
+        refusals.push_back({std::move(version), Action::kRefused, std::move(reason)});
+    };
     for (const auto& version : current.versions) {
         if (out.repository.Find(version.name) != nullptr) continue;
         if (version.name == current.default_version && !can_move) {
-            changes.push_back({version.name, Action::kRefused,
-                               "its folder is gone, but it is the default: it serves on until "
-                               "another version is named default"});
+            refuse_default(version.name,
+                           "its folder is gone, but it is the default: it serves on until "
+                           "another version is named default");
             next.push_back(version);
         } else {
             changes.push_back({version.name, Action::kRemoved});
@@ -284,21 +333,23 @@ base::Result<Reloaded> ReloadRepository(const fs::path& dir,
     } else {
         out.repository.default_version = current.default_version;
         if (wanted.empty() && !next.empty()) {
-            changes.push_back({"", Action::kRefused,
-                               "several versions and none named default (--default-model or " +
-                                   std::string(kServingFile) + ")"});
+            refuse_default("", "several versions and none named default (--default-model or " +
+                                   std::string(kServingFile) + ")");
         } else if (!wanted.empty() && wanted != current.default_version) {
             const auto* found = out.repository.Find(wanted);
-            changes.push_back({wanted, Action::kRefused,
-                               found == nullptr
-                                   ? "cannot be the default: it is not in the repository"
-                                   : "cannot be the default: it failed: " + found->failure});
+            refuse_default(wanted, found == nullptr
+                                       ? "cannot be the default: it is not in the repository"
+                                       : "cannot be the default: it failed: " + found->failure);
         }
+    }
+    if (out.repository.default_refused != current.default_refused) {
+        changes.insert(changes.end(), refusals.begin(), refusals.end());
     }
     SortByName(next);
     const std::string shadow = WantedShadow(*serving, flags);
     ChooseShadow(out.repository, shadow);
-    if (!out.repository.shadow_refused.empty() && shadow != current.shadow_version) {
+    if (!out.repository.shadow_refused.empty() &&
+        out.repository.shadow_refused != current.shadow_refused) {
         changes.push_back({shadow, Action::kRefused, out.repository.shadow_refused});
     }
     if (out.repository.shadow_version != current.shadow_version) {

@@ -18,6 +18,7 @@
 // the default, else there is none (and the reason is kept).
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -39,6 +40,9 @@ struct ServedModel {
 // Loads and checks the artifact in `dir` (kIo / kInvalidConfig naming the problem).
 base::Result<ServedModel> LoadServedModel(const std::filesystem::path& dir);
 
+// The longest version name (the log's model_version column); a longer one fails.
+inline constexpr std::size_t kMaxVersionChars = 50;
+
 // The file of the repository that names its default version.
 inline constexpr std::string_view kServingFile = "serving.json";
 
@@ -59,7 +63,8 @@ struct Repository {
     std::vector<RepositoryVersion> versions;  // sorted by name
     std::string default_version;              // empty only when versions is empty
     std::string shadow_version;               // empty: no shadow scoring
-    std::string shadow_refused;  // why the shadow named is not used; empty when it is or none is
+    std::string shadow_refused;   // why the shadow named is not used; empty when it is or none is
+    std::string default_refused;  // why the last reload kept the default it had; empty: it did not
 
     // The version named `name`, loaded or failed; null when there is none.
     const RepositoryVersion* Find(std::string_view name) const;
@@ -107,7 +112,9 @@ std::string_view ReloadActionName(ReloadChange::Action action);
 
 struct Reloaded {
     Repository repository;
-    std::vector<ReloadChange> changes;  // empty: nothing changed
+    // Empty: nothing changed. A standing refusal (the same unusable default or shadow as at
+    // the last reload) is reported once, not at each reload.
+    std::vector<ReloadChange> changes;
 };
 
 // Scans `dir` again against `current`: unchanged folders (same fingerprint) keep their loaded

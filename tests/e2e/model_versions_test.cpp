@@ -52,6 +52,17 @@ class ModelVersionsTest : public ::testing::Test {
         std::ofstream(dir / "metadata.json") << metadata.dump();
     }
 
+    // Risk cutoffs that put (nearly) every employee of `version` in LOW: its answers differ
+    // from the default's, for the high-risk sample employee, although the booster is the same.
+    void AllLow(const std::string& version) const {
+        const auto path = fs::path(repository_) / version / "metadata.json";
+        std::ifstream in(path);
+        auto metadata = json::parse(in);
+        in.close();
+        metadata["risk_levels"] = {{"low_below", 0.9998}, {"medium_below", 0.9999}};
+        std::ofstream(path, std::ios::trunc) << metadata.dump();
+    }
+
     ServiceOptions Options(const std::string& default_model) const {
         return ServiceOptions{.flags = {"--default-model", default_model},
                               .env = {{"OC5_MODEL_DIR", repository_}}};
@@ -173,6 +184,7 @@ TEST_F(ModelVersionsTest, AnUnknownOrFailedVersionIsALogged404NamingTheLoadedOne
 
 TEST_F(ModelVersionsTest, AShadowVersionScoresEveryPredictionInRowsTheReadsLeaveOut) {
     const std::string key = "shadow-test-key";
+    AllLow(kCandidate);
     auto options = Options(kDefault);
     options.flags.insert(options.flags.end(), {"--shadow-model", kCandidate});
     options.env["OC5_API_KEYS_FILE"] = WriteApiKeysFile(repository_, key);
@@ -190,11 +202,13 @@ TEST_F(ModelVersionsTest, AShadowVersionScoresEveryPredictionInRowsTheReadsLeave
     EXPECT_EQ(batch.body.find(kCandidate), std::string::npos);
     ASSERT_EQ(client.Post("/api/v1/explain", employee.dump()).status, 200);
     // Asking for the shadow version itself: one row, not two.
-    ASSERT_EQ(client
-                  .Post("/api/v1/predict", employee.dump(),
-                        {{"Content-Type", "application/json"}, {"X-Model-Version", kCandidate}})
-                  .status,
-              200);
+    const auto direct =
+        client.Post("/api/v1/predict", employee.dump(),
+                    {{"Content-Type", "application/json"}, {"X-Model-Version", kCandidate}});
+    ASSERT_EQ(direct.status, 200) << direct.body;
+    const auto direct_risk = json::parse(direct.body)["prediction"]["risk_level"];
+    EXPECT_EQ(direct_risk, "LOW");
+    EXPECT_NE(json::parse(single.body)["prediction"]["risk_level"], direct_risk);
 
     const auto listed = json::parse(client.Get("/api/v1/models").body);
     EXPECT_EQ(listed["shadow"], kCandidate);
@@ -216,6 +230,11 @@ TEST_F(ModelVersionsTest, AShadowVersionScoresEveryPredictionInRowsTheReadsLeave
     EXPECT_EQ(probe.Count("SELECT count(*) FROM predictions WHERE shadow AND model_version = '" +
                           kCandidate + "'"),
               5);
+    // The shadow rows are the candidate's scores (its risk level), not copies of the answer.
+    const auto shadow_risks =
+        probe.Rows("SELECT risk_level FROM predictions WHERE shadow AND employee_id = 'S-1'");
+    ASSERT_EQ(shadow_risks.size(), 2U);  // predict and explain
+    for (const auto& row : shadow_risks) EXPECT_EQ(row[0].value_or(""), direct_risk);
     // Each shadow row pairs with the answered row of its request: same employee, same features.
     EXPECT_EQ(probe.Count("SELECT count(*) FROM predictions s JOIN predictions p ON "
                           "p.request_id = s.request_id AND NOT p.shadow AND "

@@ -148,15 +148,17 @@ TEST_F(OpenInferenceTest, AnInferenceScoresExactlyLikeTheBatchEndpointAndIsLogge
     ASSERT_EQ(versioned.status, 200) << versioned.body;
     EXPECT_EQ(Body(versioned)["outputs"], inferred["outputs"]);
 
-    // Logged like a batch: one request row with the count and ids, one prediction per row.
+    // Logged like a batch: one request row with the count and ids, one prediction per row; the
+    // versioned call under the route's endpoint too (its version is in model_version).
     const auto probe = LogProbe::Sqlite(service_.WorkingDir() + "/var/attrition.db");
     EXPECT_EQ(probe.Count("SELECT count(*) FROM predictions p JOIN api_requests r ON "
                           "r.id = p.request_id WHERE r.endpoint = '" +
-                          kInfer + "'"),
-              14);
+                          kInfer + "' AND p.model_version = '" + kDefault + "'"),
+              21);
     EXPECT_EQ(probe.Count("SELECT count(*) FROM api_requests WHERE endpoint = '" + kInfer +
                           "' AND json_extract(request_data, '$.employee_count') = 7"),
-              2);
+              3);
+    EXPECT_EQ(probe.Count("SELECT count(*) FROM api_requests WHERE endpoint LIKE '/v2/%'"), 3);
 }
 
 TEST_F(OpenInferenceTest, ErrorsNameTheInputAndTheRuleNeverTheValue) {
@@ -179,7 +181,7 @@ TEST_F(OpenInferenceTest, ErrorsNameTheInputAndTheRuleNeverTheValue) {
     json no_outputs = spec_example;
     no_outputs.erase("outputs");
     EXPECT_EQ(error_of(no_outputs),
-              "input 'input0' is not an input of the model (GET /v2/models/attrition lists them)");
+              "inputs[0] is not an input of the model (GET /v2/models/attrition lists them)");
 
     auto inputs = Tensors(employees);
     const auto with = [&](const std::string& name, const std::string& key, const json& value) {
@@ -215,8 +217,9 @@ TEST_F(OpenInferenceTest, ErrorsNameTheInputAndTheRuleNeverTheValue) {
     EXPECT_EQ(error_of(json{{"inputs", json::array()}}),
               "'inputs' must be a non-empty array of input tensors");
 
-    const auto unknown = client_.Post("/v2/models/attrition/versions/nope_v0/infer",
-                                      json{{"inputs", inputs}}.dump());
+    const auto unknown =
+        client_.Post("/v2/models/attrition/versions/" + std::string(80, 'v') + "/infer",
+                     json{{"inputs", inputs}}.dump());
     EXPECT_EQ(unknown.status, 404);
     EXPECT_EQ(Body(unknown), (json{{"error", "Unknown model version; available: " + kDefault}}));
     const auto not_json = client_.Post(kInfer, "{", {{"Content-Type", "application/json"}});
@@ -227,6 +230,9 @@ TEST_F(OpenInferenceTest, ErrorsNameTheInputAndTheRuleNeverTheValue) {
     EXPECT_EQ(probe.Count("SELECT count(*) FROM api_requests WHERE endpoint LIKE '/v2/%' AND "
                           "http_status = 400"),
               12);
+    EXPECT_EQ(probe.Count("SELECT count(*) FROM api_requests WHERE endpoint = '" + kInfer +
+                          "' AND http_status = 404"),
+              1);  // logged, though its path is longer than the endpoint column
     EXPECT_EQ(probe.Count("SELECT count(*) FROM predictions"), 0);
 }
 

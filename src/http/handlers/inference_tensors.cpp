@@ -32,17 +32,18 @@ tl::unexpected<base::Error> RowError(const base::Error& error, std::size_t row) 
     return Invalid(std::move(message));
 }
 
-// One input tensor's checks: name, datatype, shape [N] and N data elements.
-base::Result<std::size_t> CheckInput(const Json& input, std::map<std::string, const Json*>& seen) {
+// One input tensor's checks (the `index`-th): name, datatype, shape [N] and N data elements.
+base::Result<std::size_t> CheckInput(const Json& input,
+                                     std::size_t index,
+                                     std::map<std::string, const Json*>& seen) {
     if (!input.is_object() || !input.contains("name") || !input["name"].is_string()) {
-        return Invalid("each input must be an object with a string 'name'");
+        return Invalid(fmt::format("inputs[{}] must be an object with a string 'name'", index));
     }
     const std::string name = input["name"].get<std::string>();
-    if (!IsKnownInput(name)) {
-        return Invalid(
-            fmt::format("input '{}' is not an input of the model (GET /v2/models/{} "
-                        "lists them)",
-                        name.size() <= 64 ? name : name.substr(0, 64) + "…", "attrition"));
+    if (!IsKnownInput(name)) {  // by position: the name is the client's
+        return Invalid(fmt::format(
+            "inputs[{}] is not an input of the model (GET /v2/models/attrition lists them)",
+            index));
     }
     if (seen.contains(name)) return Invalid(fmt::format("input '{}' appears twice", name));
     const std::string_view wanted = InputDatatype(name);
@@ -145,8 +146,8 @@ base::Result<InferRequest> ParseInferRequest(std::string_view body,
     }
     std::map<std::string, const Json*> columns;
     std::size_t rows = 0;
-    for (const auto& input : *inputs) {
-        const auto checked = CheckInput(input, columns);
+    for (std::size_t index = 0; index < inputs->size(); ++index) {
+        const auto checked = CheckInput((*inputs)[index], index, columns);
         if (!checked) return tl::unexpected(checked.error());
         if (rows != 0 && *checked != rows) {
             return Invalid("every input must have the same shape [N]");

@@ -18,6 +18,9 @@
 namespace attrition::http::handlers {
 namespace {
 
+static_assert(model::kMaxVersionChars == store::kMaxModelVersionChars,
+              "a loaded version's name must fit the log's model_version column");
+
 constexpr std::size_t kTopFeatures = 5;
 // How much of a body that cannot be stored as JSON the log keeps.
 constexpr std::size_t kMarkedBodyBytes = 2048;
@@ -634,7 +637,11 @@ Awaitable<Response> PredictionEndpoints::LogThenReply(const Request& request,
     auto& record = outcome.record;
     record.id = store::NewUuid();
     record.created_at = clock_.Now();
-    record.endpoint = std::string(Router::PathOf(request.target()));
+    // The route, not the client's path: a V2 version path carries the client's version name
+    // (the version is in each prediction row's model_version).
+    const std::string_view path = Router::PathOf(request.target());
+    record.endpoint =
+        path.starts_with("/v2/") ? std::string(kV2ModelPath) + "/infer" : std::string(path);
     record.client_ip = client_ip_.Resolve(context.peer_ip, request["X-Forwarded-For"]);
     if (const auto agent = request[bhttp::field::user_agent]; !agent.empty()) {
         record.user_agent = base::ToValidUtf8(agent);  // a header is any bytes

@@ -342,10 +342,56 @@ TEST_F(RepositoryTest, AReloadMovesTheShadowAndDropsItWithItsFolder) {
     fs::remove_all(root_ / "b_v1");
     const auto dropped = ReloadRepository(root_, shadowed->repository, {"a_v1"});
     ASSERT_TRUE(dropped) << dropped.error().message;
-    EXPECT_EQ(Summary(*dropped), (std::vector<std::pair<std::string, Action>>{
-                                     {"b_v1", Action::kRemoved}, {"", Action::kShadow}}));
+    // serving.json still names it: refused (once), and no shadow.
+    EXPECT_EQ(Summary(*dropped),
+              (std::vector<std::pair<std::string, Action>>{
+                  {"b_v1", Action::kRemoved}, {"b_v1", Action::kRefused}, {"", Action::kShadow}}));
     EXPECT_EQ(dropped->repository.shadow_version, "");
     EXPECT_EQ(dropped->repository.shadow_refused, "shadow version b_v1 is not in the repository");
+}
+
+TEST_F(RepositoryTest, ANameTheLogCannotHoldFailsAndReasonsNameNoServerPath) {
+    AddVersion("good_v1", "good_v1");
+    const std::string long_name(kMaxVersionChars + 1, 'v');
+    AddVersion(long_name, long_name);
+    AddVersion("bad name", "bad name");
+    const auto broken = AddVersion("broken_v0", "broken_v0");
+    fs::remove(broken / kBoosterFile);
+    const auto repository = LoadRepository(root_, {"good_v1"});
+    ASSERT_TRUE(repository) << repository.error().message;
+    for (const auto& name : {long_name, std::string("bad name")}) {
+        SCOPED_TRACE(name);
+        ASSERT_NE(repository->Find(name), nullptr);
+        EXPECT_EQ(repository->Find(name)->model, nullptr);
+        EXPECT_EQ(repository->Find(name)->failure,
+                  "a version name has 1 to 50 letters, digits, '.', '_' or '-'");
+    }
+    const auto& failure = repository->Find("broken_v0")->failure;
+    EXPECT_FALSE(failure.empty());
+    EXPECT_EQ(failure.find(root_.string()), std::string::npos) << failure;
+    EXPECT_EQ(repository->LoadedNames(), "good_v1");
+}
+
+TEST_F(RepositoryTest, AStandingRefusalIsReportedOnceNotAtEachReload) {
+    AddVersion("a_v1", "a_v1");
+    AddVersion("b_v1", "b_v1");
+    const auto loaded = LoadRepository(root_, {"a_v1"});
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    WriteServing(R"({"default": "absent_v1", "shadow": "a_v1"})");
+    const auto first = ReloadRepository(root_, *loaded, {"a_v1"});
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_EQ(Summary(*first), (std::vector<std::pair<std::string, Action>>{
+                                   {"absent_v1", Action::kRefused}, {"a_v1", Action::kRefused}}));
+    EXPECT_EQ(first->repository.default_version, "a_v1");
+    const auto second = ReloadRepository(root_, first->repository, {"a_v1"});
+    ASSERT_TRUE(second) << second.error().message;
+    EXPECT_TRUE(second->changes.empty());
+    // Mended: no refusal left, and a refusal made again later is reported again.
+    WriteServing(R"({"default": "a_v1"})");
+    const auto mended = ReloadRepository(root_, second->repository, {"a_v1"});
+    ASSERT_TRUE(mended) << mended.error().message;
+    EXPECT_TRUE(mended->repository.default_refused.empty());
+    EXPECT_TRUE(mended->repository.shadow_refused.empty());
 }
 
 TEST_F(RepositoryTest, AnUnreadableRepositoryRefusesTheWholeReload) {
