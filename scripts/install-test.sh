@@ -60,6 +60,9 @@ expected=(
   bin/attrition
   share/attrition/model/xgb_enhanced_v2.0/booster.json
   share/attrition/model/xgb_enhanced_v2.0/metadata.json
+  share/attrition/model/xgb_enhanced_v2.1/booster.json
+  share/attrition/model/xgb_enhanced_v2.1/metadata.json
+  share/attrition/model/serving.json
   share/attrition/web/index.html
   share/attrition/web/docs.html
   share/attrition/web/redoc.html

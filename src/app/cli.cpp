@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "app/cleanup_command.hpp"
 #include "app/install_paths.hpp"
@@ -15,6 +16,7 @@
 #include "app/score_command.hpp"
 #include "app/serve_command.hpp"
 #include "app/train_command.hpp"
+#include "model/technova_reader.hpp"
 #include "ops/logging.hpp"
 
 namespace attrition::app {
@@ -207,6 +209,17 @@ void AddTrainOptions(CLI::App& train, TrainConfig& config) {
         ->capture_default_str();
     train.add_flag("!--no-cv", config.cross_validate,
                    "Skip cross-validation (final fit only; metadata then has no CV metrics)");
+    train
+        .add_option("--model-version", config.model_version,
+                    "The version name written in the metadata (the repository folder's name)")
+        ->capture_default_str();
+    std::vector<std::string> optional_names;
+    for (const auto& column : model::OptionalColumns()) optional_names.emplace_back(column.name);
+    train
+        .add_option("--optional-feature", config.optional_features,
+                    "An extract column to add as an optional input (absent: imputed with its "
+                    "training mode); repeatable")
+        ->check(CLI::IsMember(optional_names));
 }
 
 void AddMigrateOptions(CLI::App& migrate, MigrateConfig& config) {

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/csv.hpp"
@@ -59,6 +61,8 @@ struct Columns {
     std::array<std::optional<std::size_t>, domain::kFieldCount>
         field;  // numerics then categoricals
     std::optional<std::size_t> employee_id;
+    // The model's optional inputs the header has: name and column (a column may be left out).
+    std::vector<std::pair<std::string_view, std::size_t>> optional;
 };
 
 std::string_view FieldName(std::size_t i) {
@@ -122,6 +126,9 @@ int RunScore(const ScoreConfig& config) {
             if (header[c] == FieldName(f)) columns.field[f] = c;
         }
         if (header[c] == "employee_id") columns.employee_id = c;
+        for (std::size_t o = domain::kCategoricalCount; o < vocabulary->Count(); ++o) {
+            if (header[c] == vocabulary->Name(o)) columns.optional.emplace_back(header[c], c);
+        }
     }
     std::string missing;
     for (std::size_t f = 0; f < domain::kFieldCount; ++f) {
@@ -173,6 +180,12 @@ int RunScore(const ScoreConfig& config) {
             if (c >= fields.size() || fields[c].empty()) continue;  // absent: reported missing
             if (json.size() > 1) json += ',';
             json += fmt::format("\"{}\":", FieldName(f));
+            AppendJsonValue(json, fields[c]);
+        }
+        for (const auto& [name, c] : columns.optional) {
+            if (c >= fields.size() || fields[c].empty()) continue;  // absent: imputed
+            if (json.size() > 1) json += ',';
+            json += fmt::format("\"{}\":", name);
             AppendJsonValue(json, fields[c]);
         }
         if (columns.employee_id && *columns.employee_id < fields.size() &&

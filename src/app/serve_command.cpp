@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -420,15 +421,32 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
                         .assets = *o.assets,
                         .batch_limit = config.batch_limit});
     o.assets->ListEndpoints(routes);
-    // The document describes the default version at start (its vocabulary and name).
+    // The document describes the default version at start (its vocabulary and name) and the
+    // optional inputs of every version loaded then.
     const auto models = o.models->Current();
     if (const auto* model = models->Default()) {
-        o.openapi_document = http::BuildOpenApiDocument(
-            model->vocabulary,
-            http::OpenApiInfo{.version = version,
-                              .model_version = model->predictor.Version(),
-                              .batch_limit = config.batch_limit},
-            routes);
+        http::OpenApiInfo info{.version = version,
+                               .model_version = model->predictor.Version(),
+                               .batch_limit = config.batch_limit};
+        domain::Vocabulary vocabulary = model->vocabulary;
+        for (const auto& loaded : models->versions) {
+            if (!loaded.model) continue;
+            vocabulary = vocabulary.WithLenientInputs(loaded.model->vocabulary);
+            const auto& meta = loaded.model->predictor.Metadata();
+            for (std::size_t i = 0; i < meta.encoding.optional.size(); ++i) {
+                const auto& group = meta.encoding.optional[i];
+                auto doc = std::find_if(info.optional_inputs.begin(), info.optional_inputs.end(),
+                                        [&](const auto& d) { return d.name == group.name; });
+                if (doc == info.optional_inputs.end()) {
+                    info.optional_inputs.push_back({group.name,
+                                                    meta.optional_features[i].description,
+                                                    loaded.name, group.mode});
+                } else {
+                    doc->versions += ", " + loaded.name;
+                }
+            }
+        }
+        o.openapi_document = http::BuildOpenApiDocument(vocabulary, info, routes);
     }
     o.router = std::make_unique<http::Router>(std::move(routes));
     return true;

@@ -44,7 +44,7 @@ void PrintReport(const model::ModelMetadata& m, const model::CrossValidationRepo
 }  // namespace
 
 int RunTrain(const TrainConfig& config) {
-    auto data = model::ReadTechnova(config.data_dir);
+    auto data = model::ReadTechnova(config.data_dir, config.optional_features);
     if (!data) {
         spdlog::error("msg=\"cannot read training data\" error=\"{}\"", data.error().message);
         return 1;
@@ -52,6 +52,8 @@ int RunTrain(const TrainConfig& config) {
     model::TrainingOptions options;
     options.threads = config.threads;
     options.cross_validate = config.cross_validate;
+    options.model_version = config.model_version;
+    options.optional_features = config.optional_features;
     auto trained = model::Train(*data, options);
     if (!trained) {
         spdlog::error("msg=\"training failed\" error=\"{}\"", trained.error().message);

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "model/training.hpp"
 
 namespace attrition::app {
 
@@ -12,6 +15,8 @@ struct TrainConfig {
     std::string out_dir;  // empty: model/<model_version>, the version's repository folder
     int threads = 1;
     bool cross_validate = true;
+    std::string model_version{model::kModelVersion};
+    std::vector<std::string> optional_features;  // model::OptionalColumns() names
 };
 
 int RunTrain(const TrainConfig& config);

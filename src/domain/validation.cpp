@@ -158,6 +158,8 @@ Employee CheckEmployee(const simdjson::dom::object& object,
                        const Loc& prefix,
                        IssueList& issues) {
     std::array<std::optional<element>, kSlotCount> slots;
+    std::array<std::optional<element>, kMaxOptionalInputs> optional_slots;
+    const std::size_t optional_count = vocabulary.OptionalCount();
     std::size_t expected = 0;  // clients mostly send the fields in table order: try that first
     for (const auto field : object) {
         std::optional<std::size_t> slot;
@@ -169,6 +171,13 @@ Employee CheckEmployee(const simdjson::dom::object& object,
         if (slot) {
             slots[*slot] = field.value;  // last key wins
             expected = *slot + 1;
+            continue;
+        }
+        for (std::size_t j = 0; j < optional_count; ++j) {
+            if (vocabulary.Name(kCategoricalCount + j) == field.key) {
+                optional_slots[j] = field.value;
+                break;
+            }
         }
     }
 
@@ -201,6 +210,29 @@ Employee CheckEmployee(const simdjson::dom::object& object,
             employee.categorical[c] = std::string(*canonical);
         } else {
             issues.Add(prefix, categorical[c].name, vocabulary.AllowedValuesMessage(c), "enum");
+        }
+    }
+
+    // Optional inputs: absent or null is absent (the model imputes it); a lenient one (known
+    // only to the shadow model) that is not valid is dropped instead of reported.
+    for (std::size_t j = 0; j < optional_count; ++j) {
+        const auto& slot = optional_slots[j];
+        if (!slot || slot->is_null()) continue;
+        const std::size_t c = kCategoricalCount + j;
+        const bool lenient = vocabulary.IsLenient(c);
+        std::string_view text;
+        if (slot->get_string().get(text) != simdjson::SUCCESS) {
+            if (!lenient) {
+                issues.Add(prefix, vocabulary.Name(c), "Input should be a valid string",
+                           "string_type");
+            }
+            continue;
+        }
+        if (const auto canonical = vocabulary.Canonical(c, text)) {
+            employee.optional.push_back(
+                OptionalValue{std::string(vocabulary.Name(c)), std::string(*canonical)});
+        } else if (!lenient) {
+            issues.Add(prefix, vocabulary.Name(c), vocabulary.AllowedValuesMessage(c), "enum");
         }
     }
 

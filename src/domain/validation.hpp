@@ -12,7 +12,10 @@
 //   invalid JSON: one json_invalid issue at ["body"];
 // - an empty body is `missing` at ["body"] (FastAPI's answer), a non-object body is
 //   model_attributes_type, malformed JSON or nesting deeper than the parser's limit json_invalid;
-// - employee_id, when given, is a string of 1..50 characters (Unicode code points).
+// - employee_id, when given, is a string of 1..50 characters (Unicode code points);
+// - an optional input the vocabulary declares (a model's optional_features): absent or null is
+//   absent (Employee::optional lacks it); given, it is read like a categorical of the table;
+//   a lenient one (Vocabulary::WithLenientInputs) that is not valid is dropped, not reported.
 // JsonParser holds reusable simdjson buffers (they grow to the largest body seen): one per
 // thread or per session, never shared between concurrent calls; a moved-from parser may only be
 // assigned to or destroyed.

@@ -29,9 +29,11 @@ Json Number(double value) {
 
 // The example a form or the docs show for a categorical: the table's, if the vocabulary has it.
 std::string CategoricalExample(const domain::Vocabulary& vocabulary, std::size_t c) {
-    const auto& field = domain::CategoricalFields()[c];
-    if (const auto canonical = vocabulary.Canonical(c, field.categorical_example)) {
-        return std::string(*canonical);
+    if (c < domain::kCategoricalCount) {
+        const auto& field = domain::CategoricalFields()[c];
+        if (const auto canonical = vocabulary.Canonical(c, field.categorical_example)) {
+            return std::string(*canonical);
+        }
     }
     return vocabulary.Values(c).front();
 }
@@ -54,9 +56,9 @@ Json NumericProperty(const domain::FieldSpec& field) {
     return property;
 }
 
-Json CategoricalProperty(const domain::Vocabulary& vocabulary, std::size_t c) {
-    const auto& field = domain::CategoricalFields()[c];
-    std::string description(field.description);
+Json CategoricalProperty(const domain::Vocabulary& vocabulary,
+                         std::size_t c,
+                         std::string description) {
     const auto aliases = vocabulary.Aliases(c);
     if (!aliases.empty()) {
         description += ". Also accepted (ASCII case-insensitive), read as the training value:";
@@ -75,7 +77,21 @@ Json CategoricalProperty(const domain::Vocabulary& vocabulary, std::size_t c) {
 
 enum class EmployeeId { kOptional, kRequired };
 
-Json EmployeeSchema(const domain::Vocabulary& vocabulary, EmployeeId id) {
+// What the document says of an optional input: its description, the versions that take it and
+// what they impute when it is absent.
+std::string OptionalDescription(const OpenApiInfo& info, std::string_view name) {
+    for (const auto& input : info.optional_inputs) {
+        if (input.name == name) {
+            return fmt::format(
+                "{}. Optional, used by model version {}; absent or null: imputed with '{}' and "
+                "a warning; ignored by other versions",
+                input.description, input.versions, input.imputed_with);
+        }
+    }
+    return "Optional input";
+}
+
+Json EmployeeSchema(const domain::Vocabulary& vocabulary, const OpenApiInfo& info, EmployeeId id) {
     const bool id_required = id == EmployeeId::kRequired;
     Json properties = Json::object();
     Json required = Json::array();
@@ -85,8 +101,13 @@ Json EmployeeSchema(const domain::Vocabulary& vocabulary, EmployeeId id) {
     }
     for (std::size_t c = 0; c < domain::kCategoricalCount; ++c) {
         const auto name = domain::CategoricalFields()[c].name;
-        properties[std::string(name)] = CategoricalProperty(vocabulary, c);
+        properties[std::string(name)] = CategoricalProperty(
+            vocabulary, c, std::string(domain::CategoricalFields()[c].description));
         required.push_back(name);
+    }
+    for (std::size_t c = domain::kCategoricalCount; c < vocabulary.Count(); ++c) {
+        const std::string name(vocabulary.Name(c));
+        properties[name] = CategoricalProperty(vocabulary, c, OptionalDescription(info, name));
     }
     properties["employee_id"] = Json{
         {"type", "string"},
@@ -289,8 +310,8 @@ void V2Schemas(Json& s) {
 
 Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
     Json s = Json::object();
-    s["Employee"] = EmployeeSchema(vocabulary, EmployeeId::kOptional);
-    s["BatchEmployee"] = EmployeeSchema(vocabulary, EmployeeId::kRequired);
+    s["Employee"] = EmployeeSchema(vocabulary, info, EmployeeId::kOptional);
+    s["BatchEmployee"] = EmployeeSchema(vocabulary, info, EmployeeId::kRequired);
     s["BatchRequest"] = Object({{"employees",
                                  {{"type", "array"},
                                   {"items", Ref("BatchEmployee")},
@@ -332,6 +353,9 @@ Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
                                 {"predictions", "metadata"});
     Json features = NumericFieldNames();
     for (const auto& name : CategoricalFieldNames()) features.push_back(name);
+    for (std::size_t c = domain::kCategoricalCount; c < vocabulary.Count(); ++c) {
+        features.push_back(vocabulary.Name(c));  // an optional input's explanation too
+    }
     s["FeatureContribution"] = Object(
         {{"feature", {{"type", "string"}, {"enum", features}, {"description", "Input field"}}},
          {"shap_value",
@@ -389,6 +413,21 @@ Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
                                          {"examples", Json::array({CategoricalFieldNames()})}}}},
                                       {"numeric", "categorical"})}},
         {"model_version", "training_date", "performance_metrics", "features_required"});
+    s["ModelInfo"]["properties"]["features_optional"] = {
+        {"type", "array"},
+        {"items", Ref("OptionalFeature")},
+        {"description", "Inputs the version accepts but imputes when absent"}};
+    s["OptionalFeature"] = Object(
+        {{"name", Text("Input name")},
+         {"kind", {{"type", "string"}, {"enum", {"categorical"}}}},
+         {"description", Text("What the input is")},
+         {"values", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+         {"aliases",
+          {{"type", "object"},
+           {"additionalProperties", {{"type", "string"}}},
+           {"description", "Accepted spelling → training value"}}},
+         {"imputed_with", Text("The most frequent training value, used when the input is absent")}},
+        {"name", "kind", "description", "values", "aliases", "imputed_with"});
     s["ModelInfo"]["properties"]["performance_metrics"]["description"] =
         "Cross-validated means, 3 decimals";
     const Json& described = s["ModelInfo"]["properties"];
@@ -406,10 +445,7 @@ Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
                "serves on")},
          {"training_date", described["training_date"]},
          {"features_required", described["features_required"]},
-         {"features_optional",
-          {{"type", "array"},
-           {"items", {{"type", "string"}}},
-           {"description", "Inputs the version accepts but imputes when absent"}}},
+         {"features_optional", described["features_optional"]},
          {"performance_metrics", described["performance_metrics"]}},
         {"name", "state"});
     s["ModelList"] = Object(

@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "domain/validation.hpp"
 #include "domain/vocabulary.hpp"
@@ -19,15 +20,25 @@
 
 namespace attrition::http {
 
+// An optional input some loaded version takes (its vocabulary is in the document's).
+struct OptionalInputDoc {
+    std::string name;
+    std::string description;
+    std::string versions;  // the versions that take it, comma-separated
+    std::string imputed_with;
+};
+
 struct OpenApiInfo {
     std::string title = "Attrition API";
     std::string version;                       // the service's version
     std::optional<std::string> model_version;  // the loaded model, when there is one
     std::size_t batch_limit = domain::kDefaultBatchLimit;
+    std::vector<OptionalInputDoc> optional_inputs;
 };
 
 // The document as compact JSON: paths from the routes that have an operation, each with the
-// responses its kind shares (AddSharedResponses) and its security.
+// responses its kind shares (AddSharedResponses) and its security. The vocabulary's optional
+// inputs (described by info.optional_inputs) are optional properties of the employee schemas.
 std::string BuildOpenApiDocument(const domain::Vocabulary& vocabulary,
                                  const OpenApiInfo& info,
                                  std::span<const Route> routes);

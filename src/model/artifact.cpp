@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "base/clock.hpp"
+#include "domain/vocabulary.hpp"
 
 namespace attrition::model {
 namespace {
@@ -129,6 +130,34 @@ base::Result<void> CheckConsistency(const ModelMetadata& m,
                                        categorical_names[i]));
         }
     }
+    if (m.encoding.optional.size() > domain::kMaxOptionalInputs) {
+        return Invalid(fmt::format("{} optional features, at most {}", m.encoding.optional.size(),
+                                   domain::kMaxOptionalInputs));
+    }
+    for (std::size_t i = 0; i < m.encoding.optional.size(); ++i) {
+        const auto& group = m.encoding.optional[i];
+        const bool taken =
+            group.name.empty() || group.name == "employee_id" || domain::NumericIndex(group.name) ||
+            domain::CategoricalIndex(group.name) ||
+            std::any_of(m.encoding.optional.begin(),
+                        m.encoding.optional.begin() + static_cast<std::ptrdiff_t>(i),
+                        [&](const OptionalGroup& g) { return g.name == group.name; });
+        if (taken) {
+            return Invalid(fmt::format("optional feature {} is unnamed or named like another", i));
+        }
+        if (group.vocabulary.empty() || std::find(group.vocabulary.begin(), group.vocabulary.end(),
+                                                  group.mode) == group.vocabulary.end()) {
+            return Invalid(fmt::format(
+                "imputation value of optional feature {} is not in its vocabulary", group.name));
+        }
+        for (const auto& [spelling, canonical] : m.optional_features[i].aliases) {
+            if (std::find(group.vocabulary.begin(), group.vocabulary.end(), canonical) ==
+                group.vocabulary.end()) {
+                return Invalid(fmt::format(
+                    "alias of optional feature {} maps outside its vocabulary", group.name));
+            }
+        }
+    }
     if (columns != m.encoding.column_names) {
         return Invalid(fmt::format(
             "encoded_columns ({} names) differ from the {} columns the vocabulary gives",
@@ -191,7 +220,25 @@ base::Result<ModelMetadata> DescribeModel(const TrainedModel& model,
     }
     m.training_rows = data.employees.size();
     m.positive_rows = data.PositiveCount();
+    m.model_version = options.model_version;
     m.encoding = model.encoding;
+    for (const auto& group : m.encoding.optional) {
+        const OptionalColumn* column = FindOptionalColumn(group.name);
+        if (column == nullptr) {
+            return base::Fail(
+                ErrorCode::kInvalidInput,
+                fmt::format("{} is not an optional input the trainer knows", group.name));
+        }
+        OptionalFeatureInfo info{std::string(column->description), {}};
+        // Only the aliases of values the training data has.
+        for (const auto& alias : column->aliases) {
+            if (std::find(group.vocabulary.begin(), group.vocabulary.end(), alias.canonical) !=
+                group.vocabulary.end()) {
+                info.aliases.emplace_back(alias.alias, alias.canonical);
+            }
+        }
+        m.optional_features.push_back(std::move(info));
+    }
     m.numeric_min.fill(std::numeric_limits<double>::infinity());
     m.numeric_max.fill(-std::numeric_limits<double>::infinity());
     for (const auto& employee : data.employees) {
@@ -249,6 +296,23 @@ std::string MetadataToJson(const ModelMetadata& m) {
     }
     j["numeric_training_range"] = ranges;
     j["imputation"] = Json{{"numeric_median", medians}, {"categorical_most_frequent", modes}};
+    if (!m.encoding.optional.empty()) {
+        Json optional = Json::array();
+        for (std::size_t i = 0; i < m.encoding.optional.size(); ++i) {
+            const auto& group = m.encoding.optional[i];
+            Json aliases = Json::array();
+            for (const auto& [spelling, canonical] : m.optional_features[i].aliases) {
+                aliases.push_back(Json{{"alias", spelling}, {"canonical", canonical}});
+            }
+            optional.push_back(Json{{"name", group.name},
+                                    {"kind", "categorical"},
+                                    {"description", m.optional_features[i].description},
+                                    {"vocabulary", group.vocabulary},
+                                    {"most_frequent", group.mode},
+                                    {"aliases", aliases}});
+        }
+        j["optional_features"] = optional;
+    }
     j["encoded_columns"] = m.encoding.column_names;
     j["hyperparameters"] = HyperparametersToJson(m.hyperparameters, m.training_threads);
 
@@ -326,7 +390,26 @@ base::Result<ModelMetadata> ParseMetadata(std::string_view text) {
             m.numeric_min[i] = ReadNumber(range.at("min"));
             m.numeric_max[i] = ReadNumber(range.at("max"));
         }
-        m.encoding = MakeEncodingSpec(std::move(vocabulary), medians, modes);
+        std::vector<OptionalGroup> optional;
+        if (const auto found = j.find("optional_features"); found != j.end()) {
+            for (const auto& feature : *found) {
+                if (feature.at("kind").get<std::string>() != "categorical") {
+                    return tl::unexpected(
+                        Invalid("an optional feature's kind is not categorical").error());
+                }
+                optional.push_back(
+                    OptionalGroup{feature.at("name").get<std::string>(),
+                                  feature.at("vocabulary").get<std::vector<std::string>>(),
+                                  feature.at("most_frequent").get<std::string>(), 0});
+                OptionalFeatureInfo info{feature.at("description").get<std::string>(), {}};
+                for (const auto& alias : feature.at("aliases")) {
+                    info.aliases.emplace_back(alias.at("alias").get<std::string>(),
+                                              alias.at("canonical").get<std::string>());
+                }
+                m.optional_features.push_back(std::move(info));
+            }
+        }
+        m.encoding = MakeEncodingSpec(std::move(vocabulary), medians, modes, std::move(optional));
         const auto columns = j.at("encoded_columns").get<std::vector<std::string>>();
 
         m.hyperparameters = HyperparametersFrom(j.at("hyperparameters"));

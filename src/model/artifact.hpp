@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/error.hpp"
@@ -40,6 +41,12 @@ struct CrossValidationSummary {
     MetricSummary metrics;  // mean and std over folds, at threshold 0.5
 };
 
+// What the API says of one optional input (the model's encoding.optional, same order).
+struct OptionalFeatureInfo {
+    std::string description;
+    std::vector<std::pair<std::string, std::string>> aliases;  // spelling, canonical value
+};
+
 struct ModelMetadata {
     std::string model_version{kModelVersion};
     std::string training_date;  // ISO-8601 UTC
@@ -49,6 +56,9 @@ struct ModelMetadata {
     // Vocabulary, imputation values and encoded column names (numeric and categorical feature
     // lists are the field table's; the JSON repeats them for readers).
     EncodingSpec encoding;
+    // The optional categorical inputs (optional_features in the JSON): their vocabulary and
+    // imputation value are in encoding.optional, what the API documents of them here.
+    std::vector<OptionalFeatureInfo> optional_features;
     std::array<double, domain::kNumericCount> numeric_min{};
     std::array<double, domain::kNumericCount> numeric_max{};
     Hyperparameters hyperparameters;
@@ -74,8 +84,10 @@ base::Result<ModelMetadata> DescribeModel(const TrainedModel& model,
 std::string MetadataToJson(const ModelMetadata& metadata);
 
 // Parses and checks: the 18 numeric and 6 categorical features are the field table's, in
-// order; column names equal those derived from the vocabulary; thresholds and cut-offs are in
-// range. Errors are kInvalidConfig with a message naming the problem.
+// order; optional inputs (at most domain::kMaxOptionalInputs) have distinct names outside the
+// table, a vocabulary holding their imputation value and aliases onto it; column names equal
+// those derived from the vocabularies; thresholds and cut-offs are in range. Errors are
+// kInvalidConfig with a message naming the problem.
 base::Result<ModelMetadata> ParseMetadata(std::string_view json);
 
 // Reads `dir`/metadata.json and checks it (see ParseMetadata); kIo when unreadable.

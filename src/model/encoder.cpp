@@ -4,8 +4,74 @@
 #include <cassert>
 #include <cmath>
 #include <map>
+#include <tuple>
+#include <utility>
 
 namespace attrition::model {
+namespace {
+
+void SortDistinct(std::vector<std::string>& values) {
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+}
+
+// The encoded columns of one categorical: one for a binary one (its second value), else one
+// per value.
+void AppendColumns(std::string_view field,
+                   const std::vector<std::string>& values,
+                   std::vector<std::string>& columns) {
+    if (IsBinary(values)) {
+        columns.push_back(ColumnName(field, values[1]));
+        return;
+    }
+    for (const auto& value : values) columns.push_back(ColumnName(field, value));
+}
+
+// The sorted distinct values seen (empty ones skipped) and the most frequent one, ties to the
+// smallest value.
+template <typename ValueOf>
+std::pair<std::vector<std::string>, std::string> Learn(const std::vector<domain::Employee>& rows,
+                                                       ValueOf value_of) {
+    std::map<std::string, std::size_t> counts;  // sorted: the first maximum is the smallest
+    for (const auto& row : rows) {
+        const std::string* value = value_of(row);
+        if (value != nullptr && !value->empty()) ++counts[*value];
+    }
+    std::vector<std::string> values;
+    std::string mode;
+    std::size_t best = 0;
+    for (const auto& [value, count] : counts) {
+        values.push_back(value);
+        if (count > best) {
+            best = count;
+            mode = value;
+        }
+    }
+    return {std::move(values), std::move(mode)};
+}
+
+// Writes the encoded group of one categorical value at `offset`; an unknown value is all zero.
+void EncodeGroup(const std::string& value,
+                 const std::vector<std::string>& vocabulary,
+                 std::size_t offset,
+                 std::span<float> out) noexcept {
+    std::size_t index = vocabulary.size();  // unknown
+    for (std::size_t v = 0; v < vocabulary.size(); ++v) {
+        if (vocabulary[v] == value) {
+            index = v;
+            break;
+        }
+    }
+    if (IsBinary(vocabulary)) {
+        out[offset] = index == 1 ? 1.0F : 0.0F;
+        return;
+    }
+    for (std::size_t v = 0; v < vocabulary.size(); ++v) {
+        out[offset + v] = v == index ? 1.0F : 0.0F;
+    }
+}
+
+}  // namespace
 
 std::size_t EncodingSpec::GroupWidth(std::size_t i) const noexcept {
     return IsBinary(vocabulary[i]) ? 1 : vocabulary[i].size();
@@ -21,28 +87,29 @@ std::string ColumnName(std::string_view field, std::string_view value) {
 EncodingSpec MakeEncodingSpec(
     std::array<std::vector<std::string>, domain::kCategoricalCount> vocabulary,
     const std::array<double, domain::kNumericCount>& numeric_medians,
-    const std::array<std::string, domain::kCategoricalCount>& modes) {
+    const std::array<std::string, domain::kCategoricalCount>& modes,
+    std::vector<OptionalGroup> optional) {
     EncodingSpec spec;
     spec.numeric_medians = numeric_medians;
     spec.modes = modes;
     for (const auto& field : domain::NumericFields()) spec.column_names.emplace_back(field.name);
     for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
-        auto& values = vocabulary[i];
-        std::sort(values.begin(), values.end());
-        values.erase(std::unique(values.begin(), values.end()), values.end());
+        SortDistinct(vocabulary[i]);
         spec.group_offsets[i] = spec.column_names.size();
-        const std::string_view field = domain::CategoricalFields()[i].name;
-        if (IsBinary(values)) {
-            spec.column_names.push_back(ColumnName(field, values[1]));
-        } else {
-            for (const auto& value : values) spec.column_names.push_back(ColumnName(field, value));
-        }
+        AppendColumns(domain::CategoricalFields()[i].name, vocabulary[i], spec.column_names);
     }
     spec.vocabulary = std::move(vocabulary);
+    for (auto& group : optional) {
+        SortDistinct(group.vocabulary);
+        group.offset = spec.column_names.size();
+        AppendColumns(group.name, group.vocabulary, spec.column_names);
+    }
+    spec.optional = std::move(optional);
     return spec;
 }
 
-EncodingSpec Fit(const std::vector<domain::Employee>& rows) {
+EncodingSpec Fit(const std::vector<domain::Employee>& rows,
+                 std::span<const std::string> optional_names) {
     std::array<double, domain::kNumericCount> medians{};
     std::vector<double> values;
     values.reserve(rows.size());
@@ -63,20 +130,16 @@ EncodingSpec Fit(const std::vector<domain::Employee>& rows) {
     std::array<std::vector<std::string>, domain::kCategoricalCount> vocabulary;
     std::array<std::string, domain::kCategoricalCount> modes;
     for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
-        std::map<std::string, std::size_t> counts;  // sorted: the first maximum is the smallest
-        for (const auto& row : rows) {
-            if (!row.categorical[i].empty()) ++counts[row.categorical[i]];
-        }
-        std::size_t best = 0;
-        for (const auto& [value, count] : counts) {
-            vocabulary[i].push_back(value);
-            if (count > best) {
-                best = count;
-                modes[i] = value;
-            }
-        }
+        std::tie(vocabulary[i], modes[i]) =
+            Learn(rows, [i](const domain::Employee& row) { return &row.categorical[i]; });
     }
-    return MakeEncodingSpec(std::move(vocabulary), medians, modes);
+    std::vector<OptionalGroup> optional;
+    for (const auto& name : optional_names) {
+        auto [group_values, mode] =
+            Learn(rows, [&name](const domain::Employee& row) { return row.Optional(name); });
+        optional.push_back(OptionalGroup{name, std::move(group_values), std::move(mode), 0});
+    }
+    return MakeEncodingSpec(std::move(vocabulary), medians, modes, std::move(optional));
 }
 
 void Encode(const domain::Employee& employee,
@@ -89,23 +152,13 @@ void Encode(const domain::Employee& employee,
     }
     for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
         const std::string& raw = employee.categorical[i];
-        const std::string& value = raw.empty() ? spec.modes[i] : raw;
-        const auto& vocabulary = spec.vocabulary[i];
-        std::size_t index = vocabulary.size();  // unknown
-        for (std::size_t v = 0; v < vocabulary.size(); ++v) {
-            if (vocabulary[v] == value) {
-                index = v;
-                break;
-            }
-        }
-        const std::size_t offset = spec.group_offsets[i];
-        if (IsBinary(vocabulary)) {
-            out[offset] = index == 1 ? 1.0F : 0.0F;
-            continue;
-        }
-        for (std::size_t v = 0; v < vocabulary.size(); ++v) {
-            out[offset + v] = v == index ? 1.0F : 0.0F;
-        }
+        EncodeGroup(raw.empty() ? spec.modes[i] : raw, spec.vocabulary[i], spec.group_offsets[i],
+                    out);
+    }
+    for (const auto& group : spec.optional) {
+        const std::string* given = employee.Optional(group.name);
+        EncodeGroup(given != nullptr && !given->empty() ? *given : group.mode, group.vocabulary,
+                    group.offset, out);
     }
 }
 

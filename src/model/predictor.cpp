@@ -6,22 +6,19 @@
 #include <cmath>
 
 #include "domain/fields.hpp"
+#include "domain/vocabulary.hpp"
 #include "model/encoder.hpp"
 
 namespace attrition::model {
 namespace {
 
-std::vector<std::string> InputFeatureNames() {
-    std::vector<std::string> names;
-    for (const auto& field : domain::NumericFields()) names.emplace_back(field.name);
-    for (const auto& field : domain::CategoricalFields()) names.emplace_back(field.name);
+// The model's input features: the field table's, then its optional inputs (views into `m`).
+std::vector<std::string_view> InputFeatureNames(const ModelMetadata& m) {
+    std::vector<std::string_view> names;
+    for (const auto& field : domain::NumericFields()) names.push_back(field.name);
+    for (const auto& field : domain::CategoricalFields()) names.push_back(field.name);
+    for (const auto& group : m.encoding.optional) names.push_back(group.name);
     return names;
-}
-
-std::string_view InputFeatureName(std::size_t index) {
-    return index < domain::kNumericCount
-               ? domain::NumericFields()[index].name
-               : domain::CategoricalFields()[index - domain::kNumericCount].name;
 }
 
 }  // namespace
@@ -57,12 +54,15 @@ base::Result<Predictor> Predictor::Load(const std::filesystem::path& dir) {
     }
     auto explainer = TreeShapExplainer::Build(*forest);
     if (!explainer) return tl::unexpected(explainer.error());
-    const auto features = InputFeatureNames();
-    auto column_to_feature = MapColumnsToFeatures(columns, features);
-    if (!column_to_feature) return tl::unexpected(column_to_feature.error());
-
     Predictor predictor;
     predictor.metadata_ = std::make_shared<const ModelMetadata>(std::move(*metadata));
+    predictor.feature_names_ = InputFeatureNames(*predictor.metadata_);
+    const std::vector<std::string> features(predictor.feature_names_.begin(),
+                                            predictor.feature_names_.end());
+    auto column_to_feature =
+        MapColumnsToFeatures(predictor.metadata_->encoding.column_names, features);
+    if (!column_to_feature) return tl::unexpected(column_to_feature.error());
+
     predictor.forest_ = std::make_shared<const Forest>(std::move(*forest));
     predictor.explainer_ = std::make_shared<const TreeShapExplainer>(std::move(*explainer));
     predictor.column_to_feature_ = std::move(*column_to_feature);
@@ -114,14 +114,16 @@ Explanation Predictor::Explain(const domain::Employee& employee) const {
     Explanation explanation;
     explainer_->Explain(encoded, column_values, explanation.base_value);
 
-    std::array<double, domain::kFieldCount> feature_values{};
+    const std::size_t feature_count = feature_names_.size();
+    std::array<double, domain::kFieldCount + domain::kMaxOptionalInputs> all_values{};
+    const std::span<double> feature_values(all_values.data(), feature_count);
     SumByFeature(column_values, column_to_feature_, feature_values);
     explanation.margin = explanation.base_value;
     for (const double v : column_values) explanation.margin += v;
 
-    explanation.features.reserve(domain::kFieldCount);
-    for (std::size_t f = 0; f < domain::kFieldCount; ++f) {
-        explanation.features.push_back({InputFeatureName(f), feature_values[f]});
+    explanation.features.reserve(feature_count);
+    for (std::size_t f = 0; f < feature_count; ++f) {
+        explanation.features.push_back({feature_names_[f], feature_values[f]});
     }
     // Stable: equal magnitudes keep field-table order, so the answer is deterministic.
     std::stable_sort(explanation.features.begin(), explanation.features.end(),
@@ -137,7 +139,23 @@ Explanation Predictor::Explain(const domain::Employee& employee) const {
 }
 
 std::vector<std::string> Predictor::Warnings(const domain::Employee& employee) const {
-    return domain::OutOfRangeWarnings(employee, metadata_->numeric_min, metadata_->numeric_max);
+    auto warnings =
+        domain::OutOfRangeWarnings(employee, metadata_->numeric_min, metadata_->numeric_max);
+    for (const auto& group : metadata_->encoding.optional) {
+        if (employee.Optional(group.name) != nullptr) continue;
+        warnings.push_back(
+            fmt::format("{} was not given: imputed with its most frequent training value '{}'",
+                        group.name, group.mode));
+    }
+    return warnings;
+}
+
+std::vector<std::string_view> Predictor::Imputed(const domain::Employee& employee) const {
+    std::vector<std::string_view> names;
+    for (const auto& group : metadata_->encoding.optional) {
+        if (employee.Optional(group.name) == nullptr) names.push_back(group.name);
+    }
+    return names;
 }
 
 }  // namespace attrition::model

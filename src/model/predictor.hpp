@@ -33,7 +33,7 @@ struct Prediction {
 };
 
 struct FeatureContribution {
-    std::string_view feature;  // input field name (points into the field table)
+    std::string_view feature;  // input name (points into the field table or the metadata)
     double shap_value = 0;     // sum of its encoded columns' SHAP values (log-odds scale)
 };
 
@@ -43,7 +43,7 @@ struct ColumnContribution {
 };
 
 struct Explanation {
-    std::vector<FeatureContribution> features;  // all 24, by |shap_value| descending
+    std::vector<FeatureContribution> features;  // every input, by |shap_value| descending
     std::vector<ColumnContribution> columns;    // all encoded columns, in column order
     double base_value = 0;                      // expected margin; base + sum = margin
     double margin = 0;
@@ -63,9 +63,14 @@ class Predictor {
     // Predict in a loop); element i equals Predict(employees[i]) bit for bit.
     std::vector<Prediction> PredictMany(std::span<const domain::Employee> employees) const;
     Explanation Explain(const domain::Employee& employee) const;
+    // The input features: the field table's 24, then the optional inputs, in encoding order.
+    std::span<const std::string_view> FeatureNames() const noexcept { return feature_names_; }
 
-    // One warning per numeric value outside the range seen in training.
+    // One warning per numeric value outside the range seen in training, then one per optional
+    // input not given (imputed).
     std::vector<std::string> Warnings(const domain::Employee& employee) const;
+    // The optional inputs `employee` lacks (imputed), in encoding order; views into the metadata.
+    std::vector<std::string_view> Imputed(const domain::Employee& employee) const;
 
     // Encoded columns are at most this many (checked at load), so encoding uses the stack.
     static constexpr std::size_t kMaxColumns = 256;
@@ -78,6 +83,7 @@ class Predictor {
     std::shared_ptr<const ModelMetadata> metadata_;
     std::shared_ptr<const Forest> forest_;
     std::shared_ptr<const TreeShapExplainer> explainer_;
+    std::vector<std::string_view> feature_names_;  // the 24, then the optional inputs
     std::vector<std::size_t> column_to_feature_;
 };
 

@@ -137,11 +137,25 @@ base::Result<Serving> ReadServing(const fs::path& dir) {
     return serving;
 }
 
+// The vocabularies that read requests for the other loaded versions with the shadow's optional
+// inputs too (lenient), for each version that lacks some of them.
+void ReadWithShadowInputs(Repository& repository, const ServedModel& shadow) {
+    repository.shadow_readers.clear();
+    for (const auto& version : repository.versions) {
+        if (!version.model || version.model.get() == &shadow) continue;
+        auto reader = version.model->vocabulary.WithLenientInputs(shadow.vocabulary);
+        if (reader.Count() == version.model->vocabulary.Count()) continue;
+        repository.shadow_readers.push_back(
+            {version.name, std::make_shared<const domain::Vocabulary>(std::move(reader))});
+    }
+}
+
 // Sets the shadow of `repository` (its default chosen): `wanted` when it is loaded and not the
 // default, else none with the reason in shadow_refused.
 void ChooseShadow(Repository& repository, const std::string& wanted) {
     repository.shadow_version.clear();
     repository.shadow_refused.clear();
+    repository.shadow_readers.clear();
     if (wanted.empty()) return;
     const auto* version = repository.Find(wanted);
     if (version == nullptr) {
@@ -152,6 +166,7 @@ void ChooseShadow(Repository& repository, const std::string& wanted) {
         repository.shadow_refused = "shadow version " + wanted + " is the default";
     } else {
         repository.shadow_version = wanted;
+        ReadWithShadowInputs(repository, *version->model);
     }
 }
 
@@ -194,7 +209,14 @@ std::string_view ReloadActionName(ReloadChange::Action action) {
 base::Result<ServedModel> LoadServedModel(const std::filesystem::path& dir) {
     auto predictor = Predictor::Load(dir);
     if (!predictor) return tl::unexpected(predictor.error());
-    auto vocabulary = domain::Vocabulary::Make(predictor->Metadata().encoding.vocabulary);
+    const auto& meta = predictor->Metadata();
+    std::vector<domain::Vocabulary::OptionalInput> optional;
+    for (std::size_t i = 0; i < meta.encoding.optional.size(); ++i) {
+        optional.push_back({meta.encoding.optional[i].name, meta.encoding.optional[i].vocabulary,
+                            meta.optional_features[i].aliases, false});
+    }
+    auto vocabulary = domain::Vocabulary::Make(meta.encoding.vocabulary, domain::CategoryAliases(),
+                                               std::move(optional));
     if (!vocabulary) return tl::unexpected(vocabulary.error());
     return ServedModel{std::move(*predictor), std::move(*vocabulary)};
 }
@@ -214,6 +236,13 @@ const ServedModel* Repository::Shadow() const {
     if (shadow_version.empty()) return nullptr;
     const auto* version = Find(shadow_version);
     return version == nullptr ? nullptr : version->model.get();
+}
+
+const domain::Vocabulary& Repository::RequestVocabulary(const ServedModel& model) const {
+    for (const auto& reader : shadow_readers) {
+        if (reader.version == model.predictor.Version()) return *reader.vocabulary;
+    }
+    return model.vocabulary;
 }
 
 std::string Repository::LoadedNames() const {

@@ -65,6 +65,14 @@ struct Repository {
     std::string shadow_version;               // empty: no shadow scoring
     std::string shadow_refused;   // why the shadow named is not used; empty when it is or none is
     std::string default_refused;  // why the last reload kept the default it had; empty: it did not
+    // With a shadow that takes optional inputs another version lacks: what reads that version's
+    // requests (its vocabulary plus the shadow's inputs, lenient, so that the shadow scores them
+    // and the client never sees an error about them).
+    struct ShadowReader {
+        std::string version;
+        std::shared_ptr<const domain::Vocabulary> vocabulary;
+    };
+    std::vector<ShadowReader> shadow_readers;
 
     // The version named `name`, loaded or failed; null when there is none.
     const RepositoryVersion* Find(std::string_view name) const;
@@ -72,6 +80,8 @@ struct Repository {
     const ServedModel* Default() const;
     // The shadow version's model; null when there is none.
     const ServedModel* Shadow() const;
+    // The vocabulary that reads a request `model` answers: its own, or its ShadowReader's.
+    const domain::Vocabulary& RequestVocabulary(const ServedModel& model) const;
     // The loaded versions' names, comma-separated ("a, b"): what an unknown version's error
     // offers instead.
     std::string LoadedNames() const;

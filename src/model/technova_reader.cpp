@@ -230,7 +230,32 @@ std::size_t TrainingSet::PositiveCount() const noexcept {
     return n;
 }
 
-base::Result<TrainingSet> JoinExtracts(const ExtractTexts& texts) {
+namespace {
+
+// IBM's sample HR data names the travel frequencies in English.
+constexpr std::array<domain::CategoryAlias, 3> kTravelAliases{{
+    {"frequence_deplacement", "Non-Travel", "Aucun"},
+    {"frequence_deplacement", "Travel_Rarely", "Occasionnel"},
+    {"frequence_deplacement", "Travel_Frequently", "Frequent"},
+}};
+
+constexpr std::array<OptionalColumn, 1> kOptionalColumns{{
+    {"frequence_deplacement", "Business travel frequency", kTravelAliases},
+}};
+
+}  // namespace
+
+std::span<const OptionalColumn> OptionalColumns() noexcept { return kOptionalColumns; }
+
+const OptionalColumn* FindOptionalColumn(std::string_view name) noexcept {
+    for (const auto& column : kOptionalColumns) {
+        if (column.name == name) return &column;
+    }
+    return nullptr;
+}
+
+base::Result<TrainingSet> JoinExtracts(const ExtractTexts& texts,
+                                       std::span<const std::string> optional_columns) {
     auto sirh = IndexByKey(kSirhFile, texts.sirh, "id_employee", "");
     if (!sirh) return tl::unexpected(sirh.error());
     auto eval = IndexByKey(kEvalFile, texts.eval, "eval_number", "E_");
@@ -250,6 +275,17 @@ base::Result<TrainingSet> JoinExtracts(const ExtractTexts& texts) {
         auto source = Locate(domain::CategoricalFields()[i].name, tables);
         if (!source) return tl::unexpected(source.error());
         categorical_sources[i] = *source;
+    }
+    std::vector<Source> optional_sources;
+    for (const auto& name : optional_columns) {
+        if (FindOptionalColumn(name) == nullptr) {
+            return base::Fail(
+                ErrorCode::kInvalidInput,
+                fmt::format("{} is not a column the trainer reads as an optional input", name));
+        }
+        auto source = Locate(name, tables);
+        if (!source) return tl::unexpected(source.error());
+        optional_sources.push_back(*source);
     }
     const auto target = Locate(kTargetColumn, tables);
     if (!target) return tl::unexpected(target.error());
@@ -303,6 +339,13 @@ base::Result<TrainingSet> JoinExtracts(const ExtractTexts& texts) {
         for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
             employee.categorical[i] = std::string(Trim(cell(categorical_sources[i]).first));
         }
+        for (std::size_t i = 0; i < optional_sources.size(); ++i) {
+            const std::string_view value = Trim(cell(optional_sources[i]).first);
+            if (!value.empty()) {
+                employee.optional.push_back(
+                    domain::OptionalValue{optional_columns[i], std::string(value)});
+            }
+        }
         const auto [label_raw, label_line] = cell(*target);
         const std::string_view label = Trim(label_raw);
         if (label != "Oui" && label != "Non") {
@@ -327,14 +370,15 @@ base::Result<std::string> ReadFileText(const std::filesystem::path& path) {
     return content.str();
 }
 
-base::Result<TrainingSet> ReadTechnova(const std::filesystem::path& dir) {
+base::Result<TrainingSet> ReadTechnova(const std::filesystem::path& dir,
+                                       std::span<const std::string> optional_columns) {
     std::array<std::string, 3> texts;
     for (std::size_t i = 0; i < kExtractFiles.size(); ++i) {
         auto text = ReadFileText(dir / kExtractFiles[i]);
         if (!text) return tl::unexpected(text.error());
         texts[i] = std::move(*text);
     }
-    return JoinExtracts(ExtractTexts{texts[0], texts[1], texts[2]});
+    return JoinExtracts(ExtractTexts{texts[0], texts[1], texts[2]}, optional_columns);
 }
 
 }  // namespace attrition::model

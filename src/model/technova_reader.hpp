@@ -8,11 +8,13 @@
 #include <cstddef>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/error.hpp"
+#include "domain/category_aliases.hpp"
 #include "domain/employee.hpp"
 
 namespace attrition::model {
@@ -63,10 +65,26 @@ struct ExtractTexts {
 
 // Joins the three extracts: every employee number must appear exactly once in each file.
 // Columns that are not model features (SPEC §3) are ignored.
-base::Result<TrainingSet> JoinExtracts(const ExtractTexts& texts);
+// The extract columns the trainer can add to a model as optional categorical inputs
+// (`attrition train --optional-feature NAME`), with what the model's metadata then tells the
+// API about them. The service learns an optional input from the metadata only.
+struct OptionalColumn {
+    std::string_view name;
+    std::string_view description;
+    std::span<const domain::CategoryAlias> aliases;
+};
+std::span<const OptionalColumn> OptionalColumns() noexcept;
+// The column named `name`, or null.
+const OptionalColumn* FindOptionalColumn(std::string_view name) noexcept;
+
+// `optional_columns` (OptionalColumns() names) are read as optional inputs: an empty cell
+// leaves the input absent from that row.
+base::Result<TrainingSet> JoinExtracts(const ExtractTexts& texts,
+                                       std::span<const std::string> optional_columns = {});
 
 // Reads kExtractFiles from `dir` and joins them.
-base::Result<TrainingSet> ReadTechnova(const std::filesystem::path& dir);
+base::Result<TrainingSet> ReadTechnova(const std::filesystem::path& dir,
+                                       std::span<const std::string> optional_columns = {});
 
 // The whole content of a file, or an kIo error naming it.
 base::Result<std::string> ReadFileText(const std::filesystem::path& path);

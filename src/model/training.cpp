@@ -216,7 +216,7 @@ base::Result<CrossValidationReport> CrossValidate(const TrainingSet& data,
             Select(data, fold_of, [fold](int f) { return f != fold; });
         const auto [test_rows, test_labels] =
             Select(data, fold_of, [fold](int f) { return f == fold; });
-        const EncodingSpec spec = Fit(train_rows);
+        const EncodingSpec spec = Fit(train_rows, options.optional_features);
         const auto train_matrix = EncodeRows(train_rows, spec);
         auto booster = TrainBooster(train_matrix, train_labels, spec.column_names,
                                     options.hyperparameters, options.threads);
@@ -261,7 +261,7 @@ base::Result<TrainedModel> Train(const TrainingSet& data, const TrainingOptions&
         cv = std::move(*report);
     }
     const auto started = std::chrono::steady_clock::now();
-    EncodingSpec spec = Fit(data.employees);
+    EncodingSpec spec = Fit(data.employees, options.optional_features);
     const auto matrix = EncodeRows(data.employees, spec);
     auto booster = TrainBooster(matrix, data.labels, spec.column_names, options.hyperparameters,
                                 options.threads);

@@ -48,6 +48,9 @@ struct TrainingOptions {
     // and 1 makes the artifact independent of the machine.
     int threads = 1;
     bool cross_validate = true;
+    std::string model_version{kModelVersion};
+    // Extract columns to add as optional inputs (OptionalColumns()), in this order.
+    std::vector<std::string> optional_features;
 };
 
 class Booster {

@@ -21,24 +21,9 @@ namespace {
 
 using nlohmann::json;
 const std::string kDefault = "xgb_enhanced_v2.0";
+// The committed repository's versions: v1 (the default) and v2.
+const std::string kLoaded = "xgb_enhanced_v2.0, xgb_enhanced_v2.1";
 const std::string kInfer = "/v2/models/attrition/infer";
-
-// The employees of a batch body as V2 input tensors, one per field (employee_id included).
-json Tensors(const json& employees) {
-    json inputs = json::array();
-    for (const auto& [name, first] : employees[0].items()) {
-        json data = json::array();
-        for (const auto& employee : employees) data.push_back(employee[name]);
-        const std::string datatype = first.is_string()           ? "BYTES"
-                                     : first.is_number_integer() ? "INT64"
-                                                                 : "FP64";
-        inputs.push_back({{"name", name},
-                          {"shape", {employees.size()}},
-                          {"datatype", datatype},
-                          {"data", data}});
-    }
-    return inputs;
-}
 
 json Body(const HttpResponse& response) { return json::parse(response.body, nullptr, false); }
 
@@ -67,7 +52,7 @@ TEST_F(OpenInferenceTest, ServerMetadataAndHealth) {
     EXPECT_EQ(client_.Get("/v2/models/attrition/versions/" + kDefault + "/ready").status, 200);
     const auto unknown = client_.Get("/v2/models/attrition/versions/nope_v0/ready");
     EXPECT_EQ(unknown.status, 404);
-    EXPECT_EQ(Body(unknown), (json{{"error", "Unknown model version; available: " + kDefault}}));
+    EXPECT_EQ(Body(unknown), (json{{"error", "Unknown model version; available: " + kLoaded}}));
 }
 
 TEST_F(OpenInferenceTest, ModelMetadataListsEveryInputWithDatatypeAndShape) {
@@ -78,7 +63,10 @@ TEST_F(OpenInferenceTest, ModelMetadataListsEveryInputWithDatatypeAndShape) {
         ASSERT_EQ(answer.status, 200) << answer.body;
         const auto metadata = Body(answer);
         EXPECT_EQ(metadata["name"], "attrition");
-        EXPECT_EQ(metadata["versions"], json::array({kDefault}));
+        // The model lists every loaded version; a version, itself.
+        EXPECT_EQ(metadata["versions"], path == "/v2/models/attrition"
+                                            ? json::array({kDefault, "xgb_enhanced_v2.1"})
+                                            : json::array({kDefault}));
         EXPECT_TRUE(metadata["platform"].is_string());
         // Every field of the /api/v1 contract, with the type its values have there.
         std::map<std::string, std::string> inputs;
@@ -106,7 +94,7 @@ TEST_F(OpenInferenceTest, AnInferenceScoresExactlyLikeTheBatchEndpointAndIsLogge
     const auto batch_body = SampleBatch(7);
     const auto batch = client_.Post("/api/v1/predict/batch", batch_body.dump());
     ASSERT_EQ(batch.status, 200) << batch.body;
-    const json request{{"id", "req-42"}, {"inputs", Tensors(batch_body["employees"])}};
+    const json request{{"id", "req-42"}, {"inputs", InferInputs(batch_body["employees"])}};
     const auto answer = client_.Post(kInfer, request.dump());
     ASSERT_EQ(answer.status, 200) << answer.body;
     const auto inferred = Body(answer);
@@ -183,7 +171,7 @@ TEST_F(OpenInferenceTest, ErrorsNameTheInputAndTheRuleNeverTheValue) {
     EXPECT_EQ(error_of(no_outputs),
               "inputs[0] is not an input of the model (GET /v2/models/attrition lists them)");
 
-    auto inputs = Tensors(employees);
+    auto inputs = InferInputs(employees);
     const auto with = [&](const std::string& name, const std::string& key, const json& value) {
         json changed = inputs;
         for (auto& input : changed) {
@@ -221,7 +209,7 @@ TEST_F(OpenInferenceTest, ErrorsNameTheInputAndTheRuleNeverTheValue) {
         client_.Post("/v2/models/attrition/versions/" + std::string(80, 'v') + "/infer",
                      json{{"inputs", inputs}}.dump());
     EXPECT_EQ(unknown.status, 404);
-    EXPECT_EQ(Body(unknown), (json{{"error", "Unknown model version; available: " + kDefault}}));
+    EXPECT_EQ(Body(unknown), (json{{"error", "Unknown model version; available: " + kLoaded}}));
     const auto not_json = client_.Post(kInfer, "{", {{"Content-Type", "application/json"}});
     EXPECT_EQ(not_json.status, 400);
 

@@ -112,6 +112,45 @@ TEST_F(ScoreTest, ExplainAddsTheTopFiveInputFeatures) {
     }
 }
 
+// v2 learns its optional input's column from its metadata: read when the cell is filled,
+// imputed with a warning when it is empty, reported when it is wrong; v1 passes it through.
+TEST_F(ScoreTest, TheOptionalTravelColumnIsReadByTheVersionThatTakesIt) {
+    std::string header = kHeader;
+    header.insert(header.size() - 1, ",frequence_deplacement");
+    const std::string categoricals = "F,Célibataire,Commercial,Cadre Commercial,Infra & Cloud,Oui";
+    auto row = [&](const std::string& id, const std::string& travel) {
+        std::string line = Row(id, "t", "41", categoricals);
+        line.insert(line.size() - 1, "," + travel);
+        return line;
+    };
+    const std::string csv = header + row("E1", "Travel_Frequently") + row("E2", "") +
+                            row("E3", "Weekly") + row("E4", "Frequent");
+    std::string log;
+    ASSERT_EQ(Score(csv, {"--model-version", "xgb_enhanced_v2.1"}, &log), 0) << log;
+    const auto v2 = ReadCsv(dir_ + "/out.csv");
+    ASSERT_EQ(v2.size(), 4U);
+    EXPECT_EQ(v2[0].at("warnings"), "");
+    EXPECT_EQ(v2[0].at("probability_leave"), v2[3].at("probability_leave"));
+    EXPECT_EQ(v2[1].at("warnings"),
+              "frequence_deplacement was not given: imputed with its most frequent training "
+              "value 'Occasionnel'");
+    EXPECT_NE(v2[1].at("probability_leave"), v2[0].at("probability_leave"));
+    EXPECT_EQ(v2[2].at("probability_leave"), "");
+    EXPECT_NE(v2[2].at("error").find("frequence_deplacement"), std::string::npos)
+        << v2[2].at("error");
+    EXPECT_EQ(v2[2].at("error").find("Weekly"), std::string::npos);
+
+    ASSERT_EQ(Score(csv, {}, &log), 0) << log;
+    const auto v1 = ReadCsv(dir_ + "/out.csv");
+    ASSERT_EQ(v1.size(), 4U);
+    for (const auto& scored : v1) {
+        EXPECT_EQ(scored.at("error"), "") << scored.at("employee_id");
+        EXPECT_EQ(scored.at("warnings"), "") << scored.at("employee_id");
+        EXPECT_EQ(scored.at("probability_leave"), v1[0].at("probability_leave"));
+    }
+    EXPECT_EQ(v1[2].at("frequence_deplacement"), "Weekly");
+}
+
 TEST_F(ScoreTest, MissingColumnsStopBeforeScoring) {
     std::string log;
     EXPECT_NE(Score("employee_id,age\nE1,41\n", {}, &log), 0);

@@ -25,6 +25,7 @@ const state = {
   schema: null,      // components.schemas.Employee
   order: [],         // field names in the field table's order
   chunkSize: 100,    // BatchRequest.employees.maxItems
+  version: "",       // the model version chosen (X-Model-Version); "": the default
   roster: null,      // { header, rows, results }
   sort: { key: "probability", dir: "descending" },
 };
@@ -79,6 +80,8 @@ function fieldControl(name, property, required) {
   let hint;
   if (Array.isArray(property.enum)) {
     control = el("select", { id, name, "aria-describedby": `${hintId} ${errorId}` });
+    // An optional input may be left out: the version that takes it imputes it.
+    if (!required) control.append(el("option", { value: "", text: "Not given (imputed)" }));
     for (const value of property.enum) control.append(el("option", { value, text: value }));
     hint = `${name}`;
   } else if (property.type === "integer" || property.type === "number") {
@@ -131,9 +134,14 @@ function buildForm() {
 }
 
 function fillExample() {
+  const required = new Set(state.schema.required || []);
   for (const [name, property] of Object.entries(state.schema.properties)) {
     const control = $(`f-${name}`);
     if (!control || name === "employee_id") continue;
+    if (!required.has(name)) {  // optional inputs start left out
+      control.value = "";
+      continue;
+    }
     const example = Array.isArray(property.examples) ? property.examples[0] : undefined;
     control.value = example === undefined ? "" : String(example);
   }
@@ -193,9 +201,11 @@ function showErrors(detail) {
 }
 
 async function postJson(url, body) {
+  const headers = { "Content-Type": "application/json", Accept: "application/json" };
+  if (state.version) headers["X-Model-Version"] = state.version;
   const response = await fetch(url, {
     method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    headers,
     body: JSON.stringify(body),
   });
   let json = null;
@@ -327,8 +337,10 @@ function csvLink(link, rows) {
 
 function templateRows() {
   const names = ["employee_id", ...state.order.filter((n) => n !== "employee_id")];
+  const required = new Set(state.schema.required || []);
   const example = names.map((n) => {
     if (n === "employee_id") return "E001";
+    if (!required.has(n)) return "";  // an optional input's column, left out
     const examples = state.schema.properties[n].examples;
     return Array.isArray(examples) ? examples[0] : "";
   });
@@ -490,6 +502,31 @@ function renderRoster() {
 
 // ---------------------------------------------------------------------------------------------
 
+// The version picker, from GET /api/v1/models: shown when more than one version serves.
+async function loadVersions() {
+  let listing;
+  try {
+    const response = await fetch("/api/v1/models", { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    listing = await response.json();
+  } catch (e) {
+    return;  // the form still scores with the default version
+  }
+  const loaded = (listing.models || []).filter((m) => m.state !== "failed");
+  if (loaded.length < 2) return;
+  const select = $("model-version");
+  for (const model of loaded) {
+    const optional = (model.features_optional || []).map((f) => f.name);
+    const text = model.name + (model.state === "default" ? " (default)" : "") +
+      (optional.length ? ` — also uses ${optional.join(", ")}` : "");
+    select.append(el("option", { value: model.name, text }));
+  }
+  select.value = listing.default || loaded[0].name;
+  state.version = select.value;
+  select.addEventListener("change", () => { state.version = select.value; });
+  $("version-choice").hidden = false;
+}
+
 async function init() {
   const status = $("form-status");
   try {
@@ -507,6 +544,7 @@ async function init() {
     return;
   }
   buildForm();
+  await loadVersions();
   $("chunk-size").textContent = String(state.chunkSize);
   csvLink($("template"), templateRows());
   status.textContent = "Every field is prefilled with the API's example employee: change any value and press Predict risk.";

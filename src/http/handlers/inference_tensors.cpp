@@ -5,6 +5,7 @@
 #include <array>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "domain/fields.hpp"
 
@@ -18,8 +19,18 @@ tl::unexpected<base::Error> Invalid(std::string message) {
     return base::Fail(ErrorCode::kInvalidInput, std::move(message));
 }
 
-bool IsKnownInput(std::string_view name) {
-    return name == kEmployeeIdInput || domain::NumericIndex(name) || domain::CategoricalIndex(name);
+// The vocabulary's index of an optional input named `name`, or nullopt.
+std::optional<std::size_t> OptionalIndex(const domain::Vocabulary& vocabulary,
+                                         std::string_view name) {
+    for (std::size_t c = domain::kCategoricalCount; c < vocabulary.Count(); ++c) {
+        if (vocabulary.Name(c) == name) return c;
+    }
+    return std::nullopt;
+}
+
+bool IsKnownInput(const domain::Vocabulary& vocabulary, std::string_view name) {
+    return name == kEmployeeIdInput || domain::NumericIndex(name) ||
+           domain::CategoricalIndex(name) || OptionalIndex(vocabulary, name);
 }
 
 // The first issue of a row's validation, as the protocol's error.
@@ -35,12 +46,13 @@ tl::unexpected<base::Error> RowError(const base::Error& error, std::size_t row) 
 // One input tensor's checks (the `index`-th): name, datatype, shape [N] and N data elements.
 base::Result<std::size_t> CheckInput(const Json& input,
                                      std::size_t index,
+                                     const domain::Vocabulary& vocabulary,
                                      std::map<std::string, const Json*>& seen) {
     if (!input.is_object() || !input.contains("name") || !input["name"].is_string()) {
         return Invalid(fmt::format("inputs[{}] must be an object with a string 'name'", index));
     }
     const std::string name = input["name"].get<std::string>();
-    if (!IsKnownInput(name)) {  // by position: the name is the client's
+    if (!IsKnownInput(vocabulary, name)) {  // by position: the name is the client's
         return Invalid(fmt::format(
             "inputs[{}] is not an input of the model (GET /v2/models/attrition lists them)",
             index));
@@ -147,11 +159,20 @@ base::Result<InferRequest> ParseInferRequest(std::string_view body,
     std::map<std::string, const Json*> columns;
     std::size_t rows = 0;
     for (std::size_t index = 0; index < inputs->size(); ++index) {
-        const auto checked = CheckInput((*inputs)[index], index, columns);
-        if (!checked) return tl::unexpected(checked.error());
-        if (rows != 0 && *checked != rows) {
-            return Invalid("every input must have the same shape [N]");
+        // An input only the shadow version takes never fails the client's request: dropped.
+        const Json& input = (*inputs)[index];
+        const Json name = input.is_object() ? input.value("name", Json()) : Json();
+        const auto optional =
+            name.is_string() ? OptionalIndex(vocabulary, name.get<std::string>()) : std::nullopt;
+        const bool lenient = optional && vocabulary.IsLenient(*optional);
+        const auto checked = CheckInput(input, index, vocabulary, columns);
+        const bool fits = checked && (rows == 0 || *checked == rows);
+        if (!fits && lenient) {
+            if (checked) columns.erase(name.get<std::string>());
+            continue;
         }
+        if (!checked) return tl::unexpected(checked.error());
+        if (!fits) return Invalid("every input must have the same shape [N]");
         rows = *checked;
     }
     if (rows > max_rows) {

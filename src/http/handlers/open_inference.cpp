@@ -37,6 +37,16 @@ void WriteTensorMetadata(JsonWriter& json, std::string_view name, std::string_vi
     json.Key("shape").BeginArray().Int(-1).EndArray().EndObject();
 }
 
+// An optional input: may be left out (then imputed with `imputed_with`).
+void WriteOptionalTensorMetadata(JsonWriter& json,
+                                 std::string_view name,
+                                 std::string_view imputed_with) {
+    json.BeginObject().Key("name").String(name).Key("datatype").String("BYTES");
+    json.Key("shape").BeginArray().Int(-1).EndArray();
+    json.Key("parameters").BeginObject().Key("optional").Bool(true);
+    json.Key("imputed_with").String(imputed_with).EndObject().EndObject();
+}
+
 }  // namespace
 
 Response InferenceError(const Request& request, Status status, std::string_view message) {
@@ -102,6 +112,9 @@ Awaitable<Response> OpenInference::ModelMetadata(const Request& request,
     }
     for (const auto& field : domain::CategoricalFields()) {
         WriteTensorMetadata(json, field.name, "BYTES");
+    }
+    for (const auto& group : version->model->predictor.Metadata().encoding.optional) {
+        WriteOptionalTensorMetadata(json, group.name, group.mode);
     }
     WriteTensorMetadata(json, kEmployeeIdInput, "BYTES");
     json.EndArray().Key("outputs").BeginArray();

@@ -54,8 +54,8 @@ std::string_view QueryValue(std::string_view target, std::string_view key) {
     return {};
 }
 
-// The canonical features as stored in predictions.features_snapshot. Written with format_to
-// into one reserved string: a batch of 100 builds 100 of these per request.
+// The canonical features as stored in predictions.features_snapshot (the optional inputs given
+// after the table's). Written into one reserved string: a batch of 100 builds 100 per request.
 std::string FeaturesSnapshot(const domain::Employee& employee) {
     std::string out;
     out.reserve(768);
@@ -74,6 +74,7 @@ std::string FeaturesSnapshot(const domain::Employee& employee) {
     for (std::size_t i = 0; i < categorical.size(); ++i) {
         json.Key(categorical[i].name).String(employee.categorical[i]);
     }
+    for (const auto& input : employee.optional) json.Key(input.name).String(input.value);
     json.EndObject();
     return out;
 }
@@ -125,6 +126,26 @@ void WriteRequiredFeatures(JsonWriter& json) {
     json.EndArray().Key("categorical").BeginArray();
     for (const auto& f : domain::CategoricalFields()) json.String(f.name);
     json.EndArray().EndObject();
+}
+
+// The optional inputs of a version: name, kind, description, accepted values, aliases and
+// what an absent one is imputed with.
+void WriteOptionalFeatures(JsonWriter& json, const model::ServedModel& model) {
+    const auto& meta = model.predictor.Metadata();
+    json.BeginArray();
+    for (std::size_t i = 0; i < meta.encoding.optional.size(); ++i) {
+        const auto& group = meta.encoding.optional[i];
+        json.BeginObject().Key("name").String(group.name).Key("kind").String("categorical");
+        json.Key("description").String(meta.optional_features[i].description);
+        json.Key("values").BeginArray();
+        for (const auto& value : group.vocabulary) json.String(value);
+        json.EndArray().Key("aliases").BeginObject();
+        for (const auto& [spelling, canonical] : meta.optional_features[i].aliases) {
+            json.Key(spelling).String(canonical);
+        }
+        json.EndObject().Key("imputed_with").String(group.mode).EndObject();
+    }
+    json.EndArray();
 }
 
 // One child per risk level, resolved once: scoring then skips the family's label lookup.
@@ -205,6 +226,10 @@ PredictionEndpoints::PredictionEndpoints(const model::Catalog& models,
           metrics.AddCounter("attrition_out_of_range_warnings_total",
                              "Scored values outside the range seen in training, by field",
                              {"field"})),
+      imputed_inputs_(metrics.AddCounter(
+          "attrition_imputed_inputs_total",
+          "Optional inputs a request left out, imputed with their training mode, by feature",
+          {"feature"})),
       log_failures_(metrics
                         .AddCounter("attrition_unacknowledged_total",
                                     "Predictions answered 503 because their log record could "
@@ -254,6 +279,8 @@ Awaitable<Response> PredictionEndpoints::ModelInfo(const Request& request,
     WriteCvMetrics(json, meta);
     json.Key("features_required");
     WriteRequiredFeatures(json);
+    json.Key("features_optional");
+    WriteOptionalFeatures(json, model);
     json.Key("decision_threshold").Double(meta.decision_threshold);
     if (meta.threshold_f1_optimal) {
         json.Key("f1_optimal_threshold").Double(meta.threshold_f1_optimal->threshold);
@@ -262,8 +289,8 @@ Awaitable<Response> PredictionEndpoints::ModelInfo(const Request& request,
     json.Key("low_below").Double(meta.risk.low_below);
     json.Key("medium_below").Double(meta.risk.medium_below).EndObject();
     json.Key("categorical_values").BeginObject();
-    for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
-        json.Key(domain::CategoricalFields()[i].name).BeginArray();
+    for (std::size_t i = 0; i < model.vocabulary.Count(); ++i) {
+        json.Key(model.vocabulary.Name(i)).BeginArray();
         for (const auto& value : model.vocabulary.Values(i)) json.String(value);
         json.EndArray();
     }
@@ -294,7 +321,8 @@ Awaitable<Response> PredictionEndpoints::Models(const Request& request,
         json.Key("training_date").String(meta.training_date);
         json.Key("features_required");
         WriteRequiredFeatures(json);
-        json.Key("features_optional").BeginArray().EndArray();
+        json.Key("features_optional");
+        WriteOptionalFeatures(json, *version.model);
         json.Key("performance_metrics");
         WriteCvMetrics(json, meta);
         json.EndObject();
@@ -362,10 +390,12 @@ store::PredictionRecord PredictionEndpoints::Record(const model::ServedModel& mo
                                                     std::vector<std::string>& warnings) {
     warnings = model.predictor.Warnings(employee);
     predictions_by_risk_[static_cast<std::size_t>(prediction.risk)]->Inc();
-    for (const auto& warning : warnings) {
-        // The warning starts with the field name.
-        out_of_range_warnings_.With({warning.substr(0, warning.find(' '))}).Inc();
+    const auto imputed = model.predictor.Imputed(employee);
+    // The out-of-range warnings come first, each starting with the field name.
+    for (std::size_t i = 0; i + imputed.size() < warnings.size(); ++i) {
+        out_of_range_warnings_.With({warnings[i].substr(0, warnings[i].find(' '))}).Inc();
     }
+    for (const auto name : imputed) imputed_inputs_.With({std::string(name)}).Inc();
     store::PredictionRecord record;
     record.id = store::NewUuid();
     record.prediction_date = clock_.Now();
@@ -422,7 +452,7 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreOne(const Request& reques
     if (auto stop = Precheck(request, *models, chosen)) return std::move(*stop);
     const model::ServedModel& model = *chosen;
     auto lease = parsers_->Take();
-    auto employee = domain::ParseEmployee(request.body(), model.vocabulary, *lease);
+    auto employee = domain::ParseEmployee(request.body(), models->RequestVocabulary(model), *lease);
     if (!employee) return Rejected(request, employee.error());
 
     Outcome outcome;
@@ -454,8 +484,8 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreBatch(const Request& requ
     if (auto stop = Precheck(request, *models, chosen)) return std::move(*stop);
     const model::ServedModel& model = *chosen;
     auto lease = parsers_->Take();
-    auto employees =
-        domain::ParseBatch(request.body(), model.vocabulary, settings_.batch_limit, *lease);
+    auto employees = domain::ParseBatch(request.body(), models->RequestVocabulary(model),
+                                        settings_.batch_limit, *lease);
     if (!employees) return Rejected(request, employees.error());
 
     Outcome outcome;
@@ -513,7 +543,7 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& 
         return Rejected(request, error);
     }
     auto lease = parsers_->Take();
-    auto employee = domain::ParseEmployee(request.body(), model.vocabulary, *lease);
+    auto employee = domain::ParseEmployee(request.body(), models->RequestVocabulary(model), *lease);
     if (!employee) return Rejected(request, employee.error());
 
     Outcome outcome;
@@ -578,8 +608,8 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreInfer(const Request& requ
     }
     const model::ServedModel& model = *version->model;
     auto lease = parsers_->Take();
-    auto parsed =
-        ParseInferRequest(request.body(), model.vocabulary, settings_.batch_limit, *lease);
+    auto parsed = ParseInferRequest(request.body(), models->RequestVocabulary(model),
+                                    settings_.batch_limit, *lease);
     if (!parsed) {
         return refuse(Status::bad_request,
                       parsed.error().code == base::ErrorCode::kMalformedRequest ? "json_invalid"

@@ -116,6 +116,7 @@ class PredictionEndpoints {
     std::shared_ptr<ParserPool> parsers_;
     std::array<ops::Counter*, 3> predictions_by_risk_;  // indexed by model::RiskLevel
     ops::Family<ops::Counter>& out_of_range_warnings_;
+    ops::Family<ops::Counter>& imputed_inputs_;
     ops::Counter& log_failures_;
     ops::Family<ops::Counter>& shadow_predictions_;
 };

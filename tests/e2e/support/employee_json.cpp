@@ -67,6 +67,22 @@ nlohmann::json WithId(nlohmann::json employee, const std::string& employee_id) {
     return employee;
 }
 
+nlohmann::json InferInputs(const nlohmann::json& employees) {
+    nlohmann::json inputs = nlohmann::json::array();
+    for (const auto& [name, first] : employees[0].items()) {
+        nlohmann::json data = nlohmann::json::array();
+        for (const auto& employee : employees) data.push_back(employee[name]);
+        const std::string datatype = first.is_string()           ? "BYTES"
+                                     : first.is_number_integer() ? "INT64"
+                                                                 : "FP64";
+        inputs.push_back({{"name", name},
+                          {"shape", {employees.size()}},
+                          {"datatype", datatype},
+                          {"data", data}});
+    }
+    return inputs;
+}
+
 nlohmann::json SampleBatch(int count) {
     nlohmann::json employees = nlohmann::json::array();
     for (int i = 0; i < count; ++i) {

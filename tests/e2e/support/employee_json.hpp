@@ -24,6 +24,10 @@ nlohmann::json WithId(nlohmann::json employee, const std::string& employee_id);
 // {"employees": [...]}: count VariedEmployee(i) with ids "E000", "E001", ...
 nlohmann::json SampleBatch(int count);
 
+// The employees of a batch body as Open Inference Protocol input tensors, one per member of the
+// first employee (employee_id included): BYTES for strings, INT64 for integers, else FP64.
+nlohmann::json InferInputs(const nlohmann::json& employees);
+
 // A numeric input field as SPEC §1 states it.
 struct NumericFieldRule {
     std::string name;

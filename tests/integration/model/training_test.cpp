@@ -5,13 +5,20 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
+#include "domain/fields.hpp"
 #include "model/artifact.hpp"
+#include "model/repository.hpp"
 #include "model/technova_reader.hpp"
 #include "support/synthetic_technova.hpp"
 
@@ -45,9 +52,34 @@ class SyntheticTrainingTest : public ::testing::Test {
         delete data_dir_;
         delete texts_;
     }
+    // The metadata JSON of a 5-tree model (no CV) with these optional inputs; "" on a failure.
+    static std::string SmallModelMetadata(std::vector<std::string> optional_features) {
+        TrainingOptions options;
+        options.cross_validate = false;
+        options.hyperparameters.n_estimators = 5;
+        options.optional_features = std::move(optional_features);
+        auto data = ReadTechnova(*data_dir_, options.optional_features);
+        EXPECT_TRUE(data);
+        if (!data) return {};
+        auto trained = Train(*data, options);
+        EXPECT_TRUE(trained);
+        if (!trained) return {};
+        auto metadata = DescribeModel(*trained, *data, *data_dir_, options);
+        EXPECT_TRUE(metadata);
+        return metadata ? MetadataToJson(*metadata) : std::string();
+    }
+
     static std::filesystem::path* data_dir_;
     static test::SyntheticTexts* texts_;
 };
+
+// `good` edited, then parsed.
+template <typename Edit>
+base::Result<ModelMetadata> Edited(const std::string& good, Edit edit) {
+    auto j = nlohmann::ordered_json::parse(good);
+    edit(j);
+    return ParseMetadata(j.dump());
+}
 std::filesystem::path* SyntheticTrainingTest::data_dir_ = nullptr;
 test::SyntheticTexts* SyntheticTrainingTest::texts_ = nullptr;
 
@@ -148,23 +180,9 @@ TEST_F(SyntheticTrainingTest, RetrainingIsByteIdentical) {
 }
 
 TEST_F(SyntheticTrainingTest, LoadMetadataRejectsInconsistentFiles) {
-    auto data = ReadTechnova(*data_dir_);
-    ASSERT_TRUE(data);
-    TrainingOptions options;
-    options.cross_validate = false;
-    options.hyperparameters.n_estimators = 5;
-    auto trained = Train(*data, options);
-    ASSERT_TRUE(trained);
-    auto metadata = DescribeModel(*trained, *data, *data_dir_, options);
-    ASSERT_TRUE(metadata);
-    const std::string good = MetadataToJson(*metadata);
+    const std::string good = SmallModelMetadata({});
     ASSERT_TRUE(ParseMetadata(good)) << ParseMetadata(good).error().message;
-
-    auto with = [&](auto edit) {
-        auto j = nlohmann::ordered_json::parse(good);
-        edit(j);
-        return ParseMetadata(j.dump());
-    };
+    auto with = [&](auto edit) { return Edited(good, edit); };
     auto dropped_column = with([](auto& j) { j["encoded_columns"].erase(40); });
     ASSERT_FALSE(dropped_column);
     EXPECT_THAT(dropped_column.error().message, HasSubstr("encoded_columns"));
@@ -194,6 +212,105 @@ TEST_F(SyntheticTrainingTest, LoadMetadataRejectsInconsistentFiles) {
     const auto missing = LoadMetadata(ScratchDir("empty"));
     ASSERT_FALSE(missing);
     EXPECT_EQ(missing.error().code, base::ErrorCode::kIo);
+}
+
+// A model with an optional input: the metadata declares it (vocabulary, mode, description and
+// aliases from the trainer's table), it round-trips, and the served model reads, imputes and
+// explains it.
+TEST_F(SyntheticTrainingTest, AnOptionalInputIsDeclaredInTheMetadataAndServed) {
+    TrainingOptions options;
+    options.cross_validate = false;
+    options.hyperparameters.n_estimators = 20;
+    options.model_version = "synthetic_v2";
+    options.optional_features = {"frequence_deplacement"};
+    auto data = ReadTechnova(*data_dir_, options.optional_features);
+    ASSERT_TRUE(data) << data.error().message;
+    auto trained = Train(*data, options);
+    ASSERT_TRUE(trained) << trained.error().message;
+    auto metadata = DescribeModel(*trained, *data, *data_dir_, options);
+    ASSERT_TRUE(metadata) << metadata.error().message;
+    const auto out = ScratchDir("synthetic_v2");
+    ASSERT_TRUE(SaveArtifact(out, trained->booster, *metadata));
+
+    const auto json = nlohmann::json::parse(Slurp(out / "metadata.json"));
+    EXPECT_EQ(json.at("model_version"), "synthetic_v2");
+    const auto& declared = json.at("optional_features");
+    ASSERT_EQ(declared.size(), 1U);
+    EXPECT_EQ(declared[0].at("name"), "frequence_deplacement");
+    EXPECT_EQ(declared[0].at("kind"), "categorical");
+    // The synthetic survey has Frequent for every third row, Occasionnel otherwise.
+    EXPECT_EQ(declared[0].at("vocabulary"), nlohmann::json::array({"Frequent", "Occasionnel"}));
+    EXPECT_EQ(declared[0].at("most_frequent"), "Occasionnel");
+    // The aliases of the values the data has (no Aucun here: no Non-Travel).
+    EXPECT_EQ(declared[0].at("aliases"),
+              nlohmann::json::parse(R"([{"alias": "Travel_Rarely", "canonical": "Occasionnel"},
+                                        {"alias": "Travel_Frequently", "canonical": "Frequent"}])"));
+
+    auto loaded = LoadMetadata(out);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    ASSERT_EQ(loaded->encoding.optional.size(), 1U);
+    EXPECT_EQ(loaded->encoding.optional[0].vocabulary, trained->encoding.optional[0].vocabulary);
+    EXPECT_EQ(loaded->encoding.column_names, trained->encoding.column_names);
+    EXPECT_EQ(loaded->encoding.ColumnCount(), 42U);  // two values: one column
+    EXPECT_EQ(loaded->optional_features[0].description, "Business travel frequency");
+    EXPECT_EQ(MetadataToJson(*loaded), Slurp(out / "metadata.json"));
+
+    auto served = LoadServedModel(out);
+    ASSERT_TRUE(served) << served.error().message;
+    const auto& vocabulary = served->vocabulary;
+    ASSERT_EQ(vocabulary.OptionalCount(), 1U);
+    EXPECT_EQ(vocabulary.Canonical(domain::kCategoricalCount, "Travel_Rarely"),
+              std::optional<std::string_view>("Occasionnel"));
+
+    domain::Employee frequent = data->employees[0];
+    frequent.optional = {{"frequence_deplacement", "Frequent"}};
+    domain::Employee absent = frequent;
+    absent.optional.clear();
+    domain::Employee occasional = frequent;
+    occasional.optional = {{"frequence_deplacement", "Occasionnel"}};
+    const auto& predictor = served->predictor;
+    EXPECT_EQ(predictor.Predict(absent).probability, predictor.Predict(occasional).probability);
+    EXPECT_TRUE(predictor.Imputed(frequent).empty());
+    EXPECT_EQ(predictor.Imputed(absent), (std::vector<std::string_view>{"frequence_deplacement"}));
+    const auto warnings = predictor.Warnings(absent);
+    ASSERT_FALSE(warnings.empty());
+    EXPECT_EQ(warnings.back(),
+              "frequence_deplacement was not given: imputed with its most frequent training "
+              "value 'Occasionnel'");
+    const auto explanation = predictor.Explain(frequent);
+    EXPECT_EQ(explanation.features.size(), domain::kFieldCount + 1);
+    const auto travel =
+        std::find_if(explanation.features.begin(), explanation.features.end(),
+                     [](const auto& f) { return f.feature == "frequence_deplacement"; });
+    ASSERT_NE(travel, explanation.features.end());
+    EXPECT_DOUBLE_EQ(travel->shap_value, explanation.columns.back().shap_value);
+}
+
+TEST_F(SyntheticTrainingTest, LoadMetadataRejectsInconsistentOptionalInputs) {
+    const std::string good = SmallModelMetadata({"frequence_deplacement"});
+    ASSERT_TRUE(ParseMetadata(good)) << ParseMetadata(good).error().message;
+    auto with = [&](auto edit) { return Edited(good, edit); };
+    auto mode_outside =
+        with([](auto& j) { j["optional_features"][0]["most_frequent"] = "Jamais"; });
+    ASSERT_FALSE(mode_outside);
+    EXPECT_THAT(mode_outside.error().message, HasSubstr("imputation value of optional feature"));
+    auto alias_outside =
+        with([](auto& j) { j["optional_features"][0]["aliases"][0]["canonical"] = "Jamais"; });
+    ASSERT_FALSE(alias_outside);
+    EXPECT_THAT(alias_outside.error().message, HasSubstr("maps outside its vocabulary"));
+    auto named_like_a_field = with([](auto& j) { j["optional_features"][0]["name"] = "genre"; });
+    ASSERT_FALSE(named_like_a_field);
+    EXPECT_THAT(named_like_a_field.error().message, HasSubstr("named like another"));
+    auto not_categorical = with([](auto& j) { j["optional_features"][0]["kind"] = "numeric"; });
+    ASSERT_FALSE(not_categorical);
+    EXPECT_THAT(not_categorical.error().message, HasSubstr("not categorical"));
+    // A value added without its column is caught by the column check.
+    auto extra_value =
+        with([](auto& j) { j["optional_features"][0]["vocabulary"].push_back("Aucun"); });
+    ASSERT_FALSE(extra_value);
+    EXPECT_THAT(extra_value.error().message, HasSubstr("encoded_columns"));
+    EXPECT_FALSE(JoinExtracts(ExtractTexts{texts_->sirh, texts_->eval, texts_->sondage},
+                              std::vector<std::string>{"ayant_enfants"}));
 }
 
 }  // namespace

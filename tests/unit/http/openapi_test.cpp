@@ -235,6 +235,44 @@ TEST_F(OpenApiTest, ExamplesFallBackToTheVocabularyWhenTheTableExampleIsAbsent) 
               Json::array({"X", "Y"}));
 }
 
+// An optional input of a loaded version: an optional property of both employee schemas (enum,
+// aliases, the versions that take it and what they impute), and a possible explained feature.
+TEST_F(OpenApiTest, AnOptionalInputIsAnOptionalPropertyDescribedFromTheInfo) {
+    const auto with_travel =
+        domain::Vocabulary::Make(test_fixtures::SpecTrainingValues(), domain::CategoryAliases(),
+                                 {{"frequence_deplacement",
+                                   {"Aucun", "Frequent", "Occasionnel"},
+                                   {{"Non-Travel", "Aucun"}},
+                                   false}});
+    ASSERT_TRUE(with_travel) << with_travel.error().message;
+    OpenApiInfo info = Info();
+    info.optional_inputs.push_back(
+        {"frequence_deplacement", "Business travel frequency", "v2_a, v2_b", "Occasionnel"});
+    const Json document = Json::parse(BuildOpenApiDocument(*with_travel, info, routes_));
+    for (const std::string name : {"Employee", "BatchEmployee"}) {
+        const auto& schema = Schema(document, name);
+        const auto& property = schema.at("properties").at("frequence_deplacement");
+        EXPECT_EQ(property.at("enum"), Json::array({"Aucun", "Frequent", "Occasionnel"})) << name;
+        EXPECT_EQ(property.at("description"),
+                  "Business travel frequency. Optional, used by model version v2_a, v2_b; absent "
+                  "or null: imputed with 'Occasionnel' and a warning; ignored by other versions. "
+                  "Also accepted (ASCII case-insensitive), read as the training value: "
+                  "'Non-Travel' → 'Aucun'")
+            << name;
+        const auto& required = schema.at("required");
+        EXPECT_EQ(std::count(required.begin(), required.end(), "frequence_deplacement"), 0) << name;
+        EXPECT_EQ(required.size(),
+                  name == "Employee" ? domain::kFieldCount : domain::kFieldCount + 1);
+    }
+    const auto& features =
+        Schema(document, "FeatureContribution").at("properties").at("feature").at("enum");
+    EXPECT_EQ(features.size(), domain::kFieldCount + 1);
+    EXPECT_EQ(features.back(), "frequence_deplacement");
+    // Without optional inputs, the document has none.
+    EXPECT_FALSE(
+        Schema(Build(Info()), "Employee").at("properties").contains("frequence_deplacement"));
+}
+
 TEST_F(OpenApiTest, BatchLimitComesFromTheInfo) {
     const Json document = Build(Info());
     const auto& employees = Schema(document, "BatchRequest").at("properties").at("employees");
@@ -283,7 +321,8 @@ TEST_F(OpenApiTest, ResponseSchemasHaveTheSpecShapes) {
         Schema(document, "FeatureContribution").at("properties").at("feature").at("enum").size(),
         domain::kFieldCount);
     EXPECT_EQ(properties("ModelInfo"),
-              (Keys{"model_version", "training_date", "performance_metrics", "features_required"}));
+              (Keys{"model_version", "training_date", "performance_metrics", "features_required",
+                    "features_optional"}));
     EXPECT_EQ(properties("Health"), (Keys{"status", "model_loaded", "model_version", "timestamp"}));
     EXPECT_EQ(Schema(document, "Health").at("properties").at("model_version").at("type"),
               Json::array({"string", "null"}));

@@ -172,5 +172,47 @@ TEST(EncoderTest, MakeEncodingSpecSortsTheVocabulary) {
     EXPECT_EQ(spec.ColumnCount(), 18U + 1 + 3 + 1 + 3 + 1 + 1);
 }
 
+// An optional input: its columns follow the table's, it is learnt from the rows that give it,
+// and a row without it is encoded with its most frequent value.
+TEST(EncoderTest, OptionalInputsAreLearntEncodedAndImputed) {
+    std::vector<domain::Employee> rows = SyntheticRows();
+    const std::vector<std::string> travel[] = {{"Occasionnel"}, {"Frequent"}, {"Occasionnel"},
+                                               {"Aucun"},       {},           {"Frequent"},
+                                               {"Occasionnel"}};
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        const auto& value = travel[r % std::size(travel)];
+        if (!value.empty()) rows[r].optional.push_back({"frequence_deplacement", value[0]});
+    }
+    const std::vector<std::string> names{"frequence_deplacement"};
+    const EncodingSpec without = Fit(rows);
+    const EncodingSpec spec = Fit(rows, names);
+    ASSERT_EQ(spec.optional.size(), 1U);
+    const auto& group = spec.optional[0];
+    EXPECT_EQ(group.vocabulary, (std::vector<std::string>{"Aucun", "Frequent", "Occasionnel"}));
+    EXPECT_EQ(group.mode, "Occasionnel");
+    EXPECT_EQ(group.offset, without.ColumnCount());
+    ASSERT_EQ(spec.ColumnCount(), without.ColumnCount() + 3);
+    EXPECT_EQ(spec.column_names[group.offset], "frequence_deplacement=Aucun");
+    EXPECT_EQ(spec.column_names.back(), "frequence_deplacement=Occasionnel");
+
+    domain::Employee employee = rows[0];
+    employee.optional = {{"frequence_deplacement", "Frequent"}};
+    std::vector<float> out(spec.ColumnCount());
+    Encode(employee, spec, out);
+    EXPECT_EQ(out[group.offset], 0.0F);
+    EXPECT_EQ(out[group.offset + 1], 1.0F);
+    EXPECT_EQ(out[group.offset + 2], 0.0F);
+    // The table's columns are encoded as without the optional input.
+    std::vector<float> table(without.ColumnCount());
+    Encode(employee, without, table);
+    EXPECT_TRUE(std::equal(table.begin(), table.end(), out.begin()));
+
+    employee.optional.clear();  // absent: the mode, Occasionnel
+    Encode(employee, spec, out);
+    EXPECT_EQ(out[group.offset], 0.0F);
+    EXPECT_EQ(out[group.offset + 1], 0.0F);
+    EXPECT_EQ(out[group.offset + 2], 1.0F);
+}
+
 }  // namespace
 }  // namespace attrition::model

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/committed_models.hpp"
 #include "xgboost_oracle.hpp"
 
 namespace attrition::model {
@@ -228,11 +229,13 @@ TEST(ForestEdgeTest, WrongRowSizeGivesNaN) {
     EXPECT_TRUE(std::isnan(out[0]) && std::isnan(out[1]));
 }
 
-// The committed model, when the training issue has produced it.
-TEST(ForestRealModelTest, BitIdenticalOnTheCommittedBooster) {
+// The committed models (v1, and v2 with its optional input's columns).
+class ForestRealModelTest : public ::testing::TestWithParam<std::string_view> {};
+
+TEST_P(ForestRealModelTest, BitIdenticalOnTheCommittedBooster) {
     const char* source = std::getenv("ATTRITION_SOURCE_DIR");
     const std::filesystem::path path = std::filesystem::path(source != nullptr ? source : ".") /
-                                       "model" / "xgb_enhanced_v2.0" / "booster.json";
+                                       "model" / std::string(GetParam()) / "booster.json";
     if (!std::filesystem::exists(path)) {
         GTEST_SKIP() << path << " is absent (committed by the training issue)";
     }
@@ -249,6 +252,13 @@ TEST(ForestRealModelTest, BitIdenticalOnTheCommittedBooster) {
         testing::SplitThresholds(forest->Trees(), forest->FeatureCount()), 5000, 5);
     ExpectBitIdentical(*forest, booster, rows);
 }
+
+INSTANTIATE_TEST_SUITE_P(Committed,
+                         ForestRealModelTest,
+                         ::testing::ValuesIn(test::kCommittedVersions),
+                         [](const auto& param_info) {
+                             return test::VersionTestName(param_info.param);
+                         });
 
 }  // namespace
 }  // namespace attrition::model

@@ -19,6 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr std::string_view kCommitted = "xgb_enhanced_v2.0";
+constexpr std::string_view kCommittedV2 = "xgb_enhanced_v2.1";
 
 fs::path CommittedArtifact() {
     const char* source = std::getenv("ATTRITION_SOURCE_DIR");
@@ -47,6 +48,16 @@ class RepositoryTest : public ::testing::Test {
         auto metadata = nlohmann::json::parse(in);
         metadata["model_version"] = version;
         std::ofstream(dir / kMetadataFile) << metadata.dump(2);
+        return dir;
+    }
+
+    // A copy of the committed v2 (with the optional frequence_deplacement) in root_/folder.
+    fs::path AddV2(const std::string& folder) {
+        const auto from = CommittedArtifact().parent_path() / kCommittedV2;
+        const auto dir = root_ / folder;
+        fs::create_directories(dir);
+        fs::copy_file(from / kBoosterFile, dir / kBoosterFile);
+        fs::copy_file(from / kMetadataFile, dir / kMetadataFile);
         return dir;
     }
 
@@ -427,6 +438,38 @@ TEST_F(RepositoryTest, ACatalogSwapsWholeAndLeavesHeldSnapshotsIntact) {
     EXPECT_EQ(before->LoadedNames(), "a_v1");
     ASSERT_NE(before->Default(), nullptr);
     EXPECT_EQ(before->Default()->predictor.Version(), "a_v1");
+}
+
+// A shadow that takes an optional input the answering version lacks: requests for that version
+// are read with the input too, lenient; without such a shadow, with the version's own.
+TEST_F(RepositoryTest, RequestsAreReadWithTheShadowsOptionalInputsToo) {
+    AddVersion(std::string(kCommitted), std::string(kCommitted));
+    AddV2(std::string(kCommittedV2));
+    auto plain = LoadRepository(root_, {.default_version = std::string(kCommitted)});
+    ASSERT_TRUE(plain) << plain.error().message;
+    EXPECT_TRUE(plain->shadow_readers.empty());
+    const ServedModel* v1 = plain->Default();
+    ASSERT_NE(v1, nullptr);
+    EXPECT_EQ(&plain->RequestVocabulary(*v1), &v1->vocabulary);
+
+    auto shadowed = LoadRepository(root_, {.default_version = std::string(kCommitted),
+                                           .shadow_version = std::string(kCommittedV2)});
+    ASSERT_TRUE(shadowed) << shadowed.error().message;
+    ASSERT_NE(shadowed->Shadow(), nullptr);
+    const auto& reader = shadowed->RequestVocabulary(*shadowed->Default());
+    ASSERT_EQ(reader.Count(), domain::kCategoricalCount + 1);
+    EXPECT_EQ(reader.Name(domain::kCategoricalCount), "frequence_deplacement");
+    EXPECT_TRUE(reader.IsLenient(domain::kCategoricalCount));
+    // The shadow itself, asked for by name, reads its input strictly.
+    const auto& v2 = *shadowed->Shadow();
+    EXPECT_EQ(&shadowed->RequestVocabulary(v2), &v2.vocabulary);
+    EXPECT_FALSE(v2.vocabulary.IsLenient(domain::kCategoricalCount));
+
+    // A reload that drops the shadow drops its readers.
+    WriteServing(R"({"shadow": null})");
+    auto reloaded = ReloadRepository(root_, *shadowed, {});
+    ASSERT_TRUE(reloaded) << reloaded.error().message;
+    EXPECT_TRUE(reloaded->repository.shadow_readers.empty());
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/committed_models.hpp"
 #include "xgboost_oracle.hpp"
 
 namespace attrition::model {
@@ -271,10 +272,13 @@ TEST(FeatureSumTest, ColumnsGroupUnderTheirFieldAndSumsArePreserved) {
     EXPECT_EQ(refused.error().code, base::ErrorCode::kInvalidInput);
 }
 
-TEST(TreeShapRealModelTest, AgreesWithPredContribsOnTheCommittedBooster) {
+// The committed models (v1, and v2 with its optional input's columns).
+class TreeShapRealModelTest : public ::testing::TestWithParam<std::string_view> {};
+
+TEST_P(TreeShapRealModelTest, AgreesWithPredContribsOnTheCommittedBooster) {
     const char* source = std::getenv("ATTRITION_SOURCE_DIR");
     const std::filesystem::path path = std::filesystem::path(source != nullptr ? source : ".") /
-                                       "model" / "xgb_enhanced_v2.0" / "booster.json";
+                                       "model" / std::string(GetParam()) / "booster.json";
     if (!std::filesystem::exists(path)) {
         GTEST_SKIP() << path << " is absent (committed by the training issue)";
     }
@@ -288,6 +292,13 @@ TEST(TreeShapRealModelTest, AgreesWithPredContribsOnTheCommittedBooster) {
     std::fill(base.begin() + static_cast<std::ptrdiff_t>(cols), base.end(), 1.0F);
     ExpectAgreement(*forest, *explainer, booster, TestRows(*forest, base, 400, 9));
 }
+
+INSTANTIATE_TEST_SUITE_P(Committed,
+                         TreeShapRealModelTest,
+                         ::testing::ValuesIn(test::kCommittedVersions),
+                         [](const auto& param_info) {
+                             return test::VersionTestName(param_info.param);
+                         });
 
 }  // namespace
 }  // namespace attrition::model

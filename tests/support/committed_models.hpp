@@ -1,0 +1,23 @@
+// The model versions committed in the repository's model/ folder (v1, the default, and v2 with
+// the optional frequence_deplacement), for tests that check each of them.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace attrition::test {
+
+inline constexpr std::array<std::string_view, 2> kCommittedVersions{"xgb_enhanced_v2.0",
+                                                                    "xgb_enhanced_v2.1"};
+
+// A version as a GoogleTest parameter name ('.' is not allowed there).
+inline std::string VersionTestName(std::string_view version) {
+    std::string name(version);
+    for (char& c : name) {
+        if (c == '.') c = '_';
+    }
+    return name;
+}
+
+}  // namespace attrition::test
