@@ -13,6 +13,7 @@
 #include "app/install_paths.hpp"
 #include "app/keys_command.hpp"
 #include "app/migrate_command.hpp"
+#include "app/outcomes_command.hpp"
 #include "app/score_command.hpp"
 #include "app/serve_command.hpp"
 #include "app/train_command.hpp"
@@ -317,6 +318,19 @@ int Main(int argc, char** argv, const char* version) {
     score->add_option("--out", score_config.out_path, "Output CSV (- for stdout)")->required();
     score->add_flag("--explain", score_config.explain, "Add the top 5 reasons (SHAP) per row");
 
+    OutcomesImportConfig outcomes_config;
+    auto* outcomes = cli.add_subcommand("outcomes", "Report what became of employees");
+    outcomes->require_subcommand(1);
+    auto* outcomes_import = outcomes->add_subcommand(
+        "import", "Store outcomes from a CSV (employee_id,event,date), as POST /api/v1/outcomes");
+    outcomes_import
+        ->add_option("--database-url", outcomes_config.database_url,
+                     "Database to store into: postgresql://..., sqlite:///path (default: the "
+                     "embedded SQLite file var/attrition.db)")
+        ->envname("OC5_DATABASE_URL");
+    outcomes_import->add_option("--in", outcomes_config.in_path, "Input CSV (- for stdin)")
+        ->required();
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -339,6 +353,7 @@ int Main(int argc, char** argv, const char* version) {
     if (migrate->parsed()) return RunMigrate(migrate_config);
     if (cleanup->parsed()) return RunCleanup(cleanup_config);
     if (keys->parsed()) return RunKeys(keys_config);
+    if (outcomes_import->parsed()) return RunOutcomesImport(outcomes_config);
     if (train->parsed()) return RunTrain(train_config);
     return 2;
 }

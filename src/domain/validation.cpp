@@ -12,6 +12,8 @@
 #include <string>
 #include <utility>
 
+#include "domain/outcome.hpp"
+
 namespace attrition::domain {
 
 struct JsonParser::Impl {
@@ -45,6 +47,7 @@ class IssueList {
   public:
     explicit IssueList(std::vector<base::FieldIssue>& issues) : issues_(issues) {}
 
+    void Push(base::FieldIssue issue) { issues_.push_back(std::move(issue)); }
     void Add(const Loc& prefix, std::string_view field, std::string msg, std::string_view type) {
         Loc loc = prefix;
         if (!field.empty()) loc.emplace_back(field);
@@ -249,29 +252,11 @@ Employee CheckEmployee(const simdjson::dom::object& object,
         issues.Add(prefix, kEmployeeId, "Input should be a valid string", "string_type");
         return employee;
     }
-    switch (base::CheckEmployeeId(text)) {
-        case base::EmployeeIdProblem::kNone:
-            employee.employee_id = std::string(text);
-            break;
-        case base::EmployeeIdProblem::kEmpty:
-            issues.Add(prefix, kEmployeeId, "String should have at least 1 character",
-                       "string_too_short");
-            break;
-        case base::EmployeeIdProblem::kTooLong:
-            issues.Add(
-                prefix, kEmployeeId,
-                fmt::format("String should have at most {} characters", kEmployeeIdMaxLength),
-                "string_too_long");
-            break;
-        case base::EmployeeIdProblem::kNul:
-            // PostgreSQL text columns cannot hold NUL: refused here so nothing is half-stored.
-            issues.Add(prefix, kEmployeeId,
-                       "Value error, employee_id must not contain the NUL character (\\u0000)",
-                       "value_error");
-            break;
-        case base::EmployeeIdProblem::kInvalidUtf8:  // simdjson has checked it already
-            issues.Add(prefix, kEmployeeId, "Input should be valid UTF-8", "string_unicode");
-            break;
+    if (auto issue = EmployeeIdIssue(text, prefix)) {
+        // PostgreSQL text columns cannot hold NUL: such an id is refused, nothing half-stored.
+        issues.Push(std::move(*issue));
+    } else {
+        employee.employee_id = std::string(text);
     }
     return employee;
 }

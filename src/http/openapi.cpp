@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "domain/fields.hpp"
+#include "domain/outcome.hpp"
 
 namespace attrition::http {
 namespace {
@@ -237,12 +238,37 @@ void OperationsSchemas(Json& s) {
                 {"mean_attrition_prob", probability},
                 {"per_day", {{"type", "array"}, {"items", Ref("DayStats")}}}},
                {"days", "since", "total", "by_risk_level", "mean_attrition_prob", "per_day"});
-    s["Erasure"] =
-        Object({{"employee_id", {{"type", "string"}}},
-                {"predictions_deleted", integer},
-                {"requests_deleted", integer},
-                {"requests_redacted", integer}},
-               {"employee_id", "predictions_deleted", "requests_deleted", "requests_redacted"});
+    s["Erasure"] = Object({{"employee_id", {{"type", "string"}}},
+                           {"predictions_deleted", integer},
+                           {"requests_deleted", integer},
+                           {"requests_redacted", integer},
+                           {"outcomes_deleted", integer}},
+                          {"employee_id", "predictions_deleted", "requests_deleted",
+                           "requests_redacted", "outcomes_deleted"});
+    s["Outcome"] = Object(
+        {{"employee_id",
+          {{"type", "string"}, {"minLength", 1}, {"maxLength", domain::kEmployeeIdMaxLength}}},
+         {"event",
+          {{"type", "string"},
+           {"enum", {"left", "stayed"}},
+           {"description", "left: left the company on date; stayed: still employed on date"}}},
+         {"date",
+          {{"type", "string"},
+           {"format", "date"},
+           {"description", "Calendar date (UTC), not in the future"}}}},
+        {"employee_id", "event", "date"});
+    s["OutcomesRequest"] = Object({{"outcomes",
+                                    {{"type", "array"},
+                                     {"items", Ref("Outcome")},
+                                     {"minItems", 1},
+                                     {"maxItems", domain::kMaxOutcomesPerRequest}}}},
+                                  {"outcomes"});
+    s["OutcomesResult"] =
+        Object({{"accepted", {{"type", "integer"}, {"description", "Stored by this request"}}},
+                {"duplicates",
+                 {{"type", "integer"},
+                  {"description", "Already stored (or repeated in the request): stored once"}}}},
+               {"accepted", "duplicates"});
 }
 
 // The Open Inference Protocol (KServe V2) shapes, as its REST specification defines them.

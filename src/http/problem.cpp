@@ -1,6 +1,7 @@
 #include "http/problem.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 
@@ -55,6 +56,18 @@ Status StatusFor(base::ErrorCode code) noexcept {
             return Status::internal_server_error;
     }
     return Status::internal_server_error;
+}
+
+bool IsJsonContentType(std::string_view content_type) {
+    const auto semicolon = content_type.find(';');
+    std::string_view media = content_type.substr(0, semicolon);
+    while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+    constexpr std::string_view kJson = "application/json";
+    if (media.size() != kJson.size()) return false;
+    for (std::size_t i = 0; i < media.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(media[i])) != kJson[i]) return false;
+    }
+    return true;
 }
 
 Response JsonResponse(const Request& request, Status status, std::string body) {

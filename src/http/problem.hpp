@@ -16,6 +16,9 @@ Status StatusFor(base::ErrorCode code) noexcept;
 // A JSON response for an error, with the request's HTTP version and keep-alive.
 Response ErrorResponse(const Request& request, const base::Error& error);
 
+// True for a Content-Type of application/json (any case, parameters allowed).
+bool IsJsonContentType(std::string_view content_type);
+
 // A JSON response with the given status and body (already serialized JSON).
 Response JsonResponse(const Request& request, Status status, std::string body);
 

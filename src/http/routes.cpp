@@ -326,6 +326,35 @@ void DeclareLogRoutes(const Endpoints& e, std::vector<Route>& routes) {
                                    {503, "Prediction log off or database unavailable", "Error"}})},
         .handler = Bind(e.log, &handlers::LogEndpoints::Erase),
     });
+    routes.push_back({
+        .verb = Verb::post,
+        .path = "/api/v1/outcomes",
+        .group = RouteGroup::kRead,
+        .access = Access::kApiKey,
+        .operation =
+            Operation{
+                .operation_id = "record_outcomes",
+                .summary = "Report what became of employees (left on a date, or still employed "
+                           "on it): the ground truth live performance is measured against; "
+                           "idempotent",
+                .tag = "log",
+                .request_schema = "OutcomesRequest",
+                .request_example =
+                    [](const domain::Vocabulary&) {
+                        return nlohmann::json{
+                            {"outcomes",
+                             {{{"employee_id", "E001"}, {"event", "left"}, {"date", "2026-10-31"}},
+                              {{"employee_id", "E002"},
+                               {"event", "stayed"},
+                               {"date", "2026-10-31"}}}}};
+                    },
+                .responses =
+                    with({{200, "How many were stored, how many were already", "OutcomesResult"}},
+                         {{415, "Content-Type is not application/json", "Error"},
+                          {422, "Invalid outcomes: nothing is stored", "HTTPValidationError"},
+                          {503, "Prediction log off or database unavailable", "Error"}})},
+        .handler = Bind(e.log, &handlers::LogEndpoints::Outcomes),
+    });
 }
 
 void DeclareServiceRoutes(const Endpoints& e, std::vector<Route>& routes) {

@@ -90,6 +90,11 @@ constexpr std::string_view kPgDeleteEmployeePredictionsSql =
 constexpr std::string_view kSqliteDeleteEmployeePredictionsSql =
     "DELETE FROM predictions WHERE employee_id = ?1 RETURNING id";
 
+constexpr std::string_view kPgDeleteEmployeeOutcomesSql =
+    "DELETE FROM outcomes WHERE employee_id = $1::text RETURNING 1";
+constexpr std::string_view kSqliteDeleteEmployeeOutcomesSql =
+    "DELETE FROM outcomes WHERE employee_id = ?1 RETURNING 1";
+
 constexpr std::string_view kPgCountOlderSql =
     "SELECT (SELECT count(*) FROM api_requests WHERE created_at < $1::timestamptz), "
     "(SELECT count(*) FROM predictions WHERE request_id IN "
@@ -349,14 +354,19 @@ base::Result<ErasureResult> EraseEmployee(Database& database, std::string_view e
             {id});
         if (!gone) return tl::unexpected(gone.error());
         result.predictions_deleted += gone->size();
+        auto outcomes = session.Query(
+            Pick(database, kPgDeleteEmployeeOutcomesSql, kSqliteDeleteEmployeeOutcomesSql), {id});
+        if (!outcomes) return tl::unexpected(outcomes.error());
+        result.outcomes_deleted = outcomes->size();
         return {};
     });
     if (!done) return tl::unexpected(done.error());
     // The id is personal data: the log line carries only the counts.
     spdlog::info(
         "msg=\"employee data erased\" predictions_deleted={} requests_deleted={} "
-        "requests_redacted={}",
-        result.predictions_deleted, result.requests_deleted, result.requests_redacted);
+        "requests_redacted={} outcomes_deleted={}",
+        result.predictions_deleted, result.requests_deleted, result.requests_redacted,
+        result.outcomes_deleted);
     return result;
 }
 

@@ -88,6 +88,7 @@ struct ErasureResult {
     std::uint64_t predictions_deleted = 0;  // every predictions row of the employee
     std::uint64_t requests_deleted = 0;     // api_requests rows removed whole
     std::uint64_t requests_redacted = 0;    // batch rows with the id taken out of employee_ids
+    std::uint64_t outcomes_deleted = 0;     // every outcomes row of the employee
 };
 
 // Erases one employee's data in one transaction:
@@ -98,7 +99,8 @@ struct ErasureResult {
 //   employee_ids holds only them;
 // - a batch that scored other employees too keeps its row: the id is removed from
 //   request_data.employee_ids (employee_count stays: it is the number scored, not personal
-//   data) and only their predictions rows go.
+//   data) and only their predictions rows go;
+// - every outcomes row with this employee_id.
 base::Result<ErasureResult> EraseEmployee(Database& database, std::string_view employee_id);
 
 struct RetentionCount {

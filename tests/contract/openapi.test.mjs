@@ -104,6 +104,7 @@ test("prism proxy: every operation's real successes and errors match the documen
     const json = { "Content-Type": "application/json" };
     const keyed = { Authorization: `Bearer ${key}` };
     const invalid = JSON.stringify({ ...employee, age: 15 });
+    const outcomes = JSON.stringify(document.paths["/api/v1/outcomes"].post.requestBody.content["application/json"].example);
     // Not replayed: a body that is not JSON under a JSON content type (Prism 5.16 hangs parsing
     // it; its 422 has the same HTTPValidationError shape as the invalid employee's).
     const cases = [
@@ -135,6 +136,10 @@ test("prism proxy: every operation's real successes and errors match the documen
       ["DELETE", "/api/v1/employees/C-1/predictions", 200, keyed],
       ["DELETE", "/api/v1/employees/%FF/predictions", 422, keyed],
       ["DELETE", "/api/v1/employees/C-1/predictions", 401],
+      ["POST", "/api/v1/outcomes", 200, { ...json, ...keyed }, outcomes],
+      ["POST", "/api/v1/outcomes", 422, { ...json, ...keyed }, JSON.stringify({ outcomes: [] })],
+      ["POST", "/api/v1/outcomes", 415, { "Content-Type": "text/plain", ...keyed }, "x"],
+      ["POST", "/api/v1/outcomes", 401, json, outcomes],
     ];
     const bareCases = [
       ["GET", "/api/v1/model/info", 503], ["GET", "/openapi.json", 503], ["GET", "/readyz", 503],

@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
 
 #include "base/text.hpp"
+#include "domain/outcome.hpp"
 #include "http/handlers/on_workers.hpp"
 #include "http/problem.hpp"
 #include "http/query.hpp"
@@ -192,6 +194,83 @@ base::Error LogOff() {
 
 }  // namespace
 
+base::Result<std::vector<store::OutcomeRecord>> ParseOutcomes(std::string_view body, long today) {
+    using Loc = std::vector<std::string>;
+    std::vector<base::FieldIssue> issues;
+    const auto fail = [&issues](ErrorCode code) {
+        const std::size_t count = issues.size();
+        return tl::unexpected(
+            base::Error{code, fmt::format("{} validation error{}", count, count == 1 ? "" : "s"),
+                        std::move(issues)});
+    };
+    const auto document = nlohmann::json::parse(body, nullptr, false);
+    if (document.is_discarded()) {
+        issues.push_back({{"body"}, "JSON decode error", "json_invalid"});
+        return fail(ErrorCode::kMalformedRequest);
+    }
+    if (!document.is_object()) {
+        issues.push_back({{"body"},
+                          "Input should be a valid dictionary or object to extract fields from",
+                          "model_attributes_type"});
+        return fail(ErrorCode::kInvalidInput);
+    }
+    const auto list = document.find("outcomes");
+    const Loc at_list{"body", "outcomes"};
+    if (list == document.end()) {
+        issues.push_back({at_list, "Field required", "missing"});
+    } else if (!list->is_array()) {
+        issues.push_back({at_list, "Input should be a valid list", "list_type"});
+    } else if (list->empty() || list->size() > domain::kMaxOutcomesPerRequest) {
+        issues.push_back(
+            list->empty()
+                ? base::FieldIssue{at_list,
+                                   "List should have at least 1 item after validation, not 0",
+                                   "too_short"}
+                : base::FieldIssue{at_list,
+                                   fmt::format("List should have at most {} items after "
+                                               "validation, not {}",
+                                               domain::kMaxOutcomesPerRequest, list->size()),
+                                   "too_long"});
+    }
+    if (!issues.empty()) return fail(ErrorCode::kInvalidInput);
+
+    std::vector<store::OutcomeRecord> outcomes;
+    outcomes.reserve(list->size());
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const auto& item = (*list)[i];
+        const Loc prefix{"body", "outcomes", std::to_string(i)};
+        if (!item.is_object()) {
+            issues.push_back({prefix,
+                              "Input should be a valid dictionary or object to extract fields "
+                              "from",
+                              "model_attributes_type"});
+            continue;
+        }
+        std::array<std::string, 3> fields;  // employee_id, event, date
+        bool typed = true;
+        constexpr std::array<std::string_view, 3> kNames{"employee_id", "event", "date"};
+        for (std::size_t f = 0; f < kNames.size(); ++f) {
+            Loc loc = prefix;
+            loc.emplace_back(kNames[f]);
+            const auto value = item.find(kNames[f]);
+            if (value == item.end()) {
+                issues.push_back({std::move(loc), "Field required", "missing"});
+                typed = false;
+            } else if (!value->is_string()) {
+                issues.push_back({std::move(loc), "Input should be a valid string", "string_type"});
+                typed = false;
+            } else {
+                fields[f] = value->get<std::string>();
+            }
+        }
+        if (typed && domain::CheckOutcome(fields[0], fields[1], fields[2], today, prefix, issues)) {
+            outcomes.push_back({std::move(fields[0]), std::move(fields[1]), std::move(fields[2])});
+        }
+    }
+    if (!issues.empty()) return fail(ErrorCode::kInvalidInput);
+    return outcomes;
+}
+
 Awaitable<Response> LogEndpoints::History(const Request& request, RequestContext& /*context*/) {
     if (database_ == nullptr) co_return ErrorResponse(request, LogOff());
     auto query = ParseHistoryQuery(request.target());
@@ -290,7 +369,26 @@ Awaitable<Response> LogEndpoints::Erase(const Request& request, RequestContext& 
     const nlohmann::json body{{"employee_id", *employee_id},
                               {"predictions_deleted", erased->predictions_deleted},
                               {"requests_deleted", erased->requests_deleted},
-                              {"requests_redacted", erased->requests_redacted}};
+                              {"requests_redacted", erased->requests_redacted},
+                              {"outcomes_deleted", erased->outcomes_deleted}};
+    co_return JsonResponse(request, Status::ok, body.dump());
+}
+
+Awaitable<Response> LogEndpoints::Outcomes(const Request& request, RequestContext& /*context*/) {
+    if (database_ == nullptr) co_return ErrorResponse(request, LogOff());
+    if (!IsJsonContentType(request[bhttp::field::content_type])) {
+        co_return ErrorResponse(request,
+                                base::Error::Make(ErrorCode::kUnsupportedMediaType,
+                                                  "Content-Type must be application/json"));
+    }
+    auto outcomes = ParseOutcomes(request.body(), domain::UtcDay(clock_.Now()));
+    if (!outcomes) co_return ErrorResponse(request, outcomes.error());
+    std::function<base::Result<store::OutcomeCounts>()> call = [this, list = std::move(*outcomes)] {
+        return store::RecordOutcomes(*database_, list);
+    };
+    auto stored = co_await OnWorkers(workers_->pool, std::move(call));
+    if (!stored) co_return ErrorResponse(request, StoreFailure("outcomes", stored.error()));
+    const nlohmann::json body{{"accepted", stored->accepted}, {"duplicates", stored->duplicates}};
     co_return JsonResponse(request, Status::ok, body.dump());
 }
 

@@ -2,6 +2,8 @@
 //   GET    /api/v1/predictions                        history, filtered, keyset-paged
 //   GET    /api/v1/stats?days=N                       counts by risk level, mean, per day
 //   DELETE /api/v1/employees/{employee_id}/predictions GDPR erasure (store::EraseEmployee)
+//   POST   /api/v1/outcomes                           what became of employees
+//   (store::RecordOutcomes)
 // Handlers parse and check the query, then run the store call on a small worker pool (the
 // calls block on the database) and answer JSON. Holds references to objects the composition
 // root owns; `database` may be null (logging off): the endpoints then answer 503.
@@ -12,12 +14,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/clock.hpp"
 #include "base/error.hpp"
 #include "http/route.hpp"
 #include "store/database.hpp"
 #include "store/log_reader.hpp"
+#include "store/outcomes.hpp"
 
 namespace attrition::http::handlers {
 
@@ -32,6 +36,12 @@ std::optional<base::SystemTime> ParseIso8601(std::string_view text);
 // bad parameter (loc ["query", name]).
 base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target);
 
+// {"outcomes": [{"employee_id", "event", "date"}, ...]}, 1 to domain::kMaxOutcomesPerRequest
+// items, each as domain::CheckOutcome rules (`today`: domain::UtcDay of now). Every problem at
+// once, FastAPI-shaped (loc ["body", "outcomes", i, field]); kMalformedRequest for a body that
+// is not JSON, kInvalidInput otherwise.
+base::Result<std::vector<store::OutcomeRecord>> ParseOutcomes(std::string_view body, long today);
+
 class LogEndpoints {
   public:
     LogEndpoints(store::Database* database, const base::Clock& clock);
@@ -44,6 +54,7 @@ class LogEndpoints {
     Awaitable<Response> History(const Request& request, RequestContext& context);
     Awaitable<Response> Stats(const Request& request, RequestContext& context);
     Awaitable<Response> Erase(const Request& request, RequestContext& context);
+    Awaitable<Response> Outcomes(const Request& request, RequestContext& context);
 
   private:
     struct Workers;

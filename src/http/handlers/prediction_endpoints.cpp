@@ -25,18 +25,6 @@ constexpr std::size_t kTopFeatures = 5;
 // How much of a body that cannot be stored as JSON the log keeps.
 constexpr std::size_t kMarkedBodyBytes = 2048;
 
-bool IsJsonContentType(std::string_view content_type) {
-    const auto semicolon = content_type.find(';');
-    std::string_view media = content_type.substr(0, semicolon);
-    while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-    constexpr std::string_view kJson = "application/json";
-    if (media.size() != kJson.size()) return false;
-    for (std::size_t i = 0; i < media.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(media[i])) != kJson[i]) return false;
-    }
-    return true;
-}
-
 std::string_view QueryValue(std::string_view target, std::string_view key) {
     const auto question = target.find('?');
     if (question == std::string_view::npos) return {};

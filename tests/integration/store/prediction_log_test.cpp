@@ -22,16 +22,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class PredictionLogTest : public ::testing::TestWithParam<StoreBackend> {
+class PredictionLogTest : public BackendTest {
   protected:
-    void SetUp() override {
-        if (GetParam() != StoreBackend::kSqlite && !PostgresAvailable()) {
-            GTEST_SKIP() << "PostgreSQL 15 or pgbouncer not installed";
-        }
-        db_ = TestDatabase::Create(GetParam(),
-                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    }
-
     std::unique_ptr<store::PredictionLog> Open() {
         store::LogOptions options;
         options.spool_dir = db_.scratch_dir + "/spool";
@@ -40,8 +32,6 @@ class PredictionLogTest : public ::testing::TestWithParam<StoreBackend> {
         EXPECT_TRUE(log) << log.error().message;
         return log ? std::move(*log) : nullptr;
     }
-
-    TestDatabase db_;
 };
 
 base::SystemTime At(std::int64_t micros) {

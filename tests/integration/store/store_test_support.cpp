@@ -24,6 +24,14 @@ std::string BackendLabel(StoreBackend backend) {
     return "?";
 }
 
+void BackendTest::SetUp() {
+    if (GetParam() != StoreBackend::kSqlite && !PostgresAvailable()) {
+        GTEST_SKIP() << "PostgreSQL 15 or pgbouncer not installed";
+    }
+    db_ = TestDatabase::Create(GetParam(),
+                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+}
+
 TestDatabase TestDatabase::Create(StoreBackend backend, const std::string& name) {
     static std::atomic<int> counter{0};
     TestDatabase db;

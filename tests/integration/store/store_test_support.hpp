@@ -4,6 +4,8 @@
 // Drive from the test thread (Completions is thread-safe).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -35,6 +37,14 @@ struct TestDatabase {
     std::string Timestamp(const std::string& column) const;
     // SQL that is 1 when a JSON column equals the given JSON text, else 0.
     std::string JsonEquals(const std::string& column, const std::string& json) const;
+};
+
+// A test run on each backend: skipped without PostgreSQL 15 or pgbouncer, with a fresh
+// database named after the test in db_.
+class BackendTest : public ::testing::TestWithParam<StoreBackend> {
+  protected:
+    void SetUp() override;
+    TestDatabase db_;
 };
 
 store::RequestRecord MakeRecord(int predictions, base::SystemTime created_at);

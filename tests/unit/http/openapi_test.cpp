@@ -85,6 +85,7 @@ TEST_F(OpenApiTest, EveryEndpointOfTheSpecButTheLandingPage) {
         {"/api/v1/predictions", "get"},
         {"/api/v1/stats", "get"},
         {"/api/v1/employees/{employee_id}/predictions", "delete"},
+        {"/api/v1/outcomes", "post"},
         {"/openapi.json", "get"},
     };
     const auto& paths = document.at("paths");

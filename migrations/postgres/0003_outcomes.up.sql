@@ -1,0 +1,11 @@
+-- Outcomes: what became of an employee after a prediction, reported by the HR system
+-- (POST /api/v1/outcomes, attrition outcomes import). 'left' on event_date, or 'stayed': still
+-- employed on event_date. One row per (employee, event, date): the same report twice is stored
+-- once. The primary key also serves the monitoring's lookup by employee and GDPR erasure.
+CREATE TABLE outcomes (
+    employee_id text NOT NULL CHECK (char_length(employee_id) BETWEEN 1 AND 50),
+    event text NOT NULL CHECK (event IN ('left', 'stayed')),
+    event_date date NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (employee_id, event, event_date)
+);

@@ -1,0 +1,117 @@
+#include "app/outcomes_command.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "base/csv.hpp"
+#include "domain/outcome.hpp"
+#include "store/database.hpp"
+#include "store/database_url.hpp"
+#include "store/migrator.hpp"
+#include "store/outcomes.hpp"
+
+namespace attrition::app {
+namespace {
+
+constexpr std::array<std::string_view, 3> kColumns{"employee_id", "event", "date"};
+
+int Fail(const std::string& message) {
+    fmt::print(stderr, "attrition outcomes import: {}\n", message);
+    return 1;
+}
+
+}  // namespace
+
+int RunOutcomesImport(const OutcomesImportConfig& config) {
+    auto url = store::ParseDatabaseUrl(config.database_url);
+    if (!url) return Fail(url.error().message);
+    if (url->backend == store::Backend::kNone) {
+        return Fail("OC5_DATABASE_URL=none: logging is off, there is nowhere to store outcomes");
+    }
+    std::ifstream in_file;
+    if (config.in_path != "-") {
+        in_file.open(config.in_path, std::ios::binary);
+        if (!in_file) return Fail("cannot read " + config.in_path);
+    }
+    std::istream& in = config.in_path == "-" ? std::cin : in_file;
+    base::CsvReader reader(in);
+    std::vector<std::string> header;
+    auto has_header = reader.Next(header);
+    if (!has_header || !*has_header) {
+        return Fail(has_header ? "the input is empty" : has_header.error().message);
+    }
+    std::array<std::optional<std::size_t>, kColumns.size()> columns;
+    for (std::size_t c = 0; c < header.size(); ++c) {
+        for (std::size_t f = 0; f < kColumns.size(); ++f) {
+            if (header[c] == kColumns[f]) columns[f] = c;
+        }
+    }
+    for (std::size_t f = 0; f < kColumns.size(); ++f) {
+        if (!columns[f]) return Fail(fmt::format("the header lacks the column {}", kColumns[f]));
+    }
+
+    auto database = store::OpenDatabase(*url, store::DatabaseOptions{});
+    if (!database) return Fail(store::ScrubSecret(database.error().message, url->password));
+    auto migrations = store::EmbeddedMigrations(url->backend);
+    if (!migrations) return Fail(migrations.error().message);
+    store::Migrator migrator(**database, std::move(*migrations));
+    if (auto current = migrator.CheckCurrent(); !current) {
+        return Fail(store::ScrubSecret(current.error().message, url->password));
+    }
+
+    const base::SystemClock clock;
+    const long today = domain::UtcDay(clock.Now());
+    store::OutcomeCounts total;
+    std::size_t rows = 0;
+    std::size_t invalid = 0;
+    std::vector<store::OutcomeRecord> pending;
+    const auto flush = [&]() -> bool {
+        if (pending.empty()) return true;
+        auto stored = store::RecordOutcomes(**database, pending);
+        if (!stored) {
+            Fail(store::ScrubSecret(stored.error().message, url->password));
+            return false;
+        }
+        total.accepted += stored->accepted;
+        total.duplicates += stored->duplicates;
+        pending.clear();
+        return true;
+    };
+    std::vector<std::string> fields;
+    for (;;) {
+        auto more = reader.Next(fields);
+        if (!more) return Fail(more.error().message);
+        if (!*more) break;
+        if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
+        ++rows;
+        std::array<std::string, kColumns.size()> values;
+        for (std::size_t f = 0; f < kColumns.size(); ++f) {
+            if (*columns[f] < fields.size()) values[f] = fields[*columns[f]];
+        }
+        std::vector<base::FieldIssue> issues;
+        if (!domain::CheckOutcome(values[0], values[1], values[2], today, {}, issues)) {
+            ++invalid;
+            std::string reasons;
+            for (const auto& issue : issues) {
+                reasons += fmt::format("{}{}: {}", reasons.empty() ? "" : "; ", issue.loc.back(),
+                                       issue.msg);
+            }
+            fmt::print(stderr, "line {}: {}\n", reader.RecordLine(), reasons);
+            continue;
+        }
+        pending.push_back({std::move(values[0]), std::move(values[1]), std::move(values[2])});
+        if (pending.size() == domain::kMaxOutcomesPerRequest && !flush()) return 1;
+    }
+    if (!flush()) return 1;
+    fmt::print("{}: {} rows: {} stored, {} already stored, {} invalid\n", url->redacted, rows,
+               total.accepted, total.duplicates, invalid);
+    return invalid == 0 ? 0 : 2;
+}
+
+}  // namespace attrition::app
