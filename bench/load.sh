@@ -34,10 +34,10 @@ binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
 
 work=$(mktemp -d /tmp/attrition-load-XXXXXX)
 chmod 755 "$work"  # the postgres user must reach its data folder
-pg_bin=/usr/lib/postgresql/15/bin
 server_pid=""
 bouncer_pid=""
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 cleanup() {
   [ -n "$server_pid" ] && kill -KILL "$server_pid" 2>/dev/null || true
   # By its config path: as root pgbouncer runs under runuser in a subshell, and runuser
@@ -47,14 +47,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-free_port() {
-  local port
-  while :; do
-    port=$(( 20000 + RANDOM % 30000 ))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
 
 # Request bodies: one employee, and a batch of 100.
 employee='"age":41,"revenu_mensuel":5993,"nombre_experiences_precedentes":8,"nombre_heures_travailless":80,"annees_dans_le_poste_actuel":4,"satisfaction_employee_environnement":2,"satisfaction_employee_nature_travail":4,"satisfaction_employee_equipe":1,"satisfaction_employee_equilibre_pro_perso":1,"note_evaluation_precedente":3,"note_evaluation_actuelle":3,"nombre_participation_pee":0,"nb_formations_suivies":0,"nombre_employee_sous_responsabilite":1,"distance_domicile_travail":1,"niveau_education":2,"annees_depuis_la_derniere_promotion":0,"annes_sous_responsable_actuel":5,"genre":"F","statut_marital":"Célibataire","departement":"Commercial","poste":"Cadre Commercial","domaine_etude":"Infra & Cloud","heure_supplementaires":"Oui"'
@@ -68,40 +60,6 @@ printf '{%s}' "$employee" > "$work/employee.json"
   printf ']}'
 } > "$work/batch.json"
 
-start_postgres() {
-  mkdir -p "$work/pg"
-  [ "$(id -u)" -eq 0 ] && chown postgres "$work/pg"
-  pg_port=$(free_port)
-  as_pg "$pg_bin/initdb" -D "$work/pg/data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
-  {
-    echo "listen_addresses = '127.0.0.1'"; echo "port = $pg_port"
-    echo "unix_socket_directories = '$work/pg'"; echo "max_connections = 100"
-  } >> "$work/pg/data/postgresql.conf"
-  as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w start >/dev/null
-  psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE attrition" postgres
-  bouncer_port=$(free_port)
-  cat > "$work/pg/pgbouncer.ini" <<INI
-[databases]
-* = host=127.0.0.1 port=$pg_port user=postgres
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $bouncer_port
-unix_socket_dir =
-auth_type = any
-pool_mode = transaction
-max_client_conn = 200
-default_pool_size = 10
-logfile = $work/pg/pgbouncer.log
-INI
-  [ "$(id -u)" -eq 0 ] && chown postgres "$work/pg/pgbouncer.ini"
-  as_pg /usr/sbin/pgbouncer "$work/pg/pgbouncer.ini" >/dev/null 2>&1 &
-  bouncer_pid=$!
-  for _ in $(seq 1 100); do
-    psql -X -q -h 127.0.0.1 -p "$bouncer_port" -U postgres -c "SELECT 1" attrition >/dev/null 2>&1 && return
-    sleep 0.1
-  done
-  echo "pgbouncer did not start" >&2; exit 1
-}
 
 # A repository of the committed version and a copy of it as shadow_v1, for the shadow run.
 shadow_repository="$work/shadow-model"

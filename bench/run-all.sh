@@ -45,6 +45,7 @@ ATTRITION_SOURCE_DIR="$root" micro model build/release/bench/model_bench
 micro request build/release/bench/request_bench
 micro store build/release/bench/store_bench
 bash bench/load.sh --binary build/release/src/attrition --out "$work/load.md"
+bash bench/monitoring.sh --binary build/release/src/attrition --out "$work/monitoring.md"
 
 {
   echo "# Performance"
@@ -95,6 +96,10 @@ bash bench/load.sh --binary build/release/src/attrition --out "$work/load.md"
   echo "## Load (wrk on loopback, 16 connections, 8 s per run, 3 runs; server --threads 2)"
   echo
   sed '/^### Targets/,$d' "$work/load.md"
+  echo
+  echo "## Monitoring (GET /api/v1/monitoring/*) over a large log"
+  echo
+  cat "$work/monitoring.md"
   echo
   cat bench/performance-notes.md
 } > "$tmp"

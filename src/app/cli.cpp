@@ -13,6 +13,7 @@
 #include "app/install_paths.hpp"
 #include "app/keys_command.hpp"
 #include "app/migrate_command.hpp"
+#include "app/model_card_command.hpp"
 #include "app/outcomes_command.hpp"
 #include "app/score_command.hpp"
 #include "app/serve_command.hpp"
@@ -331,6 +332,14 @@ int Main(int argc, char** argv, const char* version) {
     outcomes_import->add_option("--in", outcomes_config.in_path, "Input CSV (- for stdin)")
         ->required();
 
+    ModelCardConfig card_config;
+    auto* card = cli.add_subcommand("model-card", "Write the model card (Markdown) of an artifact");
+    card->add_option("--model", card_config.model_dir,
+                     "Artifact folder, e.g. model/xgb_enhanced_v2.1")
+        ->required();
+    card->add_option("--out", card_config.out_path, "Output file (- for stdout)")
+        ->capture_default_str();
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -355,6 +364,7 @@ int Main(int argc, char** argv, const char* version) {
     if (keys->parsed()) return RunKeys(keys_config);
     if (outcomes_import->parsed()) return RunOutcomesImport(outcomes_config);
     if (train->parsed()) return RunTrain(train_config);
+    if (card->parsed()) return RunModelCard(card_config);
     return 2;
 }
 

@@ -15,6 +15,7 @@
 #include "http/handlers/health.hpp"
 #include "http/handlers/log_endpoints.hpp"
 #include "http/handlers/model_reload.hpp"
+#include "http/handlers/monitoring_endpoints.hpp"
 #include "http/handlers/open_inference.hpp"
 #include "http/handlers/prediction_endpoints.hpp"
 #include "http/handlers/probes.hpp"
@@ -273,6 +274,7 @@ struct Objects {
     std::optional<http::StaticAssets> assets;
     std::unique_ptr<http::handlers::PredictionEndpoints> predictions;
     std::unique_ptr<http::handlers::LogEndpoints> log_endpoints;
+    std::unique_ptr<http::handlers::MonitoringEndpoints> monitoring;
     std::unique_ptr<http::handlers::OpenInference> inference;
     std::string openapi_document;
     std::unique_ptr<http::Router> router;
@@ -399,11 +401,14 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
                                            .json_max_depth = config.json_max_depth,
                                            .trusted_proxies = config.trusted_proxies});
     o.log_endpoints = std::make_unique<http::handlers::LogEndpoints>(o.ops_database.get(), o.clock);
+    o.monitoring = std::make_unique<http::handlers::MonitoringEndpoints>(o.ops_database.get(),
+                                                                         *o.models, o.clock);
     o.inference = std::make_unique<http::handlers::OpenInference>(
         *o.models, [&o] { return http::handlers::EvaluateReadiness(Readiness(o)).ready; }, version);
     auto routes = http::DeclareRoutes(
         http::Endpoints{.predictions = *o.predictions,
                         .log = *o.log_endpoints,
+                        .monitoring = *o.monitoring,
                         .reloads = *o.reloads,
                         .inference = *o.inference,
                         .health = http::handlers::MakeHealthHandler(

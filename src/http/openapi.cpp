@@ -271,6 +271,144 @@ void OperationsSchemas(Json& s) {
                {"accepted", "duplicates"});
 }
 
+// The model's health computed from the log (monitoring_endpoints.hpp).
+void MonitoringSchemas(Json& s) {
+    const Json integer{{"type", "integer"}, {"minimum", 0}};
+    const auto ratio = [](std::string_view description) {
+        return Json{
+            {"type", "number"}, {"minimum", 0}, {"maximum", 1}, {"description", description}};
+    };
+    const auto nullable_ratio = [](std::string_view description) {
+        return Json{{"type", {"number", "null"}},
+                    {"minimum", 0},
+                    {"maximum", 1},
+                    {"description", description}};
+    };
+    const Json mean_std =
+        Object({{"mean", {{"type", "number"}}}, {"std", {{"type", "number"}}}}, {"mean", "std"});
+    const Json bin = Object({{"mean_predicted", ratio("Mean predicted probability")},
+                             {"observed_rate", ratio("Share that left")},
+                             {"n", integer}},
+                            {"mean_predicted", "observed_rate", "n"});
+    s["CalibrationDecile"] = Object(
+        {{"decile", {{"type", "integer"}, {"minimum", 1}, {"maximum", 10}}},
+         {"mean_predicted", ratio("Mean predicted probability in the decile")},
+         {"observed_rate", ratio("Share of the decile's predictions that resolved positive")},
+         {"n", integer}},
+        {"decile", "mean_predicted", "observed_rate", "n"});
+    s["CrossValidation"] =
+        Object({{"folds", integer},
+                {"roc_auc", mean_std},
+                {"pr_auc", mean_std},
+                {"precision", mean_std},
+                {"recall", mean_std},
+                {"f1_score", mean_std},
+                {"accuracy", mean_std},
+                {"calibration",
+                 {{"type", "array"},
+                  {"items", bin},
+                  {"description", "Out-of-fold deciles of predicted probability at training"}}}},
+               {"folds", "roc_auc", "pr_auc", "precision", "recall", "f1_score", "accuracy",
+                "calibration"});
+    const Json psi{{"type", {"number", "null"}},
+                   {"minimum", 0},
+                   {"description", "Population stability index; null without live values"}};
+    const Json level{{"type", {"string", "null"}},
+                     {"enum", {"stable", "moderate", "significant", nullptr}},
+                     {"description", "stable < 0.1 <= moderate < 0.25 <= significant"}};
+    s["FeatureDrift"] =
+        Object({{"name", {{"type", "string"}}},
+                {"kind", {{"type", "string"}, {"enum", {"numeric", "categorical"}}}},
+                {"n", {{"type", "integer"}, {"description", "Live values compared"}}},
+                {"psi", psi},
+                {"level", level},
+                {"ks",
+                 {{"type", {"number", "null"}},
+                  {"description",
+                   "Numeric only: largest gap between the cumulative shares at the training "
+                   "decile edges"}}}},
+               {"name", "kind", "n", "psi", "level"});
+    s["DriftReport"] =
+        Object({{"model_version", {{"type", "string"}}},
+                {"days", integer},
+                {"since", Timestamp()},
+                {"rows",
+                 {{"type", "integer"}, {"description", "The version's predictions in the window"}}},
+                {"sampled_rows",
+                 {{"type", "integer"},
+                  {"description", "Of which compared: a uniform sample of about 20,000 at most"}}},
+                {"thresholds",
+                 Object({{"moderate", {{"type", "number"}}}, {"significant", {{"type", "number"}}}},
+                        {"moderate", "significant"})},
+                {"features", {{"type", "array"}, {"items", Ref("FeatureDrift")}}},
+                {"prediction",
+                 {{"oneOf", {Ref("FeatureDrift"), {{"type", "null"}}}},
+                  {"description", "The predicted probability against the out-of-fold scores"}}}},
+               {"model_version", "days", "since", "rows", "sampled_rows", "thresholds", "features",
+                "prediction"});
+    const auto nullable = [](std::string_view description) {
+        return Json{{"type", {"number", "null"}}, {"description", description}};
+    };
+    s["FairnessGroup"] =
+        Object({{"group", Text("The value (genre, statut_marital) or age band (18-29 … 50+)")},
+                {"n", integer},
+                {"selection_rate", ratio("Share with will_leave")},
+                {"mean_predicted", ratio("Mean probability")},
+                {"resolved", integer},
+                {"observed_rate", nullable_ratio("Share of the resolved who left")},
+                {"tpr", nullable_ratio("Of those who left, share flagged")},
+                {"fpr", nullable_ratio("Of those who stayed, share flagged")},
+                {"precision", nullable_ratio("Of the flagged resolved, share who left")}},
+               {"group", "n", "selection_rate", "mean_predicted", "resolved", "observed_rate",
+                "tpr", "fpr", "precision"});
+    s["FairnessAttribute"] = Object(
+        {{"attribute", {{"type", "string"}, {"enum", {"genre", "statut_marital", "age_band"}}}},
+         {"groups", {{"type", "array"}, {"items", Ref("FairnessGroup")}}},
+         {"selection_rate_ratio",
+          nullable("Lowest selection rate / highest; null when nobody is flagged")},
+         {"below_four_fifths", {{"type", "boolean"}, {"description", "ratio < 0.8"}}},
+         {"tpr_difference", nullable("Highest - lowest TPR between groups; null under two")}},
+        {"attribute", "groups", "selection_rate_ratio", "below_four_fifths", "tpr_difference"});
+    const Json attributes{{"type", "array"}, {"items", Ref("FairnessAttribute")}};
+    s["Fairness"] = Object(
+        {{"model_version", {{"type", "string"}}},
+         {"since", {{"type", {"string", "null"}}, {"format", "date-time"}}},
+         {"until", {{"type", {"string", "null"}}, {"format", "date-time"}}},
+         {"horizon_days", integer},
+         {"decision_threshold", ratio("will_leave: probability >= this")},
+         {"four_fifths", ratio("The selection-rate ratio below which an attribute is flagged")},
+         {"live", attributes},
+         {"training",
+          {{"oneOf", {attributes, {{"type", "null"}}}},
+           {"description", "The same on the out-of-fold predictions at training"}}}},
+        {"model_version", "since", "until", "horizon_days", "decision_threshold", "four_fifths",
+         "live", "training"});
+    s["LivePerformance"] = Object(
+        {{"model_version", {{"type", "string"}}},
+         {"since", {{"type", {"string", "null"}}, {"format", "date-time"}}},
+         {"until", {{"type", {"string", "null"}}, {"format", "date-time"}}},
+         {"horizon_days", integer},
+         {"decision_threshold", ratio("will_leave: probability >= this")},
+         {"resolved", {{"type", "integer"}, {"description", "Predictions an outcome resolves"}}},
+         {"unresolved",
+          {{"type", "integer"},
+           {"description", "Predictions no outcome resolves yet (or without employee_id)"}}},
+         {"positives", {{"type", "integer"}, {"description", "Resolved: left within the horizon"}}},
+         {"roc_auc", nullable_ratio("null unless both classes are resolved")},
+         {"pr_auc", nullable_ratio("Average precision; null without positives")},
+         {"precision", ratio("At the decision threshold (0 when nothing is flagged)")},
+         {"recall", ratio("At the decision threshold")},
+         {"f1_score", ratio("At the decision threshold")},
+         {"brier", nullable_ratio("Mean squared error of the probability; null when none")},
+         {"calibration", {{"type", "array"}, {"items", Ref("CalibrationDecile")}}},
+         {"cross_validation",
+          {{"oneOf", {Ref("CrossValidation"), {{"type", "null"}}}},
+           {"description", "The version's cross-validated figures at training"}}}},
+        {"model_version", "since", "until", "horizon_days", "decision_threshold", "resolved",
+         "unresolved", "positives", "roc_auc", "pr_auc", "precision", "recall", "f1_score", "brier",
+         "calibration", "cross_validation"});
+}
+
 // The Open Inference Protocol (KServe V2) shapes, as its REST specification defines them.
 void V2Schemas(Json& s) {
     const Json text{{"type", "string"}};
@@ -510,6 +648,7 @@ Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
                          {"status", "model_loaded", "model_version", "timestamp"});
     s["Status"] = Object({{"status", Text("ok, or what is not ready")}}, {"status"});
     OperationsSchemas(s);
+    MonitoringSchemas(s);
     s["ValidationError"] =
         Object({{"loc",
                  {{"type", "array"},

@@ -64,4 +64,11 @@ base::Result<std::vector<QueryParameter>> ParseQuery(std::string_view target) {
     return parameters;
 }
 
+std::optional<int> ParseQueryInt(std::string_view text) {
+    int value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
 }  // namespace attrition::http

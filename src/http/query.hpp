@@ -27,6 +27,9 @@ std::optional<std::string> PercentDecode(std::string_view text);
 // not echoed).
 base::Result<std::vector<QueryParameter>> ParseQuery(std::string_view target);
 
+// A parameter's value as a decimal int (optional '-', digits, nothing else); nullopt otherwise.
+std::optional<int> ParseQueryInt(std::string_view text);
+
 // kInvalidInput with the one issue loc ["query", name] (name valid UTF-8: from ParseQuery).
 base::Error QueryIssue(std::string_view name, std::string msg, std::string type);
 

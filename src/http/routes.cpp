@@ -36,6 +36,13 @@ Json VersionHeader() {
                 {"schema", {{"type", "string"}}}};
 }
 
+// A route's own responses followed by those it shares with others.
+std::vector<ResponseDoc> With(std::vector<ResponseDoc> own,
+                              const std::vector<ResponseDoc>& shared) {
+    own.insert(own.end(), shared.begin(), shared.end());
+    return own;
+}
+
 // A member handler of an endpoints object as a Handler.
 template <class Endpoint>
 Handler Bind(Endpoint& endpoint,
@@ -252,10 +259,6 @@ void DeclareLogRoutes(const Endpoints& e, std::vector<Route>& routes) {
     const std::vector<ResponseDoc> log_errors{
         {422, "Invalid query", "HTTPValidationError"},
         {503, "Prediction log off or database unavailable", "Error"}};
-    auto with = [](std::vector<ResponseDoc> own, const std::vector<ResponseDoc>& shared) {
-        own.insert(own.end(), shared.begin(), shared.end());
-        return own;
-    };
     routes.push_back({
         .verb = Verb::get,
         .path = "/api/v1/predictions",
@@ -283,7 +286,7 @@ void DeclareLogRoutes(const Endpoints& e, std::vector<Route>& routes) {
                                      {"minimum", 1},
                                      {"maximum", 500},
                                      {"default", 100}})},
-                .responses = with({{200, "One page", "HistoryPage"}}, log_errors)},
+                .responses = With({{200, "One page", "HistoryPage"}}, log_errors)},
         .handler = Bind(e.log, &handlers::LogEndpoints::History),
     });
     routes.push_back({
@@ -301,7 +304,7 @@ void DeclareLogRoutes(const Endpoints& e, std::vector<Route>& routes) {
                                                      {"minimum", 1},
                                                      {"maximum", handlers::kMaxStatsDays},
                                                      {"default", 30}})},
-                      .responses = with({{200, "Statistics", "Stats"}}, log_errors)},
+                      .responses = With({{200, "Statistics", "Stats"}}, log_errors)},
         .handler = Bind(e.log, &handlers::LogEndpoints::Stats),
     });
     routes.push_back({
@@ -321,7 +324,7 @@ void DeclareLogRoutes(const Endpoints& e, std::vector<Route>& routes) {
                                  {{"type", "string"},
                                   {"minLength", 1},
                                   {"maxLength", domain::kEmployeeIdMaxLength}}}}},
-                .responses = with({{200, "What was deleted", "Erasure"}},
+                .responses = With({{200, "What was deleted", "Erasure"}},
                                   {{422, "Invalid employee_id", "HTTPValidationError"},
                                    {503, "Prediction log off or database unavailable", "Error"}})},
         .handler = Bind(e.log, &handlers::LogEndpoints::Erase),
@@ -349,11 +352,90 @@ void DeclareLogRoutes(const Endpoints& e, std::vector<Route>& routes) {
                                {"date", "2026-10-31"}}}}};
                     },
                 .responses =
-                    with({{200, "How many were stored, how many were already", "OutcomesResult"}},
+                    With({{200, "How many were stored, how many were already", "OutcomesResult"}},
                          {{415, "Content-Type is not application/json", "Error"},
                           {422, "Invalid outcomes: nothing is stored", "HTTPValidationError"},
                           {503, "Prediction log off or database unavailable", "Error"}})},
         .handler = Bind(e.log, &handlers::LogEndpoints::Outcomes),
+    });
+}
+
+// The model's health from the log: what the HR analyst and the operator ask of a model after it
+// ships (monitoring_endpoints.hpp).
+void DeclareMonitoringRoutes(const Endpoints& e, std::vector<Route>& routes) {
+    const Json text{{"type", "string"}};
+    const Json version = QueryParameter(
+        "model_version", "Model version to evaluate (its shadow rows too); default: the default",
+        text);
+    // The predictions judged against outcomes, as for live performance.
+    const std::vector<Json> labelled{
+        version, QueryParameter("since", "Predictions created at or after (ISO 8601)", text),
+        QueryParameter("until", "Predictions created before (ISO 8601)", text),
+        QueryParameter("horizon_days", "Positive: left within this many days of the prediction",
+                       {{"type", "integer"},
+                        {"minimum", 0},
+                        {"maximum", store::kMaxHorizonDays},
+                        {"default", 365}})};
+    const std::vector<ResponseDoc> labelled_errors{
+        {404, "No such model version", "Error"},
+        {422, "Invalid query", "HTTPValidationError"},
+        {503, "Prediction log off, database unavailable or no model", "Error"}};
+    routes.push_back({
+        .verb = Verb::get,
+        .path = "/api/v1/monitoring/performance",
+        .group = RouteGroup::kRead,
+        .access = Access::kApiKey,
+        .operation =
+            Operation{
+                .operation_id = "live_performance",
+                .summary = "Live accuracy: the version's logged predictions against the outcomes "
+                           "reported since, beside its cross-validated figures",
+                .tag = "monitoring",
+                .parameters = labelled,
+                .responses = With({{200, "Live figures", "LivePerformance"}}, labelled_errors)},
+        .handler = Bind(e.monitoring, &handlers::MonitoringEndpoints::Performance),
+    });
+    routes.push_back({
+        .verb = Verb::get,
+        .path = "/api/v1/monitoring/drift",
+        .group = RouteGroup::kRead,
+        .access = Access::kApiKey,
+        .operation =
+            Operation{
+                .operation_id = "drift",
+                .summary = "Drift: the inputs and scores of the version's recent predictions "
+                           "against its training data (PSI per feature, KS for numerics)",
+                .tag = "monitoring",
+                .parameters = {version, QueryParameter(
+                                            "days", "Window: today (UTC) and the days-1 before it",
+                                            {{"type", "integer"},
+                                             {"minimum", 1},
+                                             {"maximum", handlers::kMaxStatsDays},
+                                             {"default", 30}})},
+                .responses =
+                    {{200, "Drift per feature and of the prediction", "DriftReport"},
+                     {404, "No such model version", "Error"},
+                     {409, "The version's artifact holds no training distributions", "Error"},
+                     {422, "Invalid query", "HTTPValidationError"},
+                     {503, "Prediction log off, database unavailable or no model", "Error"}}},
+        .handler = Bind(e.monitoring, &handlers::MonitoringEndpoints::Drift),
+    });
+    routes.push_back({
+        .verb = Verb::get,
+        .path = "/api/v1/monitoring/fairness",
+        .group = RouteGroup::kRead,
+        .access = Access::kApiKey,
+        .operation =
+            Operation{.operation_id = "fairness",
+                      .summary = "Fairness by genre, statut_marital and age band: selection "
+                                 "rates (four-fifths rule), mean probability and, where outcomes "
+                                 "resolve them, observed rate, TPR, FPR and precision; live and "
+                                 "at training",
+                      .tag = "monitoring",
+                      .parameters = labelled,
+                      .responses = With({{200, "The table, live and at training", "Fairness"}},
+                                        labelled_errors)},
+        .handler = Bind(e.monitoring, &handlers::MonitoringEndpoints::Fairness),
     });
 }
 
@@ -405,6 +487,7 @@ std::vector<Route> DeclareRoutes(const Endpoints& endpoints) {
     std::vector<Route> routes;
     DeclarePredictionRoutes(endpoints, routes);
     DeclareLogRoutes(endpoints, routes);
+    DeclareMonitoringRoutes(endpoints, routes);
     DeclareInferenceRoutes(endpoints, routes);
     DeclareServiceRoutes(endpoints, routes);
     auto pages = endpoints.assets.Routes();

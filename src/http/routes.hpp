@@ -9,6 +9,7 @@
 
 #include "http/handlers/log_endpoints.hpp"
 #include "http/handlers/model_reload.hpp"
+#include "http/handlers/monitoring_endpoints.hpp"
 #include "http/handlers/open_inference.hpp"
 #include "http/handlers/prediction_endpoints.hpp"
 #include "http/route.hpp"
@@ -19,6 +20,7 @@ namespace attrition::http {
 struct Endpoints {
     handlers::PredictionEndpoints& predictions;
     handlers::LogEndpoints& log;
+    handlers::MonitoringEndpoints& monitoring;
     handlers::ModelReloads& reloads;
     handlers::OpenInference& inference;
     Handler health;

@@ -10,6 +10,7 @@
 #include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <system_error>
 
 #include "base/clock.hpp"
@@ -188,6 +189,72 @@ base::Result<void> Rename(const std::filesystem::path& from, const std::filesyst
     return {};
 }
 
+// The distribution of every input over the training rows (a missing value left out) and of
+// the out-of-fold score.
+TrainingDistributions DescribeDistributions(const EncodingSpec& encoding,
+                                            const TrainingSet& data,
+                                            const std::optional<CrossValidationReport>& cv) {
+    TrainingDistributions distributions;
+    std::vector<double> values(data.employees.size());
+    for (std::size_t i = 0; i < domain::kNumericCount; ++i) {
+        for (std::size_t row = 0; row < data.employees.size(); ++row) {
+            values[row] = data.employees[row].numeric[i];
+        }
+        distributions.numeric.push_back(
+            {std::string(domain::NumericFields()[i].name), DecileDistribution(values)});
+    }
+    const auto categorical = [&](std::string name, const std::vector<std::string>& vocabulary,
+                                 const auto& value_of) {
+        std::vector<std::uint64_t> counts(vocabulary.size(), 0);
+        for (const auto& employee : data.employees) {
+            const std::string* value = value_of(employee);
+            if (value == nullptr) continue;
+            const auto at = std::find(vocabulary.begin(), vocabulary.end(), *value);
+            if (at != vocabulary.end()) ++counts[static_cast<std::size_t>(at - vocabulary.begin())];
+        }
+        distributions.categorical.push_back({std::move(name), vocabulary, Shares(counts)});
+    };
+    for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
+        categorical(std::string(domain::CategoricalFields()[i].name), encoding.vocabulary[i],
+                    [i](const domain::Employee& e) { return &e.categorical[i]; });
+    }
+    for (const auto& group : encoding.optional) {
+        categorical(group.name, group.vocabulary,
+                    [&group](const domain::Employee& e) { return e.Optional(group.name); });
+    }
+    if (cv) distributions.prediction = DecileDistribution(cv->oof_probability);
+    return distributions;
+}
+
+// The distributions name the model's inputs, in order, over its vocabularies.
+base::Result<void> CheckDistributions(const TrainingDistributions& d,
+                                      const EncodingSpec& encoding) {
+    const auto invalid = [](const std::string& what) {
+        return Invalid("training_distributions: " + what);
+    };
+    if (d.numeric.size() != domain::kNumericCount) return invalid("not one per numeric feature");
+    for (std::size_t i = 0; i < domain::kNumericCount; ++i) {
+        if (d.numeric[i].name != domain::NumericFields()[i].name) {
+            return invalid("numeric features out of the field table's order");
+        }
+    }
+    if (d.categorical.size() != domain::kCategoricalCount + encoding.optional.size()) {
+        return invalid("not one per categorical and optional feature");
+    }
+    for (std::size_t i = 0; i < d.categorical.size(); ++i) {
+        const bool required = i < domain::kCategoricalCount;
+        const auto& name = required ? std::string(domain::CategoricalFields()[i].name)
+                                    : encoding.optional[i - domain::kCategoricalCount].name;
+        const auto& vocabulary = required
+                                     ? encoding.vocabulary[i]
+                                     : encoding.optional[i - domain::kCategoricalCount].vocabulary;
+        if (d.categorical[i].name != name || d.categorical[i].values != vocabulary) {
+            return invalid(name + ": not the feature's vocabulary, in order");
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 base::Result<std::string> Sha256File(const std::filesystem::path& path) {
@@ -256,6 +323,11 @@ base::Result<ModelMetadata> DescribeModel(const TrainedModel& model,
         m.threshold_at_default = cv.at_default;
         m.threshold_f1_optimal = cv.f1_optimal;
         m.calibration = cv.calibration;
+    }
+    m.distributions = DescribeDistributions(m.encoding, data, model.cross_validation);
+    if (model.cross_validation) {
+        m.fairness = CountGroups(data.employees, model.cross_validation->oof_probability,
+                                 data.labels, m.decision_threshold);
     }
     return m;
 }
@@ -345,6 +417,12 @@ std::string MetadataToJson(const ModelMetadata& m) {
                                    {"count", bin.count}});
     }
     j["calibration"] = calibration;
+    if (m.distributions) j["training_distributions"] = DistributionsToJson(*m.distributions);
+    if (!m.fairness.empty()) {
+        j["fairness"] = Json{{"scores", "out-of-fold"},
+                             {"threshold", m.decision_threshold},
+                             {"groups", GroupCountsToJson(m.fairness)}};
+    }
     return j.dump(2) + "\n";
 }
 
@@ -439,6 +517,19 @@ base::Result<ModelMetadata> ParseMetadata(std::string_view text) {
         }
         if (auto ok = CheckConsistency(m, numeric_names, categorical_names, columns); !ok) {
             return tl::unexpected(ok.error());
+        }
+        if (const auto found = j.find("training_distributions"); found != j.end()) {
+            auto distributions = DistributionsFromJson(*found);
+            if (!distributions) return tl::unexpected(distributions.error());
+            if (auto ok = CheckDistributions(*distributions, m.encoding); !ok) {
+                return tl::unexpected(ok.error());
+            }
+            m.distributions = std::move(*distributions);
+        }
+        if (const auto found = j.find("fairness"); found != j.end()) {
+            auto groups = GroupCountsFromJson(found->at("groups"));
+            if (!groups) return tl::unexpected(groups.error());
+            m.fairness = std::move(*groups);
         }
         return m;
     } catch (const nlohmann::json::exception& e) {

@@ -16,8 +16,10 @@
 
 #include "base/error.hpp"
 #include "domain/fields.hpp"
+#include "model/distributions.hpp"
 #include "model/encoder.hpp"
 #include "model/evaluation.hpp"
+#include "model/fairness.hpp"
 #include "model/training.hpp"
 
 namespace attrition::model {
@@ -69,6 +71,12 @@ struct ModelMetadata {
     std::optional<ThresholdPoint> threshold_f1_optimal;  // out-of-fold, optional threshold
     RiskCutoffs risk;
     std::vector<CalibrationBin> calibration;  // out-of-fold deciles
+    // What drift is measured against; absent from artifacts made before it was kept. Names and
+    // values are the field table's and the vocabularies' (ParseMetadata checks).
+    std::optional<TrainingDistributions> distributions;
+    // The fairness table's counts on the out-of-fold predictions at decision_threshold (empty
+    // without cross-validation, or in artifacts made before it was kept).
+    std::vector<GroupCounts> fairness;
 };
 
 // Lowercase hex SHA-256 of a file's bytes (OpenSSL EVP).

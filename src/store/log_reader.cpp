@@ -14,10 +14,6 @@ namespace {
 using base::ErrorCode;
 using base::Fail;
 
-// Open bounds stand in for absent filters, so that each query is one fixed statement with
-// plain text parameters (SqlSession has no NULL parameters).
-constexpr std::string_view kEarliest = "0001-01-01T00:00:00.000000Z";
-constexpr std::string_view kLatest = "9999-12-31T23:59:59.999999Z";
 constexpr std::string_view kLastId = "ffffffff-ffff-ffff-ffff-ffffffffffff";
 
 // PostgreSQL: casts on every parameter (the same $n in two contexts would otherwise get two
@@ -233,9 +229,9 @@ base::Result<HistoryPage> ReadHistory(Database& database, const HistoryQuery& qu
     const std::vector<std::string> params{
         query.employee_id.value_or(""),
         query.risk_level.value_or(""),
-        query.since ? base::FormatIso8601(*query.since) : std::string(kEarliest),
-        query.until ? base::FormatIso8601(*query.until) : std::string(kLatest),
-        query.after ? query.after->created_at : std::string(kLatest),
+        query.since ? base::FormatIso8601(*query.since) : std::string(kEarliestTimestamp),
+        query.until ? base::FormatIso8601(*query.until) : std::string(kLatestTimestamp),
+        query.after ? query.after->created_at : std::string(kLatestTimestamp),
         query.after ? query.after->id : std::string(kLastId),
         std::to_string(query.limit + 1),  // one more tells whether a next page exists
         query.include_shadow ? "1" : "0",

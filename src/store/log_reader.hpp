@@ -21,6 +21,11 @@ namespace attrition::store {
 
 inline constexpr std::size_t kMaxHistoryLimit = 500;
 
+// Open bounds stand in for absent time filters, so that each query is one fixed statement with
+// plain text parameters (SqlSession has no NULL parameters).
+inline constexpr std::string_view kEarliestTimestamp = "0001-01-01T00:00:00.000000Z";
+inline constexpr std::string_view kLatestTimestamp = "9999-12-31T23:59:59.999999Z";
+
 // A position in the history (newest first): the last row of a page. Encoded as an opaque
 // base64url token for clients.
 struct HistoryCursor {

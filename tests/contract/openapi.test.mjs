@@ -140,6 +140,17 @@ test("prism proxy: every operation's real successes and errors match the documen
       ["POST", "/api/v1/outcomes", 422, { ...json, ...keyed }, JSON.stringify({ outcomes: [] })],
       ["POST", "/api/v1/outcomes", 415, { "Content-Type": "text/plain", ...keyed }, "x"],
       ["POST", "/api/v1/outcomes", 401, json, outcomes],
+      ["POST", "/api/v1/predict", 200, json, JSON.stringify({ ...employee, employee_id: "E001" })],
+      ["GET", "/api/v1/monitoring/performance?horizon_days=0", 200, keyed],
+      ["GET", "/api/v1/monitoring/performance?horizon_days=-1", 422, keyed],
+      ["GET", "/api/v1/monitoring/performance?model_version=nope_v0", 404, keyed],
+      ["GET", "/api/v1/monitoring/performance", 401],
+      ["GET", "/api/v1/monitoring/drift?days=7", 200, keyed],
+      ["GET", "/api/v1/monitoring/drift?days=0", 422, keyed],
+      ["GET", "/api/v1/monitoring/drift", 401],
+      ["GET", "/api/v1/monitoring/fairness?horizon_days=0", 200, keyed],
+      ["GET", "/api/v1/monitoring/fairness?colour=red", 422, keyed],
+      ["GET", "/api/v1/monitoring/fairness", 401],
     ];
     const bareCases = [
       ["GET", "/api/v1/model/info", 503], ["GET", "/openapi.json", 503], ["GET", "/readyz", 503],

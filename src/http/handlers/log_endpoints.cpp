@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
-#include <charconv>
 #include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
@@ -29,13 +28,6 @@ bool ParseDigits(std::string_view text, std::size_t at, std::size_t count, int& 
         value = value * 10 + (text[i] - '0');
     }
     return true;
-}
-
-std::optional<int> ParseInt(std::string_view text) {
-    int value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-    return value;
 }
 
 nlohmann::json CountsJson(const store::RiskCounts& counts) {
@@ -126,7 +118,7 @@ base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target) {
                 (name == "since" ? query.since : query.until) = *time;
             }
         } else if (name == "limit") {
-            const auto limit = ParseInt(value);
+            const auto limit = ParseQueryInt(value);
             if (!limit || *limit < 1 || *limit > static_cast<int>(store::kMaxHistoryLimit)) {
                 issue(
                     name,
@@ -169,10 +161,6 @@ LogEndpoints::LogEndpoints(store::Database* database, const base::Clock& clock)
 
 LogEndpoints::~LogEndpoints() = default;
 
-namespace {
-
-// What a client learns of a failed store call: a fixed message by kind. The detail (a
-// database's own words, which can name tables, parameters or files) goes to the server log.
 base::Error StoreFailure(std::string_view call, const base::Error& error) {
     spdlog::warn("msg=\"log read failed\" call={} code={} detail=\"{}\"", call,
                  base::ErrorCodeName(error.code), error.message);
@@ -191,8 +179,6 @@ base::Error LogOff() {
     return base::Error::Make(ErrorCode::kUnavailable,
                              "The prediction log is off (OC5_DATABASE_URL=none)");
 }
-
-}  // namespace
 
 base::Result<std::vector<store::OutcomeRecord>> ParseOutcomes(std::string_view body, long today) {
     using Loc = std::vector<std::string>;
@@ -309,7 +295,7 @@ Awaitable<Response> LogEndpoints::Stats(const Request& request, RequestContext& 
     if (!parameters) co_return ErrorResponse(request, parameters.error());
     for (const auto& [name, value] : *parameters) {
         if (name == "days") {
-            const auto parsed = ParseInt(value);
+            const auto parsed = ParseQueryInt(value);
             if (!parsed || *parsed < 1 || *parsed > kMaxStatsDays) {
                 co_return ErrorResponse(
                     request,

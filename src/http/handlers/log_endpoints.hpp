@@ -42,6 +42,13 @@ base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target);
 // is not JSON, kInvalidInput otherwise.
 base::Result<std::vector<store::OutcomeRecord>> ParseOutcomes(std::string_view body, long today);
 
+// What a client learns of a failed store call `call`: a fixed message by kind (503 for an
+// unreachable database, else 500). The detail (a database's own words, which can name tables,
+// parameters or files) goes to the server log.
+base::Error StoreFailure(std::string_view call, const base::Error& error);
+// The answer of a log endpoint when logging is off (503).
+base::Error LogOff();
+
 class LogEndpoints {
   public:
     LogEndpoints(store::Database* database, const base::Clock& clock);

@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -177,6 +179,106 @@ TEST_F(SyntheticTrainingTest, RetrainingIsByteIdentical) {
     const auto cv2 = CrossValidate(*data, options);
     ASSERT_TRUE(cv1 && cv2);
     EXPECT_EQ(cv1->oof_probability, cv2->oof_probability);
+}
+
+// numpy.quantile's default on sorted values, written out again for the test.
+double LinearQuantile(const std::vector<double>& sorted, double q) {
+    const double position = q * static_cast<double>(sorted.size() - 1);
+    const auto low = static_cast<std::size_t>(position);
+    const double high = sorted[std::min(low + 1, sorted.size() - 1)];
+    return sorted[low] + (position - static_cast<double>(low)) * (high - sorted[low]);
+}
+
+TEST_F(SyntheticTrainingTest, TheArtifactKeepsEveryInputsTrainingDistribution) {
+    TrainingOptions options;
+    options.hyperparameters.n_estimators = 10;
+    options.optional_features = {"frequence_deplacement"};
+    auto data = ReadTechnova(*data_dir_, options.optional_features);
+    ASSERT_TRUE(data) << data.error().message;
+    auto trained = Train(*data, options);
+    ASSERT_TRUE(trained && trained->cross_validation);
+    auto metadata = DescribeModel(*trained, *data, *data_dir_, options);
+    ASSERT_TRUE(metadata) << metadata.error().message;
+    ASSERT_TRUE(metadata->distributions);
+    const auto& d = *metadata->distributions;
+    ASSERT_EQ(d.numeric.size(), domain::kNumericCount);
+    ASSERT_EQ(d.categorical.size(), domain::kCategoricalCount + 1);
+
+    // age: the deciles of the training ages, and the share of ages in each bin.
+    std::vector<double> ages;
+    for (const auto& e : data->employees) {
+        if (!std::isnan(e.numeric[0])) ages.push_back(e.numeric[0]);  // a missing age is left out
+    }
+    std::sort(ages.begin(), ages.end());
+    EXPECT_EQ(d.numeric[0].name, "age");
+    std::vector<double> edges;
+    for (int k = 1; k <= 9; ++k) {
+        const double edge = LinearQuantile(ages, k / 10.0);
+        if (edges.empty() || edge > edges.back()) edges.push_back(edge);
+    }
+    EXPECT_EQ(d.numeric[0].bins.edges, edges);
+    for (std::size_t bin = 0; bin <= edges.size(); ++bin) {
+        const double low = bin == 0 ? -INFINITY : edges[bin - 1];
+        const double high = bin == edges.size() ? INFINITY : edges[bin];
+        const auto in =
+            std::count_if(ages.begin(), ages.end(), [&](double a) { return a >= low && a < high; });
+        EXPECT_DOUBLE_EQ(d.numeric[0].bins.frequencies[bin],
+                         static_cast<double>(in) / static_cast<double>(ages.size()))
+            << bin;
+    }
+    // Each categorical value's share of the rows that have one; the optional input's over the
+    // rows giving it.
+    for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
+        const auto& feature = d.categorical[i];
+        EXPECT_EQ(feature.name, domain::CategoricalFields()[i].name);
+        EXPECT_EQ(feature.values, metadata->encoding.vocabulary[i]);
+        std::vector<double> counts;
+        for (const auto& value : feature.values) {
+            counts.push_back(static_cast<double>(
+                std::count_if(data->employees.begin(), data->employees.end(),
+                              [&](const auto& e) { return e.categorical[i] == value; })));
+        }
+        const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
+        for (std::size_t v = 0; v < counts.size(); ++v) {
+            EXPECT_DOUBLE_EQ(feature.frequencies[v], counts[v] / total)
+                << feature.name << "=" << feature.values[v];
+        }
+    }
+    const auto& travel = d.categorical.back();
+    EXPECT_EQ(travel.name, "frequence_deplacement");
+    std::size_t given = 0, frequent = 0;
+    for (const auto& e : data->employees) {
+        if (const auto* value = e.Optional("frequence_deplacement")) {
+            ++given;
+            frequent += *value == "Frequent";
+        }
+    }
+    ASSERT_EQ(travel.values.front(), "Frequent");
+    EXPECT_DOUBLE_EQ(travel.frequencies.front(),
+                     static_cast<double>(frequent) / static_cast<double>(given));
+    // The score: the out-of-fold probabilities' deciles.
+    ASSERT_TRUE(d.prediction);
+    auto oof = trained->cross_validation->oof_probability;
+    std::sort(oof.begin(), oof.end());
+    EXPECT_DOUBLE_EQ(d.prediction->edges.front(), LinearQuantile(oof, 0.1));
+
+    // Saved and loaded as they were; edits that break them are refused.
+    const auto json = MetadataToJson(*metadata);
+    auto loaded = ParseMetadata(json);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(MetadataToJson(*loaded), json);
+    auto renamed =
+        Edited(json, [](auto& j) { j["training_distributions"]["numeric"][0]["name"] = "x"; });
+    ASSERT_FALSE(renamed);
+    EXPECT_THAT(renamed.error().message, HasSubstr("training_distributions"));
+    auto other_values = Edited(
+        json, [](auto& j) { j["training_distributions"]["categorical"][0]["values"][0] = "Z"; });
+    ASSERT_FALSE(other_values);
+    EXPECT_THAT(other_values.error().message, HasSubstr("vocabulary"));
+    // An artifact made before they were kept still loads, without them.
+    auto older = Edited(json, [](auto& j) { j.erase("training_distributions"); });
+    ASSERT_TRUE(older) << older.error().message;
+    EXPECT_FALSE(older->distributions);
 }
 
 TEST_F(SyntheticTrainingTest, LoadMetadataRejectsInconsistentFiles) {

@@ -328,10 +328,8 @@ TEST(RetentionMetricsTest, RecordTheRun) {
 
 INSTANTIATE_TEST_SUITE_P(Backends,
                          LogReaderTest,
-                         ::testing::Values(StoreBackend::kSqlite,
-                                           StoreBackend::kPostgres,
-                                           StoreBackend::kPgBouncer),
-                         [](const auto& test_param) { return BackendLabel(test_param.param); });
+                         ::testing::ValuesIn(kAllStoreBackends),
+                         BackendParamName);
 
 }  // namespace
 }  // namespace attrition::test

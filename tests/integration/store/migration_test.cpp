@@ -192,10 +192,8 @@ TEST_P(MigrationTest, TwoMigrateProcessesAtOnce) {
 
 INSTANTIATE_TEST_SUITE_P(Backends,
                          MigrationTest,
-                         ::testing::Values(StoreBackend::kSqlite,
-                                           StoreBackend::kPostgres,
-                                           StoreBackend::kPgBouncer),
-                         [](const auto& test_param) { return BackendLabel(test_param.param); });
+                         ::testing::ValuesIn(kAllStoreBackends),
+                         BackendParamName);
 
 TEST(DefaultDatabaseTest, EmbeddedDefaultIsMigratedOnOpen) {
     const auto dir = MakeTempDir("attrition-store-default");

@@ -12,31 +12,12 @@
 #include "harness/postgres_cluster.hpp"
 #include "integration/store/store_test_support.hpp"
 #include "store/database.hpp"
-#include "store/database_url.hpp"
 #include "store/log_reader.hpp"
-#include "store/migrator.hpp"
 
 namespace attrition::test {
 namespace {
 
-class OutcomesTest : public BackendTest {
-  protected:
-    void SetUp() override {
-        BackendTest::SetUp();
-        if (IsSkipped()) return;
-        auto url = store::ParseDatabaseUrl(db_.url);
-        ASSERT_TRUE(url);
-        auto database = store::OpenDatabase(*url, {});
-        ASSERT_TRUE(database) << database.error().message;
-        database_ = std::move(*database);
-        auto migrations = store::EmbeddedMigrations(database_->Kind());
-        ASSERT_TRUE(migrations);
-        store::Migrator migrator(*database_, std::move(*migrations));
-        ASSERT_TRUE(migrator.Up());
-    }
-
-    std::unique_ptr<store::Database> database_;
-};
+using OutcomesTest = MigratedBackendTest;
 
 TEST_P(OutcomesTest, EachReportIsStoredOnceAndRepeatsAreDuplicates) {
     const std::vector<store::OutcomeRecord> first{
@@ -81,10 +62,8 @@ TEST_P(OutcomesTest, ErasureRemovesTheEmployeesOutcomes) {
 
 INSTANTIATE_TEST_SUITE_P(Backends,
                          OutcomesTest,
-                         ::testing::Values(StoreBackend::kSqlite,
-                                           StoreBackend::kPostgres,
-                                           StoreBackend::kPgBouncer),
-                         [](const auto& test_param) { return BackendLabel(test_param.param); });
+                         ::testing::ValuesIn(kAllStoreBackends),
+                         BackendParamName);
 
 }  // namespace
 }  // namespace attrition::test

@@ -253,10 +253,8 @@ TEST_P(PredictionLogTest, TextWithArrayAndQuoteSyntaxIsStoredExactly) {
 
 INSTANTIATE_TEST_SUITE_P(Backends,
                          PredictionLogTest,
-                         ::testing::Values(StoreBackend::kSqlite,
-                                           StoreBackend::kPostgres,
-                                           StoreBackend::kPgBouncer),
-                         [](const auto& test_param) { return BackendLabel(test_param.param); });
+                         ::testing::ValuesIn(kAllStoreBackends),
+                         BackendParamName);
 
 TEST(PredictionLogOpenTest, NoneAcknowledgesWithoutStoring) {
     auto log = store::OpenPredictionLog("none", {});

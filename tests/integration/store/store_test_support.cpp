@@ -8,6 +8,8 @@
 
 #include "harness/child_process.hpp"
 #include "harness/postgres_cluster.hpp"
+#include "store/database_url.hpp"
+#include "store/migrator.hpp"
 #include "store/uuid.hpp"
 
 namespace attrition::test {
@@ -30,6 +32,20 @@ void BackendTest::SetUp() {
     }
     db_ = TestDatabase::Create(GetParam(),
                                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+}
+
+void MigratedBackendTest::SetUp() {
+    BackendTest::SetUp();
+    if (IsSkipped()) return;
+    auto url = store::ParseDatabaseUrl(db_.url);
+    ASSERT_TRUE(url);
+    auto database = store::OpenDatabase(*url, {});
+    ASSERT_TRUE(database) << database.error().message;
+    database_ = std::move(*database);
+    auto migrations = store::EmbeddedMigrations(database_->Kind());
+    ASSERT_TRUE(migrations);
+    store::Migrator migrator(*database_, std::move(*migrations));
+    ASSERT_TRUE(migrator.Up());
 }
 
 TestDatabase TestDatabase::Create(StoreBackend backend, const std::string& name) {

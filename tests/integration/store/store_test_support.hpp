@@ -6,13 +6,16 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "base/error.hpp"
+#include "store/database.hpp"
 #include "store/prediction_log.hpp"
 #include "store/records.hpp"
 
@@ -21,6 +24,15 @@ namespace attrition::test {
 enum class StoreBackend { kSqlite, kPostgres, kPgBouncer };
 
 std::string BackendLabel(StoreBackend backend);
+
+// Every backend, for INSTANTIATE_TEST_SUITE_P(Backends, Fixture, ValuesIn(kAllStoreBackends),
+// BackendParamName).
+inline constexpr std::array<StoreBackend, 3> kAllStoreBackends{
+    StoreBackend::kSqlite, StoreBackend::kPostgres, StoreBackend::kPgBouncer};
+// The test name suffix of a backend parameter.
+inline std::string BackendParamName(const ::testing::TestParamInfo<StoreBackend>& info) {
+    return BackendLabel(info.param);
+}
 
 // A fresh, empty database for one test.
 struct TestDatabase {
@@ -45,6 +57,13 @@ class BackendTest : public ::testing::TestWithParam<StoreBackend> {
   protected:
     void SetUp() override;
     TestDatabase db_;
+};
+
+// BackendTest with the database migrated to the latest version and open in database_.
+class MigratedBackendTest : public BackendTest {
+  protected:
+    void SetUp() override;
+    std::unique_ptr<store::Database> database_;
 };
 
 store::RequestRecord MakeRecord(int predictions, base::SystemTime created_at);

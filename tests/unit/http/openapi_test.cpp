@@ -86,6 +86,9 @@ TEST_F(OpenApiTest, EveryEndpointOfTheSpecButTheLandingPage) {
         {"/api/v1/stats", "get"},
         {"/api/v1/employees/{employee_id}/predictions", "delete"},
         {"/api/v1/outcomes", "post"},
+        {"/api/v1/monitoring/performance", "get"},
+        {"/api/v1/monitoring/drift", "get"},
+        {"/api/v1/monitoring/fairness", "get"},
         {"/openapi.json", "get"},
     };
     const auto& paths = document.at("paths");

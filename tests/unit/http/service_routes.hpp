@@ -9,6 +9,7 @@
 #include "base/clock.hpp"
 #include "http/handlers/log_endpoints.hpp"
 #include "http/handlers/model_reload.hpp"
+#include "http/handlers/monitoring_endpoints.hpp"
 #include "http/handlers/open_inference.hpp"
 #include "http/handlers/prediction_endpoints.hpp"
 #include "http/routes.hpp"
@@ -33,6 +34,7 @@ class ServiceRoutes {
                        metrics_,
                        handlers::PredictionSettings{.batch_limit = batch_limit}),
           log_endpoints_(nullptr, clock_),
+          monitoring_(nullptr, models_, clock_),
           batch_limit_(batch_limit) {}
 
     std::vector<Route> Declare() const {
@@ -41,6 +43,7 @@ class ServiceRoutes {
         };
         return DeclareRoutes(Endpoints{.predictions = predictions_,
                                        .log = log_endpoints_,
+                                       .monitoring = monitoring_,
                                        .reloads = reloads_,
                                        .inference = inference_,
                                        .health = ok,
@@ -61,6 +64,7 @@ class ServiceRoutes {
     std::unique_ptr<store::PredictionLog> log_;
     mutable handlers::PredictionEndpoints predictions_;
     mutable handlers::LogEndpoints log_endpoints_;
+    mutable handlers::MonitoringEndpoints monitoring_;
     StaticAssets assets_;
     std::size_t batch_limit_;
 };

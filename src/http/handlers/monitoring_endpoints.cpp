@@ -1,0 +1,343 @@
+#include "http/handlers/monitoring_endpoints.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "http/handlers/log_endpoints.hpp"
+#include "http/handlers/on_workers.hpp"
+#include "http/problem.hpp"
+#include "http/query.hpp"
+#include "model/distributions.hpp"
+#include "model/fairness.hpp"
+#include "model/repository.hpp"
+
+namespace attrition::http::handlers {
+namespace {
+
+using base::ErrorCode;
+using Json = nlohmann::json;
+
+// A figure that is undefined (NaN: a class absent) is null.
+Json Figure(double value) { return std::isnan(value) ? Json(nullptr) : Json(value); }
+
+Json MeanStdJson(const model::MeanStd& value) { return {{"mean", value.mean}, {"std", value.std}}; }
+
+// The version's cross-validated figures, beside the live ones (null when it has none).
+Json CrossValidationJson(const model::ModelMetadata& meta) {
+    if (!meta.cross_validation) return nullptr;
+    const auto& cv = meta.cross_validation->metrics;
+    Json calibration = Json::array();
+    for (const auto& bin : meta.calibration) {
+        calibration.push_back({{"mean_predicted", bin.mean_predicted},
+                               {"observed_rate", bin.observed_rate},
+                               {"n", bin.count}});
+    }
+    return {{"folds", meta.cross_validation->folds}, {"roc_auc", MeanStdJson(cv.roc_auc)},
+            {"pr_auc", MeanStdJson(cv.pr_auc)},      {"precision", MeanStdJson(cv.precision)},
+            {"recall", MeanStdJson(cv.recall)},      {"f1_score", MeanStdJson(cv.f1)},
+            {"accuracy", MeanStdJson(cv.accuracy)},  {"calibration", std::move(calibration)}};
+}
+
+// A version to evaluate: the repository snapshot that keeps it alive and its metadata.
+struct Chosen {
+    std::shared_ptr<const model::Repository> models;
+    const model::ModelMetadata* metadata = nullptr;
+};
+
+// The version asked for, or the default: kNotFound naming the loaded ones, kUnavailable when
+// none is loaded.
+base::Result<Chosen> ChooseVersion(const model::Catalog& catalog,
+                                   const std::optional<std::string>& wanted) {
+    Chosen chosen{catalog.Current()};
+    const model::ServedModel* model = nullptr;
+    if (!wanted) {
+        model = chosen.models->Default();
+        if (model == nullptr) return base::Fail(ErrorCode::kUnavailable, "Model not loaded");
+    } else {
+        const auto* version = chosen.models->Find(*wanted);
+        if (version == nullptr || !version->model) {
+            return base::Fail(ErrorCode::kNotFound,
+                              "Unknown model version; available: " + chosen.models->LoadedNames());
+        }
+        model = version->model.get();
+    }
+    chosen.metadata = &model->predictor.Metadata();
+    return chosen;
+}
+
+store::PerformanceQuery LabelledQuery(const PerformanceParameters& parameters,
+                                      const model::ModelMetadata& meta) {
+    return {.model_version = meta.model_version,
+            .since = parameters.since,
+            .until = parameters.until,
+            .horizon_days = parameters.horizon_days,
+            .threshold = meta.decision_threshold};
+}
+
+Json TimeOrNull(const std::optional<base::SystemTime>& time) {
+    return time ? Json(base::FormatIso8601(*time)) : Json(nullptr);
+}
+
+Json OrNull(const std::optional<double>& value) { return value ? Json(*value) : Json(nullptr); }
+
+Json FairnessJson(const std::vector<model::AttributeFairness>& table) {
+    Json attributes = Json::array();
+    for (const auto& attribute : table) {
+        Json groups = Json::array();
+        for (const auto& g : attribute.groups) {
+            groups.push_back({{"group", g.group},
+                              {"n", g.n},
+                              {"selection_rate", g.selection_rate},
+                              {"mean_predicted", g.mean_predicted},
+                              {"resolved", g.resolved},
+                              {"observed_rate", OrNull(g.observed_rate)},
+                              {"tpr", OrNull(g.tpr)},
+                              {"fpr", OrNull(g.fpr)},
+                              {"precision", OrNull(g.precision)}});
+        }
+        attributes.push_back({{"attribute", attribute.attribute},
+                              {"groups", std::move(groups)},
+                              {"selection_rate_ratio", OrNull(attribute.selection_rate_ratio)},
+                              {"below_four_fifths", attribute.below_four_fifths},
+                              {"tpr_difference", OrNull(attribute.tpr_difference)}});
+    }
+    return attributes;
+}
+
+Json DriftJson(const model::FeatureDrift& drift) {
+    Json entry{{"name", drift.name},
+               {"kind", drift.numeric ? "numeric" : "categorical"},
+               {"n", drift.n},
+               {"psi", drift.n > 0 ? Json(drift.psi) : Json(nullptr)},
+               {"level", drift.n > 0 ? Json(model::DriftLevelName(drift.level)) : Json(nullptr)}};
+    if (drift.numeric) entry["ks"] = drift.n > 0 ? Json(drift.ks) : Json(nullptr);
+    return entry;
+}
+
+}  // namespace
+
+base::Result<PerformanceParameters> ParsePerformanceQuery(std::string_view target) {
+    PerformanceParameters parameters;
+    base::Error error = base::Error::Make(ErrorCode::kInvalidInput, "invalid query");
+    const auto issue = [&error](std::string_view name, std::string msg, std::string type) {
+        error.issues.push_back({{"query", std::string(name)}, std::move(msg), std::move(type)});
+    };
+    auto query = ParseQuery(target);
+    if (!query) return tl::unexpected(std::move(query.error()));
+    for (const auto& [name, value] : *query) {
+        if (name == "model_version") {
+            if (value.empty() || value.size() > model::kMaxVersionChars) {
+                issue(name,
+                      fmt::format("String should have 1 to {} characters", model::kMaxVersionChars),
+                      "string_length");
+            } else {
+                parameters.model_version = value;
+            }
+        } else if (name == "since" || name == "until") {
+            const auto time = ParseIso8601(value);
+            if (!time) {
+                issue(name, "Input should be an ISO 8601 date or date-time with a time zone",
+                      "datetime_parsing");
+            } else {
+                (name == "since" ? parameters.since : parameters.until) = *time;
+            }
+        } else if (name == "horizon_days") {
+            const auto days = ParseQueryInt(value);
+            if (!days || *days < 0 || *days > store::kMaxHorizonDays) {
+                issue(
+                    name,
+                    fmt::format("Input should be an integer from 0 to {}", store::kMaxHorizonDays),
+                    "int_range");
+            } else {
+                parameters.horizon_days = *days;
+            }
+        } else {
+            issue(name, "Unknown query parameter", "extra_forbidden");
+        }
+    }
+    if (parameters.since && parameters.until && *parameters.until <= *parameters.since) {
+        issue("until", "Input should be later than since", "value_error");
+    }
+    if (!error.issues.empty()) return tl::unexpected(std::move(error));
+    return parameters;
+}
+
+base::Result<DriftParameters> ParseDriftQuery(std::string_view target) {
+    DriftParameters parameters;
+    base::Error error = base::Error::Make(ErrorCode::kInvalidInput, "invalid query");
+    auto query = ParseQuery(target);
+    if (!query) return tl::unexpected(std::move(query.error()));
+    for (const auto& [name, value] : *query) {
+        if (name == "model_version") {
+            if (value.empty() || value.size() > model::kMaxVersionChars) {
+                error.issues.push_back(
+                    {{"query", name},
+                     fmt::format("String should have 1 to {} characters", model::kMaxVersionChars),
+                     "string_length"});
+            } else {
+                parameters.model_version = value;
+            }
+        } else if (name == "days") {
+            const auto days = ParseQueryInt(value);
+            if (!days || *days < 1 || *days > kMaxStatsDays) {
+                error.issues.push_back(
+                    {{"query", name},
+                     fmt::format("Input should be an integer from 1 to {}", kMaxStatsDays),
+                     "int_range"});
+            } else {
+                parameters.days = *days;
+            }
+        } else {
+            error.issues.push_back({{"query", name}, "Unknown query parameter", "extra_forbidden"});
+        }
+    }
+    if (!error.issues.empty()) return tl::unexpected(std::move(error));
+    return parameters;
+}
+
+// One thread: a monitoring query scans its window, and two at once would only share the cores.
+struct MonitoringEndpoints::Workers {
+    net::thread_pool pool{1};
+    ~Workers() { pool.join(); }
+};
+
+MonitoringEndpoints::MonitoringEndpoints(store::Database* database,
+                                         const model::Catalog& models,
+                                         const base::Clock& clock)
+    : database_(database), models_(models), clock_(clock), workers_(std::make_unique<Workers>()) {}
+
+MonitoringEndpoints::~MonitoringEndpoints() = default;
+
+Awaitable<Response> MonitoringEndpoints::Performance(const Request& request,
+                                                     RequestContext& /*context*/) {
+    if (database_ == nullptr) co_return ErrorResponse(request, LogOff());
+    auto parameters = ParsePerformanceQuery(request.target());
+    if (!parameters) co_return ErrorResponse(request, parameters.error());
+    const auto chosen = ChooseVersion(models_, parameters->model_version);
+    if (!chosen) co_return ErrorResponse(request, chosen.error());
+    const auto& meta = *chosen->metadata;
+    const auto query = LabelledQuery(*parameters, meta);
+    std::function<base::Result<store::LivePerformance>()> call = [this, query] {
+        return store::ReadLivePerformance(*database_, query);
+    };
+    auto live = co_await OnWorkers(workers_->pool, std::move(call));
+    if (!live) co_return ErrorResponse(request, StoreFailure("performance", live.error()));
+    Json calibration = Json::array();
+    for (const auto& decile : live->deciles) {
+        calibration.push_back(
+            {{"decile", decile.decile + 1},
+             {"mean_predicted", decile.sum_predicted / static_cast<double>(decile.n)},
+             {"observed_rate",
+              static_cast<double>(decile.positives) / static_cast<double>(decile.n)},
+             {"n", decile.n}});
+    }
+    const Json body{{"model_version", meta.model_version},
+                    {"since", TimeOrNull(query.since)},
+                    {"until", TimeOrNull(query.until)},
+                    {"horizon_days", query.horizon_days},
+                    {"decision_threshold", query.threshold},
+                    {"resolved", live->resolved},
+                    {"unresolved", live->unresolved},
+                    {"positives", live->positives},
+                    {"roc_auc", Figure(live->RocAuc())},
+                    {"pr_auc", Figure(live->PrAuc())},
+                    {"precision", live->Precision()},
+                    {"recall", live->Recall()},
+                    {"f1_score", live->F1()},
+                    {"brier", Figure(live->Brier())},
+                    {"calibration", std::move(calibration)},
+                    {"cross_validation", CrossValidationJson(meta)}};
+    co_return JsonResponse(request, Status::ok, body.dump());
+}
+
+Awaitable<Response> MonitoringEndpoints::Drift(const Request& request,
+                                               RequestContext& /*context*/) {
+    if (database_ == nullptr) co_return ErrorResponse(request, LogOff());
+    auto parameters = ParseDriftQuery(request.target());
+    if (!parameters) co_return ErrorResponse(request, parameters.error());
+    const auto chosen = ChooseVersion(models_, parameters->model_version);
+    if (!chosen) co_return ErrorResponse(request, chosen.error());
+    const auto& meta = *chosen->metadata;
+    if (!meta.distributions) {
+        const Json detail{{"detail",
+                           "This version's artifact holds no training distributions (trained "
+                           "before they were kept): retrain it"}};
+        co_return JsonResponse(request, Status::conflict, detail.dump());
+    }
+    // The window is whole UTC days, as GET /api/v1/stats: today and the days-1 before it.
+    const auto today = std::chrono::floor<std::chrono::days>(clock_.Now());
+    const store::DriftQuery query{.model_version = meta.model_version,
+                                  .since = today - std::chrono::days(parameters->days - 1),
+                                  .until = std::nullopt,
+                                  .sample_rows = kDriftSampleRows};
+    std::function<base::Result<store::DriftSample>()> call = [this, query] {
+        return store::ReadDriftSample(*database_, query);
+    };
+    auto sample = co_await OnWorkers(workers_->pool, std::move(call));
+    if (!sample) co_return ErrorResponse(request, StoreFailure("drift", sample.error()));
+    std::map<std::string, model::ValueCounts> live;
+    for (auto& input : sample->inputs) {
+        live[input.input].emplace_back(std::move(input.value), input.count);
+    }
+    Json features = Json::array();
+    for (const auto& drift : model::CompareInputs(*meta.distributions, live)) {
+        features.push_back(DriftJson(drift));
+    }
+    Json prediction = nullptr;
+    if (meta.distributions->prediction) {
+        prediction =
+            DriftJson(model::CompareScores(*meta.distributions->prediction, sample->probabilities));
+    }
+    const Json body{{"model_version", meta.model_version},
+                    {"days", parameters->days},
+                    {"since", base::FormatIso8601(query.since)},
+                    {"rows", sample->window_rows},
+                    {"sampled_rows", sample->sampled_rows},
+                    {"thresholds",
+                     {{"moderate", model::kPsiModerate}, {"significant", model::kPsiSignificant}}},
+                    {"features", std::move(features)},
+                    {"prediction", std::move(prediction)}};
+    co_return JsonResponse(request, Status::ok, body.dump());
+}
+
+Awaitable<Response> MonitoringEndpoints::Fairness(const Request& request,
+                                                  RequestContext& /*context*/) {
+    if (database_ == nullptr) co_return ErrorResponse(request, LogOff());
+    auto parameters = ParsePerformanceQuery(request.target());
+    if (!parameters) co_return ErrorResponse(request, parameters.error());
+    const auto chosen = ChooseVersion(models_, parameters->model_version);
+    if (!chosen) co_return ErrorResponse(request, chosen.error());
+    const auto& meta = *chosen->metadata;
+    const auto query = LabelledQuery(*parameters, meta);
+    std::function<base::Result<std::vector<store::FairnessGroupRow>>()> call = [this, query] {
+        return store::ReadFairnessGroups(*database_, query);
+    };
+    auto rows = co_await OnWorkers(workers_->pool, std::move(call));
+    if (!rows) co_return ErrorResponse(request, StoreFailure("fairness", rows.error()));
+    std::vector<model::GroupCounts> counts;
+    for (auto& row : *rows) {
+        counts.push_back({std::move(row.attribute), std::move(row.group), row.n, row.flagged,
+                          row.sum_predicted, row.resolved, row.positives, row.true_positive,
+                          row.false_positive});
+    }
+    const Json body{{"model_version", meta.model_version},
+                    {"since", TimeOrNull(query.since)},
+                    {"until", TimeOrNull(query.until)},
+                    {"horizon_days", query.horizon_days},
+                    {"decision_threshold", query.threshold},
+                    {"four_fifths", model::kFourFifths},
+                    {"live", FairnessJson(model::SummarizeFairness(counts))},
+                    {"training", meta.fairness.empty()
+                                     ? Json(nullptr)
+                                     : FairnessJson(model::SummarizeFairness(meta.fairness))}};
+    co_return JsonResponse(request, Status::ok, body.dump());
+}
+
+}  // namespace attrition::http::handlers

@@ -1,0 +1,69 @@
+// The model's health, computed from the prediction log, behind API keys (Access::kApiKey):
+//   GET /api/v1/monitoring/performance   live accuracy against reported outcomes
+//   GET /api/v1/monitoring/drift         today's inputs and scores against the training ones
+//   GET /api/v1/monitoring/fairness      decisions and errors by genre, marital status, age
+// Handlers check the query, run the store call on a one-thread pool (a monitoring query scans
+// the window: one at a time per replica, never on an event loop thread) and answer JSON, each
+// figure beside the version's cross-validated one. `database` may be null (logging off): the
+// endpoints then answer 503. Thread-safe: shared by all request threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/clock.hpp"
+#include "base/error.hpp"
+#include "http/route.hpp"
+#include "model/catalog.hpp"
+#include "store/database.hpp"
+#include "store/monitoring.hpp"
+
+namespace attrition::http::handlers {
+
+// The parameters of GET /api/v1/monitoring/performance, checked (model_version, since, until,
+// horizon_days); kInvalidInput with one issue per bad parameter (loc ["query", name]).
+struct PerformanceParameters {
+    std::optional<std::string> model_version;  // default: the default version
+    std::optional<base::SystemTime> since;
+    std::optional<base::SystemTime> until;
+    int horizon_days = 365;
+};
+base::Result<PerformanceParameters> ParsePerformanceQuery(std::string_view target);
+
+// The parameters of GET /api/v1/monitoring/drift (days 1..kMaxStatsDays, model_version).
+struct DriftParameters {
+    std::optional<std::string> model_version;
+    int days = 30;
+};
+base::Result<DriftParameters> ParseDriftQuery(std::string_view target);
+
+// The predictions a drift report samples at most (store::DriftQuery::sample_rows).
+inline constexpr std::uint64_t kDriftSampleRows = 20000;
+
+class MonitoringEndpoints {
+  public:
+    MonitoringEndpoints(store::Database* database,
+                        const model::Catalog& models,
+                        const base::Clock& clock);
+    ~MonitoringEndpoints();
+    MonitoringEndpoints(const MonitoringEndpoints&) = delete;
+    MonitoringEndpoints& operator=(const MonitoringEndpoints&) = delete;
+
+    Awaitable<Response> Performance(const Request& request, RequestContext& context);
+    Awaitable<Response> Drift(const Request& request, RequestContext& context);
+    // The same parameters as Performance.
+    Awaitable<Response> Fairness(const Request& request, RequestContext& context);
+
+  private:
+    struct Workers;
+
+    store::Database* database_;
+    const model::Catalog& models_;
+    const base::Clock& clock_;
+    std::unique_ptr<Workers> workers_;
+};
+
+}  // namespace attrition::http::handlers

@@ -1,0 +1,302 @@
+#include "store/monitoring.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string_view>
+
+#include "store/log_reader.hpp"
+
+namespace attrition::store {
+namespace {
+
+using base::ErrorCode;
+
+// The predictions of the window with their UTC day d and d + horizon (e), per dialect;
+// {inputs}: snapshot inputs the query needs too.
+constexpr std::string_view kPgWindow =
+    "SELECT attrition_prob AS s, employee_id, (created_at AT TIME ZONE 'UTC')::date AS d, "
+    "(created_at AT TIME ZONE 'UTC')::date + $4::int AS e{inputs} FROM predictions "
+    "WHERE model_version = $1::text AND created_at >= $2::timestamptz "
+    "AND created_at < $3::timestamptz";
+constexpr std::string_view kSqliteWindow =
+    "SELECT attrition_prob AS s, employee_id, substr(created_at, 1, 10) AS d, "
+    "date(substr(created_at, 1, 10), '+' || CAST(?4 AS INTEGER) || ' days') AS e{inputs} "
+    "FROM predictions WHERE model_version = ?1 AND created_at >= ?2 AND created_at < ?3";
+// The fairness attributes from the snapshot.
+constexpr std::string_view kPgFairnessInputs =
+    ", features_snapshot->>'genre' AS genre, features_snapshot->>'statut_marital' AS marital, "
+    "(features_snapshot->>'age')::float8 AS age";
+constexpr std::string_view kSqliteFairnessInputs =
+    ", json_extract(features_snapshot, '$.genre') AS genre, "
+    "json_extract(features_snapshot, '$.statut_marital') AS marital, "
+    "json_extract(features_snapshot, '$.age') AS age";
+
+// The rest is the same SQL on both: {window} above, {threshold} the parameter. Outcome dates
+// are `date` (PostgreSQL) or YYYY-MM-DD text (SQLite), which compare in time order either way.
+// {labels} is each prediction with its label y (1, 0 or NULL: unresolved) and {columns}.
+constexpr std::string_view kLabelledSql = R"sql(
+WITH labelled AS MATERIALIZED (
+  SELECT w.s{columns}, CASE
+    WHEN w.employee_id IS NULL THEN NULL
+    WHEN EXISTS (SELECT 1 FROM outcomes o WHERE o.employee_id = w.employee_id
+                 AND o.event = 'left' AND o.event_date >= w.d AND o.event_date <= w.e) THEN 1
+    WHEN EXISTS (SELECT 1 FROM outcomes o WHERE o.employee_id = w.employee_id
+                 AND ((o.event = 'stayed' AND o.event_date >= w.e)
+                      OR (o.event = 'left' AND o.event_date > w.e))) THEN 0
+  END AS y
+  FROM ({window}) w))sql";
+
+// After the labels, every figure in one pass each over the materialized rows: the database
+// sorts (spilling to disk when it must) and the service receives at most ten rows.
+constexpr std::string_view kPerformanceSql = R"sql(,
+resolved AS MATERIALIZED (SELECT s, y FROM labelled WHERE y IS NOT NULL),
+by_score AS (SELECT s, sum(y) AS pos, count(*) - sum(y) AS neg FROM resolved GROUP BY s),
+auc AS (
+  SELECT sum(CAST(pos AS double precision) *
+             (CAST(coalesce(neg_below, 0) AS double precision) + 0.5 * neg)) AS num
+  FROM (SELECT pos, neg, sum(neg) OVER (ORDER BY s ROWS BETWEEN UNBOUNDED PRECEDING
+                                        AND 1 PRECEDING) AS neg_below FROM by_score) t),
+ap AS (
+  SELECT sum(CAST(pos AS double precision) * CAST(tp AS double precision) /
+             CAST(tp + fp AS double precision)) AS num
+  FROM (SELECT pos, sum(pos) OVER w AS tp, sum(neg) OVER w AS fp FROM by_score
+        WINDOW w AS (ORDER BY s DESC ROWS UNBOUNDED PRECEDING)) t),
+summary AS (
+  SELECT (SELECT count(*) FROM labelled) AS total, count(*) AS resolved,
+         coalesce(sum(y), 0) AS positives,
+         coalesce(sum(CASE WHEN y = 1 AND s >= {threshold} THEN 1 ELSE 0 END), 0) AS tp,
+         coalesce(sum(CASE WHEN y = 0 AND s >= {threshold} THEN 1 ELSE 0 END), 0) AS fp,
+         coalesce(sum(CASE WHEN y = 1 AND s < {threshold} THEN 1 ELSE 0 END), 0) AS fn,
+         coalesce(sum((s - y) * (s - y)), 0) AS sq,
+         (SELECT num FROM auc) AS auc_num, (SELECT num FROM ap) AS ap_num
+  FROM resolved),
+deciles AS (
+  SELECT k, count(*) AS n, sum(s) AS sum_s, sum(y) AS pos
+  FROM (SELECT s, y, (row_number() OVER (ORDER BY s) * 10 - 1) / (count(*) OVER ()) AS k
+        FROM resolved) t
+  GROUP BY k)
+SELECT m.total, m.resolved, m.positives, m.tp, m.fp, m.fn, m.sq, m.auc_num, m.ap_num,
+       d.k, d.n, d.sum_s, d.pos
+FROM summary m LEFT JOIN deciles d ON 1 = 1 ORDER BY d.k)sql";
+
+// Per attribute and group: rows, flagged, sum of probabilities, resolved, positives, true and
+// false positives (sum() leaves unresolved rows' NULL products out).
+constexpr std::string_view kFairnessSql = R"sql(,
+marked AS (
+  SELECT CASE WHEN s >= {threshold} THEN 1 ELSE 0 END AS f, s, y, genre, marital,
+         CASE WHEN age IS NULL THEN NULL WHEN age < 30 THEN '18-29' WHEN age < 40 THEN '30-39'
+              WHEN age < 50 THEN '40-49' ELSE '50+' END AS band
+  FROM labelled)
+SELECT 'genre', genre, count(*), sum(f), sum(s), count(y), coalesce(sum(y), 0),
+       coalesce(sum(f * y), 0), coalesce(sum(f * (1 - y)), 0)
+FROM marked WHERE genre IS NOT NULL GROUP BY genre
+UNION ALL
+SELECT 'statut_marital', marital, count(*), sum(f), sum(s), count(y), coalesce(sum(y), 0),
+       coalesce(sum(f * y), 0), coalesce(sum(f * (1 - y)), 0)
+FROM marked WHERE marital IS NOT NULL GROUP BY marital
+UNION ALL
+SELECT 'age_band', band, count(*), sum(f), sum(s), count(y), coalesce(sum(y), 0),
+       coalesce(sum(f * y), 0), coalesce(sum(f * (1 - y)), 0)
+FROM marked WHERE band IS NOT NULL GROUP BY band)sql";
+
+// The labels over the window, then `tail`; with the fairness attributes when `fairness`.
+std::string LabelledSql(Backend backend, std::string_view tail, bool fairness) {
+    const bool pg = backend == Backend::kPostgres;
+    const auto inputs = !fairness ? std::string_view()
+                        : pg      ? kPgFairnessInputs
+                                  : kSqliteFairnessInputs;
+    const auto window =
+        fmt::format(fmt::runtime(pg ? kPgWindow : kSqliteWindow), fmt::arg("inputs", inputs));
+    const auto labelled =
+        fmt::format(fmt::runtime(kLabelledSql), fmt::arg("window", window),
+                    fmt::arg("columns", fairness ? ", w.genre, w.marital, w.age" : ""));
+    return labelled + fmt::format(fmt::runtime(tail),
+                                  fmt::arg("threshold", pg ? "$5::float8" : "CAST(?5 AS REAL)"));
+}
+
+// The parameters of a labelled query ($1..$5).
+std::vector<std::string> LabelledParameters(const PerformanceQuery& query) {
+    return {query.model_version,
+            query.since ? base::FormatIso8601(*query.since) : std::string(kEarliestTimestamp),
+            query.until ? base::FormatIso8601(*query.until) : std::string(kLatestTimestamp),
+            std::to_string(query.horizon_days), fmt::format("{}", query.threshold)};
+}
+
+base::Result<std::vector<Row>> RunLabelled(Database& database,
+                                           const PerformanceQuery& query,
+                                           std::string_view tail,
+                                           bool fairness) {
+    if (query.horizon_days < 0 || query.horizon_days > kMaxHorizonDays) {
+        return base::Fail(ErrorCode::kInvalidInput,
+                          fmt::format("horizon_days must be between 0 and {}", kMaxHorizonDays));
+    }
+    const auto sql = LabelledSql(database.Kind(), tail, fairness);
+    const auto params = LabelledParameters(query);
+    std::vector<Row> rows;
+    auto done = database.RunTransaction(MigrationLock::kNone,
+                                        [&](SqlSession& session) -> base::Result<void> {
+                                            auto result = session.Query(sql, params);
+                                            if (!result) return tl::unexpected(result.error());
+                                            rows = std::move(*result);
+                                            return {};
+                                        });
+    if (!done) return tl::unexpected(done.error());
+    return rows;
+}
+
+constexpr std::string_view kPgWindowCountSql =
+    "SELECT count(*) FROM predictions WHERE model_version = $1::text "
+    "AND created_at >= $2::timestamptz AND created_at < $3::timestamptz";
+constexpr std::string_view kSqliteWindowCountSql =
+    "SELECT count(*) FROM predictions WHERE model_version = ?1 AND created_at >= ?2 "
+    "AND created_at < ?3";
+// One statement, so that both parts see the same rows: the inputs of the sampled snapshots by
+// (key, value), then their probabilities under the key '' (no input is named so). The id's
+// last two hex digits compare as text against the bound ("zz": every row).
+constexpr std::string_view kPgDriftSql =
+    "WITH sampled AS MATERIALIZED (SELECT attrition_prob, features_snapshot FROM predictions "
+    "WHERE model_version = $1::text AND created_at >= $2::timestamptz "
+    "AND created_at < $3::timestamptz AND right(id::text, 2) COLLATE \"C\" < $4::text) "
+    "SELECT j.key, j.value, count(*) FROM sampled s, jsonb_each_text(s.features_snapshot) j "
+    "GROUP BY 1, 2 UNION ALL "
+    "SELECT '', attrition_prob::text, count(*) FROM sampled GROUP BY attrition_prob";
+constexpr std::string_view kSqliteDriftSql =
+    "WITH sampled AS MATERIALIZED (SELECT attrition_prob, features_snapshot FROM predictions "
+    "WHERE model_version = ?1 AND created_at >= ?2 AND created_at < ?3 "
+    "AND substr(id, 35, 2) < ?4) "
+    "SELECT j.key, j.value, count(*) FROM sampled s, json_each(s.features_snapshot) j "
+    "GROUP BY 1, 2 UNION ALL "
+    "SELECT '', attrition_prob, count(*) FROM sampled GROUP BY attrition_prob";
+
+// The bound on the ids' last two hex digits that keeps about `wanted` of `rows`.
+std::string SampleBound(std::uint64_t rows, std::uint64_t wanted) {
+    if (rows <= wanted) return "zz";
+    const auto kept = (wanted * 256 + rows - 1) / rows;  // of 256, rounded up
+    return fmt::format("{:02x}", std::max<std::uint64_t>(kept, 1));
+}
+
+std::uint64_t Count(const std::optional<std::string>& text) {
+    return text ? std::stoull(*text) : 0;
+}
+
+double Number(const std::optional<std::string>& text) { return text ? std::stod(*text) : 0.0; }
+
+double Ratio(double numerator, double denominator) {
+    return denominator > 0 ? numerator / denominator : 0.0;
+}
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+}  // namespace
+
+double LivePerformance::RocAuc() const {
+    if (positives == 0 || Negatives() == 0) return kNaN;
+    return auc_pairs / (static_cast<double>(positives) * static_cast<double>(Negatives()));
+}
+
+double LivePerformance::PrAuc() const {
+    return positives == 0 ? kNaN : precision_gain / static_cast<double>(positives);
+}
+
+double LivePerformance::Brier() const {
+    return resolved == 0 ? kNaN : squared_error / static_cast<double>(resolved);
+}
+
+double LivePerformance::Precision() const {
+    return Ratio(static_cast<double>(true_positive),
+                 static_cast<double>(true_positive + false_positive));
+}
+
+double LivePerformance::Recall() const {
+    return Ratio(static_cast<double>(true_positive),
+                 static_cast<double>(true_positive + false_negative));
+}
+
+double LivePerformance::F1() const {
+    const double precision = Precision();
+    const double recall = Recall();
+    return Ratio(2 * precision * recall, precision + recall);
+}
+
+base::Result<DriftSample> ReadDriftSample(Database& database, const DriftQuery& query) {
+    const bool pg = database.Kind() == Backend::kPostgres;
+    std::vector<std::string> params{
+        query.model_version, base::FormatIso8601(query.since),
+        query.until ? base::FormatIso8601(*query.until) : std::string(kLatestTimestamp)};
+    DriftSample sample;
+    auto done = database.RunTransaction(
+        MigrationLock::kNone, [&](SqlSession& session) -> base::Result<void> {
+            sample = DriftSample{};
+            auto counted = session.Query(pg ? kPgWindowCountSql : kSqliteWindowCountSql, params);
+            if (!counted) return tl::unexpected(counted.error());
+            if (counted->size() != 1 || counted->front().size() != 1) {
+                return base::Fail(ErrorCode::kInternal, "unexpected window count result");
+            }
+            sample.window_rows = Count(counted->front()[0]);
+            auto bounded = params;
+            bounded.push_back(SampleBound(sample.window_rows, query.sample_rows));
+            auto rows = session.Query(pg ? kPgDriftSql : kSqliteDriftSql, bounded);
+            if (!rows) return tl::unexpected(rows.error());
+            for (auto& row : *rows) {
+                if (row.size() != 3 || !row[0] || !row[1]) continue;  // a JSON null value
+                const auto count = Count(row[2]);
+                if (row[0]->empty()) {
+                    sample.probabilities.emplace_back(std::stod(*row[1]), count);
+                    sample.sampled_rows += count;
+                } else {
+                    sample.inputs.push_back({std::move(*row[0]), std::move(*row[1]), count});
+                }
+            }
+            return {};
+        });
+    if (!done) return tl::unexpected(done.error());
+    return sample;
+}
+
+base::Result<LivePerformance> ReadLivePerformance(Database& database,
+                                                  const PerformanceQuery& query) {
+    auto result = RunLabelled(database, query, kPerformanceSql, false);
+    if (!result) return tl::unexpected(result.error());
+    const auto& rows = *result;
+    if (rows.empty() || rows.front().size() != 13) {
+        return base::Fail(ErrorCode::kInternal, "unexpected live performance result");
+    }
+    const auto& first = rows.front();
+    LivePerformance live;
+    live.resolved = Count(first[1]);
+    live.unresolved = Count(first[0]) - live.resolved;
+    live.positives = Count(first[2]);
+    live.true_positive = Count(first[3]);
+    live.false_positive = Count(first[4]);
+    live.false_negative = Count(first[5]);
+    live.squared_error = Number(first[6]);
+    live.auc_pairs = Number(first[7]);
+    live.precision_gain = Number(first[8]);
+    for (const auto& row : rows) {
+        if (!row[9]) continue;  // nothing resolved: the one row has no decile
+        live.deciles.push_back(DecileSums{static_cast<int>(Count(row[9])), Count(row[10]),
+                                          Number(row[11]), Count(row[12])});
+    }
+    return live;
+}
+
+base::Result<std::vector<FairnessGroupRow>> ReadFairnessGroups(Database& database,
+                                                               const PerformanceQuery& query) {
+    auto rows = RunLabelled(database, query, kFairnessSql, true);
+    if (!rows) return tl::unexpected(rows.error());
+    std::vector<FairnessGroupRow> groups;
+    for (auto& row : *rows) {
+        if (row.size() != 9 || !row[0] || !row[1]) {
+            return base::Fail(ErrorCode::kInternal, "unexpected fairness result");
+        }
+        groups.push_back({std::move(*row[0]), std::move(*row[1]), Count(row[2]), Count(row[3]),
+                          Number(row[4]), Count(row[5]), Count(row[6]), Count(row[7]),
+                          Count(row[8])});
+    }
+    return groups;
+}
+
+}  // namespace attrition::store

@@ -1,0 +1,121 @@
+// Monitoring figures computed from the prediction log inside the database, so that the service
+// holds a handful of numbers whatever the size of the log: live performance (the predictions of
+// one model version joined with the outcomes the HR system reported). One read-only statement
+// per call, on both backends, with unnamed parameterised statements only (safe behind
+// pgbouncer). Stateless free functions, thread-safe as the Database; they block for the query.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "base/error.hpp"
+#include "store/database.hpp"
+
+namespace attrition::store {
+
+inline constexpr int kMaxHorizonDays = 3650;
+
+// Which logged predictions, and how they resolve. A prediction made on UTC day d (its
+// created_at) for an employee is positive when a `left` outcome lies in [d, d + horizon_days],
+// negative when a `stayed` outcome on or after d + horizon_days, or a `left` one after it,
+// exists, and unresolved otherwise (always, without an employee_id). Shadow rows count as
+// their own version's: the filter is on model_version only.
+struct PerformanceQuery {
+    std::string model_version;
+    std::optional<base::SystemTime> since;  // created_at >= since
+    std::optional<base::SystemTime> until;  // created_at < until
+    int horizon_days = 365;                 // 0..kMaxHorizonDays
+    double threshold = 0.5;                 // flagged: attrition_prob >= threshold
+};
+
+// One tenth of the resolved predictions by increasing probability, cut as
+// model::CalibrationTable cuts (row i of n, 0-based, in decile floor(((i + 1) * 10 - 1) / n)).
+struct DecileSums {
+    int decile = 0;  // 0..9
+    std::uint64_t n = 0;
+    double sum_predicted = 0;
+    std::uint64_t positives = 0;
+};
+
+struct LivePerformance {
+    std::uint64_t resolved = 0;
+    std::uint64_t unresolved = 0;
+    std::uint64_t positives = 0;
+    std::uint64_t true_positive = 0;   // flagged and positive
+    std::uint64_t false_positive = 0;  // flagged and negative
+    std::uint64_t false_negative = 0;  // not flagged and positive
+    double squared_error = 0;          // sum of (p - y)^2 over the resolved
+    // Sum over distinct probabilities of positives x (negatives below + half the negatives
+    // there): the Mann-Whitney count, ties half.
+    double auc_pairs = 0;
+    // Sum over distinct probabilities, from the highest, of positives there x precision at
+    // that threshold (scikit-learn's average_precision_score times positives).
+    double precision_gain = 0;
+    std::vector<DecileSums> deciles;  // ascending, only non-empty ones
+
+    std::uint64_t Negatives() const { return resolved - positives; }
+    // NaN when a class is absent (roc) or there is no positive (pr) or nothing resolved (brier).
+    double RocAuc() const;
+    double PrAuc() const;
+    double Brier() const;
+    // 0 when the denominator is 0 (scikit-learn's zero_division default).
+    double Precision() const;
+    double Recall() const;
+    double F1() const;
+};
+
+// The inputs the log holds for drift, from a uniform sample of a version's predictions in a
+// window: a prediction is sampled when the last two hex digits of its (random, version 4) id
+// fall below a bound chosen from the window's size, so that about `sample_rows` are kept
+// (every one in a small window). The database scans the window's ids and parses only the
+// sampled snapshots; the service receives one row per distinct (input, value).
+struct DriftQuery {
+    std::string model_version;
+    base::SystemTime since;                 // created_at >= since
+    std::optional<base::SystemTime> until;  // created_at < until
+    std::uint64_t sample_rows = 20000;
+};
+
+struct ValueCount {
+    std::string input;  // a features_snapshot key
+    std::string value;  // its value as text ("41", "41.5", "Male")
+    std::uint64_t count = 0;
+};
+
+struct DriftSample {
+    std::uint64_t window_rows = 0;   // predictions of the version in the window
+    std::uint64_t sampled_rows = 0;  // of which sampled
+    std::vector<ValueCount> inputs;  // over the sampled rows
+    std::vector<std::pair<double, std::uint64_t>> probabilities;  // attrition_prob, how many
+};
+
+// Errors: as Database::RunTransaction's.
+base::Result<DriftSample> ReadDriftSample(Database& database, const DriftQuery& query);
+
+// Errors: as Database::RunTransaction's; kInvalidInput for a horizon out of range.
+base::Result<LivePerformance> ReadLivePerformance(Database& database,
+                                                  const PerformanceQuery& query);
+
+// One group of a fairness attribute over the same predictions and labels as
+// ReadLivePerformance (model::GroupCounts's fields).
+struct FairnessGroupRow {
+    std::string attribute;  // genre, statut_marital or age_band (18-29, 30-39, 40-49, 50+)
+    std::string group;
+    std::uint64_t n = 0;
+    std::uint64_t flagged = 0;
+    double sum_predicted = 0;
+    std::uint64_t resolved = 0;
+    std::uint64_t positives = 0;
+    std::uint64_t true_positive = 0;
+    std::uint64_t false_positive = 0;
+};
+
+// Errors: as ReadLivePerformance's.
+base::Result<std::vector<FairnessGroupRow>> ReadFairnessGroups(Database& database,
+                                                               const PerformanceQuery& query);
+
+}  // namespace attrition::store

@@ -1,0 +1,60 @@
+// The committed model cards (docs/model-cards/<version>.md) are what `attrition model-card`
+// makes from the committed artifacts today: a retrained artifact without its regenerated card
+// fails here. And the card of an unreadable artifact is an error, not an empty file.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "harness/child_process.hpp"
+#include "harness/service_process.hpp"
+
+namespace attrition::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(ModelCardTest, EveryCommittedArtifactHasItsCardUpToDate) {
+    const fs::path source = EnvOr("ATTRITION_SOURCE_DIR", ".");
+    const auto scratch = MakeTempDir("attrition-model-card");
+    int artifacts = 0;
+    for (const auto& entry : fs::directory_iterator(source / "model")) {
+        if (!fs::exists(entry.path() / "booster.json")) continue;
+        ++artifacts;
+        const auto version = entry.path().filename().string();
+        SCOPED_TRACE(version);
+        const auto out = scratch + "/" + version + ".md";
+        std::string log;
+        ASSERT_EQ(RunCommand({.argv = {AttritionBinary(), "model-card", "--model",
+                                       entry.path().string(), "--out", out}},
+                             &log),
+                  0)
+            << log;
+        const auto committed = source / "docs" / "model-cards" / (version + ".md");
+        ASSERT_TRUE(fs::exists(committed))
+            << committed << " is missing: attrition model-card --model " << entry.path()
+            << " --out " << committed;
+        const auto card = ReadFile(out);
+        EXPECT_TRUE(card == ReadFile(committed.string()))
+            << committed << " is out of date: regenerate it with attrition model-card --model "
+            << entry.path() << " --out " << committed;
+        for (const std::string section :
+             {"## Intended use", "## Out of scope: misuse", "## Training data", "## Features",
+              "## Performance", "## Fairness at training", "## Known limitations"}) {
+            EXPECT_NE(card.find(section), std::string::npos) << section;
+        }
+        EXPECT_NE(card.find("Never an automated decision about a person"), std::string::npos);
+    }
+    EXPECT_GE(artifacts, 2);
+
+    std::string log;
+    EXPECT_EQ(RunCommand({.argv = {AttritionBinary(), "model-card", "--model", scratch, "--out",
+                                   scratch + "/none.md"}},
+                         &log),
+              1);
+    EXPECT_NE(log.find("cannot read the artifact"), std::string::npos) << log;
+    EXPECT_FALSE(fs::exists(scratch + "/none.md"));
+}
+
+}  // namespace
+}  // namespace attrition::test

@@ -1,0 +1,468 @@
+// Live performance against the real binary, on SQLite and PostgreSQL: the TechNova training rows
+// (ATTRITION_DATA_DIR; the test skips without them) are scored through the API with v2.1
+// shadowing the default, their real outcomes posted, and GET /api/v1/monitoring/performance
+// checked against ROC AUC, average precision, Brier score, the confusion at the decision
+// threshold and the calibration deciles computed here from the probabilities the log holds —
+// for the default and, on the same employees, for the shadow version. The horizon decides what
+// resolves: outcomes dated today resolve every prediction made today at horizon 0, only the
+// departures at 365; a stay or a departure before the prediction resolves nothing. Drift: the
+// same rows match their training distributions, and a copy with every age shifted drifts on age
+// alone.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "domain/fields.hpp"
+#include "e2e/support/log_support.hpp"
+#include "harness/child_process.hpp"
+#include "harness/http_client.hpp"
+#include "harness/postgres_cluster.hpp"
+#include "harness/service_process.hpp"
+#include "model/technova_reader.hpp"
+
+namespace attrition::test {
+namespace {
+
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+const std::string kKey = "monitoring-test-key-0123456789";
+const std::string kDefault = "xgb_enhanced_v2.0";
+const std::string kShadow = "xgb_enhanced_v2.1";
+
+enum class Backend { kSqlite, kPostgres };
+
+std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+    return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+// A training row as a request body: integral values as JSON integers.
+Json EmployeeJson(const domain::Employee& employee, const std::string& id) {
+    Json body{{"employee_id", id}};
+    const auto numeric = domain::NumericFields();
+    for (std::size_t i = 0; i < numeric.size(); ++i) {
+        const double value = employee.numeric[i];
+        if (std::trunc(value) == value) {
+            body[std::string(numeric[i].name)] = static_cast<long long>(value);
+        } else {
+            body[std::string(numeric[i].name)] = value;
+        }
+    }
+    const auto categorical = domain::CategoricalFields();
+    for (std::size_t i = 0; i < categorical.size(); ++i) {
+        body[std::string(categorical[i].name)] = employee.categorical[i];
+    }
+    for (const auto& optional : employee.optional) body[optional.name] = optional.value;
+    return body;
+}
+
+std::string UtcDate(std::chrono::system_clock::time_point when) {
+    const std::chrono::year_month_day day{std::chrono::floor<std::chrono::days>(when)};
+    char text[32];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(day.year()),
+                  static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
+    return text;
+}
+
+struct Labelled {
+    double score = 0;
+    int label = 0;
+};
+
+// The figures by their definitions, on the rows themselves.
+double MannWhitneyAuc(const std::vector<Labelled>& rows) {
+    double pairs = 0, wins = 0;
+    for (const auto& positive : rows) {
+        if (positive.label != 1) continue;
+        for (const auto& negative : rows) {
+            if (negative.label != 0) continue;
+            pairs += 1;
+            wins += positive.score > negative.score    ? 1.0
+                    : positive.score == negative.score ? 0.5
+                                                       : 0.0;
+        }
+    }
+    return wins / pairs;
+}
+
+// Σ over distinct thresholds, from the highest, of (recall gained) x precision there.
+double AveragePrecision(std::vector<Labelled> rows) {
+    std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.score > b.score; });
+    double positives = 0;
+    for (const auto& row : rows) positives += row.label;
+    double tp = 0, fp = 0, sum = 0;
+    for (std::size_t i = 0; i < rows.size();) {
+        double gained = 0;
+        std::size_t j = i;
+        for (; j < rows.size() && rows[j].score == rows[i].score; ++j) {
+            (rows[j].label == 1 ? tp : fp) += 1;
+            gained += rows[j].label;
+        }
+        sum += gained / positives * (tp / (tp + fp));
+        i = j;
+    }
+    return sum;
+}
+
+struct Expected {
+    std::size_t resolved = 0, positives = 0;
+    double roc_auc = 0, pr_auc = 0, brier = 0, precision = 0, recall = 0, f1 = 0;
+    Json deciles = Json::array();  // [mean_predicted, observed_rate, n]
+};
+
+Expected Compute(std::vector<Labelled> rows, double threshold) {
+    Expected e;
+    e.resolved = rows.size();
+    double tp = 0, fp = 0, fn = 0, squared = 0;
+    for (const auto& row : rows) {
+        e.positives += row.label;
+        squared += (row.score - row.label) * (row.score - row.label);
+        const bool flagged = row.score >= threshold;
+        tp += flagged && row.label == 1;
+        fp += flagged && row.label == 0;
+        fn += !flagged && row.label == 1;
+    }
+    e.roc_auc = MannWhitneyAuc(rows);
+    e.pr_auc = AveragePrecision(rows);
+    e.brier = squared / static_cast<double>(rows.size());
+    e.precision = tp / (tp + fp);
+    e.recall = tp / (tp + fn);
+    e.f1 = 2 * e.precision * e.recall / (e.precision + e.recall);
+    std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.score < b.score; });
+    const std::size_t n = rows.size();
+    for (std::size_t b = 0; b < 10; ++b) {
+        const std::size_t begin = n * b / 10, end = n * (b + 1) / 10;
+        double sum = 0, left = 0;
+        for (std::size_t k = begin; k < end; ++k) {
+            sum += rows[k].score;
+            left += rows[k].label;
+        }
+        const double count = static_cast<double>(end - begin);
+        e.deciles.push_back(Json::array({sum / count, left / count, end - begin}));
+    }
+    return e;
+}
+
+void ExpectFigures(const Json& live, const Expected& expected, const std::string& version) {
+    SCOPED_TRACE(version);
+    EXPECT_EQ(live["model_version"], version);
+    EXPECT_EQ(live["resolved"], expected.resolved);
+    EXPECT_EQ(live["positives"], expected.positives);
+    EXPECT_NEAR(live["roc_auc"].get<double>(), expected.roc_auc, 1e-9);
+    EXPECT_NEAR(live["pr_auc"].get<double>(), expected.pr_auc, 1e-9);
+    EXPECT_NEAR(live["brier"].get<double>(), expected.brier, 1e-9);
+    EXPECT_NEAR(live["precision"].get<double>(), expected.precision, 1e-12);
+    EXPECT_NEAR(live["recall"].get<double>(), expected.recall, 1e-12);
+    EXPECT_NEAR(live["f1_score"].get<double>(), expected.f1, 1e-12);
+    ASSERT_EQ(live["calibration"].size(), 10U) << live.dump();
+    for (std::size_t b = 0; b < 10; ++b) {
+        const auto& decile = live["calibration"][b];
+        EXPECT_EQ(decile["decile"], b + 1);
+        EXPECT_NEAR(decile["mean_predicted"].get<double>(), expected.deciles[b][0].get<double>(),
+                    1e-9);
+        EXPECT_NEAR(decile["observed_rate"].get<double>(), expected.deciles[b][1].get<double>(),
+                    1e-12);
+        EXPECT_EQ(decile["n"], expected.deciles[b][2]);
+    }
+}
+
+class MonitoringTest : public ::testing::TestWithParam<Backend> {
+  protected:
+    void SetUp() override {
+        const char* dir = std::getenv("ATTRITION_DATA_DIR");
+        if (dir == nullptr || !model::ReadTechnova(dir).has_value()) {
+            GTEST_SKIP() << "real TechNova data not found (set ATTRITION_DATA_DIR to the folder "
+                            "of ../shared/data/technova)";
+        }
+        std::vector<std::string> optional;
+        for (const auto& column : model::OptionalColumns()) optional.emplace_back(column.name);
+        data_ = model::ReadTechnova(dir, optional).value();
+        scratch_ = MakeTempDir("attrition-monitoring");
+        env_["OC5_API_KEYS_FILE"] = WriteApiKeysFile(scratch_, kKey);
+        if (GetParam() == Backend::kSqlite) {
+            env_["OC5_DATABASE_URL"] = "sqlite:///" + scratch_ + "/log.db";
+            probe_ = LogProbe::Sqlite(scratch_ + "/log.db");
+            return;
+        }
+        if (!PostgresAvailable()) GTEST_SKIP() << "PostgreSQL 15 not installed";
+        auto& cluster = PostgresCluster::Shared();
+        env_["OC5_DATABASE_URL"] = cluster.CreateDatabase(UniqueDatabaseName("monitoring"));
+        probe_ = LogProbe::Postgres(env_["OC5_DATABASE_URL"]);
+    }
+
+    Json Get(HttpClient& client, const std::string& target, int status = 200) {
+        const auto response = client.Get(target, Bearer(kKey));
+        EXPECT_EQ(response.status, status) << target << ": " << response.body;
+        return Json::parse(response.body, nullptr, false);
+    }
+
+    // The fairness table of the default version's rows, computed here from the training rows'
+    // attributes and labels, against the endpoint's. The three extra predictions are employee
+    // 0's, unresolved.
+    void ExpectFairness(const Json& fairness, double threshold) {
+        struct Tally {
+            double n = 0, flagged = 0, sum = 0, resolved = 0, positives = 0, tp = 0, fp = 0;
+        };
+        std::map<std::string, std::map<std::string, Tally>> tallies;
+        const auto rows = probe_.Rows(
+            "SELECT employee_id, attrition_prob FROM predictions WHERE model_version = '" +
+            kDefault + "'");
+        ASSERT_EQ(rows.size(), data_.employees.size() + 3);
+        const auto genre = *domain::CategoricalIndex("genre");
+        const auto marital = *domain::CategoricalIndex("statut_marital");
+        const auto age = *domain::NumericIndex("age");
+        for (const auto& row : rows) {
+            const auto& id = *row[0];
+            const bool training = id.front() == 'T';
+            const auto& employee = data_.employees[training ? std::stoul(id.substr(1)) : 0];
+            const double score = std::stod(*row[1]);
+            const double a = employee.numeric[age];
+            const std::string band = a < 30 ? "18-29" : a < 40 ? "30-39" : a < 50 ? "40-49" : "50+";
+            for (const auto& [attribute, group] :
+                 {std::pair<std::string, std::string>{"genre", employee.categorical[genre]},
+                  {"statut_marital", employee.categorical[marital]},
+                  {"age_band", band}}) {
+                auto& t = tallies[attribute][group];
+                const bool flagged = score >= threshold;
+                t.n += 1;
+                t.flagged += flagged;
+                t.sum += score;
+                if (!training) continue;
+                const int label = data_.labels[std::stoul(id.substr(1))];
+                t.resolved += 1;
+                t.positives += label;
+                t.tp += flagged && label == 1;
+                t.fp += flagged && label == 0;
+            }
+        }
+        ASSERT_EQ(fairness["live"].size(), 3U) << fairness.dump();
+        for (const auto& attribute : fairness["live"]) {
+            const std::string name = attribute["attribute"];
+            SCOPED_TRACE(name);
+            const auto& expected = tallies[name];
+            ASSERT_EQ(attribute["groups"].size(), expected.size());
+            double lowest = 1, highest = 0, lowest_tpr = 1, highest_tpr = 0;
+            for (const auto& group : attribute["groups"]) {
+                const auto& t = expected.at(group["group"].get<std::string>());
+                EXPECT_EQ(group["n"].get<double>(), t.n);
+                EXPECT_NEAR(group["selection_rate"].get<double>(), t.flagged / t.n, 1e-12);
+                EXPECT_NEAR(group["mean_predicted"].get<double>(), t.sum / t.n, 1e-9);
+                EXPECT_NEAR(group["observed_rate"].get<double>(), t.positives / t.resolved, 1e-12);
+                const double tpr = t.tp / t.positives;
+                EXPECT_NEAR(group["tpr"].get<double>(), tpr, 1e-12);
+                EXPECT_NEAR(group["fpr"].get<double>(), t.fp / (t.resolved - t.positives), 1e-12);
+                lowest = std::min(lowest, t.flagged / t.n);
+                highest = std::max(highest, t.flagged / t.n);
+                lowest_tpr = std::min(lowest_tpr, tpr);
+                highest_tpr = std::max(highest_tpr, tpr);
+            }
+            EXPECT_NEAR(attribute["selection_rate_ratio"].get<double>(), lowest / highest, 1e-12);
+            EXPECT_EQ(attribute["below_four_fifths"], lowest / highest < 0.8);
+            EXPECT_NEAR(attribute["tpr_difference"].get<double>(), highest_tpr - lowest_tpr, 1e-12);
+        }
+        // The training table covers every training row once per attribute.
+        ASSERT_EQ(fairness["training"].size(), 3U);
+        double training_rows = 0;
+        for (const auto& group : fairness["training"][0]["groups"])
+            training_rows += group["n"].get<double>();
+        EXPECT_EQ(training_rows, static_cast<double>(data_.employees.size()));
+    }
+
+    model::TrainingSet data_;
+    std::string scratch_;
+    std::map<std::string, std::string> env_;
+    LogProbe probe_ = LogProbe::Sqlite("");
+};
+
+TEST_P(MonitoringTest, LiveFiguresOnTheTrainingRowsMatchTheirDefinitions) {
+    ServiceProcess service({.flags = {"--migrate", "--shadow-model", kShadow}, .env = env_});
+    HttpClient client(service.Port());
+    const std::size_t rows = data_.employees.size();
+    std::map<std::string, int> labels;  // employee_id -> left
+    for (std::size_t first = 0; first < rows; first += 100) {
+        Json batch{{"employees", Json::array()}};
+        for (std::size_t i = first; i < std::min(rows, first + 100); ++i) {
+            const std::string id = "T" + std::to_string(i);
+            batch["employees"].push_back(EmployeeJson(data_.employees[i], id));
+            labels[id] = data_.labels[i];
+        }
+        const auto scored = client.Post("/api/v1/predict/batch", batch.dump(),
+                                        {{"Content-Type", "application/json"}});
+        ASSERT_EQ(scored.status, 200) << scored.body;
+    }
+    // Three more predictions that no outcome resolves: no outcome at all, a stay and a departure
+    // dated before the prediction.
+    const auto today = std::chrono::system_clock::now();
+    const std::string today_text = UtcDate(today), yesterday = UtcDate(today - 24h);
+    for (const std::string id : {"NONE", "STAYED-BEFORE", "LEFT-BEFORE"}) {
+        const auto scored =
+            client.Post("/api/v1/predict", EmployeeJson(data_.employees[0], id).dump(),
+                        {{"Content-Type", "application/json"}});
+        ASSERT_EQ(scored.status, 200) << scored.body;
+    }
+    ASSERT_TRUE(Eventually([&] {
+        return probe_.Count("SELECT count(*) FROM predictions") ==
+               static_cast<long long>(2 * (rows + 3));
+    }));
+
+    Json outcomes = Json::array();
+    const auto post = [&] {
+        auto headers = Bearer(kKey);
+        headers["Content-Type"] = "application/json";
+        const auto stored =
+            client.Post("/api/v1/outcomes", Json{{"outcomes", outcomes}}.dump(), headers);
+        ASSERT_EQ(stored.status, 200) << stored.body;
+        outcomes = Json::array();
+    };
+    for (const auto& [id, left] : labels) {
+        outcomes.push_back(
+            {{"employee_id", id}, {"event", left == 1 ? "left" : "stayed"}, {"date", today_text}});
+        if (outcomes.size() == 1000) post();
+    }
+    outcomes.push_back(
+        {{"employee_id", "STAYED-BEFORE"}, {"event", "stayed"}, {"date", yesterday}});
+    outcomes.push_back({{"employee_id", "LEFT-BEFORE"}, {"event", "left"}, {"date", yesterday}});
+    post();
+
+    const auto info = Get(client, "/api/v1/model/info");
+    const double threshold = info["decision_threshold"].get<double>();
+    for (const auto& [version, shadow] : {std::pair{kDefault, 0}, std::pair{kShadow, 1}}) {
+        std::vector<Labelled> logged;
+        for (const auto& row : probe_.Rows(
+                 "SELECT employee_id, attrition_prob FROM predictions WHERE model_version = '" +
+                 version + "'")) {
+            const auto label = labels.find(row[0].value_or(""));
+            if (label != labels.end()) logged.push_back({std::stod(*row[1]), label->second});
+        }
+        ASSERT_EQ(logged.size(), rows);
+        const auto live = Get(client, "/api/v1/monitoring/performance?horizon_days=0" +
+                                          (shadow ? "&model_version=" + version : std::string()));
+        ExpectFigures(live, Compute(logged, threshold), version);
+        EXPECT_EQ(live["unresolved"], 3) << live.dump();
+        EXPECT_EQ(live["horizon_days"], 0);
+        EXPECT_GT(live["cross_validation"]["roc_auc"]["mean"].get<double>(), 0.8);
+        PrintFigures("monitoring_live/" + version + "/" + BackendName({GetParam(), 0}),
+                     {{"resolved", live["resolved"].get<long long>()},
+                      {"positives", live["positives"].get<long long>()},
+                      {"roc_auc_x1000", std::llround(live["roc_auc"].get<double>() * 1000)},
+                      {"pr_auc_x1000", std::llround(live["pr_auc"].get<double>() * 1000)},
+                      {"brier_x1000", std::llround(live["brier"].get<double>() * 1000)}});
+    }
+
+    ExpectFairness(Get(client, "/api/v1/monitoring/fairness?horizon_days=0"), threshold);
+
+    // At a year's horizon a stay dated today resolves nothing yet: only the departures do.
+    const auto year = Get(client, "/api/v1/monitoring/performance");
+    EXPECT_EQ(year["horizon_days"], 365);
+    EXPECT_EQ(year["positives"], data_.PositiveCount());
+    EXPECT_EQ(year["resolved"], data_.PositiveCount());
+    EXPECT_EQ(year["unresolved"], rows + 3 - data_.PositiveCount());
+    EXPECT_TRUE(year["roc_auc"].is_null());
+    EXPECT_DOUBLE_EQ(year["precision"].get<double>(), 1.0);
+    // A window that holds no prediction.
+    const auto empty = Get(client, "/api/v1/monitoring/performance?until=2020-01-01");
+    EXPECT_EQ(empty["resolved"], 0);
+    EXPECT_EQ(empty["unresolved"], 0);
+    EXPECT_TRUE(empty["brier"].is_null());
+    EXPECT_EQ(empty["calibration"], Json::array());
+}
+
+// The training rows as they are (default version) and with every age 12 years older (v2.1): the
+// first population matches the training distributions, the second drifts on age and only there.
+TEST_P(MonitoringTest, DriftFlagsTheShiftedFeatureAndOnlyIt) {
+    ServiceProcess service({.flags = {"--migrate"}, .env = env_});
+    HttpClient client(service.Port());
+    const std::size_t rows = data_.employees.size();
+    for (std::size_t first = 0; first < rows; first += 100) {
+        Json same{{"employees", Json::array()}}, older{{"employees", Json::array()}};
+        for (std::size_t i = first; i < std::min(rows, first + 100); ++i) {
+            auto employee = data_.employees[i];
+            same["employees"].push_back(EmployeeJson(employee, "S" + std::to_string(i)));
+            employee.numeric[0] = std::min(employee.numeric[0] + 12, 70.0);  // age, at most 70
+            older["employees"].push_back(EmployeeJson(employee, "O" + std::to_string(i)));
+        }
+        const auto a = client.Post("/api/v1/predict/batch", same.dump(),
+                                   {{"Content-Type", "application/json"}});
+        ASSERT_EQ(a.status, 200) << a.body;
+        const auto b =
+            client.Post("/api/v1/predict/batch", older.dump(),
+                        {{"Content-Type", "application/json"}, {"X-Model-Version", kShadow}});
+        ASSERT_EQ(b.status, 200) << b.body;
+    }
+    ASSERT_TRUE(Eventually([&] {
+        return probe_.Count("SELECT count(*) FROM predictions") == static_cast<long long>(2 * rows);
+    }));
+
+    const auto same = Get(client, "/api/v1/monitoring/drift");
+    EXPECT_EQ(same["model_version"], kDefault);
+    EXPECT_EQ(same["days"], 30);
+    EXPECT_EQ(same["rows"], rows);
+    EXPECT_EQ(same["sampled_rows"], rows);
+    ASSERT_EQ(same["features"].size(), 24U);
+    for (const auto& feature : same["features"]) {
+        EXPECT_EQ(feature["n"], rows) << feature.dump();
+        EXPECT_LT(feature["psi"].get<double>(), 1e-9) << feature.dump();
+        EXPECT_EQ(feature["level"], "stable") << feature.dump();
+    }
+    ASSERT_TRUE(same["prediction"].is_object()) << same.dump();
+    EXPECT_EQ(same["prediction"]["n"], rows);
+
+    const auto older = Get(client, "/api/v1/monitoring/drift?days=1&model_version=" + kShadow);
+    EXPECT_EQ(older["model_version"], kShadow);
+    ASSERT_EQ(older["features"].size(), 25U);  // and the optional travel frequency
+    std::vector<std::string> flagged;
+    for (const auto& feature : older["features"]) {
+        if (feature["level"] != "stable") flagged.push_back(feature["name"]);
+    }
+    EXPECT_EQ(flagged, std::vector<std::string>{"age"});
+    const auto& age = older["features"][0];
+    EXPECT_EQ(age["name"], "age");
+    EXPECT_EQ(age["level"], "significant");
+    EXPECT_GT(age["ks"].get<double>(), 0.3);
+    PrintFigures("monitoring_drift/" + BackendName({GetParam(), 0}),
+                 {{"rows", older["rows"].get<long long>()},
+                  {"age_psi_x1000", std::llround(age["psi"].get<double>() * 1000)},
+                  {"same_prediction_psi_x1000",
+                   std::llround(same["prediction"]["psi"].get<double>() * 1000)},
+                  {"older_prediction_psi_x1000",
+                   std::llround(older["prediction"]["psi"].get<double>() * 1000)}});
+}
+
+TEST_P(MonitoringTest, BadParametersAreRefusedByName) {
+    ServiceProcess service({.flags = {"--migrate"}, .env = env_});
+    HttpClient client(service.Port());
+    EXPECT_EQ(client.Get("/api/v1/monitoring/performance").status, 401);
+    const auto bad = Get(
+        client, "/api/v1/monitoring/performance?horizon_days=-1&since=yesterday&colour=red", 422);
+    std::map<std::string, std::string> types;
+    for (const auto& issue : bad["detail"]) types[issue["loc"].dump()] = issue["type"];
+    EXPECT_EQ(types,
+              (std::map<std::string, std::string>{{R"(["query","horizon_days"])", "int_range"},
+                                                  {R"(["query","since"])", "datetime_parsing"},
+                                                  {R"(["query","colour"])", "extra_forbidden"}}));
+    EXPECT_EQ(bad.dump().find("yesterday"), std::string::npos);
+    const auto reversed =
+        Get(client, "/api/v1/monitoring/performance?since=2026-02-01&until=2026-01-01", 422);
+    EXPECT_EQ(reversed["detail"][0]["loc"], Json::array({"query", "until"}));
+    const auto unknown = Get(client, "/api/v1/monitoring/performance?model_version=v9", 404);
+    EXPECT_NE(unknown["detail"].get<std::string>().find(kDefault), std::string::npos);
+    const auto days = Get(client, "/api/v1/monitoring/drift?days=0", 422);
+    EXPECT_EQ(days["detail"][0]["loc"], Json::array({"query", "days"}));
+    EXPECT_EQ(Get(client, "/api/v1/monitoring/drift?model_version=v9", 404)["detail"].is_string(),
+              true);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends,
+                         MonitoringTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         BackendName);
+
+}  // namespace
+}  // namespace attrition::test

@@ -1,0 +1,189 @@
+// Live performance computed in the database (store::ReadLivePerformance) on SQLite, PostgreSQL
+// direct and through pgbouncer, over a handful of predictions whose labels and figures are
+// worked out by hand below: each boundary of the horizon rule, ties, another version, shadow
+// rows, predictions without an employee_id and an empty window.
+#include "store/monitoring.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "integration/store/store_test_support.hpp"
+#include "store/outcomes.hpp"
+#include "store/uuid.hpp"
+
+namespace attrition::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// 2026-01-10T12:00:00Z: the day every prediction below is made.
+const base::SystemTime kMadeAt =
+    std::chrono::sys_days(std::chrono::year(2026) / std::chrono::January / 10) + 12h;
+
+struct Scored {
+    std::optional<std::string> employee_id;
+    double probability = 0;
+    std::string genre = "F";
+    std::string version = "test_v1";
+    bool shadow = false;
+};
+
+class MonitoringTest : public MigratedBackendTest {
+  protected:
+    void SetUp() override {
+        MigratedBackendTest::SetUp();
+        if (IsSkipped()) return;
+        // Horizon 30 days: the prediction's window of departure is [2026-01-10, 2026-02-09].
+        // The snapshot holds genre and age (P1 is 25, everyone else 45), no marital status.
+        const std::vector<Scored> scored{
+            {"P1", 0.9},          // left on the day of the prediction: positive
+            {"P2", 0.3, "M"},     // left on the last day of the horizon: positive
+            {"N1", 0.4},          // left the day after the horizon: negative
+            {"N2", 0.2, "M"},     // still employed on the last day of the horizon: negative
+            {"N3", 0.9},          // employed on 03-01 (and 02-08): negative; ties with P1
+            {"U1", 0.6, "M"},     // employed on 02-08 only: too early to tell
+            {"U2", 0.7},          // left before the prediction: unresolved
+            {"U3", 0.1, "M"},     // no outcome
+            {std::nullopt, 0.5},  // no employee_id: never resolved
+            {"P1", 0.05, "F", "other_v1"},        // another version: left out
+            {"P1", 0.8, "F", "shadow_v1", true},  // the shadow's own rows
+            {"N1", 0.1, "F", "shadow_v1", true},
+        };
+        store::RequestRecord record = MakeRecord(0, kMadeAt);
+        record.endpoint = "/api/v1/predict/batch";
+        for (const auto& row : scored) {
+            store::PredictionRecord prediction;
+            prediction.id = store::NewUuid();
+            prediction.prediction_date = kMadeAt;
+            prediction.employee_id = row.employee_id;
+            prediction.attrition_prob = row.probability;
+            prediction.risk_level = "LOW";
+            prediction.model_version = row.version;
+            prediction.features_snapshot_json = R"({"age": )" +
+                                                std::string(row.employee_id == "P1" ? "25" : "45") +
+                                                R"(, "genre": ")" + row.genre + R"("})";
+            prediction.shadow = row.shadow;
+            record.predictions.push_back(prediction);
+        }
+        ASSERT_TRUE(database_->InsertBatch({&record, 1}));
+        const std::vector<store::OutcomeRecord> outcomes{
+            {"P1", "left", "2026-01-10"},   {"P2", "left", "2026-02-09"},
+            {"N1", "left", "2026-02-10"},   {"N2", "stayed", "2026-02-09"},
+            {"N3", "stayed", "2026-02-08"}, {"N3", "stayed", "2026-03-01"},
+            {"U1", "stayed", "2026-02-08"}, {"U2", "left", "2026-01-09"},
+        };
+        ASSERT_TRUE(store::RecordOutcomes(*database_, outcomes));
+    }
+
+    store::LivePerformance Read(store::PerformanceQuery query) {
+        auto live = store::ReadLivePerformance(*database_, query);
+        EXPECT_TRUE(live) << live.error().message;
+        return live ? *live : store::LivePerformance{};
+    }
+};
+
+TEST_P(MonitoringTest, TheHorizonRuleLabelsEachPrediction) {
+    const auto live = Read({.model_version = "test_v1", .horizon_days = 30, .threshold = 0.5});
+    EXPECT_EQ(live.resolved, 5U);  // P1, P2, N1, N2, N3
+    EXPECT_EQ(live.positives, 2U);
+    EXPECT_EQ(live.unresolved, 4U);  // U1, U2, U3 and the anonymous one
+    // Positive-negative pairs: P1 (0.9) beats N1 and N2 and ties N3; P2 (0.3) beats N2 only.
+    EXPECT_DOUBLE_EQ(live.RocAuc(), 3.5 / 6.0);
+    // From the highest: 0.9 holds P1 and N3 (recall 1/2 at precision 1/2), 0.4 adds N1 (no
+    // recall), 0.3 adds P2 (recall 1/2 more at precision 2/4).
+    EXPECT_DOUBLE_EQ(live.PrAuc(), 0.5 * 0.5 + 0.5 * 0.5);
+    EXPECT_NEAR(live.Brier(), (0.01 + 0.49 + 0.16 + 0.04 + 0.81) / 5.0, 1e-12);
+    // Flagged at 0.5: P1 (true positive) and N3 (false positive); P2 is missed.
+    EXPECT_EQ(live.true_positive, 1U);
+    EXPECT_EQ(live.false_positive, 1U);
+    EXPECT_EQ(live.false_negative, 1U);
+    EXPECT_DOUBLE_EQ(live.Precision(), 0.5);
+    EXPECT_DOUBLE_EQ(live.Recall(), 0.5);
+    EXPECT_DOUBLE_EQ(live.F1(), 0.5);
+    // Five rows by increasing probability (0.2, 0.3, 0.4, 0.9, 0.9): row i falls in the 0-based
+    // decile ((i + 1) * 10 - 1) / 5, as CalibrationTable cuts, i.e. 1, 3, 5, 7 and 9.
+    ASSERT_EQ(live.deciles.size(), 5U);
+    const std::vector<int> deciles{1, 3, 5, 7, 9};
+    const std::vector<double> means{0.2, 0.3, 0.4, 0.9, 0.9};
+    for (std::size_t i = 0; i < 5; ++i) {
+        EXPECT_EQ(live.deciles[i].decile, deciles[i]);
+        EXPECT_EQ(live.deciles[i].n, 1U);
+        EXPECT_DOUBLE_EQ(live.deciles[i].sum_predicted, means[i]);
+    }
+    EXPECT_EQ(live.deciles[0].positives, 0U);  // N2
+    EXPECT_EQ(live.deciles[1].positives, 1U);  // P2
+    EXPECT_EQ(live.deciles[2].positives, 0U);  // N1
+    // P1 and N3 tie: one positive between the two top deciles, in either order.
+    EXPECT_EQ(live.deciles[3].positives + live.deciles[4].positives, 1U);
+}
+
+TEST_P(MonitoringTest, AtHorizonZeroOnlyTheDayOfThePredictionCounts) {
+    const auto live = Read({.model_version = "test_v1", .horizon_days = 0, .threshold = 0.5});
+    // P1 left that day; P2 and N1 left after it; N2, N3 and U1 were employed after it.
+    EXPECT_EQ(live.positives, 1U);
+    EXPECT_EQ(live.resolved, 6U);
+    EXPECT_EQ(live.unresolved, 3U);  // U2 (left before), U3, the anonymous one
+}
+
+TEST_P(MonitoringTest, ShadowRowsCountAsTheirOwnVersionAndTheWindowFilters) {
+    const auto shadow = Read({.model_version = "shadow_v1", .horizon_days = 30});
+    EXPECT_EQ(shadow.resolved, 2U);
+    EXPECT_EQ(shadow.positives, 1U);
+    EXPECT_DOUBLE_EQ(shadow.RocAuc(), 1.0);
+
+    const auto later = Read({.model_version = "test_v1", .since = kMadeAt + 1s});
+    EXPECT_EQ(later.resolved + later.unresolved, 0U);
+    EXPECT_TRUE(std::isnan(later.RocAuc()));
+    EXPECT_TRUE(std::isnan(later.Brier()));
+    EXPECT_TRUE(later.deciles.empty());
+    const auto inside = Read({.model_version = "test_v1", .since = kMadeAt, .until = kMadeAt + 1s});
+    EXPECT_EQ(inside.resolved + inside.unresolved, 9U);
+
+    const auto unknown = Read({.model_version = "nobody"});
+    EXPECT_EQ(unknown.resolved + unknown.unresolved, 0U);
+    EXPECT_FALSE(
+        store::ReadLivePerformance(*database_, {.model_version = "test_v1", .horizon_days = -1}));
+}
+
+TEST_P(MonitoringTest, FairnessGroupsCountTheSameLabels) {
+    auto groups =
+        store::ReadFairnessGroups(*database_, {.model_version = "test_v1", .horizon_days = 30});
+    ASSERT_TRUE(groups) << groups.error().message;
+    std::map<std::string, store::FairnessGroupRow> by_key;
+    for (const auto& row : *groups) by_key[row.attribute + "=" + row.group] = row;
+    // No marital status in the snapshots: no such group.
+    ASSERT_EQ(by_key.size(), 4U);
+    const auto expect = [&](const std::string& key, std::uint64_t n, std::uint64_t flagged,
+                            double sum, std::uint64_t resolved, std::uint64_t positives,
+                            std::uint64_t tp, std::uint64_t fp) {
+        SCOPED_TRACE(key);
+        ASSERT_EQ(by_key.count(key), 1U);
+        const auto& row = by_key[key];
+        EXPECT_EQ(row.n, n);
+        EXPECT_EQ(row.flagged, flagged);
+        EXPECT_NEAR(row.sum_predicted, sum, 1e-12);
+        EXPECT_EQ(row.resolved, resolved);
+        EXPECT_EQ(row.positives, positives);
+        EXPECT_EQ(row.true_positive, tp);
+        EXPECT_EQ(row.false_positive, fp);
+    };
+    // F: P1, N1, N3, U2 and the anonymous one; flagged at 0.5: P1, N3, U2, the anonymous one.
+    expect("genre=F", 5, 4, 0.9 + 0.4 + 0.9 + 0.7 + 0.5, 3, 1, 1, 1);
+    // M: P2, N2, U1, U3; flagged: U1 (unresolved).
+    expect("genre=M", 4, 1, 0.3 + 0.2 + 0.6 + 0.1, 2, 1, 0, 0);
+    expect("age_band=18-29", 1, 1, 0.9, 1, 1, 1, 0);
+    expect("age_band=40-49", 8, 4, 0.3 + 0.4 + 0.2 + 0.9 + 0.6 + 0.7 + 0.1 + 0.5, 4, 1, 0, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends,
+                         MonitoringTest,
+                         ::testing::ValuesIn(kAllStoreBackends),
+                         BackendParamName);
+
+}  // namespace
+}  // namespace attrition::test
