@@ -55,6 +55,33 @@ base::Result<CleanupReport> CleanupOnce(store::Database& database,
     return report;
 }
 
+void RunRetentionSlot(store::Database& database,
+                      const CleanupPass& pass,
+                      const base::Clock& clock,
+                      const store::JobClaim& claim,
+                      RetentionMetrics& metrics) {
+    const auto now = clock.Now();
+    auto claimed = store::ClaimJobRun(database, claim, now, now - std::chrono::hours(1));
+    if (!claimed) {
+        spdlog::error("msg=\"retention claim failed\" slot={} reason=\"{}\"",
+                      base::FormatIso8601(claim.slot), claimed.error().message);
+        metrics.Record(tl::unexpected(claimed.error()), clock.Now());
+        return;
+    }
+    if (!*claimed) {
+        spdlog::info("msg=\"retention slot run by another replica\" slot={}",
+                     base::FormatIso8601(claim.slot));
+        return;
+    }
+    auto report = CleanupOnce(database, pass, clock);
+    const auto recorded = store::FinishJobRun(database, claim, clock.Now(), report.has_value(), "");
+    if (!recorded) {
+        spdlog::error("msg=\"retention run not recorded\" slot={} reason=\"{}\"",
+                      base::FormatIso8601(claim.slot), recorded.error().message);
+    }
+    metrics.Record(report, clock.Now());
+}
+
 RetentionMetrics::RetentionMetrics(ops::Registry& registry)
     : last_run_(registry
                     .AddGauge("attrition_retention_last_run_timestamp_seconds",

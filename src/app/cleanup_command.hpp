@@ -13,6 +13,7 @@
 #include "base/error.hpp"
 #include "ops/metrics.hpp"
 #include "store/database.hpp"
+#include "store/job_runs.hpp"
 
 namespace attrition::app {
 
@@ -50,6 +51,16 @@ struct CleanupPass {
 base::Result<CleanupReport> CleanupOnce(store::Database& database,
                                         const CleanupPass& pass,
                                         const base::Clock& clock);
+
+class RetentionMetrics;
+
+// The scheduled pass of one slot, once across the replicas on the database: it runs only when
+// this caller claims the slot (store::ClaimJobRun), records its outcome there and in metrics.
+void RunRetentionSlot(store::Database& database,
+                      const CleanupPass& pass,
+                      const base::Clock& clock,
+                      const store::JobClaim& claim,
+                      RetentionMetrics& metrics);
 
 // attrition_retention_* metrics of the scheduled job.
 class RetentionMetrics {

@@ -161,6 +161,18 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
         ->envname("OC5_RETENTION_TIME")
         ->capture_default_str();
     serve
+        .add_option("--monitoring-time", config.monitoring_time,
+                    "When the daily model monitoring runs, HH:MM in UTC (off: never)")
+        ->envname("OC5_MONITORING_TIME")
+        ->capture_default_str();
+    serve
+        .add_option("--monitoring-horizon-days", config.monitoring_horizon_days,
+                    "Horizon of the daily job's live performance and fairness (days after a "
+                    "prediction within which a departure makes it positive)")
+        ->envname("OC5_MONITORING_HORIZON_DAYS")
+        ->check(CLI::Range(0, 3650))
+        ->capture_default_str();
+    serve
         .add_option("--retention-batch", config.retention_batch,
                     "Rows deleted per retention transaction")
         ->envname("OC5_RETENTION_BATCH")

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "app/cleanup_command.hpp"
+#include "app/monitoring_job.hpp"
 #include "app/serve_config.hpp"
 #include "base/clock.hpp"
 #include "domain/vocabulary.hpp"
@@ -271,6 +272,9 @@ struct Objects {
     std::unique_ptr<http::handlers::DatabaseWatch> database_watch;
     std::unique_ptr<RetentionMetrics> retention_metrics;
     std::unique_ptr<ops::DailyScheduler> retention;
+    std::unique_ptr<MonitoringGauges> monitoring_gauges;
+    std::unique_ptr<MonitoringJob> monitoring_job;
+    std::unique_ptr<ops::DailyScheduler> monitoring_schedule;
     std::optional<http::StaticAssets> assets;
     std::unique_ptr<http::handlers::PredictionEndpoints> predictions;
     std::unique_ptr<http::handlers::LogEndpoints> log_endpoints;
@@ -363,15 +367,39 @@ void ScheduleRetention(const ServeConfig& config, const ServeSettings& settings,
     const CleanupPass pass{.retention_days = config.retention_days,
                            .batch_size = config.retention_batch,
                            .mode = CleanupMode::kDelete};
+    // Once per slot across the replicas on this database (job_runs): the others skip it.
     o.retention = std::make_unique<ops::DailyScheduler>(
         o.clock, ops::SchedulerOptions{.time_of_day = settings.retention_time},
-        [&o, pass](base::SystemTime) {
-            o.retention_metrics->Record(CleanupOnce(*o.ops_database, pass, o.clock), o.clock.Now());
+        [&o, pass, owner = store::ProcessOwner()](base::SystemTime slot) {
+            RunRetentionSlot(*o.ops_database, pass, o.clock, {"retention", slot, owner},
+                             *o.retention_metrics);
         });
     o.retention->Start();
     spdlog::info("msg=\"retention scheduled\" retention_days={} at={}Z next_run={}",
                  config.retention_days, config.retention_time,
                  base::FormatIso8601(o.retention->NextRun()));
+}
+
+// The daily model evaluation (app/monitoring_job.hpp), also run at start for the slot just
+// past: a new deployment has figures at once, a restarted replica loads that slot's.
+void ScheduleMonitoring(const ServeConfig& config, const ServeSettings& settings, Objects& o) {
+    o.monitoring_gauges = std::make_unique<MonitoringGauges>(o.metrics);
+    if (!o.ops_database || !settings.monitoring_time) {
+        spdlog::warn("msg=\"no scheduled model monitoring\" logging={} monitoring_time={}",
+                     o.ops_database != nullptr, settings.monitoring_time ? "set" : "off");
+        return;
+    }
+    o.monitoring_job = std::make_unique<MonitoringJob>(
+        *o.ops_database, *o.models, o.clock, *o.monitoring_gauges,
+        MonitoringSettings{.horizon_days = config.monitoring_horizon_days}, store::ProcessOwner());
+    o.monitoring_schedule = std::make_unique<ops::DailyScheduler>(
+        o.clock,
+        ops::SchedulerOptions{.time_of_day = *settings.monitoring_time,
+                              .run_latest_slot_at_start = true},
+        [&o](base::SystemTime slot) { o.monitoring_job->RunSlot(slot); });
+    o.monitoring_schedule->Start();
+    spdlog::info("msg=\"model monitoring scheduled\" next_run={}",
+                 base::FormatIso8601(o.monitoring_schedule->NextRun()));
 }
 
 http::handlers::ReadinessInput Readiness(const Objects& o) {
@@ -492,10 +520,13 @@ int RunServe(const ServeConfig& config, const char* version) {
     if (!LoadServedModels(config, objects)) return 1;
     if (!OpenLog(config, objects)) return 1;
     ScheduleRetention(config, *settings, objects);
+    ScheduleMonitoring(config, *settings, objects);
     if (!BuildRoutes(config, version, objects)) return 1;
     if (!StartServer(config, std::move(*settings), objects)) return 1;
     objects.server->Run();
     if (objects.retention) objects.retention->Stop();
+    if (objects.monitoring_job) objects.monitoring_job->Stop();
+    if (objects.monitoring_schedule) objects.monitoring_schedule->Stop();
     spdlog::info("msg=\"server drained; flushing the prediction log\"");
     objects.log->Shutdown();
     spdlog::info("msg=stopped");

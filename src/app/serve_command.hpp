@@ -25,11 +25,13 @@ struct ServeConfig {
     std::vector<std::string> trusted_proxies;
     int slow_query_ms = 200;
     std::uint64_t spool_max_bytes = 256ULL << 20;
-    int retention_days = 365;              // 0: no scheduled retention
-    std::string retention_time = "02:00";  // HH:MM UTC, daily
-    std::size_t retention_batch = 1000;    // api_requests rows per delete transaction
-    std::string api_keys_file;             // empty: protected endpoints answer 403
-    std::size_t json_max_depth = 32;       // request bodies nested deeper: 422
+    int retention_days = 365;               // 0: no scheduled retention
+    std::string retention_time = "02:00";   // HH:MM UTC, daily
+    std::size_t retention_batch = 1000;     // api_requests rows per delete transaction
+    std::string monitoring_time = "03:00";  // HH:MM UTC, daily; "off": no monitoring job
+    int monitoring_horizon_days = 365;      // the job's live performance and fairness horizon
+    std::string api_keys_file;              // empty: protected endpoints answer 403
+    std::size_t json_max_depth = 32;        // request bodies nested deeper: 422
     // Rate limits per route group: "off", "RATE" or "RATE:BURST" (http/rate_limiter.hpp).
     std::string rate_limit_predict = "off";
     std::string rate_limit_explain = "off";

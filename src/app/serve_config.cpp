@@ -36,6 +36,15 @@ base::Result<ServeSettings> CheckServeConfig(const ServeConfig& config) {
                           fmt::format("--retention-time: {}", retention_time.error().message));
     }
     settings.retention_time = *retention_time;
+    if (config.monitoring_time != "off") {
+        const auto monitoring_time = ops::ParseTimeOfDay(config.monitoring_time);
+        if (!monitoring_time) {
+            return base::Fail(
+                base::ErrorCode::kInvalidConfig,
+                fmt::format("--monitoring-time: {} (or off)", monitoring_time.error().message));
+        }
+        settings.monitoring_time = *monitoring_time;
+    }
     return settings;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 
 #include "app/serve_command.hpp"
 #include "base/error.hpp"
@@ -14,11 +15,13 @@ namespace attrition::app {
 
 struct ServeSettings {
     http::GuardOptions guard;
-    std::chrono::minutes retention_time{0};  // after midnight UTC
+    std::chrono::minutes retention_time{0};               // after midnight UTC
+    std::optional<std::chrono::minutes> monitoring_time;  // nullopt: "off"
 };
 
 // kInvalidConfig naming the option: a rate limit that does not parse, --require-api-key
-// without OC5_API_KEYS_FILE, a retention time that is not HH:MM.
+// without OC5_API_KEYS_FILE, a retention time that is not HH:MM, a monitoring time that is
+// neither HH:MM nor "off".
 base::Result<ServeSettings> CheckServeConfig(const ServeConfig& config);
 
 }  // namespace attrition::app

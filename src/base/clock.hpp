@@ -3,7 +3,9 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace attrition::base {
 
@@ -22,5 +24,9 @@ class SystemClock final : public Clock {
 
 // "2026-11-27T09:23:32.123456Z" (microseconds, UTC), the format of every API timestamp.
 std::string FormatIso8601(SystemTime t);
+
+// "2026-11-27", "2026-11-27T09:23:32Z", "2026-11-27T09:23:32.5+02:00" (offset or Z required
+// with a time); nullopt otherwise. Reads what FormatIso8601 writes.
+std::optional<SystemTime> ParseIso8601(std::string_view text);
 
 }  // namespace attrition::base

@@ -104,6 +104,12 @@ Metric& Family<Metric>::With(const LabelValues& values) {
 }
 
 template <class Metric>
+void Family<Metric>::Replace(std::map<LabelValues, std::unique_ptr<Metric>> children) {
+    std::unique_lock lock(mutex_);
+    children_.swap(children);
+}
+
+template <class Metric>
 void Family<Metric>::ForEach(
     const std::function<void(const LabelValues&, const Metric&)>& fn) const {
     std::shared_lock lock(mutex_);

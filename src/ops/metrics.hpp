@@ -73,6 +73,9 @@ class Family {
     const std::string& Name() const { return name_; }
     const std::string& Help() const { return help_; }
     const std::vector<std::string>& LabelNames() const { return label_names_; }
+    // Replaces every child at once: an exposition sees the old set or the new one. References
+    // from With() to the old children dangle, so a family is set either this way or by With().
+    void Replace(std::map<LabelValues, std::unique_ptr<Metric>> children);
     // Calls fn(label values, metric) for each child under a shared lock.
     void ForEach(const std::function<void(const LabelValues&, const Metric&)>& fn) const;
 

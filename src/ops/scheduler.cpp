@@ -40,7 +40,10 @@ void DailyScheduler::Start() {
     {
         const std::lock_guard lock(mutex_);
         if (thread_.joinable() || stopping_) return;
-        next_run_ = NextDailyRun(clock_.Now(), options_.time_of_day);
+        const auto now = clock_.Now();
+        next_run_ = options_.run_latest_slot_at_start
+                        ? NextDailyRun(now - std::chrono::hours(24), options_.time_of_day)
+                        : NextDailyRun(now, options_.time_of_day);
     }
     thread_ = std::thread([this] { Loop(); });
 }

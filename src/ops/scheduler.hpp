@@ -30,6 +30,9 @@ base::SystemTime NextDailyRun(base::SystemTime now, std::chrono::minutes time_of
 struct SchedulerOptions {
     std::chrono::minutes time_of_day{2 * 60};  // 02:00 UTC
     std::chrono::milliseconds poll{30000};     // how often the clock is re-read at most
+    // Also run the latest slot already past, at once: a job whose outcome is kept per slot
+    // (job_runs) then has one for today even when the process started after the time.
+    bool run_latest_slot_at_start = false;
 };
 
 class DailyScheduler {
@@ -42,7 +45,8 @@ class DailyScheduler {
     DailyScheduler(const DailyScheduler&) = delete;
     DailyScheduler& operator=(const DailyScheduler&) = delete;
 
-    // Starts the thread; the first run is the next slot after the clock's current time.
+    // Starts the thread; the first run is the next slot after the clock's current time (or the
+    // latest past one, with run_latest_slot_at_start).
     void Start();
     // Wakes the thread and joins it; a running job finishes first. Idempotent.
     void Stop();

@@ -5,6 +5,21 @@
 
 namespace attrition::store {
 
+base::Result<std::vector<Row>> QueryInTransaction(Database& database,
+                                                  MigrationLock lock,
+                                                  std::string_view sql,
+                                                  const std::vector<std::string>& params) {
+    std::vector<Row> rows;
+    auto done = database.RunTransaction(lock, [&](SqlSession& session) -> base::Result<void> {
+        auto result = session.Query(sql, params);
+        if (!result) return tl::unexpected(result.error());
+        rows = std::move(*result);
+        return {};
+    });
+    if (!done) return tl::unexpected(done.error());
+    return rows;
+}
+
 base::Result<std::unique_ptr<Database>> OpenDatabase(const DatabaseUrl& url,
                                                      const DatabaseOptions& options) {
     switch (url.backend) {

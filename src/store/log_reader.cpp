@@ -236,18 +236,12 @@ base::Result<HistoryPage> ReadHistory(Database& database, const HistoryQuery& qu
         std::to_string(query.limit + 1),  // one more tells whether a next page exists
         query.include_shadow ? "1" : "0",
     };
-    std::vector<Row> rows;
-    auto done = database.RunTransaction(
-        MigrationLock::kNone, [&](SqlSession& session) -> base::Result<void> {
-            auto result = session.Query(Pick(database, kPgHistorySql, kSqliteHistorySql), params);
-            if (!result) return tl::unexpected(result.error());
-            rows = std::move(*result);
-            return {};
-        });
-    if (!done) return tl::unexpected(done.error());
+    auto rows = QueryInTransaction(database, MigrationLock::kNone,
+                                   Pick(database, kPgHistorySql, kSqliteHistorySql), params);
+    if (!rows) return tl::unexpected(rows.error());
 
     HistoryPage page;
-    for (const auto& row : rows) {
+    for (const auto& row : *rows) {
         if (page.rows.size() == query.limit) {
             const auto& last = page.rows.back();
             page.next = HistoryCursor{last.created_at, last.id};
@@ -265,21 +259,15 @@ base::Result<HistoryPage> ReadHistory(Database& database, const HistoryQuery& qu
 
 base::Result<PredictionStats> ReadStats(Database& database, base::SystemTime since) {
     const auto since_text = base::FormatIso8601(since);
-    std::vector<Row> rows;
-    auto done = database.RunTransaction(
-        MigrationLock::kNone, [&](SqlSession& session) -> base::Result<void> {
-            auto result = session.Query(Pick(database, kPgStatsSql, kSqliteStatsSql), {since_text});
-            if (!result) return tl::unexpected(result.error());
-            rows = std::move(*result);
-            return {};
-        });
-    if (!done) return tl::unexpected(done.error());
+    auto rows = QueryInTransaction(database, MigrationLock::kNone,
+                                   Pick(database, kPgStatsSql, kSqliteStatsSql), {since_text});
+    if (!rows) return tl::unexpected(rows.error());
 
     PredictionStats stats;
     stats.since = since_text;
     double total_sum = 0;
     std::map<std::string, std::pair<DayStats, double>> days;  // date -> (counts, sum of probs)
-    for (const auto& row : rows) {
+    for (const auto& row : *rows) {
         if (row.size() != 4 || !row[0] || !row[1]) return tl::unexpected(ShapeError("stats"));
         const auto count = ToCount(row[2]);
         const auto sum = ToDouble(row[3]);

@@ -135,16 +135,7 @@ base::Result<std::vector<Row>> RunLabelled(Database& database,
     }
     const auto sql = LabelledSql(database.Kind(), tail, fairness);
     const auto params = LabelledParameters(query);
-    std::vector<Row> rows;
-    auto done = database.RunTransaction(MigrationLock::kNone,
-                                        [&](SqlSession& session) -> base::Result<void> {
-                                            auto result = session.Query(sql, params);
-                                            if (!result) return tl::unexpected(result.error());
-                                            rows = std::move(*result);
-                                            return {};
-                                        });
-    if (!done) return tl::unexpected(done.error());
-    return rows;
+    return QueryInTransaction(database, MigrationLock::kNone, sql, params);
 }
 
 constexpr std::string_view kPgWindowCountSql =

@@ -11,11 +11,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -173,6 +177,78 @@ void ExpectFigures(const Json& live, const Expected& expected, const std::string
     }
 }
 
+// A /metrics scrape: every sample by its series ("name{labels}"), and the families it declares.
+struct Scrape {
+    std::map<std::string, double> samples;
+    std::set<std::string> families;  // from "# TYPE name kind"
+
+    // The model-health series (the daily job's), for comparing replicas.
+    std::map<std::string, double> ModelHealth() const {
+        std::map<std::string, double> health;
+        for (const auto& [series, value] : samples) {
+            for (const char* prefix :
+                 {"attrition_feature_psi", "attrition_prediction_psi", "attrition_drift_window",
+                  "attrition_live_", "attrition_cv_roc_auc", "attrition_fairness_"}) {
+                if (series.rfind(prefix, 0) == 0) health[series] = value;
+            }
+        }
+        return health;
+    }
+};
+
+Scrape ReadScrape(const std::string& text) {
+    Scrape scrape;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.rfind("# TYPE ", 0) == 0) {
+            const auto name = line.substr(7, line.find(' ', 7) - 7);
+            scrape.families.insert(name);
+        } else if (!line.empty() && line[0] != '#') {
+            const auto space = line.rfind(' ');
+            scrape.samples[line.substr(0, space)] = std::stod(line.substr(space + 1));
+        }
+    }
+    return scrape;
+}
+
+// Every attrition_* metric a text names (a dashboard's or a rule file's queries), histogram
+// series reduced to their family.
+std::set<std::string> MetricNames(const std::string& text) {
+    std::set<std::string> names;
+    for (std::size_t at = text.find("attrition_"); at != std::string::npos;
+         at = text.find("attrition_", at + 1)) {
+        if (at > 0 &&
+            (std::isalnum(static_cast<unsigned char>(text[at - 1])) != 0 || text[at - 1] == '_')) {
+            continue;
+        }
+        std::size_t end = at;
+        while (end < text.size() &&
+               (std::islower(static_cast<unsigned char>(text[end])) != 0 ||
+                std::isdigit(static_cast<unsigned char>(text[end])) != 0 || text[end] == '_')) {
+            ++end;
+        }
+        std::string name = text.substr(at, end - at);
+        for (const std::string suffix : {"_bucket", "_sum", "_count"}) {
+            if (name.size() > suffix.size() &&
+                name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+                name.find("_duration_seconds") != std::string::npos) {
+                name.erase(name.size() - suffix.size());
+            }
+        }
+        names.insert(name);
+        at = end;
+    }
+    return names;
+}
+
+std::string ReadText(const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
 class MonitoringTest : public ::testing::TestWithParam<Backend> {
   protected:
     void SetUp() override {
@@ -195,6 +271,22 @@ class MonitoringTest : public ::testing::TestWithParam<Backend> {
         auto& cluster = PostgresCluster::Shared();
         env_["OC5_DATABASE_URL"] = cluster.CreateDatabase(UniqueDatabaseName("monitoring"));
         probe_ = LogProbe::Postgres(env_["OC5_DATABASE_URL"]);
+    }
+
+    Scrape Metrics(HttpClient& client) {
+        const auto response = client.Get("/metrics", Bearer(kKey));
+        EXPECT_EQ(response.status, 200);
+        return ReadScrape(response.body);
+    }
+
+    // Waits until the service exports a successful monitoring run.
+    Scrape MonitoredMetrics(HttpClient& client) {
+        Scrape scrape;
+        EXPECT_TRUE(Eventually([&] {
+            scrape = Metrics(client);
+            return scrape.samples["attrition_monitoring_last_success_timestamp_seconds"] > 0;
+        })) << "no successful monitoring run exported";
+        return scrape;
     }
 
     Json Get(HttpClient& client, const std::string& target, int status = 200) {
@@ -433,6 +525,141 @@ TEST_P(MonitoringTest, DriftFlagsTheShiftedFeatureAndOnlyIt) {
                    std::llround(same["prediction"]["psi"].get<double>() * 1000)},
                   {"older_prediction_psi_x1000",
                    std::llround(older["prediction"]["psi"].get<double>() * 1000)}});
+}
+
+// The daily job, on a log of scored training rows with their outcomes: two replicas started at
+// once on the one database run the slot once (job_runs), export the same figures, and those
+// are the endpoints' (ROC AUC also by its definition); a replica started later loads them. The
+// dashboard's and the alert rules' every query names a metric the service exports.
+TEST_P(MonitoringTest, TheDailyJobRunsOncePerSlotAndEveryReplicaExportsItsFigures) {
+    const std::size_t rows = 400;
+    std::map<std::string, int> labels;
+    {
+        // Monitoring off while the log fills: the slot's run then sees the whole log.
+        ServiceProcess writer(
+            {.flags = {"--migrate", "--shadow-model", kShadow, "--monitoring-time", "off"},
+             .env = env_});
+        HttpClient client(writer.Port());
+        for (std::size_t first = 0; first < rows; first += 100) {
+            Json batch{{"employees", Json::array()}};
+            for (std::size_t i = first; i < first + 100; ++i) {
+                const std::string id = "T" + std::to_string(i);
+                batch["employees"].push_back(EmployeeJson(data_.employees[i], id));
+                labels[id] = data_.labels[i];
+            }
+            const auto scored = client.Post("/api/v1/predict/batch", batch.dump(),
+                                            {{"Content-Type", "application/json"}});
+            ASSERT_EQ(scored.status, 200) << scored.body;
+        }
+        ASSERT_TRUE(Eventually([&] {
+            return probe_.Count("SELECT count(*) FROM predictions") ==
+                   static_cast<long long>(2 * rows);
+        }));
+        Json outcomes = Json::array();
+        const std::string today = UtcDate(std::chrono::system_clock::now());
+        for (const auto& [id, left] : labels) {
+            outcomes.push_back(
+                {{"employee_id", id}, {"event", left == 1 ? "left" : "stayed"}, {"date", today}});
+        }
+        auto headers = Bearer(kKey);
+        headers["Content-Type"] = "application/json";
+        const auto stored =
+            client.Post("/api/v1/outcomes", Json{{"outcomes", outcomes}}.dump(), headers);
+        ASSERT_EQ(stored.status, 200) << stored.body;
+        EXPECT_EQ(probe_.Count("SELECT count(*) FROM job_runs"), 0);  // off: no job ran
+    }
+
+    const std::vector<std::string> flags{"--shadow-model", kShadow, "--monitoring-horizon-days",
+                                         "0"};
+    ServiceProcess first({.flags = flags, .env = env_});
+    ServiceProcess second({.flags = flags, .env = env_});
+    HttpClient a(first.Port()), b(second.Port());
+    const auto scrape_a = MonitoredMetrics(a);
+    const auto scrape_b = MonitoredMetrics(b);
+    EXPECT_EQ(probe_.Count("SELECT count(*) FROM job_runs WHERE job = 'monitoring'"), 1);
+    EXPECT_EQ(probe_.Count("SELECT count(*) FROM job_runs WHERE job = 'monitoring' AND "
+                           "finished_at IS NOT NULL AND succeeded"),
+              1);
+    const auto health = scrape_a.ModelHealth();
+    EXPECT_EQ(health, scrape_b.ModelHealth());
+
+    const auto gauge = [&](const std::string& series) {
+        const auto found = health.find(series);
+        EXPECT_NE(found, health.end()) << series << " not exported";
+        return found == health.end() ? std::nan("") : found->second;
+    };
+    for (const auto& version : {kDefault, kShadow}) {
+        SCOPED_TRACE(version);
+        const std::string v = "model_version=\"" + version + "\"";
+        const auto live =
+            Get(a, "/api/v1/monitoring/performance?horizon_days=0&model_version=" + version);
+        std::vector<Labelled> logged;
+        for (const auto& row : probe_.Rows(
+                 "SELECT employee_id, attrition_prob FROM predictions WHERE model_version = '" +
+                 version + "'")) {
+            logged.push_back({std::stod(*row[1]), labels.at(*row[0])});
+        }
+        EXPECT_NEAR(gauge("attrition_live_roc_auc{" + v + "}"), MannWhitneyAuc(logged), 1e-9);
+        EXPECT_NEAR(gauge("attrition_live_roc_auc{" + v + "}"), live["roc_auc"].get<double>(),
+                    1e-12);
+        EXPECT_NEAR(gauge("attrition_live_pr_auc{" + v + "}"), live["pr_auc"].get<double>(), 1e-12);
+        EXPECT_NEAR(gauge("attrition_live_brier{" + v + "}"), live["brier"].get<double>(), 1e-12);
+        EXPECT_NEAR(gauge("attrition_cv_roc_auc{" + v + "}"),
+                    live["cross_validation"]["roc_auc"]["mean"].get<double>(), 1e-12);
+        EXPECT_EQ(gauge("attrition_live_labelled_predictions{" + v + ",outcome=\"left\"}"),
+                  live["positives"].get<double>());
+        EXPECT_EQ(gauge("attrition_live_labelled_predictions{" + v + ",outcome=\"stayed\"}"),
+                  live["resolved"].get<double>() - live["positives"].get<double>());
+        EXPECT_EQ(gauge("attrition_live_labelled_predictions{" + v + ",outcome=\"unresolved\"}"),
+                  0);
+
+        const auto drift = Get(a, "/api/v1/monitoring/drift?model_version=" + version);
+        EXPECT_EQ(gauge("attrition_drift_window_predictions{" + v + "}"),
+                  drift["rows"].get<double>());
+        for (const auto& feature : drift["features"]) {
+            EXPECT_NEAR(gauge("attrition_feature_psi{" + v + ",feature=\"" +
+                              feature["name"].get<std::string>() + "\"}"),
+                        feature["psi"].get<double>(), 1e-12);
+        }
+        EXPECT_NEAR(gauge("attrition_prediction_psi{" + v + "}"),
+                    drift["prediction"]["psi"].get<double>(), 1e-12);
+
+        const auto fairness =
+            Get(a, "/api/v1/monitoring/fairness?horizon_days=0&model_version=" + version);
+        ASSERT_EQ(fairness["live"].size(), 3U);
+        for (const auto& attribute : fairness["live"]) {
+            const std::string labels_text =
+                v + ",attribute=\"" + attribute["attribute"].get<std::string>() + "\"";
+            EXPECT_NEAR(gauge("attrition_fairness_selection_rate_ratio{" + labels_text + "}"),
+                        attribute["selection_rate_ratio"].get<double>(), 1e-12);
+            EXPECT_NEAR(gauge("attrition_fairness_tpr_difference{" + labels_text + "}"),
+                        attribute["tpr_difference"].get<double>(), 1e-12);
+        }
+    }
+
+    // Every metric the dashboard and the alert rules query is one the service exports.
+    for (const auto* file :
+         {"deploy/grafana/attrition.json", "deploy/prometheus/attrition-rules.yml"}) {
+        const auto names = MetricNames(ReadText(SourceDir() + "/" + file));
+        EXPECT_GT(names.size(), 10U) << file;
+        for (const auto& name : names) {
+            EXPECT_TRUE(scrape_a.families.count(name) == 1)
+                << file << " names " << name << ", which /metrics does not export";
+        }
+    }
+
+    // A replica started later (or restarted) loads the slot's figures instead of running it.
+    first.Stop();
+    ServiceProcess third({.flags = flags, .env = env_});
+    HttpClient c(third.Port());
+    EXPECT_EQ(MonitoredMetrics(c).ModelHealth(), health);
+    EXPECT_EQ(probe_.Count("SELECT count(*) FROM job_runs WHERE job = 'monitoring'"), 1);
+    PrintFigures(
+        "monitoring_job/" + BackendName({GetParam(), 0}),
+        {{"figures", static_cast<long long>(health.size())},
+         {"live_roc_auc_x1000",
+          std::llround(gauge("attrition_live_roc_auc{model_version=\"" + kDefault + "\"}") *
+                       1000)}});
 }
 
 TEST_P(MonitoringTest, BadParametersAreRefusedByName) {

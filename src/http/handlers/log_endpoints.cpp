@@ -20,70 +20,11 @@ namespace {
 
 using base::ErrorCode;
 
-bool ParseDigits(std::string_view text, std::size_t at, std::size_t count, int& value) {
-    if (at + count > text.size()) return false;
-    value = 0;
-    for (std::size_t i = at; i < at + count; ++i) {
-        if (text[i] < '0' || text[i] > '9') return false;
-        value = value * 10 + (text[i] - '0');
-    }
-    return true;
-}
-
 nlohmann::json CountsJson(const store::RiskCounts& counts) {
     return {{"LOW", counts.low}, {"MEDIUM", counts.medium}, {"HIGH", counts.high}};
 }
 
 }  // namespace
-
-std::optional<base::SystemTime> ParseIso8601(std::string_view text) {
-    int year = 0, month = 0, day = 0;
-    if (text.size() < 10 || !ParseDigits(text, 0, 4, year) || text[4] != '-' ||
-        !ParseDigits(text, 5, 2, month) || text[7] != '-' || !ParseDigits(text, 8, 2, day)) {
-        return std::nullopt;
-    }
-    const std::chrono::year_month_day date{std::chrono::year(year),
-                                           std::chrono::month(static_cast<unsigned>(month)),
-                                           std::chrono::day(static_cast<unsigned>(day))};
-    if (!date.ok()) return std::nullopt;
-    base::SystemTime time = std::chrono::sys_days(date);
-    if (text.size() == 10) return time;
-    int hour = 0, minute = 0, second = 0;
-    if ((text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
-        !ParseDigits(text, 11, 2, hour) || text.size() < 19 || text[13] != ':' ||
-        !ParseDigits(text, 14, 2, minute) || text[16] != ':' || !ParseDigits(text, 17, 2, second) ||
-        hour > 23 || minute > 59 || second > 59) {
-        return std::nullopt;
-    }
-    time += std::chrono::hours(hour) + std::chrono::minutes(minute) + std::chrono::seconds(second);
-    std::size_t at = 19;
-    if (at < text.size() && text[at] == '.') {
-        ++at;
-        long long micros = 0;
-        int digits = 0;
-        while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
-            if (digits < 6) {
-                micros = micros * 10 + (text[at] - '0');
-                ++digits;
-            }
-            ++at;
-        }
-        if (digits == 0) return std::nullopt;
-        for (; digits < 6; ++digits) micros *= 10;
-        time += std::chrono::microseconds(micros);
-    }
-    if (at == text.size()) return std::nullopt;  // a time needs Z or an offset
-    const auto zone = text.substr(at);
-    if (zone == "Z" || zone == "z") return time;
-    int offset_hours = 0, offset_minutes = 0;
-    if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') ||
-        !ParseDigits(zone, 1, 2, offset_hours) || zone[3] != ':' ||
-        !ParseDigits(zone, 4, 2, offset_minutes) || offset_hours > 23 || offset_minutes > 59) {
-        return std::nullopt;
-    }
-    const auto offset = std::chrono::hours(offset_hours) + std::chrono::minutes(offset_minutes);
-    return zone[0] == '+' ? time - offset : time + offset;
-}
 
 base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target) {
     store::HistoryQuery query;
@@ -110,7 +51,7 @@ base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target) {
                 query.risk_level = value;
             }
         } else if (name == "since" || name == "until") {
-            const auto time = ParseIso8601(value);
+            const auto time = base::ParseIso8601(value);
             if (!time) {
                 issue(name, "Input should be an ISO 8601 date or date-time with a time zone",
                       "datetime_parsing");

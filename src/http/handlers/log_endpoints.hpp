@@ -28,10 +28,6 @@ namespace attrition::http::handlers {
 inline constexpr std::string_view kErasurePattern = "/api/v1/employees/{employee_id}/predictions";
 inline constexpr int kMaxStatsDays = 3650;
 
-// "2026-11-27", "2026-11-27T09:23:32Z", "2026-11-27T09:23:32.5+02:00" (offset or Z required
-// with a time); nullopt otherwise.
-std::optional<base::SystemTime> ParseIso8601(std::string_view text);
-
 // The history query from a request target's query string; kInvalidInput with one issue per
 // bad parameter (loc ["query", name]).
 base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target);

@@ -72,15 +72,6 @@ base::Result<Chosen> ChooseVersion(const model::Catalog& catalog,
     return chosen;
 }
 
-store::PerformanceQuery LabelledQuery(const PerformanceParameters& parameters,
-                                      const model::ModelMetadata& meta) {
-    return {.model_version = meta.model_version,
-            .since = parameters.since,
-            .until = parameters.until,
-            .horizon_days = parameters.horizon_days,
-            .threshold = meta.decision_threshold};
-}
-
 Json TimeOrNull(const std::optional<base::SystemTime>& time) {
     return time ? Json(base::FormatIso8601(*time)) : Json(nullptr);
 }
@@ -123,6 +114,47 @@ Json DriftJson(const model::FeatureDrift& drift) {
 
 }  // namespace
 
+store::PerformanceQuery LabelledQuery(const PerformanceParameters& parameters,
+                                      const model::ModelMetadata& meta) {
+    return {.model_version = meta.model_version,
+            .since = parameters.since,
+            .until = parameters.until,
+            .horizon_days = parameters.horizon_days,
+            .threshold = meta.decision_threshold};
+}
+
+store::DriftQuery DriftWindow(const model::ModelMetadata& meta, int days, base::SystemTime now) {
+    const auto today = std::chrono::floor<std::chrono::days>(now);
+    return {.model_version = meta.model_version,
+            .since = today - std::chrono::days(days - 1),
+            .until = std::nullopt,
+            .sample_rows = kDriftSampleRows};
+}
+
+DriftComparison CompareDrift(const model::TrainingDistributions& training,
+                             store::DriftSample sample) {
+    std::map<std::string, model::ValueCounts> live;
+    for (auto& input : sample.inputs) {
+        live[input.input].emplace_back(std::move(input.value), input.count);
+    }
+    DriftComparison comparison{model::CompareInputs(training, live), std::nullopt};
+    if (training.prediction) {
+        comparison.prediction = model::CompareScores(*training.prediction, sample.probabilities);
+    }
+    return comparison;
+}
+
+std::vector<model::AttributeFairness> LiveFairness(std::vector<store::FairnessGroupRow> rows) {
+    std::vector<model::GroupCounts> counts;
+    counts.reserve(rows.size());
+    for (auto& row : rows) {
+        counts.push_back({std::move(row.attribute), std::move(row.group), row.n, row.flagged,
+                          row.sum_predicted, row.resolved, row.positives, row.true_positive,
+                          row.false_positive});
+    }
+    return model::SummarizeFairness(counts);
+}
+
 base::Result<PerformanceParameters> ParsePerformanceQuery(std::string_view target) {
     PerformanceParameters parameters;
     base::Error error = base::Error::Make(ErrorCode::kInvalidInput, "invalid query");
@@ -141,7 +173,7 @@ base::Result<PerformanceParameters> ParsePerformanceQuery(std::string_view targe
                 parameters.model_version = value;
             }
         } else if (name == "since" || name == "until") {
-            const auto time = ParseIso8601(value);
+            const auto time = base::ParseIso8601(value);
             if (!time) {
                 issue(name, "Input should be an ISO 8601 date or date-time with a time zone",
                       "datetime_parsing");
@@ -271,39 +303,28 @@ Awaitable<Response> MonitoringEndpoints::Drift(const Request& request,
                            "before they were kept): retrain it"}};
         co_return JsonResponse(request, Status::conflict, detail.dump());
     }
-    // The window is whole UTC days, as GET /api/v1/stats: today and the days-1 before it.
-    const auto today = std::chrono::floor<std::chrono::days>(clock_.Now());
-    const store::DriftQuery query{.model_version = meta.model_version,
-                                  .since = today - std::chrono::days(parameters->days - 1),
-                                  .until = std::nullopt,
-                                  .sample_rows = kDriftSampleRows};
+    const auto query = DriftWindow(meta, parameters->days, clock_.Now());
     std::function<base::Result<store::DriftSample>()> call = [this, query] {
         return store::ReadDriftSample(*database_, query);
     };
     auto sample = co_await OnWorkers(workers_->pool, std::move(call));
     if (!sample) co_return ErrorResponse(request, StoreFailure("drift", sample.error()));
-    std::map<std::string, model::ValueCounts> live;
-    for (auto& input : sample->inputs) {
-        live[input.input].emplace_back(std::move(input.value), input.count);
-    }
+    const auto window_rows = sample->window_rows;
+    const auto sampled_rows = sample->sampled_rows;
+    const auto comparison = CompareDrift(*meta.distributions, std::move(*sample));
     Json features = Json::array();
-    for (const auto& drift : model::CompareInputs(*meta.distributions, live)) {
-        features.push_back(DriftJson(drift));
-    }
-    Json prediction = nullptr;
-    if (meta.distributions->prediction) {
-        prediction =
-            DriftJson(model::CompareScores(*meta.distributions->prediction, sample->probabilities));
-    }
+    for (const auto& drift : comparison.features) features.push_back(DriftJson(drift));
+    const Json prediction =
+        comparison.prediction ? DriftJson(*comparison.prediction) : Json(nullptr);
     const Json body{{"model_version", meta.model_version},
                     {"days", parameters->days},
                     {"since", base::FormatIso8601(query.since)},
-                    {"rows", sample->window_rows},
-                    {"sampled_rows", sample->sampled_rows},
+                    {"rows", window_rows},
+                    {"sampled_rows", sampled_rows},
                     {"thresholds",
                      {{"moderate", model::kPsiModerate}, {"significant", model::kPsiSignificant}}},
                     {"features", std::move(features)},
-                    {"prediction", std::move(prediction)}};
+                    {"prediction", prediction}};
     co_return JsonResponse(request, Status::ok, body.dump());
 }
 
@@ -321,19 +342,13 @@ Awaitable<Response> MonitoringEndpoints::Fairness(const Request& request,
     };
     auto rows = co_await OnWorkers(workers_->pool, std::move(call));
     if (!rows) co_return ErrorResponse(request, StoreFailure("fairness", rows.error()));
-    std::vector<model::GroupCounts> counts;
-    for (auto& row : *rows) {
-        counts.push_back({std::move(row.attribute), std::move(row.group), row.n, row.flagged,
-                          row.sum_predicted, row.resolved, row.positives, row.true_positive,
-                          row.false_positive});
-    }
     const Json body{{"model_version", meta.model_version},
                     {"since", TimeOrNull(query.since)},
                     {"until", TimeOrNull(query.until)},
                     {"horizon_days", query.horizon_days},
                     {"decision_threshold", query.threshold},
                     {"four_fifths", model::kFourFifths},
-                    {"live", FairnessJson(model::SummarizeFairness(counts))},
+                    {"live", FairnessJson(LiveFairness(std::move(*rows)))},
                     {"training", meta.fairness.empty()
                                      ? Json(nullptr)
                                      : FairnessJson(model::SummarizeFairness(meta.fairness))}};

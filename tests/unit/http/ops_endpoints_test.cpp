@@ -149,7 +149,7 @@ base::SystemTime Utc(int y, unsigned m, unsigned d, int h = 0, int min = 0, int 
 }
 
 TEST(Iso8601Test, ParsesDatesAndZonedTimes) {
-    using handlers::ParseIso8601;
+    using base::ParseIso8601;
     EXPECT_EQ(ParseIso8601("2026-11-27"), Utc(2026, 11, 27));
     EXPECT_EQ(ParseIso8601("2026-11-27T09:23:32Z"), Utc(2026, 11, 27, 9, 23, 32));
     EXPECT_EQ(ParseIso8601("2026-11-27T09:23:32.5Z"),

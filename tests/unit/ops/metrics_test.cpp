@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -25,6 +27,29 @@ TEST(MetricsTest, CounterFamilyExposesEachLabelSet) {
     EXPECT_TRUE(Contains(text, "http_requests_total{route=\"/health\",status=\"200\"} 2\n"));
     EXPECT_TRUE(
         Contains(text, "http_requests_total{route=\"/api/v1/predict\",status=\"422\"} 3\n"));
+}
+
+TEST(MetricsTest, ReplaceSwapsTheWholeSetOfSeries) {
+    Registry registry;
+    auto& psi = registry.AddGauge("feature_psi", "PSI", {"feature"});
+    const auto gauge = [](double value) {
+        auto g = std::make_unique<Gauge>();
+        g->Set(value);
+        return g;
+    };
+    std::map<LabelValues, std::unique_ptr<Gauge>> first;
+    first[{"age"}] = gauge(0.5);
+    first[{"genre"}] = gauge(0.01);
+    psi.Replace(std::move(first));
+    auto text = registry.Expose();
+    EXPECT_TRUE(Contains(text, "feature_psi{feature=\"age\"} 0.5\n"));
+    EXPECT_TRUE(Contains(text, "feature_psi{feature=\"genre\"} 0.01\n"));
+    std::map<LabelValues, std::unique_ptr<Gauge>> second;
+    second[{"poste"}] = gauge(0.2);
+    psi.Replace(std::move(second));
+    text = registry.Expose();
+    EXPECT_FALSE(Contains(text, "feature=\"age\""));  // a series no longer computed is gone
+    EXPECT_TRUE(Contains(text, "feature_psi{feature=\"poste\"} 0.2\n"));
 }
 
 TEST(MetricsTest, CounterIgnoresNegativeIncrements) {

@@ -105,6 +105,31 @@ TEST(SchedulerTest, AClockThatJumpsDaysRunsOnceNotACatchUpBurst) {
     EXPECT_EQ(runs.load(), 1);
 }
 
+TEST(SchedulerTest, RunLatestSlotAtStartRunsTheSlotJustPastThenTheNextOnes) {
+    for (const auto& [start, latest] :
+         {std::pair{At(2026, 11, 27, 12, 0), At(2026, 11, 27, 2, 0)},
+          std::pair{At(2026, 11, 27, 1, 0), At(2026, 11, 26, 2, 0)},  // before today's time
+          std::pair{At(2026, 11, 27, 2, 0), At(2026, 11, 27, 2, 0)}}) {
+        ManualClock clock(start);
+        std::mutex mutex;
+        std::vector<base::SystemTime> slots;
+        DailyScheduler scheduler(
+            clock,
+            SchedulerOptions{.time_of_day = 120min, .poll = 5ms, .run_latest_slot_at_start = true},
+            [&](base::SystemTime slot) {
+                const std::lock_guard lock(mutex);
+                slots.push_back(slot);
+            });
+        scheduler.Start();
+        ASSERT_TRUE(Eventually([&] { return scheduler.Runs() == 1; }));
+        EXPECT_EQ(scheduler.NextRun(), latest + 24h);
+        scheduler.Stop();
+        const std::lock_guard lock(mutex);
+        ASSERT_EQ(slots.size(), 1U);
+        EXPECT_EQ(slots[0], latest);
+    }
+}
+
 TEST(SchedulerTest, AThrowingJobIsLoggedAndTheSchedulerGoesOn) {
     ManualClock clock(At(2026, 11, 27, 1, 0));
     DailyScheduler scheduler(clock, SchedulerOptions{.time_of_day = 120min, .poll = 5ms},
