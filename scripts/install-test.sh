@@ -67,6 +67,7 @@ expected=(
   share/attrition/web/docs.html
   share/attrition/web/redoc.html
   share/attrition/web/playground.html
+  share/attrition/web/monitoring.html
   share/attrition/web/static/site.css
   share/attrition/web/node_modules/swagger-ui-dist/swagger-ui.css
   share/attrition/web/node_modules/swagger-ui-dist/swagger-ui-bundle.js

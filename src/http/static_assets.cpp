@@ -37,6 +37,7 @@ constexpr std::array kPages{
     Page{"/docs", "docs.html", "no-cache"},
     Page{"/redoc", "redoc.html", "no-cache"},
     Page{"/playground", "playground.html", "no-cache"},
+    Page{"/monitoring", "monitoring.html", "no-cache"},
 };
 
 base::Result<std::string> ReadWhole(const std::filesystem::path& path) {

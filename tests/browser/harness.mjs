@@ -91,11 +91,12 @@ export async function startBrowser() {
   };
 }
 
-// One server and one browser per test file; a fresh page (and context) per test.
-export function setup(test) {
+// One server and one browser per test file; a fresh page (and context) per test. `serverArgs`
+// are more serve flags, as for startServer.
+export function setup(test, serverArgs = []) {
   const env = {};
   test.before(async () => {
-    env.server = await startServer();
+    env.server = await startServer(serverArgs);
     env.chrome = await startBrowser();
   });
   test.after(async () => {

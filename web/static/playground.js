@@ -30,20 +30,6 @@ const state = {
   sort: { key: "probability", dir: "descending" },
 };
 
-const $ = (id) => document.getElementById(id);
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v === true ? "" : String(v));
-  }
-  node.append(...children);
-  return node;
-}
-
 // A field's label: the first sentence of its schema description (a categorical's description goes
 // on to list the accepted aliases, which the CSV roster may use).
 function label(name) {
@@ -504,16 +490,8 @@ function renderRoster() {
 
 // The version picker, from GET /api/v1/models: shown when more than one version serves.
 async function loadVersions() {
-  let listing;
-  try {
-    const response = await fetch("/api/v1/models", { headers: { Accept: "application/json" } });
-    if (!response.ok) return;
-    listing = await response.json();
-  } catch (e) {
-    return;  // the form still scores with the default version
-  }
-  const loaded = (listing.models || []).filter((m) => m.state !== "failed");
-  if (loaded.length < 2) return;
+  const { loaded, default: defaultName } = await servedVersions();
+  if (loaded.length < 2) return;  // the form scores with the default version
   const select = $("model-version");
   for (const model of loaded) {
     const optional = (model.features_optional || []).map((f) => f.name);
@@ -521,7 +499,7 @@ async function loadVersions() {
       (optional.length ? ` — also uses ${optional.join(", ")}` : "");
     select.append(el("option", { value: model.name, text }));
   }
-  select.value = listing.default || loaded[0].name;
+  select.value = defaultName || loaded[0].name;
   state.version = select.value;
   select.addEventListener("change", () => { state.version = select.value; });
   $("version-choice").hidden = false;

@@ -1,0 +1,397 @@
+// The monitoring page against the real binary, in headless chromium: the figures it shows are the
+// API's; the API key lives in the tab's sessionStorage only; a refused key shows no figure; it
+// works with the keyboard and at phone width; and axe-core finds no WCAG 2.1 A/AA or
+// best-practice violation on it, on the landing page or on the playground.
+import test from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { setup, screenshot, sourceDir } from "./harness.mjs";
+
+const KEY = "monitoring-browser-test-key";
+const scratch = mkdtempSync(path.join(os.tmpdir(), "attrition-monitoring-"));
+test.after(() => rmSync(scratch, { recursive: true, force: true }));
+
+// The keys file holds the key's hash, as `attrition keys hash` writes it.
+const hashed = spawnSync(process.env.ATTRITION_BINARY, ["keys", "hash", "--name", "browser"],
+  { input: `${KEY}\n`, encoding: "utf8" });
+assert.equal(hashed.status, 0, hashed.stderr);
+const keysFile = path.join(scratch, "keys.txt");
+writeFileSync(keysFile, hashed.stdout);
+
+// The committed model repository, with its non-default version made to look trained before the
+// artifacts kept their training distributions: drift answers 409 for that version.
+const modelDir = path.join(scratch, "model");
+cpSync(path.join(sourceDir, "model"), modelDir, { recursive: true });
+const defaultVersion = JSON.parse(readFileSync(path.join(modelDir, "serving.json"), "utf8")).default;
+const oldVersion = readdirSync(modelDir)
+  .find((v) => v !== defaultVersion && existsSync(path.join(modelDir, v, "metadata.json")));
+assert.ok(oldVersion, "the committed repository has a second version");
+const metadataFile = path.join(modelDir, oldVersion, "metadata.json");
+const metadata = JSON.parse(readFileSync(metadataFile, "utf8"));
+delete metadata.training_distributions;
+writeFileSync(metadataFile, JSON.stringify(metadata));
+
+const env = setup(test, ["--api-keys-file", keysFile, "--model-dir", modelDir]);
+
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
+const fixed = (x) => x.toFixed(3);
+const near = (a, b) => Math.abs(a - b) < 0.01;
+
+async function api(target, init = {}) {
+  const response = await fetch(`${env.server.url}${target}`, {
+    ...init, headers: { Authorization: `Bearer ${KEY}`, "Content-Type": "application/json" },
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+function readCsv(file) {
+  const [header, ...rows] = readFileSync(file, "utf8").trim().split(/\r?\n/).map((l) => l.split(","));
+  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+}
+
+// The first TechNova employees with their real outcome when the extracts are at hand
+// (ATTRITION_DATA_DIR: three files, one employee per row in the same order); otherwise the API's
+// example employee varied. Either way both outcomes and several groups per fairness attribute.
+function employees(schema, count) {
+  const dir = process.env.ATTRITION_DATA_DIR;
+  const files = ["extrait_sirh.csv", "extrait_eval.csv", "extrait_sondage.csv"]
+    .map((f) => path.join(dir || "", f));
+  if (dir && files.every((f) => existsSync(f))) {
+    const [sirh, evaluations, survey] = files.map(readCsv);
+    return sirh.slice(0, count).map((row, i) => {
+      const merged = { ...row, ...evaluations[i], ...survey[i] };
+      const employee = { employee_id: `T${row.id_employee}` };
+      for (const [name, property] of Object.entries(schema.properties)) {
+        if (merged[name] === undefined) continue;
+        const numeric = property.type === "integer" || property.type === "number";
+        employee[name] = numeric ? Number(merged[name]) : merged[name];
+      }
+      return { employee, left: merged.a_quitte_l_entreprise === "Oui" };
+    });
+  }
+  const example = Object.fromEntries(schema.required.map((n) => [n, schema.properties[n].examples[0]]));
+  return Array.from({ length: count }, (_, i) => ({
+    employee: { ...example, employee_id: `S${i + 1}`, age: 20 + ((i * 7) % 40),
+      genre: i % 2 ? "M" : "F", statut_marital: schema.properties.statut_marital.enum[i % 3],
+      heure_supplementaires: i % 4 === 0 ? "Oui" : "Non", revenu_mensuel: 1500 + ((i * 797) % 14000),
+      satisfaction_employee_environnement: 1 + (i % 4) },
+    left: i % 3 === 0 || i % 4 === 0,
+  }));
+}
+
+// 200 predictions of the default version, today; outcomes reported today for 180 of them. With
+// horizon_days=0 those 180 resolve (left today: positive; still employed today: negative); with
+// the default horizon of 365 days only the departures do. Done once, by the first test that
+// opens the page: node 20 runs root-level before hooks concurrently, so a hook here could run
+// before setup's has started the server.
+async function seed() {
+  const doc = await (await fetch(`${env.server.url}/openapi.json`)).json();
+  const rows = employees(doc.components.schemas.Employee, 200);
+  for (let start = 0; start < rows.length; start += 100) {
+    const batch = rows.slice(start, start + 100).map((r) => r.employee);
+    const scored = await api("/api/v1/predict/batch", { method: "POST", body: JSON.stringify({ employees: batch }) });
+    assert.equal(scored.status, 200, JSON.stringify(scored.body));
+  }
+  const today = new Date().toISOString().slice(0, 10);
+  const outcomes = rows.slice(0, 180).map((r) => ({
+    employee_id: r.employee.employee_id, event: r.left ? "left" : "stayed", date: today }));
+  const stored = await api("/api/v1/outcomes", { method: "POST", body: JSON.stringify({ outcomes }) });
+  assert.equal(stored.status, 200, JSON.stringify(stored.body));
+  assert.ok(rows.some((r) => r.left) && rows.some((r) => !r.left), "both outcomes reported");
+}
+let seeding;
+const seeded = () => (seeding ??= seed());
+
+async function openMonitoring(options) {
+  await seeded();
+  const page = await env.page(options);
+  await page.goto(`${env.server.url}/monitoring`);
+  // The version picker is filled from /api/v1/models before the page is ready for a key.
+  await page.locator(`#model-version option[value="${defaultVersion}"]`).waitFor({ state: "attached" });
+  return page;
+}
+
+async function showFigures(page, { key = KEY, horizon, version } = {}) {
+  await page.getByLabel("API key").fill(key);
+  if (horizon !== undefined) await page.getByLabel("Outcome horizon (days)").fill(String(horizon));
+  if (version) await page.getByLabel("Model version").selectOption(version);
+  await page.getByRole("button", { name: "Show the figures" }).click();
+  // A refusal empties the status line, so it is waited for attached, not visible.
+  await page.locator("#status:is([data-state=loaded], [data-state=refused])").waitFor({ state: "attached" });
+}
+
+const cells = (row) => row.locator("th, td").allInnerTexts();
+
+async function axeViolations(page) {
+  await page.addScriptTag({ path: path.join(sourceDir, "web", "node_modules", "axe-core", "axe.min.js") });
+  const result = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }), AXE_TAGS);
+  assert.ok(result.passes.length > 10, "axe ran its rules");
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join("; ")}`);
+}
+
+test("the figures are the API's: predictions per day, PSI per input, live against CV, calibration, fairness", async () => {
+  const page = await openMonitoring({ viewport: { width: 1280, height: 1000 } });
+  assert.equal(await page.getByLabel("Model version").inputValue(), defaultVersion, "the default is chosen");
+  await showFigures(page, { horizon: 0 });
+  const q = `model_version=${defaultVersion}`;
+  const [stats, drift, performance, fairness] = await Promise.all([
+    api("/api/v1/stats?days=30"), api(`/api/v1/monitoring/drift?${q}&days=30`),
+    api(`/api/v1/monitoring/performance?${q}&horizon_days=0`),
+    api(`/api/v1/monitoring/fairness?${q}&horizon_days=0`)].map(async (p) => (await p).body));
+
+  // Predictions per day: a row and a stacked bar per day, one segment per level present.
+  assert.equal(stats.total, 200);
+  for (const day of stats.per_day) {
+    const row = await cells(page.locator(`#volume tr[data-date="${day.date}"]`));
+    assert.deepEqual(row.slice(0, 5), [day.date, ...["LOW", "MEDIUM", "HIGH"].map((l) => String(day.by_risk_level[l])), String(day.total)]);
+    for (const level of ["LOW", "MEDIUM", "HIGH"]) {
+      const segments = await page.locator(`#volume rect[data-date="${day.date}"][data-level="${level}"]`).count();
+      assert.equal(segments, day.by_risk_level[level] > 0 ? 1 : 0, `${day.date} ${level}`);
+    }
+  }
+  assert.match(await page.locator("#volume p").first().innerText(),
+    new RegExp(`^${stats.total} predictions .*${stats.by_risk_level.HIGH} high, ${stats.by_risk_level.MEDIUM} medium, ${stats.by_risk_level.LOW} low`));
+
+  // Drift: the table gives every input's PSI, level and KS, the prediction's first.
+  const inputs = [drift.prediction, ...drift.features];
+  assert.deepEqual(await page.locator("#drift tbody tr").evaluateAll((rs) => rs.map((r) => r.dataset.name)),
+    inputs.map((f) => f.name));
+  for (const f of inputs) {
+    const [, kind, n, psi, level, ks] = await cells(page.locator(`#drift tr[data-name="${f.name}"]`));
+    assert.deepEqual([kind, n, psi, level], [f.kind, String(f.n), fixed(f.psi), f.level], f.name);
+    assert.equal(ks, f.kind === "numeric" ? fixed(f.ks) : "–", `${f.name} KS`);
+  }
+  // The chart: the threshold lines at 0.1 and 0.25 fix the scale; every bar is its PSI on that
+  // scale (or cut at the scale's end and marked so).
+  const lineX = async (name) => Number(await page.locator(`#drift line[data-threshold="${name}"]`).getAttribute("x1"));
+  assert.deepEqual(drift.thresholds, { moderate: 0.1, significant: 0.25 });
+  const moderateX = await lineX("moderate"), significantX = await lineX("significant");
+  const pxPerPsi = (significantX - moderateX) / (drift.thresholds.significant - drift.thresholds.moderate);
+  const zeroX = moderateX - drift.thresholds.moderate * pxPerPsi;
+  assert.ok(pxPerPsi > 0);
+  for (const f of inputs) {
+    const bar = page.locator(`#drift rect[data-name="${f.name}"]`);
+    assert.ok(near(Number(await bar.getAttribute("x")), zeroX), `${f.name} starts at 0`);
+    const width = Number(await bar.getAttribute("width"));
+    if (await bar.getAttribute("data-cut")) {
+      assert.ok(f.psi * pxPerPsi > width, `${f.name} is cut`);
+    } else {
+      assert.ok(near(width, Math.max(1, f.psi * pxPerPsi)), `${f.name}: ${width} px for PSI ${f.psi}`);
+    }
+    assert.match(await bar.getAttribute("class"), new RegExp(`fill-${f.level}`));
+  }
+  assert.match(await page.locator("#drift svg").getAttribute("aria-label"), /against the thresholds 0\.1 \(moderate\) and 0\.25 \(significant\)/);
+
+  // Live performance beside cross-validation, with the counts.
+  assert.equal(performance.resolved, 180);
+  assert.equal(performance.unresolved, 20);
+  assert.notEqual(performance.roc_auc, null);
+  const facts = await page.locator("#performance dl dt").evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent]));
+  assert.deepEqual(facts, [["Resolved predictions", "180"], ["Unresolved", "20"],
+    ["Positives (left within 0 days)", String(performance.positives)],
+    ["Decision threshold (will_leave)", String(performance.decision_threshold)]]);
+  for (const key of ["roc_auc", "pr_auc", "precision", "recall", "f1_score", "brier"]) {
+    const [, live, cv] = await cells(page.locator(`#performance tr[data-metric="${key}"]`));
+    assert.ok(live.startsWith(fixed(performance[key])), `${key}: ${live}`);
+    const reference = performance.cross_validation[key];
+    assert.equal(cv, reference ? `${fixed(reference.mean)} ± ${fixed(reference.std)}` : "not measured at training");
+  }
+
+  // Calibration: one circle per live decile, one square per CV decile, each on the plot's scale
+  // (the diagonal runs from (0, 0) to (1, 1)).
+  const live = performance.calibration, cv = performance.cross_validation.calibration;
+  assert.equal(live.length, 10);
+  const diagonal = page.locator("#calibration line.diagonal");
+  const [x0, y0, x1, y1] = await Promise.all(["x1", "y1", "x2", "y2"].map(async (a) => Number(await diagonal.getAttribute(a))));
+  const circles = await page.locator("#calibration circle.point-live").evaluateAll((cs) => cs.map((c) => [Number(c.getAttribute("cx")), Number(c.getAttribute("cy"))]));
+  assert.equal(circles.length, live.length);
+  live.forEach((d, i) => {
+    assert.ok(near(circles[i][0], x0 + d.mean_predicted * (x1 - x0)) && near(circles[i][1], y0 + d.observed_rate * (y1 - y0)), `live decile ${i + 1}`);
+  });
+  assert.equal(await page.locator("#calibration rect.point-cv").count(), cv.length);
+  for (let i = 0; i < 10; ++i) {
+    assert.deepEqual(await cells(page.locator(`#calibration tr[data-decile="${i + 1}"]`)), [String(i + 1),
+      fixed(live[i].mean_predicted), fixed(live[i].observed_rate), String(live[i].n),
+      fixed(cv[i].mean_predicted), fixed(cv[i].observed_rate), String(cv[i].n)]);
+  }
+
+  // Fairness, live and at training: the ratio, its four-fifths flag in words, the TPR gap, and
+  // every group's figures.
+  assert.equal(fairness.live.length, 3);
+  let flagged = 0;
+  for (const [scope, attributes] of [["live", fairness.live], ["training", fairness.training]]) {
+    for (const a of attributes) {
+      const block = page.locator(`.fairness[data-scope="${scope}"][data-attribute="${a.attribute}"]`);
+      assert.equal(await block.locator(".ratio").innerText(),
+        a.selection_rate_ratio === null ? "none: nobody is flagged" : fixed(a.selection_rate_ratio), `${scope} ${a.attribute}`);
+      assert.equal(await block.getByText("below four-fifths", { exact: true }).count(), a.below_four_fifths ? 1 : 0);
+      flagged += a.below_four_fifths ? 1 : 0;
+      assert.equal(await block.locator(".tpr-difference").innerText(),
+        a.tpr_difference === null ? "not enough outcomes" : fixed(a.tpr_difference));
+      for (const g of a.groups) {
+        const shown = await cells(block.locator(`tr[data-group="${g.group}"]`));
+        const rate = (v) => (v === null ? "n/a" : fixed(v));
+        assert.deepEqual(shown, [g.group, String(g.n), rate(g.selection_rate), rate(g.mean_predicted),
+          String(g.resolved), rate(g.observed_rate), rate(g.tpr), rate(g.fpr), rate(g.precision)]);
+      }
+    }
+  }
+  assert.ok(flagged >= 1, "the committed model's training table has an attribute below four-fifths");
+  await screenshot(page, "monitoring-desktop");
+  assert.deepEqual(page.problems, []);
+});
+
+test("null figures say so: one-class outcomes, a version with no predictions and no training distributions", async () => {
+  const page = await openMonitoring();
+  page.expectedStatuses.add(409);
+  // With the default horizon only today's departures resolve: no ROC AUC without both classes.
+  await showFigures(page);
+  const performance = (await api(`/api/v1/monitoring/performance?model_version=${defaultVersion}`)).body;
+  assert.equal(performance.roc_auc, null);
+  assert.ok(performance.resolved > 0);
+  const [, live] = await cells(page.locator('#performance tr[data-metric="roc_auc"]'));
+  assert.equal(live, "not enough outcomes");
+
+  await showFigures(page, { version: oldVersion });
+  const drift = await api(`/api/v1/monitoring/drift?model_version=${oldVersion}`);
+  assert.equal(drift.status, 409);
+  assert.equal(await page.locator("#drift").innerText(), `The API answered 409: ${drift.body.detail}`);
+  assert.match(drift.body.detail, /training distributions/);
+  assert.match(await page.locator("#performance").innerText(), /Not enough outcomes yet: no prediction is resolved/);
+  for (const key of ["roc_auc", "pr_auc", "precision", "recall", "f1_score", "brier"]) {
+    const [, value] = await cells(page.locator(`#performance tr[data-metric="${key}"]`));
+    assert.equal(value, "not enough outcomes", key);
+  }
+  assert.match(await page.locator("#calibration").innerText(), /Not enough outcomes yet for live points/);
+  assert.equal(await page.locator("#calibration circle.point-live").count(), 0);
+  assert.ok(await page.locator("#calibration rect.point-cv").count() > 0, "the CV deciles are still drawn");
+  assert.match(await page.locator("#fairness").innerText(), /No predictions of this version yet/);
+  assert.equal(await page.locator('.fairness[data-scope="live"]').count(), 0);
+  await screenshot(page, "monitoring-no-outcomes");
+  assert.deepEqual(page.problems, []);
+});
+
+test("the key is kept for the tab only: sessionStorage, never localStorage, a cookie or a URL", async () => {
+  const page = await openMonitoring();
+  const urls = [];
+  page.on("request", (r) => urls.push(r.url()));
+  await showFigures(page);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("attrition-api-key")), KEY);
+  assert.equal(await page.evaluate(() => localStorage.length), 0);
+  assert.deepEqual(await page.context().cookies(), []);
+  assert.ok(urls.some((u) => u.includes("/api/v1/monitoring/drift")));
+  assert.ok(urls.every((u) => !u.includes(KEY)), "the key is sent as a header only");
+
+  // The same tab keeps it across a reload: the figures come back without typing it.
+  await page.reload();
+  await page.locator("#status[data-state=loaded]").waitFor();
+  assert.equal(await page.locator("#figures").isVisible(), true);
+
+  // Another tab, or another browser profile, does not have it.
+  for (const other of [await page.context().newPage(), await env.page()]) {
+    await other.goto(`${env.server.url}/monitoring`);
+    await other.locator(`#model-version option[value="${defaultVersion}"]`).waitFor({ state: "attached" });
+    assert.equal(await other.evaluate(() => sessionStorage.getItem("attrition-api-key")), null);
+    assert.equal(await other.getByLabel("API key").inputValue(), "");
+    assert.equal(await other.locator("#figures").isHidden(), true);
+  }
+
+  // Forgetting it empties the field, the storage and the page.
+  await page.getByRole("button", { name: "Forget the key" }).click();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("attrition-api-key")), null);
+  assert.equal(await page.getByLabel("API key").inputValue(), "");
+  assert.equal(await page.locator("#figures").isHidden(), true);
+  assert.deepEqual(page.problems, []);
+});
+
+test("a refused key shows the API's reason and no figure, and is not kept", async () => {
+  const page = await openMonitoring();
+  page.expectedStatuses.add(401);
+  await showFigures(page);  // a valid key first: its figures must go
+  assert.ok(await page.locator("#figures td").count() > 0);
+  await showFigures(page, { key: "not-a-key" });
+  assert.equal(await page.locator("#status").getAttribute("data-state"), "refused");
+  const alert = page.getByRole("alert");
+  assert.match(await alert.innerText(), /^The API refused the key \(401: Invalid API key\)/);
+  assert.equal(await page.locator("#figures").isHidden(), true);
+  assert.equal(await page.locator("#figures td, #figures svg, #figures p").count(), 0, "no figure left in the page");
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("attrition-api-key")), null);
+  assert.equal(await page.evaluate(() => document.activeElement.id), "api-key", "focus back on the key");
+  await screenshot(page, "monitoring-refused");
+  assert.deepEqual(page.problems, []);
+});
+
+test("keyboard only: the controls in reading order, the key typed and submitted with Enter", async () => {
+  const page = await openMonitoring();
+  const order = [];
+  for (let i = 0; i < 11; ++i) {
+    await page.keyboard.press("Tab");
+    order.push(await page.evaluate(() => document.activeElement.id || document.activeElement.getAttribute("href")));
+  }
+  assert.deepEqual(order, ["#main", "/", "/playground", "/monitoring", "/docs", "/redoc",
+    "api-key", "model-version", "days", "horizon", "show"]);
+  await page.keyboard.press("Shift+Tab");  // back to the horizon
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("0");
+  for (let i = 0; i < 3; ++i) await page.keyboard.press("Shift+Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "api-key");
+  const outline = await page.locator("#api-key").evaluate((n) => getComputedStyle(n).outlineStyle);
+  assert.notEqual(outline, "none", "the focus is visible");
+  await page.keyboard.type(KEY);
+  await page.keyboard.press("Enter");
+  await page.locator("#status[data-state=loaded]").waitFor();
+  const performance = (await api(`/api/v1/monitoring/performance?horizon_days=0`)).body;
+  const [, live] = await cells(page.locator('#performance tr[data-metric="roc_auc"]'));
+  assert.ok(live.startsWith(fixed(performance.roc_auc)), "the typed horizon was used");
+  // Past the form, the tables that may scroll sideways take the focus, in the page's order.
+  await page.locator("#forget").focus();
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.closest("section").getAttribute("aria-labelledby")), "volume-title");
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute("role")), "region");
+  await screenshot(page, "monitoring-keyboard-focus", { fullPage: false });
+  assert.deepEqual(page.problems, []);
+});
+
+test("phone width (375 px): no horizontal scrolling, charts drawn to the width", async () => {
+  const page = await openMonitoring({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+  await showFigures(page, { horizon: 0 });
+  const widths = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, view: document.documentElement.clientWidth,
+  }));
+  assert.ok(widths.scroll <= 375 && widths.scroll <= widths.view, `page is ${widths.scroll} px wide in a ${widths.view} px view`);
+  for (const chart of await page.locator("#figures svg").all()) {
+    const box = await chart.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= widths.view, `a chart is ${box.width} px at ${box.x}`);
+  }
+  // The drift chart puts the names above the bars at this width: a bar starts at the left edge.
+  const bar = await page.locator("#drift rect[data-name]").first().boundingBox();
+  const chart = await page.locator("#drift svg").boundingBox();
+  assert.ok(Math.abs(bar.x - chart.x) < 1);
+  await screenshot(page, "monitoring-phone");
+  await page.locator("#drift").scrollIntoViewIfNeeded();
+  await screenshot(page, "monitoring-phone-drift", { fullPage: false });
+  assert.deepEqual(page.problems, []);
+});
+
+test("axe-core: no WCAG 2.1 A/AA or best-practice violation on /, /playground and /monitoring", async () => {
+  const page = await env.page();
+  await page.goto(`${env.server.url}/`);
+  await page.locator("#status[data-state=healthy]").waitFor();
+  await page.locator("#model dd").first().waitFor();
+  assert.deepEqual(await axeViolations(page), [], "/");
+
+  await page.goto(`${env.server.url}/playground`);
+  await page.locator("#employee-form:not([hidden])").waitFor();
+  assert.deepEqual(await axeViolations(page), [], "/playground");
+
+  await seeded();
+  await page.goto(`${env.server.url}/monitoring`);
+  await page.locator(`#model-version option[value="${defaultVersion}"]`).waitFor({ state: "attached" });
+  await showFigures(page, { horizon: 0 });
+  assert.ok(await page.locator("#figures svg").count() >= 3, "the figures are loaded");
+  assert.deepEqual(await axeViolations(page), [], "/monitoring");
+  assert.deepEqual(page.problems, []);
+});

@@ -1,0 +1,497 @@
+// Monitoring page: the API's monitoring figures (/api/v1/stats, /api/v1/monitoring/drift,
+// /performance, /fairness) laid out for the HR analyst and the operator. The page computes no
+// figure of its own, so it cannot disagree with the API: it only draws and words what the API
+// returned. These endpoints need an API key. It is kept in sessionStorage (this tab only, gone
+// when the tab closes; never localStorage or a cookie, which would outlive the tab or travel with
+// every request) and sent as the OpenAPI document's bearerAuth scheme.
+"use strict";
+
+const KEY_STORAGE = "attrition-api-key";
+const SVG_NS = "http://www.w3.org/2000/svg";
+const LEVELS = ["LOW", "MEDIUM", "HIGH"];  // stacked bottom to top
+const ATTRIBUTES = { genre: "Gender (genre)", statut_marital: "Marital status (statut_marital)",
+  age_band: "Age band" };
+const NOT_ENOUGH = "not enough outcomes";
+// docs/monitoring.md: a live ROC AUC this far below the cross-validated mean calls for a look.
+const ROC_AUC_DROP = 0.05;
+
+function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v !== undefined && v !== null) node.setAttribute(k, String(v));
+  }
+  node.append(...children);
+  return node;
+}
+
+const fixed = (x) => x.toFixed(3);
+const orMissing = (x, missing) => (x === null || x === undefined ? missing : fixed(x));
+const percent = (x) => `${(x * 100).toFixed(1)} %`;
+const problem = (answer) => `The API answered ${answer.status}: ${answer.body.detail}`;
+
+// A table in a box that scrolls sideways at phone width rather than the page; the box takes the
+// focus so that a keyboard can scroll it too.
+function tableBox(caption, head, rows) {
+  const table = el("table", {},
+    el("caption", { text: caption }),
+    el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { scope: "col", text: h })))),
+    el("tbody", {}, ...rows));
+  return el("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": caption }, table);
+}
+
+function legend(items, after = "") {
+  return el("p", { class: "legend" }, ...items.flatMap(([swatch, text]) => [
+    el("span", { class: `swatch ${swatch}`, "aria-hidden": "true" }), ` ${text} `]), after);
+}
+
+function badge(kind, value) {
+  return el("span", { class: `badge ${kind}-${value}`, text: value });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charts: hand-made SVG drawn at the width of their box (so that text keeps its size at phone
+// width), drawn again when that width changes.
+
+const charts = new Map();  // box → { draw(width) → <svg>, width }
+
+function chartBox(name, draw) {
+  const box = el("div", { class: "chart-box", "data-chart": name });
+  charts.set(box, { draw, width: 0 });
+  return box;
+}
+
+function drawCharts() {
+  for (const [box, chart] of charts) {
+    if (!box.isConnected) {
+      charts.delete(box);
+      continue;
+    }
+    const width = box.clientWidth;
+    if (width === chart.width) continue;
+    chart.width = width;
+    box.replaceChildren(chart.draw(width));
+  }
+}
+
+function chartSvg(width, height, label) {
+  return svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img",
+    "aria-label": label });
+}
+
+function text(x, y, content, attrs = {}) {
+  return svg("text", { x, y, ...attrs }, content);
+}
+
+function volumeChart(stats) {
+  const dates = Array.from({ length: stats.days },
+    (_, i) => new Date(Date.parse(stats.since) + i * 86400000).toISOString().slice(0, 10));
+  const byDate = new Map(stats.per_day.map((d) => [d.date, d]));
+  const max = Math.max(1, ...stats.per_day.map((d) => d.total));
+  const busiest = stats.per_day.reduce((a, b) => (b.total > a.total ? b : a));
+  const c = stats.by_risk_level;
+  const label = `Predictions per day from ${dates[0]} to ${dates[dates.length - 1]}: ` +
+    `${stats.total} in all, ${c.HIGH} high, ${c.MEDIUM} medium, ${c.LOW} low risk; ` +
+    `most on ${busiest.date} (${busiest.total}). The table below lists every day.`;
+  return (width) => {
+    const height = 200, left = 40, right = 8, top = 10, bottom = 30;
+    const plotWidth = width - left - right, plotHeight = height - top - bottom;
+    const band = plotWidth / dates.length;
+    const y = (v) => top + plotHeight - (v / max) * plotHeight;
+    const node = chartSvg(width, height, label);
+    node.append(svg("line", { x1: left, x2: width - right, y1: y(0), y2: y(0), class: "axis" }),
+      svg("line", { x1: left, x2: left, y1: top, y2: y(0), class: "axis" }),
+      text(left - 6, y(0) + 4, "0", { class: "tick", "text-anchor": "end" }),
+      text(left - 6, y(max) + 8, String(max), { class: "tick", "text-anchor": "end" }),
+      text(left, height - 8, dates[0], { class: "tick" }),
+      text(width - right, height - 8, dates[dates.length - 1], { class: "tick", "text-anchor": "end" }));
+    dates.forEach((date, i) => {
+      const day = byDate.get(date);
+      if (!day) return;
+      let below = 0;
+      for (const level of LEVELS) {
+        const count = day.by_risk_level[level];
+        if (!count) continue;
+        node.append(svg("rect", {
+          x: left + i * band + band * 0.1, width: Math.max(1, band * 0.8),
+          y: y(below + count), height: y(below) - y(below + count),
+          class: `fill-${level.toLowerCase()}`, "data-date": date, "data-level": level,
+        }, svg("title", {}, `${date}: ${count} ${level.toLowerCase()} risk`)));
+        below += count;
+      }
+    });
+    return node;
+  };
+}
+
+// PSI has no upper bound (an input the training data never varied can reach 10): past the
+// scale's end a bar is cut, marked and its value written, so that the thresholds stay readable.
+const PSI_SCALE_MAX = 1;
+
+function driftChart(rows, thresholds) {
+  const psis = rows.filter((r) => r.psi !== null).map((r) => r.psi);
+  const scaleMax = Math.min(PSI_SCALE_MAX, Math.max(thresholds.significant * 1.2, ...psis));
+  const named = (level) => rows.filter((r) => r.level === level).map((r) => r.label);
+  const significant = named("significant"), moderate = named("moderate");
+  const label = `PSI per input and of the prediction against the thresholds ` +
+    `${thresholds.moderate} (moderate) and ${thresholds.significant} (significant): ` +
+    `${significant.length} significant${significant.length ? ` (${significant.join(", ")})` : ""}, ` +
+    `${moderate.length} moderate${moderate.length ? ` (${moderate.join(", ")})` : ""}, ` +
+    `${named("stable").length} stable.${psis.some((v) => v > scaleMax) ? ` Bars are cut at ${scaleMax}.` : ""} ` +
+    "The table below gives every figure.";
+  return (width) => {
+    // Wide: the name left of its bar; narrow: above it.
+    const wide = width >= 640;
+    const labelWidth = wide ? 300 : 0, valueWidth = 130, top = 34, rowHeight = wide ? 24 : 40;
+    const barHeight = 14;
+    const plotWidth = width - labelWidth - valueWidth;
+    const x = (v) => labelWidth + (v / scaleMax) * plotWidth;
+    const height = top + rows.length * rowHeight + 6;
+    const node = chartSvg(width, height, label);
+    for (const [name, value, row] of [["moderate", thresholds.moderate, 12],
+      ["significant", thresholds.significant, 27]]) {
+      node.append(svg("line", { x1: x(value), x2: x(value), y1: top - 4, y2: height, class: "threshold",
+        "data-threshold": name }),
+      text(x(value) + 3, row, `${value} ${name}`, { class: "tick" }));
+    }
+    node.append(svg("line", { x1: x(0), x2: x(0), y1: top - 4, y2: height, class: "axis" }));
+    rows.forEach((r, i) => {
+      const rowTop = top + i * rowHeight;
+      const barY = wide ? rowTop + (rowHeight - barHeight) / 2 : rowTop + 20;
+      node.append(text(wide ? labelWidth - 8 : 0, wide ? barY + barHeight - 3 : rowTop + 14, r.label,
+        { class: r.name === "prediction" ? "label strong" : "label", "text-anchor": wide ? "end" : "start" }));
+      if (r.psi === null) {
+        node.append(text(x(0) + 6, barY + barHeight - 3, "no live values", { class: "tick" }));
+        return;
+      }
+      const cut = r.psi > scaleMax;
+      const end = x(Math.min(r.psi, scaleMax));
+      node.append(svg("rect", { x: x(0), y: barY, width: Math.max(1, end - x(0)), height: barHeight,
+        class: `fill-${r.level}`, "data-name": r.name, "data-cut": cut || null }));
+      if (cut) {  // a notch in the bar's end: "goes on"
+        node.append(svg("path", { d: `M${end - 8},${barY} l5,${barHeight / 2} l-5,${barHeight / 2}`,
+          class: "cut-mark" }));
+      }
+      node.append(text(end + 6, barY + barHeight - 3, `${fixed(r.psi)} ${r.level}`,
+        { class: "value" }));
+    });
+    return node;
+  };
+}
+
+function calibrationChart(live, cv) {
+  const label = `Calibration: observed rate against mean predicted probability per decile, ` +
+    `${live.length} live deciles (circles) and ${cv.length} cross-validation deciles (squares); ` +
+    `points on the diagonal are calibrated, above it the model underestimates the risk. ` +
+    `The table below gives every point.`;
+  return (width) => {
+    const size = Math.min(width, 440), left = 48, right = 12, top = 12, bottom = 44;
+    const plot = size - left - right;
+    const height = top + plot + bottom;
+    const sx = (v) => left + v * plot, sy = (v) => top + plot - v * plot;
+    const node = chartSvg(size, height, label);
+    for (const v of [0, 0.25, 0.5, 0.75, 1]) {
+      node.append(svg("line", { x1: sx(0), x2: sx(1), y1: sy(v), y2: sy(v), class: "grid-line" }),
+        svg("line", { x1: sx(v), x2: sx(v), y1: sy(0), y2: sy(1), class: "grid-line" }),
+        text(left - 6, sy(v) + 4, String(v), { class: "tick", "text-anchor": "end" }),
+        text(sx(v), sy(0) + 16, String(v), { class: "tick", "text-anchor": "middle" }));
+    }
+    node.append(svg("line", { x1: sx(0), y1: sy(0), x2: sx(1), y2: sy(1), class: "diagonal" }),
+      text(sx(0.5), height - 4, "mean predicted probability", { class: "tick", "text-anchor": "middle" }),
+      text(12, sy(0.5), "observed rate", { class: "tick", "text-anchor": "middle",
+        transform: `rotate(-90 12 ${sy(0.5)})` }));
+    const line = (points, kind) => svg("polyline", { class: `series-${kind}`,
+      points: points.map((p) => `${sx(p.mean_predicted)},${sy(p.observed_rate)}`).join(" ") });
+    node.append(line(cv, "cv"), line(live, "live"));
+    cv.forEach((p, i) => node.append(svg("rect", { x: sx(p.mean_predicted) - 4, y: sy(p.observed_rate) - 4,
+      width: 8, height: 8, class: "point-cv", "data-decile": i + 1 })));
+    live.forEach((p) => node.append(svg("circle", { cx: sx(p.mean_predicted), cy: sy(p.observed_rate),
+      r: 5, class: "point-live", "data-decile": p.decile })));
+    return node;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+function renderVolume(answer) {
+  const box = $("volume");
+  if (!answer.ok) {
+    box.append(el("p", { class: "bad", text: problem(answer) }));
+    return;
+  }
+  const s = answer.body;
+  if (s.total === 0) {
+    box.append(el("p", { class: "notice", text: `No predictions in the last ${s.days} days.` }));
+    return;
+  }
+  const c = s.by_risk_level;
+  box.append(
+    el("p", { text: `${s.total} predictions in the last ${s.days} days, all model versions: ` +
+      `${c.HIGH} high, ${c.MEDIUM} medium, ${c.LOW} low risk; mean probability of leaving ` +
+      `${percent(s.mean_attrition_prob)}.` }),
+    legend([["fill-low", "low"], ["fill-medium", "medium"], ["fill-high", "high"]],
+      "risk, stacked from the bottom in that order"),
+    chartBox("volume", volumeChart(s)),
+    tableBox("Predictions per day (days without predictions left out)",
+      ["Date", "Low", "Medium", "High", "Total", "Mean probability"],
+      s.per_day.map((d) => el("tr", { "data-date": d.date },
+        el("td", { text: d.date }),
+        ...LEVELS.map((l) => el("td", { class: "num", text: d.by_risk_level[l] })),
+        el("td", { class: "num", text: d.total }),
+        el("td", { class: "num", text: percent(d.mean_attrition_prob) })))));
+}
+
+function renderDrift(answer) {
+  const box = $("drift");
+  // A 409 (the version was trained before its artifact kept the training distributions) comes
+  // with the API's advice, shown as it is.
+  if (!answer.ok) {
+    box.append(el("p", { class: "bad", text: problem(answer) }));
+    return;
+  }
+  const d = answer.body;
+  box.append(el("p", { text: `${d.rows} predictions of ${d.model_version} since ` +
+    `${d.since.slice(0, 10)} (${d.days} days), ${d.sampled_rows} compared with the training data. ` +
+    `Population stability index (PSI): stable below ${d.thresholds.moderate}, moderate from ` +
+    `${d.thresholds.moderate}, significant from ${d.thresholds.significant}.` }));
+  if (d.rows === 0) {
+    box.append(el("p", { class: "notice", text: "No predictions of this version in the window: nothing to compare yet." }));
+    return;
+  }
+  const rows = [...(d.prediction ? [{ ...d.prediction, label: "prediction (the score)" }] : []),
+    ...d.features.map((f) => ({ ...f, label: f.name }))];
+  box.append(
+    legend([["fill-stable", "stable"], ["fill-moderate", "moderate"], ["fill-significant", "significant"]]),
+    chartBox("drift", driftChart(rows, d.thresholds)),
+    tableBox("PSI and KS per input and of the prediction",
+      ["Input", "Kind", "Live values", "PSI", "Level", "KS"],
+      rows.map((r) => el("tr", { "data-name": r.name },
+        el("th", { scope: "row", text: r.label }),
+        el("td", { text: r.kind }),
+        el("td", { class: "num", text: r.n }),
+        el("td", { class: "num psi", text: orMissing(r.psi, "no live values") }),
+        el("td", { class: "level" }, r.level ? badge("level", r.level) : "–"),
+        el("td", { class: "num ks", text: orMissing(r.ks, r.kind === "categorical" ? "–" : "no live values") })))));
+}
+
+const METRICS = [["ROC AUC", "roc_auc"], ["PR AUC", "pr_auc"], ["Precision", "precision"],
+  ["Recall", "recall"], ["F1", "f1_score"], ["Brier score", "brier"]];
+
+function renderPerformance(answer) {
+  const box = $("performance");
+  if (!answer.ok) {
+    box.append(el("p", { class: "bad", text: problem(answer) }));
+    return;
+  }
+  const p = answer.body;
+  const cv = p.cross_validation;
+  const facts = el("dl", { class: "facts" });
+  for (const [term, value] of [["Resolved predictions", p.resolved], ["Unresolved", p.unresolved],
+    [`Positives (left within ${p.horizon_days} days)`, p.positives],
+    ["Decision threshold (will_leave)", p.decision_threshold]]) {
+    facts.append(el("dt", { text: term }), el("dd", { text: value }));
+  }
+  box.append(el("p", { text: `Predictions of ${p.model_version} against the outcomes reported ` +
+    `since. Below a few hundred resolved predictions, or a few dozen positives, the figures are noisy.` }),
+    facts);
+  if (p.resolved === 0) {
+    box.append(el("p", { class: "notice", text: `Not enough outcomes yet: no prediction is resolved. ` +
+      `One is when the employee is reported to have left within ${p.horizon_days} days of it, or ` +
+      `to be still employed ${p.horizon_days} days after it.` }));
+  }
+  box.append(tableBox(`Live figures beside the ${cv ? `${cv.folds}-fold ` : ""}cross-validation at training`,
+    ["Metric", "Live", "Cross-validation (mean ± std)"],
+    METRICS.map(([name, key]) => {
+      const value = p.resolved === 0 ? null : p[key];
+      const live = el("td", { class: "num live", text: orMissing(value, NOT_ENOUGH) });
+      if (key === "roc_auc" && value !== null && cv && value < cv.roc_auc.mean - ROC_AUC_DROP) {
+        live.append(" ", el("span", { class: "badge flag-bad", text: `more than ${ROC_AUC_DROP} below cross-validation` }));
+      }
+      const reference = cv && cv[key] ? `${fixed(cv[key].mean)} ± ${fixed(cv[key].std)}` : "not measured at training";
+      return el("tr", { "data-metric": key }, el("th", { scope: "row", text: name }), live,
+        el("td", { class: "num cv", text: reference }));
+    })));
+}
+
+function renderCalibration(answer) {
+  const box = $("calibration");
+  if (!answer.ok) {
+    box.append(el("p", { class: "bad", text: problem(answer) }));
+    return;
+  }
+  const live = answer.body.calibration;
+  const cv = answer.body.cross_validation ? answer.body.cross_validation.calibration : [];
+  box.append(el("p", { text: "The resolved predictions by increasing probability, in ten groups " +
+    "of equal size: the mean predicted probability against the share that left. On the diagonal " +
+    "the model is calibrated; above it, it underestimates the risk." }));
+  if (!live.length) {
+    box.append(el("p", { class: "notice", text: `Not enough outcomes yet for live points: only the cross-validation deciles are drawn.` }));
+  }
+  const row = (p) => (p ? [fixed(p.mean_predicted), fixed(p.observed_rate), p.n] : ["–", "–", "–"]);
+  box.append(
+    legend([["point-live", "live"], ["point-cv", "cross-validation (out-of-fold)"], ["diagonal", "calibrated"]]),
+    chartBox("calibration", calibrationChart(live, cv)),
+    tableBox("Calibration per decile: mean predicted probability, observed rate, predictions",
+      ["Decile", "Live predicted", "Live observed", "Live n", "CV predicted", "CV observed", "CV n"],
+      Array.from({ length: Math.max(live.length, cv.length) }, (_, i) => el("tr", { "data-decile": i + 1 },
+        el("th", { scope: "row", text: i + 1 }),
+        ...[...row(live[i]), ...row(cv[i])].map((v) => el("td", { class: "num", text: v }))))));
+}
+
+// A rate is null when its group has nothing to divide by (no outcomes, no leavers, none flagged).
+const showCount = (v) => String(v);
+const showRate = (v) => orMissing(v, "n/a");
+const GROUP_COLUMNS = [["n", "n", showCount], ["Selection rate", "selection_rate", showRate],
+  ["Mean predicted", "mean_predicted", showRate], ["Resolved", "resolved", showCount],
+  ["Observed rate", "observed_rate", showRate], ["TPR", "tpr", showRate], ["FPR", "fpr", showRate],
+  ["Precision", "precision", showRate]];
+
+function fairnessAttribute(a, scope, fourFifths) {
+  const title = ATTRIBUTES[a.attribute] || a.attribute;
+  const ratio = a.selection_rate_ratio;
+  const flag = ratio === null ? null : a.below_four_fifths
+    ? el("span", { class: "badge flag-bad", text: "below four-fifths" })
+    : el("span", { class: "badge flag-ok", text: `${fourFifths} or above` });
+  const missing = a.groups.some((g) => GROUP_COLUMNS.some(([, key]) => g[key] === null));
+  return el("div", { class: "fairness", "data-scope": scope, "data-attribute": a.attribute },
+    el("h4", { text: title }),
+    el("p", {}, "Selection-rate ratio ",
+      el("strong", { class: "ratio", text: orMissing(ratio, "none: nobody is flagged") }), " ",
+      ...(flag ? [flag] : []), " · TPR difference ",
+      el("strong", { class: "tpr-difference", text: orMissing(a.tpr_difference, NOT_ENOUGH) })),
+    ...(missing ? [el("p", { class: "muted", text: `n/a: nothing to divide by in the group (${NOT_ENOUGH}, or nobody flagged).` })] : []),
+    tableBox(`${title}, ${scope}: per group`, ["Group", ...GROUP_COLUMNS.map(([h]) => h)],
+      a.groups.map((g) => el("tr", { "data-group": g.group },
+        el("th", { scope: "row", text: g.group }),
+        ...GROUP_COLUMNS.map(([, key, show]) => el("td", { class: `num ${key}`, text: show(g[key]) }))))));
+}
+
+function renderFairness(answer) {
+  const box = $("fairness");
+  if (!answer.ok) {
+    box.append(el("p", { class: "bad", text: problem(answer) }));
+    return;
+  }
+  const f = answer.body;
+  box.append(el("p", { text: `The model's decisions (flagged: probability ≥ ${f.decision_threshold}) ` +
+    `across groups of employees. A selection-rate ratio (lowest group's rate over the highest's) ` +
+    `under ${f.four_fifths} is flagged "below four-fifths": look at whether the observed rates ` +
+    `differ as much. Small groups give unstable rates: read n first. A flag is a reason to look, ` +
+    `not a verdict.` }),
+  el("h3", { text: `Live: predictions of ${f.model_version}, outcomes within ${f.horizon_days} days` }));
+  if (!f.live.length) box.append(el("p", { class: "notice", text: "No predictions of this version yet." }));
+  for (const a of f.live) box.append(fairnessAttribute(a, "live", f.four_fifths));
+  box.append(el("h3", { text: "At training: the out-of-fold predictions of cross-validation" }));
+  if (!f.training) box.append(el("p", { class: "notice", text: "The version's artifact holds no training table." }));
+  for (const a of f.training || []) box.append(fairnessAttribute(a, "training", f.four_fifths));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const SECTIONS = ["volume", "drift", "performance", "calibration", "fairness"];
+
+function clearFigures() {
+  for (const id of SECTIONS) $(id).replaceChildren();
+  $("figures").hidden = true;
+}
+
+async function getJson(path, params, key) {
+  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "")).toString();
+  const response = await fetch(query ? `${path}?${query}` : path,
+    { headers: { Accept: "application/json", Authorization: `Bearer ${key}` } });
+  let body;
+  try {
+    body = await response.json();
+  } catch (e) {
+    body = { detail: `HTTP ${response.status}` };
+  }
+  return { status: response.status, ok: response.ok, body };
+}
+
+async function showFigures() {
+  const key = $("api-key").value.trim();
+  const version = $("model-version").value;
+  const days = $("days").value, horizon = $("horizon").value;
+  const status = $("status"), error = $("error"), button = $("show");
+  error.textContent = "";
+  status.textContent = "Loading the figures…";
+  status.dataset.state = "loading";
+  button.disabled = true;
+  let answers;
+  try {
+    answers = await Promise.all([
+      getJson("/api/v1/stats", { days }, key),
+      getJson("/api/v1/monitoring/drift", { model_version: version, days }, key),
+      getJson("/api/v1/monitoring/performance", { model_version: version, horizon_days: horizon }, key),
+      getJson("/api/v1/monitoring/fairness", { model_version: version, horizon_days: horizon }, key),
+    ]);
+  } catch (e) {
+    clearFigures();
+    status.textContent = "";
+    status.dataset.state = "unreachable";
+    error.textContent = "The API could not be reached.";
+    return;
+  } finally {
+    button.disabled = false;
+  }
+  clearFigures();
+  const refused = answers.find((a) => a.status === 401 || a.status === 403);
+  if (refused) {
+    sessionStorage.removeItem(KEY_STORAGE);  // a refused key is not kept
+    status.textContent = "";
+    status.dataset.state = "refused";
+    error.textContent = `The API refused the key (${refused.status}: ${refused.body.detail}). ` +
+      "Check it and try again; no figure is shown without a valid key.";
+    $("api-key").focus();
+    return;
+  }
+  sessionStorage.setItem(KEY_STORAGE, key);
+  const [stats, drift, performance, fairness] = answers;
+  renderVolume(stats);
+  renderDrift(drift);
+  renderPerformance(performance);
+  renderCalibration(performance);
+  renderFairness(fairness);
+  $("figures").hidden = false;
+  drawCharts();  // now that the boxes have a width
+  status.textContent = `Figures for ${performance.ok ? performance.body.model_version : "the version"}, ` +
+    `loaded at ${new Date().toLocaleTimeString()}.`;
+  status.dataset.state = "loaded";
+}
+
+function forgetKey() {
+  sessionStorage.removeItem(KEY_STORAGE);
+  $("api-key").value = "";
+  clearFigures();
+  $("error").textContent = "";
+  $("status").textContent = "The key is forgotten: type it again to see the figures.";
+  $("status").dataset.state = "forgotten";
+  $("api-key").focus();
+}
+
+// The version picker, from GET /api/v1/models (no key needed): the default chosen.
+async function loadVersions() {
+  const { loaded: served, default: defaultName } = await servedVersions();
+  if (!served.length) return;  // "The default version" stays the only choice
+  const select = $("model-version");
+  select.replaceChildren(...served.map((m) => el("option", { value: m.name,
+    text: m.name + (m.state === "default" || m.state === "shadow" ? ` (${m.state})` : "") })));
+  select.value = defaultName || served[0].name;
+}
+
+async function init() {
+  $("settings").addEventListener("submit", (event) => {
+    event.preventDefault();
+    showFigures();
+  });
+  $("forget").addEventListener("click", forgetKey);
+  window.addEventListener("resize", () => requestAnimationFrame(drawCharts));
+  await loadVersions();
+  const saved = sessionStorage.getItem(KEY_STORAGE);
+  if (saved) {
+    $("api-key").value = saved;
+    await showFigures();
+  }
+}
+
+init();
