@@ -8,9 +8,14 @@ namespace attrition::store {
 base::Result<std::vector<Row>> QueryInTransaction(Database& database,
                                                   MigrationLock lock,
                                                   std::string_view sql,
-                                                  const std::vector<std::string>& params) {
+                                                  const std::vector<std::string>& params,
+                                                  std::string_view setup) {
     std::vector<Row> rows;
     auto done = database.RunTransaction(lock, [&](SqlSession& session) -> base::Result<void> {
+        if (!setup.empty()) {
+            auto prepared = session.Execute(setup);
+            if (!prepared) return prepared;
+        }
         auto result = session.Query(sql, params);
         if (!result) return tl::unexpected(result.error());
         rows = std::move(*result);

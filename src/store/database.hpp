@@ -96,12 +96,13 @@ class Database {
     virtual std::optional<PoolStats> Pool() const { return std::nullopt; }
 };
 
-// One statement with text parameters in its own transaction: its rows. Errors: as
-// RunTransaction's.
+// One statement with text parameters in its own transaction: its rows; `setup` (e.g. a
+// SET LOCAL), when not empty, runs first in the same transaction. Errors: as RunTransaction's.
 base::Result<std::vector<Row>> QueryInTransaction(Database& database,
                                                   MigrationLock lock,
                                                   std::string_view sql,
-                                                  const std::vector<std::string>& params);
+                                                  const std::vector<std::string>& params,
+                                                  std::string_view setup = {});
 
 // Connects (PostgreSQL: opens the pool and pings; SQLite: opens or creates the file).
 // url.backend must not be kNone.

@@ -37,33 +37,42 @@ constexpr std::string_view kSqliteFairnessInputs =
 // The rest is the same SQL on both: {window} above, {threshold} the parameter. Outcome dates
 // are `date` (PostgreSQL) or YYYY-MM-DD text (SQLite), which compare in time order either way.
 // {labels} is each prediction with its label y (1, 0 or NULL: unresolved) and {columns}.
+// Each employee's outcomes are summed up once and joined to their predictions (a hash join
+// on PostgreSQL): a prediction is positive when a departure falls in [d, e], negative when a
+// stay is dated e or later or a departure after e. With at most one departure the summary
+// decides; only an employee who left several times (rehired) is probed row by row. (Two
+// index probes per prediction cost 3x the time at 1,000,000 rows: docs/performance.md.)
 constexpr std::string_view kLabelledSql = R"sql(
-WITH labelled AS MATERIALIZED (
+WITH outcome_summary AS (
+  SELECT employee_id, sum(CASE WHEN event = 'left' THEN 1 ELSE 0 END) AS departures,
+         min(CASE WHEN event = 'left' THEN event_date END) AS first_left,
+         max(CASE WHEN event = 'left' THEN event_date END) AS last_left,
+         max(CASE WHEN event = 'stayed' THEN event_date END) AS last_stayed
+  FROM outcomes GROUP BY employee_id),
+labelled AS MATERIALIZED (
   SELECT w.s{columns}, CASE
-    WHEN w.employee_id IS NULL THEN NULL
-    WHEN EXISTS (SELECT 1 FROM outcomes o WHERE o.employee_id = w.employee_id
-                 AND o.event = 'left' AND o.event_date >= w.d AND o.event_date <= w.e) THEN 1
-    WHEN EXISTS (SELECT 1 FROM outcomes o WHERE o.employee_id = w.employee_id
-                 AND ((o.event = 'stayed' AND o.event_date >= w.e)
-                      OR (o.event = 'left' AND o.event_date > w.e))) THEN 0
+    WHEN o.employee_id IS NULL THEN NULL
+    WHEN o.departures <= 1 THEN CASE
+      WHEN o.first_left >= w.d AND o.first_left <= w.e THEN 1
+      WHEN o.last_stayed >= w.e OR o.first_left > w.e THEN 0 END
+    WHEN EXISTS (SELECT 1 FROM outcomes x WHERE x.employee_id = w.employee_id
+                 AND x.event = 'left' AND x.event_date >= w.d AND x.event_date <= w.e) THEN 1
+    WHEN o.last_stayed >= w.e OR o.last_left > w.e THEN 0
   END AS y
-  FROM ({window}) w))sql";
+  FROM ({window}) w LEFT JOIN outcome_summary o ON o.employee_id = w.employee_id))sql";
 
-// After the labels, every figure in one pass each over the materialized rows: the database
-// sorts (spilling to disk when it must) and the service receives at most ten rows.
+// After the labels, every figure from one sort of the resolved rows by score: per row the
+// rows and positives scored at most as high (RANGE: ties included), its rank, and the rows
+// and positives tied with it. A positive's Mann-Whitney count is the negatives below it plus
+// half the tied ones; its precision is that of the threshold at its score (scikit-learn's
+// average precision sums them). The service receives at most ten rows.
 constexpr std::string_view kPerformanceSql = R"sql(,
-resolved AS MATERIALIZED (SELECT s, y FROM labelled WHERE y IS NOT NULL),
-by_score AS (SELECT s, sum(y) AS pos, count(*) - sum(y) AS neg FROM resolved GROUP BY s),
-auc AS (
-  SELECT sum(CAST(pos AS double precision) *
-             (CAST(coalesce(neg_below, 0) AS double precision) + 0.5 * neg)) AS num
-  FROM (SELECT pos, neg, sum(neg) OVER (ORDER BY s ROWS BETWEEN UNBOUNDED PRECEDING
-                                        AND 1 PRECEDING) AS neg_below FROM by_score) t),
-ap AS (
-  SELECT sum(CAST(pos AS double precision) * CAST(tp AS double precision) /
-             CAST(tp + fp AS double precision)) AS num
-  FROM (SELECT pos, sum(pos) OVER w AS tp, sum(neg) OVER w AS fp FROM by_score
-        WINDOW w AS (ORDER BY s DESC ROWS UNBOUNDED PRECEDING)) t),
+ranked AS MATERIALIZED (
+  SELECT s, y, count(*) OVER upto AS n_le, sum(y) OVER upto AS pos_le,
+         row_number() OVER upto AS i, count(*) OVER tied AS n_eq, sum(y) OVER tied AS pos_eq
+  FROM labelled WHERE y IS NOT NULL
+  WINDOW upto AS (ORDER BY s RANGE UNBOUNDED PRECEDING), tied AS (PARTITION BY s)),
+totals AS (SELECT count(*) AS n, coalesce(sum(y), 0) AS p FROM labelled WHERE y IS NOT NULL),
 summary AS (
   SELECT (SELECT count(*) FROM labelled) AS total, count(*) AS resolved,
          coalesce(sum(y), 0) AS positives,
@@ -71,13 +80,14 @@ summary AS (
          coalesce(sum(CASE WHEN y = 0 AND s >= {threshold} THEN 1 ELSE 0 END), 0) AS fp,
          coalesce(sum(CASE WHEN y = 1 AND s < {threshold} THEN 1 ELSE 0 END), 0) AS fn,
          coalesce(sum((s - y) * (s - y)), 0) AS sq,
-         (SELECT num FROM auc) AS auc_num, (SELECT num FROM ap) AS ap_num
-  FROM resolved),
+         sum(CASE WHEN y = 1 THEN CAST(n_le - pos_le AS double precision)
+                                  - 0.5 * CAST(n_eq - pos_eq AS double precision) END) AS auc_num,
+         sum(CASE WHEN y = 1 THEN CAST(t.p - pos_le + pos_eq AS double precision)
+                                  / CAST(t.n - n_le + n_eq AS double precision) END) AS ap_num
+  FROM ranked CROSS JOIN totals t),
 deciles AS (
-  SELECT k, count(*) AS n, sum(s) AS sum_s, sum(y) AS pos
-  FROM (SELECT s, y, (row_number() OVER (ORDER BY s) * 10 - 1) / (count(*) OVER ()) AS k
-        FROM resolved) t
-  GROUP BY k)
+  SELECT (i * 10 - 1) / t.n AS k, count(*) AS n, sum(s) AS sum_s, sum(y) AS pos
+  FROM ranked CROSS JOIN totals t GROUP BY (i * 10 - 1) / t.n)
 SELECT m.total, m.resolved, m.positives, m.tp, m.fp, m.fn, m.sq, m.auc_num, m.ap_num,
        d.k, d.n, d.sum_s, d.pos
 FROM summary m LEFT JOIN deciles d ON 1 = 1 ORDER BY d.k)sql";
@@ -135,7 +145,10 @@ base::Result<std::vector<Row>> RunLabelled(Database& database,
     }
     const auto sql = LabelledSql(database.Kind(), tail, fairness);
     const auto params = LabelledParameters(query);
-    return QueryInTransaction(database, MigrationLock::kNone, sql, params);
+    // Compiling this one statement takes PostgreSQL longer than JIT saves it (0.5 to 1 s of 5
+    // at 1,000,000 rows); SET LOCAL ends with the transaction (pgbouncer-safe).
+    return QueryInTransaction(database, MigrationLock::kNone, sql, params,
+                              database.Kind() == Backend::kPostgres ? "SET LOCAL jit = off" : "");
 }
 
 constexpr std::string_view kPgWindowCountSql =

@@ -122,6 +122,39 @@ TEST_P(MonitoringTest, TheHorizonRuleLabelsEachPrediction) {
     EXPECT_EQ(live.deciles[3].positives + live.deciles[4].positives, 1U);
 }
 
+// Employees who left more than once (rehired): any departure in the horizon makes the
+// prediction positive; otherwise a later departure (or stay) makes it negative.
+TEST_P(MonitoringTest, AnEmployeeWhoLeftSeveralTimesIsLabelledByEachDeparture) {
+    store::RequestRecord record = MakeRecord(0, kMadeAt);
+    for (const auto& [id, probability] :
+         {std::pair{"R1", 0.8}, std::pair{"R2", 0.6}, std::pair{"R3", 0.4}, std::pair{"R4", 0.2}}) {
+        store::PredictionRecord prediction;
+        prediction.id = store::NewUuid();
+        prediction.prediction_date = kMadeAt;
+        prediction.employee_id = id;
+        prediction.attrition_prob = probability;
+        prediction.risk_level = "LOW";
+        prediction.model_version = "rehire_v1";
+        prediction.features_snapshot_json = "{}";
+        record.predictions.push_back(prediction);
+    }
+    ASSERT_TRUE(database_->InsertBatch({&record, 1}));
+    const std::vector<store::OutcomeRecord> outcomes{
+        {"R1", "left", "2025-12-01"}, {"R1", "left", "2026-01-20"},    // the second in the horizon
+        {"R2", "left", "2025-12-01"}, {"R2", "left", "2026-03-15"},    // the second after it
+        {"R3", "left", "2025-11-01"}, {"R3", "left", "2025-12-01"},    // both before: unresolved
+        {"R4", "left", "2025-12-01"}, {"R4", "stayed", "2026-02-09"},  // rehired, still there
+    };
+    ASSERT_TRUE(store::RecordOutcomes(*database_, outcomes));
+    const auto live = Read({.model_version = "rehire_v1", .horizon_days = 30, .threshold = 0.5});
+    EXPECT_EQ(live.resolved, 3U);  // R1 positive; R2 and R4 negative
+    EXPECT_EQ(live.positives, 1U);
+    EXPECT_EQ(live.unresolved, 1U);
+    EXPECT_DOUBLE_EQ(live.RocAuc(), 1.0);  // R1 (0.8) above R2 (0.6) and R4 (0.2)
+    EXPECT_EQ(live.true_positive, 1U);
+    EXPECT_EQ(live.false_positive, 1U);  // R2
+}
+
 TEST_P(MonitoringTest, AtHorizonZeroOnlyTheDayOfThePredictionCounts) {
     const auto live = Read({.model_version = "test_v1", .horizon_days = 0, .threshold = 0.5});
     // P1 left that day; P2 and N1 left after it; N2, N3 and U1 were employed after it.
