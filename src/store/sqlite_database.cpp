@@ -3,8 +3,10 @@
 #include <fmt/core.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 namespace attrition::store {
 namespace {
@@ -152,9 +154,18 @@ base::Result<std::unique_ptr<Database>> SqliteDatabase::Open(const DatabaseUrl& 
     sqlite3_busy_timeout(raw, static_cast<int>(busy_ms));
     const std::lock_guard lock(database->mutex_);
     if (!in_memory) {
-        if (auto wal = database->Exec(kWalSql); !wal) {
-            return Fail(ErrorCode::kUnavailable,
-                        fmt::format("cannot open {}: {}", url.redacted, wal.error().message));
+        // Switching a new file to WAL while another process migrates it can be refused with
+        // SQLITE_BUSY at once, without the busy handler: retry within the same bound.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_ms);
+        for (;;) {
+            const int rc = sqlite3_exec(raw, kWalSql.data(), nullptr, nullptr, nullptr);
+            if (rc == SQLITE_OK) break;
+            if (rc != SQLITE_BUSY || std::chrono::steady_clock::now() > deadline) {
+                return Fail(ErrorCode::kUnavailable,
+                            fmt::format("cannot open {}: sqlite exec: {}", url.redacted,
+                                        sqlite3_errmsg(raw)));
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
     }
     if (auto pragmas = database->Exec(kPragmasSql); !pragmas) {
