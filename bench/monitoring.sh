@@ -53,7 +53,7 @@ employees=$(( rows < 100000 ? rows : 100000 ))
 sqlite_log() {
   local db=$work/log.db
   "$binary" migrate up --database-url "sqlite:///$db" >/dev/null
-  sqlite3 "$db" <<SQL
+  sqlite3 "$db" <<SQL >/dev/null
 PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;
 WITH RECURSIVE r(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM r WHERE i < $requests - 1)
 INSERT INTO api_requests (id, created_at, endpoint, request_data, client_ip, user_agent,
