@@ -61,7 +61,7 @@ void RunRetentionSlot(store::Database& database,
                       const store::JobClaim& claim,
                       RetentionMetrics& metrics) {
     const auto now = clock.Now();
-    auto claimed = store::ClaimJobRun(database, claim, now, now - std::chrono::hours(1));
+    auto claimed = store::ClaimJobRun(database, claim, now, now - store::kStaleClaimAfter);
     if (!claimed) {
         spdlog::error("msg=\"retention claim failed\" slot={} reason=\"{}\"",
                       base::FormatIso8601(claim.slot), claimed.error().message);

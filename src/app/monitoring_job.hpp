@@ -33,7 +33,7 @@ struct MonitoringSettings {
     int horizon_days = 365;  // live performance and fairness (the endpoints' default)
     int drift_days = 30;     // the drift window (the endpoint's default)
     // A claim older than this, unfinished, is taken over (its replica died mid-run).
-    std::chrono::minutes stale_claim{60};
+    std::chrono::minutes stale_claim = store::kStaleClaimAfter;
     // How often a replica that lost the claim looks whether the run finished.
     std::chrono::milliseconds follow_poll{10000};
 };

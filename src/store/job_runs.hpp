@@ -8,6 +8,7 @@
 // state, so it holds through pgbouncer's transaction pooling. Thread-safe as the Database.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,9 @@ struct JobClaim {
     base::SystemTime slot;  // the schedule slot, e.g. 2026-12-02T03:00:00Z
     std::string owner;      // who claims: host and process id, for the operator
 };
+
+// An unfinished claim older than this is stale: its replica died mid-run, another may take it.
+inline constexpr std::chrono::minutes kStaleClaimAfter{60};
 
 // "host:pid": this process as a claimant.
 std::string ProcessOwner();

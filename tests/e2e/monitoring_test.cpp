@@ -289,6 +289,24 @@ class MonitoringTest : public ::testing::TestWithParam<Backend> {
         return scrape;
     }
 
+    // Scores training rows 0..count-1 as employees "T<i>", 100 per batch; their real labels
+    // go into `labels`.
+    void ScoreTrainingRows(HttpClient& client,
+                           std::size_t count,
+                           std::map<std::string, int>& labels) {
+        for (std::size_t first = 0; first < count; first += 100) {
+            Json batch{{"employees", Json::array()}};
+            for (std::size_t i = first; i < std::min(count, first + 100); ++i) {
+                const std::string id = "T" + std::to_string(i);
+                batch["employees"].push_back(EmployeeJson(data_.employees[i], id));
+                labels[id] = data_.labels[i];
+            }
+            const auto scored = client.Post("/api/v1/predict/batch", batch.dump(),
+                                            {{"Content-Type", "application/json"}});
+            ASSERT_EQ(scored.status, 200) << scored.body;
+        }
+    }
+
     Json Get(HttpClient& client, const std::string& target, int status = 200) {
         const auto response = client.Get(target, Bearer(kKey));
         EXPECT_EQ(response.status, status) << target << ": " << response.body;
@@ -378,17 +396,8 @@ TEST_P(MonitoringTest, LiveFiguresOnTheTrainingRowsMatchTheirDefinitions) {
     HttpClient client(service.Port());
     const std::size_t rows = data_.employees.size();
     std::map<std::string, int> labels;  // employee_id -> left
-    for (std::size_t first = 0; first < rows; first += 100) {
-        Json batch{{"employees", Json::array()}};
-        for (std::size_t i = first; i < std::min(rows, first + 100); ++i) {
-            const std::string id = "T" + std::to_string(i);
-            batch["employees"].push_back(EmployeeJson(data_.employees[i], id));
-            labels[id] = data_.labels[i];
-        }
-        const auto scored = client.Post("/api/v1/predict/batch", batch.dump(),
-                                        {{"Content-Type", "application/json"}});
-        ASSERT_EQ(scored.status, 200) << scored.body;
-    }
+    ScoreTrainingRows(client, rows, labels);
+    if (HasFatalFailure()) return;
     // Three more predictions that no outcome resolves: no outcome at all, a stay and a departure
     // dated before the prediction.
     const auto today = std::chrono::system_clock::now();
@@ -540,17 +549,8 @@ TEST_P(MonitoringTest, TheDailyJobRunsOncePerSlotAndEveryReplicaExportsItsFigure
             {.flags = {"--migrate", "--shadow-model", kShadow, "--monitoring-time", "off"},
              .env = env_});
         HttpClient client(writer.Port());
-        for (std::size_t first = 0; first < rows; first += 100) {
-            Json batch{{"employees", Json::array()}};
-            for (std::size_t i = first; i < first + 100; ++i) {
-                const std::string id = "T" + std::to_string(i);
-                batch["employees"].push_back(EmployeeJson(data_.employees[i], id));
-                labels[id] = data_.labels[i];
-            }
-            const auto scored = client.Post("/api/v1/predict/batch", batch.dump(),
-                                            {{"Content-Type", "application/json"}});
-            ASSERT_EQ(scored.status, 200) << scored.body;
-        }
+        ScoreTrainingRows(client, rows, labels);
+        if (HasFatalFailure()) return;
         ASSERT_TRUE(Eventually([&] {
             return probe_.Count("SELECT count(*) FROM predictions") ==
                    static_cast<long long>(2 * rows);
