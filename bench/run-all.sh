@@ -46,6 +46,7 @@ micro request build/release/bench/request_bench
 micro store build/release/bench/store_bench
 bash bench/load.sh --binary build/release/src/attrition --out "$work/load.md"
 bash bench/monitoring.sh --binary build/release/src/attrition --out "$work/monitoring.md"
+bash bench/partitions.sh --binary build/release/src/attrition --out "$work/partitions.md"
 
 {
   echo "# Performance"
@@ -100,6 +101,10 @@ bash bench/monitoring.sh --binary build/release/src/attrition --out "$work/monit
   echo "## Monitoring (GET /api/v1/monitoring/*) over a large log"
   echo
   cat "$work/monitoring.md"
+  echo
+  echo "## Retention over a large PostgreSQL log"
+  echo
+  cat "$work/partitions.md"
   echo
   cat bench/performance-notes.md
 } > "$tmp"

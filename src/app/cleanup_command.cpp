@@ -48,10 +48,12 @@ base::Result<CleanupReport> CleanupOnce(store::Database& database,
     report.requests = deleted->requests_deleted;
     report.predictions = deleted->predictions_deleted;
     report.batches = deleted->batches;
+    report.partitions_dropped = deleted->partitions_dropped;
     spdlog::info(
         "msg=\"retention run\" cutoff={} retention_days={} deleted_requests={} "
-        "deleted_predictions={} batches={}",
-        cutoff_text, retention_days, report.requests, report.predictions, report.batches);
+        "deleted_predictions={} batches={} partitions_dropped={}",
+        cutoff_text, retention_days, report.requests, report.predictions, report.batches,
+        report.partitions_dropped);
     return report;
 }
 
@@ -151,9 +153,13 @@ int RunCleanup(const CleanupConfig& config) {
                    url->redacted, report->requests, report->predictions,
                    base::FormatIso8601(report->cutoff));
     } else {
-        fmt::print("{}: deleted {} requests and {} predictions created before {} ({} batches)\n",
+        const auto dropped =
+            report->partitions_dropped == 0
+                ? std::string()
+                : fmt::format(", {} month partitions dropped", report->partitions_dropped);
+        fmt::print("{}: deleted {} requests and {} predictions created before {} ({} batches{})\n",
                    url->redacted, report->requests, report->predictions,
-                   base::FormatIso8601(report->cutoff), report->batches);
+                   base::FormatIso8601(report->cutoff), report->batches, dropped);
     }
     return 0;
 }

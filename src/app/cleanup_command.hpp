@@ -1,7 +1,8 @@
 // Retention of the prediction log: `attrition cleanup [--retention-days N] [--dry-run]` by
-// hand, and the same job run daily by `serve` (ops::DailyScheduler). Deletes api_requests rows
-// older than N days in bounded batches (their predictions go by cascade), logs what it deleted
-// and, in serve, records it as metrics (RetentionMetrics).
+// hand, and the same job run daily by `serve` (ops::DailyScheduler). Removes api_requests rows
+// older than N days (their predictions go by cascade): on PostgreSQL whole expired months by
+// dropping their partitions, the rest in bounded batches; logs what it removed and, in serve,
+// records it as metrics (RetentionMetrics).
 // CleanupOnce is stateless (thread-safe as the Database); RetentionMetrics is thread-safe.
 #pragma once
 
@@ -32,7 +33,8 @@ struct CleanupReport {
     base::SystemTime cutoff;  // rows created before this go
     std::uint64_t requests = 0;
     std::uint64_t predictions = 0;
-    std::uint64_t batches = 0;  // 0 for a dry run
+    std::uint64_t batches = 0;             // 0 for a dry run
+    std::uint64_t partitions_dropped = 0;  // PostgreSQL months dropped whole; 0 for a dry run
 };
 
 enum class CleanupMode {

@@ -2,9 +2,12 @@
 
 #include <fmt/core.h>
 
+#include <chrono>
+
 #include "store/database.hpp"
 #include "store/database_url.hpp"
 #include "store/migrator.hpp"
+#include "store/partitions.hpp"
 
 namespace attrition::app {
 
@@ -32,6 +35,12 @@ int RunMigrate(const MigrateConfig& config) {
         }
         for (const int version : *applied) {
             fmt::print("{}: applied {:04}\n", url->redacted, version);
+        }
+        // PostgreSQL: the log's monthly partitions, ahead of time (store/partitions.hpp).
+        auto made = store::CreateLogPartitions(**database, std::chrono::system_clock::now());
+        if (!made) return fail(store::ScrubSecret(made.error().message, url->password));
+        if (*made > 0) {
+            fmt::print("{}: created {} log partition tables\n", url->redacted, *made);
         }
         return 0;
     }

@@ -34,6 +34,7 @@
 #include "ops/metrics.hpp"
 #include "ops/scheduler.hpp"
 #include "store/database_url.hpp"
+#include "store/partitions.hpp"
 #include "store/prediction_log.hpp"
 
 namespace attrition::app {
@@ -272,6 +273,7 @@ struct Objects {
     std::unique_ptr<http::handlers::DatabaseWatch> database_watch;
     std::unique_ptr<RetentionMetrics> retention_metrics;
     std::unique_ptr<ops::DailyScheduler> retention;
+    std::unique_ptr<ops::DailyScheduler> partitions;
     std::unique_ptr<MonitoringGauges> monitoring_gauges;
     std::unique_ptr<MonitoringJob> monitoring_job;
     std::unique_ptr<ops::DailyScheduler> monitoring_schedule;
@@ -378,6 +380,33 @@ void ScheduleRetention(const ServeConfig& config, const ServeSettings& settings,
     spdlog::info("msg=\"retention scheduled\" retention_days={} at={}Z next_run={}",
                  config.retention_days, config.retention_time,
                  base::FormatIso8601(o.retention->NextRun()));
+}
+
+// PostgreSQL: the log's monthly partitions kept store::kPartitionMonthsAhead months ahead, at
+// start and daily (idempotent; replicas take turns on an advisory lock). A failure is logged
+// and counted; the rows of a month without partitions go to the default one, none is refused.
+// The counter is exported on every backend (0 where nothing is partitioned), like the others the
+// alert rules name.
+void SchedulePartitions(const ServeSettings& settings, Objects& o) {
+    auto& failures =
+        o.metrics
+            .AddCounter("attrition_log_partition_failures_total",
+                        "PostgreSQL: daily creations of the log's partitions ahead that failed")
+            .With({});
+    if (!o.ops_database || o.ops_database->Kind() != store::Backend::kPostgres) return;
+    o.partitions = std::make_unique<ops::DailyScheduler>(
+        o.clock,
+        ops::SchedulerOptions{.time_of_day = settings.retention_time,
+                              .run_latest_slot_at_start = true},
+        [&o, &failures](base::SystemTime /*slot*/) {
+            auto made = store::CreateLogPartitions(*o.ops_database, o.clock.Now());
+            if (!made) {
+                failures.Inc();
+                spdlog::error("msg=\"log partitions not created\" reason={}",
+                              ops::LogValue(made.error().message));
+            }
+        });
+    o.partitions->Start();
 }
 
 // The daily model evaluation (app/monitoring_job.hpp), also run at start for the slot just
@@ -519,11 +548,13 @@ int RunServe(const ServeConfig& config, const char* version) {
     if (!LoadKeys(config, objects)) return 1;
     if (!LoadServedModels(config, objects)) return 1;
     if (!OpenLog(config, objects)) return 1;
+    SchedulePartitions(*settings, objects);
     ScheduleRetention(config, *settings, objects);
     ScheduleMonitoring(config, *settings, objects);
     if (!BuildRoutes(config, version, objects)) return 1;
     if (!StartServer(config, std::move(*settings), objects)) return 1;
     objects.server->Run();
+    if (objects.partitions) objects.partitions->Stop();
     if (objects.retention) objects.retention->Stop();
     if (objects.monitoring_job) objects.monitoring_job->Stop();
     if (objects.monitoring_schedule) objects.monitoring_schedule->Stop();

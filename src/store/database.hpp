@@ -85,8 +85,9 @@ class Database {
     // batch is not committed), kUnavailable on connection failure or timeout (maybe committed:
     // a retry is idempotent).
     virtual base::Result<void> InsertBatch(std::span<const RequestRecord> records) = 0;
-    // Deletes at most batch_size api_requests rows created before cutoff, oldest first, in one
-    // transaction; their predictions go by cascade.
+    // Deletes at most batch_size api_requests rows created before cutoff in one transaction
+    // (SQLite: oldest first; PostgreSQL: any, found by the BRIN index); their predictions go
+    // by cascade.
     virtual base::Result<RetentionBatch> DeleteRequestsBefore(base::SystemTime cutoff,
                                                               std::size_t batch_size) = 0;
     // Runs body in one transaction (commit when it succeeds, rollback otherwise).

@@ -33,19 +33,23 @@ constexpr std::string_view kInsertBatchSql =
     "http_status, response_time_ms) "
     "SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::varchar[], $4::jsonb[], "
     "$5::varchar[], $6::text[], $7::integer[], $8::integer[]) "
-    "ON CONFLICT (id) DO NOTHING) "
+    "ON CONFLICT (id, created_at) DO NOTHING) "
     "INSERT INTO predictions (id, request_id, created_at, prediction_date, employee_id, "
     "attrition_prob, risk_level, model_version, features_snapshot, shadow) "
     "SELECT * FROM unnest($9::uuid[], $10::uuid[], $11::timestamptz[], $12::timestamptz[], "
     "$13::varchar[], $14::double precision[], $15::varchar[], $16::varchar[], $17::jsonb[], "
     "$18::boolean[]) "
-    "ON CONFLICT (id) DO NOTHING";
+    "ON CONFLICT (id, created_at) DO NOTHING";
+// Retention inside the months that partition drops leave (partitions.hpp): any batch of
+// expired rows, found by the BRIN index on created_at (no order: a B-tree would cost every
+// insert more than the sort it saves here).
 constexpr std::string_view kDeleteBeforeSql =
-    "WITH doomed AS (SELECT id FROM api_requests WHERE created_at < $1::timestamptz "
-    "ORDER BY created_at LIMIT $2::integer FOR UPDATE SKIP LOCKED), "
-    "cascaded AS (SELECT count(*) AS n FROM predictions WHERE request_id IN "
-    "(SELECT id FROM doomed)), "
-    "gone AS (DELETE FROM api_requests WHERE id IN (SELECT id FROM doomed) RETURNING 1) "
+    "WITH doomed AS (SELECT id, created_at FROM api_requests WHERE created_at < $1::timestamptz "
+    "LIMIT $2::integer FOR UPDATE SKIP LOCKED), "
+    "cascaded AS (SELECT count(*) AS n FROM predictions p JOIN doomed d "
+    "ON p.request_id = d.id AND p.created_at = d.created_at), "
+    "gone AS (DELETE FROM api_requests r USING doomed d "
+    "WHERE r.id = d.id AND r.created_at = d.created_at RETURNING 1) "
     "SELECT (SELECT count(*) FROM gone), (SELECT n FROM cascaded)";
 constexpr std::string_view kTableExistsSql =
     "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
