@@ -13,6 +13,8 @@ packages=(
   libsimdjson-dev nlohmann-json3-dev libexpected-dev libspdlog-dev libfmt-dev libcli11-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 pgbouncer wrk curl procps
+  # the replicas test (tests/e2e/replicas_test.cpp): three services behind a load balancer
+  haproxy
   # browser tests (tests/browser): driven by playwright-core from web/node_modules
   chromium
   # operations: promtool checks deploy/prometheus/ rules and the /metrics exposition

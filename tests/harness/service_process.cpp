@@ -17,7 +17,7 @@ std::string SourceDir() { return EnvOr("ATTRITION_SOURCE_DIR", "."); }
 ServiceProcess::ServiceProcess(ServiceOptions options) {
     working_dir_ = options.working_dir.empty() ? MakeTempDir("attrition-svc") : options.working_dir;
     log_path_ = working_dir_ + "/service.log";
-    port_ = FreePort();
+    port_ = options.port != 0 ? options.port : FreePort();
     SpawnOptions spawn;
     spawn.argv = {AttritionBinary(), "serve",  "--host",
                   "127.0.0.1",       "--port", std::to_string(port_)};

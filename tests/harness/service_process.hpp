@@ -17,6 +17,7 @@ struct ServiceOptions {
     std::map<std::string, std::string> env;  // e.g. OC5_DATABASE_URL
     bool wait_ready = true;                  // poll GET /health until it answers
     std::string working_dir;                 // default: a fresh temp folder
+    unsigned short port = 0;                 // default: a free one (a restart reuses its port)
 };
 
 class ServiceProcess {
