@@ -195,13 +195,13 @@ report() {
   echo "during the run, per request; SQLite works inside the service, so its cost is in the"
   echo "server column."
   echo
-  echo "### Targets (issue 9), from the medians above"
+  echo "### Targets (issues 9 and 16), from the medians above"
   echo
   echo "| target | measured | met |"
   echo "|---|---|---|"
   awk '
     $2 == "peak_rss_kib" { rss[$1] = $3 / 1024; next }
-    { rps[$1 "|" $2] = $4; cpu[$1 "|" $2] = $8; ratio[$1 "|" $2] = $11 }
+    { rps[$1 "|" $2] = $4; cpu[$1 "|" $2] = $8; db[$1 "|" $2] = $10; ratio[$1 "|" $2] = $11 }
     function row(name, value, ok) { printf "| %s | %s | %s |\n", name, value, (ok ? "yes" : "**no**") }
     END {
       if ("none|/api/v1/predict" in ratio) {  # absent with --only
@@ -229,6 +229,21 @@ report() {
         if (!(("sqlite+shadow|" e) in cpu) || cpu["sqlite|" e] <= 0) continue
         k = cpu["sqlite+shadow|" e] / cpu["sqlite|" e]
         printf "| shadow scoring: server CPU of `%s` with shadow on ÷ off (SQLite) | %.2f× | (reported) |\n", e, k
+      }
+      # Issue 16: the whole CPU of a logged request (server + PostgreSQL + pgbouncer) against the
+      # server CPU of the same request with logging off; throughput beside it.
+      for (i = 1; i <= 3; i++) {
+        b = logged[i]
+        for (j = 1; j <= 2; j++) {
+          e = (j == 1 ? "/api/v1/predict" : "/api/v1/predict/batch")
+          goal = (j == 1 ? 2 : 3)
+          if (!((b "|" e) in cpu) || cpu["none|" e] <= 0) continue
+          k = (cpu[b "|" e] + db[b "|" e]) / cpu["none|" e]
+          row(sprintf("`%s` logged (%s): total CPU ≤ %d× the server CPU unlogged (req/s %.0f %% of unlogged)",
+                      e, b, goal, 100 * rps[b "|" e] / rps["none|" e]),
+              sprintf("%.1f× (%.0f + %.0f µs against %.0f)", k, cpu[b "|" e], db[b "|" e], cpu["none|" e]),
+              k <= goal)
+        }
       }
       worst = 0; which = ""
       for (b in rss) if (b != "none" && rss[b] > worst) { worst = rss[b]; which = b }

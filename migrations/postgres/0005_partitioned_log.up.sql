@@ -153,12 +153,15 @@ BEGIN
         RETURN;
     END IF;
     month := part.suffix;
+    -- Counted before the first DROP, whose lock on the parent blocks inserts until the commit.
     predictions := 0;
     IF to_regclass('predictions_' || part.suffix) IS NOT NULL THEN
         EXECUTE format('SELECT count(*) FROM %I', 'predictions_' || part.suffix) INTO predictions;
-        EXECUTE format('DROP TABLE %I', 'predictions_' || part.suffix);
     END IF;
     EXECUTE format('SELECT count(*) FROM %I', part.name) INTO requests;
+    IF to_regclass('predictions_' || part.suffix) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %I', 'predictions_' || part.suffix);
+    END IF;
     EXECUTE format('DROP TABLE %I', part.name);
     RETURN NEXT;
 END
