@@ -33,16 +33,6 @@ class LogFaultsTest : public ::testing::Test {
     }
 };
 
-// A counter or gauge without labels from /metrics; -1 when absent.
-long long Metric(unsigned short port, const std::string& name) {
-    HttpClient client(port);
-    std::istringstream lines(client.Get("/metrics").body);
-    for (std::string line; std::getline(lines, line);) {
-        if (line.rfind(name + " ", 0) == 0) return std::stoll(line.substr(name.size() + 1));
-    }
-    return -1;
-}
-
 bool AllStored(const LogProbe& probe, const std::set<std::string>& markers) {
     try {
         const auto ids = probe.EmployeeIds();

@@ -111,19 +111,6 @@ class Haproxy {
     ChildProcess process_;
 };
 
-// A metric without labels from one replica's /metrics; -1 when absent or unreachable.
-long long Metric(unsigned short port, const std::string& name) {
-    try {
-        HttpClient client(port);
-        std::istringstream lines(client.Get("/metrics").body);
-        for (std::string line; std::getline(lines, line);) {
-            if (line.rfind(name + " ", 0) == 0) return std::stoll(line.substr(name.size() + 1));
-        }
-    } catch (const std::exception&) {
-    }
-    return -1;
-}
-
 std::size_t Occurrences(const std::string& text, const std::string& needle) {
     std::size_t count = 0;
     for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 
 #include "harness/child_process.hpp"
@@ -271,6 +272,19 @@ void PrintFigures(const std::string& name,
 std::string UniqueDatabaseName(const std::string& stem) {
     static int counter = 0;
     return stem + "_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+}
+
+long long Metric(unsigned short port, const std::string& name) {
+    try {
+        HttpClient client(port);
+        std::istringstream lines(client.Get("/metrics").body);
+        for (std::string line; std::getline(lines, line);) {
+            if (line.rfind(name + " ", 0) == 0) return std::stoll(line.substr(name.size() + 1));
+        }
+    } catch (const std::exception&) {
+        // not answering: as absent
+    }
+    return -1;
 }
 
 int FreshHealth(unsigned short port) {

@@ -119,6 +119,10 @@ bool Eventually(const std::function<bool()>& condition,
 void PrintFigures(const std::string& name,
                   const std::vector<std::pair<std::string, long long>>& figures);
 
+// A counter or gauge without labels from the service's /metrics; -1 when absent or when the
+// service does not answer.
+long long Metric(unsigned short port, const std::string& name);
+
 // A GET /health on a fresh connection; 0 when the connection was refused or cut.
 int FreshHealth(unsigned short port);
 
