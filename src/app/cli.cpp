@@ -18,6 +18,7 @@
 #include "app/score_command.hpp"
 #include "app/serve_command.hpp"
 #include "app/train_command.hpp"
+#include "model/artifact.hpp"
 #include "model/technova_reader.hpp"
 #include "ops/logging.hpp"
 
@@ -114,6 +115,13 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
                     "Version that also scores every prediction, after the one the client gets: "
                     "logged as shadow rows, never answered (default: none)")
         ->envname("OC5_SHADOW_MODEL");
+    serve
+        .add_option("--reload-timeout", config.reload_timeout_s,
+                    "Seconds a model reload may take to read the repository; one that overruns "
+                    "fails and changes nothing")
+        ->envname("OC5_RELOAD_TIMEOUT")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
     serve.add_option("--body-limit", server.body_limit_bytes, "Maximum request body in bytes")
         ->envname("OC5_BODY_LIMIT")
         ->capture_default_str();
@@ -207,6 +215,12 @@ void ResolveDefaultDir(const CLI::App& command, const std::string& flag, std::st
     dir = std::move(resolved);
 }
 
+// A model version name as serve reads it (model::VersionNameProblem), refused at parse time.
+CLI::Validator VersionName() {
+    return {[](const std::string& name) { return model::VersionNameProblem(name).value_or(""); },
+            "VERSION"};
+}
+
 void AddTrainOptions(CLI::App& train, TrainConfig& config) {
     train
         .add_option("--data", config.data_dir,
@@ -225,7 +239,9 @@ void AddTrainOptions(CLI::App& train, TrainConfig& config) {
                    "Skip cross-validation (final fit only; metadata then has no CV metrics)");
     train
         .add_option("--model-version", config.model_version,
-                    "The version name written in the metadata (the repository folder's name)")
+                    "The version name written in the metadata (the repository folder's name): 1 "
+                    "to 50 of [A-Za-z0-9._-], not starting with '.', no '..'")
+        ->check(VersionName())
         ->capture_default_str();
     std::vector<std::string> optional_names;
     for (const auto& column : model::OptionalColumns()) optional_names.emplace_back(column.name);

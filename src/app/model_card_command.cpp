@@ -19,6 +19,12 @@ int RunModelCard(const ModelCardConfig& config) {
                       ops::LogValue(metadata.error().message));
         return 1;
     }
+    // A card describes a version serve can load: the same name rule.
+    if (const auto problem = model::VersionNameProblem(metadata->model_version)) {
+        spdlog::error("msg=\"the artifact's model_version cannot name a version\" reason={}",
+                      ops::LogValue(*problem));
+        return 1;
+    }
     const auto card = model::ModelCard(*metadata);
     if (config.out_path == "-") {
         std::cout << card << std::flush;

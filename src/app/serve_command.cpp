@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -309,8 +310,8 @@ bool LoadKeys(const ServeConfig& config, Objects& o) {
 bool LoadServedModels(const ServeConfig& config, Objects& o) {
     auto models = LoadModels(config);
     if (!models) return false;
-    o.models =
-        std::make_unique<model::Catalog>(config.model_dir, Flags(config), std::move(*models));
+    o.models = std::make_unique<model::Catalog>(config.model_dir, Flags(config), std::move(*models),
+                                                std::chrono::seconds(config.reload_timeout_s));
     o.reloads = std::make_unique<http::handlers::ModelReloads>(*o.models, o.metrics);
     return true;
 }
@@ -457,7 +458,8 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
         http::handlers::PredictionSettings{.batch_limit = config.batch_limit,
                                            .json_max_depth = config.json_max_depth,
                                            .trusted_proxies = config.trusted_proxies});
-    o.log_endpoints = std::make_unique<http::handlers::LogEndpoints>(o.ops_database.get(), o.clock);
+    o.log_endpoints = std::make_unique<http::handlers::LogEndpoints>(o.ops_database.get(), o.clock,
+                                                                     config.json_max_depth);
     o.monitoring = std::make_unique<http::handlers::MonitoringEndpoints>(o.ops_database.get(),
                                                                          *o.models, o.clock);
     o.inference = std::make_unique<http::handlers::OpenInference>(

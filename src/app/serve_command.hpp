@@ -19,6 +19,7 @@ struct ServeConfig {
     std::string model_dir = "model";  // the model repository (model/repository.hpp)
     std::string default_model;        // version name; empty: the repository's only version
     std::string shadow_model;         // version that shadow-scores every prediction; empty: none
+    int reload_timeout_s = 30;        // a reload reading the repository longer fails
     std::string web_dir = "web";
     std::string spool_dir = "var/spool";
     std::size_t batch_limit = 100;

@@ -34,7 +34,8 @@ std::string FormatIso8601(SystemTime t) {
 std::optional<SystemTime> ParseIso8601(std::string_view text) {
     int year = 0, month = 0, day = 0;
     if (text.size() < 10 || !ParseDigits(text, 0, 4, year) || text[4] != '-' ||
-        !ParseDigits(text, 5, 2, month) || text[7] != '-' || !ParseDigits(text, 8, 2, day)) {
+        !ParseDigits(text, 5, 2, month) || text[7] != '-' || !ParseDigits(text, 8, 2, day) ||
+        year < kEarliestYear || year > kLatestYear) {
         return std::nullopt;
     }
     const std::chrono::year_month_day date{std::chrono::year(year),

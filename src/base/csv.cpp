@@ -6,6 +6,7 @@ namespace attrition::base {
 
 Result<bool> CsvReader::Next(std::vector<std::string>& fields) {
     fields.clear();
+    if (failed_) return tl::unexpected(*failed_);
     if (first_) {
         first_ = false;
         if (in_.peek() == 0xEF) {
@@ -21,13 +22,21 @@ Result<bool> CsvReader::Next(std::vector<std::string>& fields) {
     std::string field;
     bool quoted = false;
     bool field_was_quoted = false;
+    std::size_t record_bytes = 0;
+    const auto refuse = [&](std::string_view what) -> Result<bool> {
+        fields.clear();
+        failed_ =
+            Error::Make(ErrorCode::kInvalidInput, fmt::format("line {}: {}", record_line_, what));
+        return tl::unexpected(*failed_);
+    };
     for (;;) {
         const int c = in_.get();
+        if (c != std::char_traits<char>::eof() && ++record_bytes > limits_.max_record_bytes) {
+            return refuse(
+                fmt::format("a record is longer than {} bytes", limits_.max_record_bytes));
+        }
         if (c == std::char_traits<char>::eof()) {
-            if (quoted) {
-                return Fail(ErrorCode::kInvalidInput,
-                            fmt::format("line {}: unterminated quoted field", record_line_));
-            }
+            if (quoted) return refuse("unterminated quoted field");
             fields.push_back(std::move(field));
             return true;
         }
@@ -50,6 +59,9 @@ Result<bool> CsvReader::Next(std::vector<std::string>& fields) {
             quoted = true;
             field_was_quoted = true;
         } else if (ch == ',') {
+            if (fields.size() + 1 >= limits_.max_fields) {
+                return refuse(fmt::format("a record has more than {} fields", limits_.max_fields));
+            }
             fields.push_back(std::move(field));
             field.clear();
             field_was_quoted = false;

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <istream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,12 +14,20 @@
 
 namespace attrition::base {
 
+// What one record may hold, so that a line of millions of commas (34 bytes of memory each) is
+// refused, not held. A roster or outcomes record is a few hundred bytes and under 40 fields.
+struct CsvLimits {
+    std::size_t max_record_bytes = std::size_t{64} * 1024;
+    std::size_t max_fields = 256;
+};
+
 class CsvReader {
   public:
-    explicit CsvReader(std::istream& in) : in_(in) {}
+    explicit CsvReader(std::istream& in, CsvLimits limits = {}) : in_(in), limits_(limits) {}
 
-    // Reads the next record into `fields`. Returns false at the end of input; an error for an
-    // unterminated quoted field (naming the line where the record started).
+    // Reads the next record into `fields`. Returns false at the end of input; an error naming
+    // the line where the record started for an unterminated quoted field or a record over the
+    // limits (the reader is then done: each later call repeats the error).
     Result<bool> Next(std::vector<std::string>& fields);
 
     // Line number (1-based) where the last record returned started.
@@ -26,6 +35,8 @@ class CsvReader {
 
   private:
     std::istream& in_;
+    CsvLimits limits_;
+    std::optional<Error> failed_;
     std::size_t line_ = 1;
     std::size_t record_line_ = 0;
     bool first_ = true;

@@ -380,6 +380,34 @@ constexpr std::string_view kNotAnObject =
 
 }  // namespace
 
+base::Result<void> CheckJsonDepth(std::string_view body, std::size_t max_depth) {
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t at = 0; at < body.size(); ++at) {
+        const char c = body[at];
+        if (in_string) {
+            if (c == '\\') {
+                ++at;  // the escaped character, a quote included
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            // As simdjson counts: a document with max_depth open brackets is already too deep.
+            if (++depth >= max_depth) {
+                return tl::unexpected(BodyFailure(
+                    base::ErrorCode::kMalformedRequest,
+                    fmt::format("JSON decode error: nested deeper than {} levels", max_depth),
+                    "json_invalid"));
+            }
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return {};
+}
+
 base::Result<Employee> ParseEmployee(std::string_view body,
                                      const Vocabulary& vocabulary,
                                      JsonParser& parser) {

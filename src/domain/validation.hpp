@@ -62,6 +62,12 @@ class JsonParser {
     std::unique_ptr<Impl> impl_;
 };
 
+// For JSON bodies read by another parser than JsonParser (nlohmann: Open Inference requests,
+// outcomes): kMalformedRequest json_invalid, as JsonParser answers, when `body` nests arrays
+// and objects as deep as JsonParser(max_depth) refuses (brackets inside strings do not count).
+// One linear scan, no recursion; says nothing else about the body's validity.
+base::Result<void> CheckJsonDepth(std::string_view body, std::size_t max_depth);
+
 // One employee: the body of /api/v1/predict and /api/v1/explain (employee_id optional).
 // Errors: kMalformedRequest (unparseable body) or kInvalidInput, both with issues.
 base::Result<Employee> ParseEmployee(std::string_view body,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,13 +17,18 @@ double RoundedPercent(double probability) noexcept;
 // The body of a rejected request, as the log keeps it: a marked object {"rejected": reason,
 // "truncated", "body_bytes", "body_prefix", "employee_ids"} holding at most max_bytes of it as a
 // string (invalid UTF-8 and NUL replaced by U+FFFD) and every employee_id the body names
-// (EmployeeIdsNamed), so that erasure finds the row whoever it names.
+// (EmployeeIdsNamed), so that erasure finds the row whoever it names. A body that is not valid
+// JSON names ids no reader can know (an escaped key, a truncated tensor): its prefix is not kept
+// ("body_prefix": null, "body_withheld": kWithheldReason), only its size.
 std::string MarkedBody(std::string_view reason, std::string_view body, std::size_t max_bytes);
+inline constexpr std::string_view kWithheldReason =
+    "not valid JSON: the employee ids it may hold cannot be read for erasure";
 
-// Every distinct valid employee_id a body names, in order, at most kMaxNamedIds: each string
-// value of an "employee_id" key at any depth, duplicate keys included (a JSON object may name
-// two). A body that is not valid JSON is scanned for the literal key instead.
+// Every distinct valid employee_id a valid JSON body names, in order, at most kMaxNamedIds: each
+// string value of an "employee_id" key at any depth, duplicate keys included (a JSON object may
+// name two), and each string in the data of an Open Inference Protocol input tensor named
+// "employee_id". nullopt when the body is not valid JSON.
 inline constexpr std::size_t kMaxNamedIds = 1000;
-std::vector<std::string> EmployeeIdsNamed(std::string_view body);
+std::optional<std::vector<std::string>> EmployeeIdsNamed(std::string_view body);
 
 }  // namespace attrition::http

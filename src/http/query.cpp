@@ -1,5 +1,6 @@
 #include "http/query.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "base/text.hpp"
@@ -56,12 +57,30 @@ base::Result<std::vector<QueryParameter>> ParseQuery(std::string_view target) {
         } else if (!base::IsValidUtf8(*value)) {
             error.issues.push_back(
                 {{"query", *name}, "Input should be valid UTF-8", "string_unicode"});
+        } else if (FindParameter(parameters, *name)) {
+            // Routes would read one of two values, and which one is a guess: refused.
+            if (std::none_of(error.issues.begin(), error.issues.end(),
+                             [&](const base::FieldIssue& issue) {
+                                 return issue.loc.size() == 2 && issue.loc[1] == *name;
+                             })) {
+                error.issues.push_back({{"query", *name},
+                                        "Query parameter given more than once",
+                                        "duplicate_parameter"});
+            }
         } else {
             parameters.push_back({std::move(*name), std::move(*value)});
         }
     }
     if (!error.issues.empty()) return tl::unexpected(std::move(error));
     return parameters;
+}
+
+std::optional<std::string_view> FindParameter(const std::vector<QueryParameter>& parameters,
+                                              std::string_view name) {
+    for (const auto& parameter : parameters) {
+        if (parameter.name == name) return parameter.value;
+    }
+    return std::nullopt;
 }
 
 std::optional<int> ParseQueryInt(std::string_view text) {

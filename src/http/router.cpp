@@ -1,5 +1,7 @@
 #include "http/router.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <stdexcept>
 #include <string>
 
@@ -51,6 +53,23 @@ std::string_view Router::PatternParameter(std::string_view pattern, std::string_
 std::string_view Router::PathOf(std::string_view target) {
     const auto query = target.find('?');
     return query == std::string_view::npos ? target : target.substr(0, query);
+}
+
+std::optional<std::string> Router::OriginForm(std::string_view target) {
+    const auto scheme_end = target.find("://");
+    if (scheme_end == std::string_view::npos) return std::nullopt;
+    const auto scheme = target.substr(0, scheme_end);
+    const auto is = [scheme](std::string_view name) {
+        return std::equal(
+            scheme.begin(), scheme.end(), name.begin(), name.end(),
+            [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+    };
+    if (!is("http") && !is("https")) return std::nullopt;
+    const auto rest = target.substr(scheme_end + 3);
+    const auto path = rest.find_first_of("/?#");
+    if (path == std::string_view::npos || rest[path] == '#') return std::string("/");
+    if (rest[path] == '?') return "/" + std::string(rest.substr(path));
+    return std::string(rest.substr(path));
 }
 
 const std::vector<std::size_t>* Router::Candidates(std::string_view path) const {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,6 +41,9 @@ class Router {
     static std::string_view PatternParameter(std::string_view pattern, std::string_view path);
     // The path part of a target, without query string.
     static std::string_view PathOf(std::string_view target);
+    // An absolute-form target ("http://host:port/path?query", scheme case-insensitive) in
+    // origin form ("/path?query"; "/" when it has no path); nullopt for any other form.
+    static std::optional<std::string> OriginForm(std::string_view target);
 
   private:
     // The indexes of the routes of one path (or pattern), one per method.

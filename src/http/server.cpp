@@ -246,6 +246,11 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection,
                                               net::redirect_error(net::use_awaitable, ec));
         }
         if (!ec) {
+            // RFC 9112 3.2.2: a server accepts the absolute form (what a proxy sends); routes,
+            // logs and metrics see the origin form.
+            if (auto origin = Router::OriginForm(parser.get().target())) {
+                parser.get().target(*origin);
+            }
             auto refused = CheckHeaderFields(parser.get(), options.max_header_fields);
             if (!refused) refused = CheckFraming(parser.get());
             if (refused) {

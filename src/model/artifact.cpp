@@ -1,11 +1,16 @@
 #include "model/artifact.hpp"
 
+#include <fcntl.h>
 #include <fmt/core.h>
 #include <openssl/evp.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <memory>
@@ -14,6 +19,7 @@
 #include <system_error>
 
 #include "base/clock.hpp"
+#include "base/file.hpp"
 #include "domain/vocabulary.hpp"
 
 namespace attrition::model {
@@ -179,14 +185,29 @@ base::Result<void> WriteFile(const std::filesystem::path& path, std::string_view
     return {};
 }
 
-base::Result<void> Rename(const std::filesystem::path& from, const std::filesystem::path& to) {
-    std::error_code ec;
-    std::filesystem::rename(from, to, ec);
-    if (ec) {
-        return base::Fail(ErrorCode::kIo, fmt::format("cannot rename {} to {}: {}", from.string(),
-                                                      to.string(), ec.message()));
-    }
+// fsync of a file or a folder (so that a rename into it survives a power cut).
+base::Result<void> SyncPath(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const bool ok = fd >= 0 && ::fsync(fd) == 0;
+    if (fd >= 0) ::close(fd);
+    if (!ok) return base::Fail(ErrorCode::kIo, fmt::format("cannot sync {}", path.string()));
     return {};
+}
+
+// Puts `staging` at `target` in one step: a rename, or an exchange of the two when `target`
+// exists (then `staging` holds the old folder).
+base::Result<void> SwapInto(const std::filesystem::path& staging,
+                            const std::filesystem::path& target) {
+    if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0) {
+        return {};
+    }
+    if (errno == EEXIST &&
+        ::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
+        return {};
+    }
+    return base::Fail(ErrorCode::kIo,
+                      fmt::format("cannot move {} to {}: {}", staging.string(), target.string(),
+                                  std::generic_category().message(errno)));
 }
 
 // The distribution of every input over the training rows (a missing value left out) and of
@@ -257,21 +278,50 @@ base::Result<void> CheckDistributions(const TrainingDistributions& d,
 
 }  // namespace
 
-base::Result<std::string> Sha256File(const std::filesystem::path& path) {
-    auto content = ReadFileText(path);
-    if (!content) return tl::unexpected(content.error());
+std::string Sha256Hex(std::string_view bytes) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int length = 0;
     const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
                                                                       &EVP_MD_CTX_free);
     if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
-        EVP_DigestUpdate(ctx.get(), content->data(), content->size()) != 1 ||
+        EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
         EVP_DigestFinal_ex(ctx.get(), digest.data(), &length) != 1) {
-        return base::Fail(ErrorCode::kInternal, "sha256 failed for " + path.string());
+        throw std::bad_alloc();  // EVP fails only when it cannot allocate its context
     }
     std::string hex;
     for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
     return hex;
+}
+
+base::Result<std::string> Sha256File(const std::filesystem::path& path) {
+    auto content = ReadFileText(path);
+    if (!content) return tl::unexpected(content.error());
+    return Sha256Hex(*content);
+}
+
+std::optional<std::string> VersionNameProblem(std::string_view name) {
+    const bool plain =
+        !name.empty() && name.size() <= kMaxVersionChars &&
+        std::all_of(name.begin(), name.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+        });
+    if (plain && !name.starts_with('.') && name.find("..") == std::string_view::npos) {
+        return std::nullopt;
+    }
+    return fmt::format(
+        "a version name has 1 to {} letters, digits, '.', '_' or '-', does not start with '.' "
+        "and holds no '..'",
+        kMaxVersionChars);
+}
+
+base::Result<ArtifactFiles> ReadArtifact(const std::filesystem::path& dir) {
+    auto folder = base::Folder::Open(dir);
+    if (!folder) return tl::unexpected(folder.error());
+    auto booster = folder->Read(kBoosterFile, kMaxBoosterBytes);
+    if (!booster) return tl::unexpected(booster.error());
+    auto metadata = folder->Read(kMetadataFile, kMaxMetadataBytes);
+    if (!metadata) return tl::unexpected(metadata.error());
+    return ArtifactFiles{std::move(*booster), std::move(*metadata)};
 }
 
 base::Result<ModelMetadata> DescribeModel(const TrainedModel& model,
@@ -539,7 +589,7 @@ base::Result<ModelMetadata> ParseMetadata(std::string_view text) {
 }
 
 base::Result<ModelMetadata> LoadMetadata(const std::filesystem::path& dir) {
-    auto text = ReadFileText(dir / kMetadataFile);
+    auto text = base::ReadRegularFile(dir / kMetadataFile, kMaxMetadataBytes);
     if (!text) return tl::unexpected(text.error());
     return ParseMetadata(*text);
 }
@@ -547,19 +597,50 @@ base::Result<ModelMetadata> LoadMetadata(const std::filesystem::path& dir) {
 base::Result<void> SaveArtifact(const std::filesystem::path& dir,
                                 const Booster& booster,
                                 const ModelMetadata& metadata) {
+    if (const auto problem = VersionNameProblem(metadata.model_version)) {
+        return base::Fail(ErrorCode::kInvalidInput, "model_version: " + *problem);
+    }
+    namespace fs = std::filesystem;
+    const fs::path target = dir.filename().empty() ? dir.parent_path() : dir;
+    const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
+    fs::create_directories(parent, ec);
     if (ec) {
         return base::Fail(ErrorCode::kIo,
-                          fmt::format("cannot create {}: {}", dir.string(), ec.message()));
+                          fmt::format("cannot create {}: {}", parent.string(), ec.message()));
     }
-    // The temporary booster name keeps the ".json" ending: XGBoost picks the format from it.
-    const auto booster_tmp = dir / "booster.tmp.json";
-    const auto metadata_tmp = dir / "metadata.tmp.json";
-    if (auto ok = booster.SaveFile(booster_tmp); !ok) return ok;
-    if (auto ok = WriteFile(metadata_tmp, MetadataToJson(metadata)); !ok) return ok;
-    if (auto ok = Rename(booster_tmp, dir / kBoosterFile); !ok) return ok;
-    return Rename(metadata_tmp, dir / kMetadataFile);
+    // Hidden: a repository scan skips it while it is written.
+    const fs::path staging =
+        parent / fmt::format(".{}.writing-{}", target.filename().string(), ::getpid());
+    fs::remove_all(staging, ec);
+    fs::create_directory(staging, ec);
+    if (ec) {
+        return base::Fail(ErrorCode::kIo,
+                          fmt::format("cannot create {}: {}", staging.string(), ec.message()));
+    }
+    auto written = [&]() -> base::Result<void> {
+        if (auto ok = booster.SaveFile(staging / kBoosterFile); !ok) return ok;
+        if (auto ok = WriteFile(staging / kMetadataFile, MetadataToJson(metadata)); !ok) return ok;
+        if (fs::is_directory(target, ec)) {  // what else the folder holds stays in it
+            for (const auto& entry : fs::directory_iterator(target, ec)) {
+                const auto name = entry.path().filename();
+                if (name == kBoosterFile || name == kMetadataFile) continue;
+                fs::copy(entry.path(), staging / name, fs::copy_options::recursive, ec);
+                if (ec) break;
+            }
+            if (ec) {
+                return base::Fail(ErrorCode::kIo,
+                                  fmt::format("cannot copy {}: {}", target.string(), ec.message()));
+            }
+        }
+        for (const auto& synced : {staging / kBoosterFile, staging / kMetadataFile, staging}) {
+            if (auto ok = SyncPath(synced); !ok) return ok;
+        }
+        return SwapInto(staging, target);
+    }();
+    fs::remove_all(staging, ec);  // the old folder after an exchange, or what failed
+    if (!written) return written;
+    return SyncPath(parent);
 }
 
 }  // namespace attrition::model

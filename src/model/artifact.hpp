@@ -26,6 +26,30 @@ namespace attrition::model {
 
 inline constexpr std::string_view kBoosterFile = "booster.json";
 inline constexpr std::string_view kMetadataFile = "metadata.json";
+// The largest files an artifact may hold (ours: ~420 KB and ~22 KB); a larger one is refused
+// before it is read.
+inline constexpr std::size_t kMaxBoosterBytes = std::size_t{64} << 20;
+inline constexpr std::size_t kMaxMetadataBytes = std::size_t{4} << 20;
+
+// The longest version name (the log's model_version column); a longer one fails.
+inline constexpr std::size_t kMaxVersionChars = 50;
+
+// Why `name` cannot name a model version, or nullopt when it can: 1 to kMaxVersionChars of
+// [A-Za-z0-9._-], not starting with '.' and without "..", so that it is one folder of the
+// repository (never its root, a hidden folder or a way out of it) and fits the log. The rule of
+// serve, train and model-card.
+std::optional<std::string> VersionNameProblem(std::string_view name);
+
+// The two files of an artifact, as read together.
+struct ArtifactFiles {
+    std::string booster_json;
+    std::string metadata_json;
+};
+
+// Reads both files of the artifact in `dir` through one handle on the folder (base::Folder): a
+// folder swapped in by SaveArtifact meanwhile is seen whole or not at all, never a new booster
+// with old metadata. Only regular files, each within its bound (kIo naming the file otherwise).
+base::Result<ArtifactFiles> ReadArtifact(const std::filesystem::path& dir);
 
 struct InputFileDigest {
     std::string name;    // file name, e.g. "extrait_sirh.csv"
@@ -98,11 +122,18 @@ std::string MetadataToJson(const ModelMetadata& metadata);
 // kInvalidConfig with a message naming the problem.
 base::Result<ModelMetadata> ParseMetadata(std::string_view json);
 
+// Lowercase hex SHA-256 of bytes (OpenSSL EVP).
+std::string Sha256Hex(std::string_view bytes);
+
 // Reads `dir`/metadata.json and checks it (see ParseMetadata); kIo when unreadable.
 base::Result<ModelMetadata> LoadMetadata(const std::filesystem::path& dir);
 
-// Writes booster.json (XGBoosterSaveModel) and metadata.json into `dir` (created if needed).
-// Each file is written under a temporary name and renamed, so a reader never sees half a file.
+// Writes booster.json (XGBoosterSaveModel) and metadata.json into `dir` (its parent created if
+// needed). Both are written into a new hidden folder beside `dir` and synced, which then takes
+// `dir`'s place in one rename (an exchange when `dir` exists; its other files are carried over),
+// so that a reader (ReadArtifact) never pairs a new booster with old metadata, and a crash
+// leaves the old artifact or the new one. kInvalidInput when the metadata's model_version
+// breaks VersionNameProblem's rule.
 base::Result<void> SaveArtifact(const std::filesystem::path& dir,
                                 const Booster& booster,
                                 const ModelMetadata& metadata);

@@ -36,9 +36,16 @@ std::string_view RiskLevelName(RiskLevel level) noexcept {
 }
 
 base::Result<Predictor> Predictor::Load(const std::filesystem::path& dir) {
-    auto metadata = LoadMetadata(dir);
+    auto files = ReadArtifact(dir);
+    if (!files) return tl::unexpected(files.error());
+    return Load(*files, dir);
+}
+
+base::Result<Predictor> Predictor::Load(const ArtifactFiles& files,
+                                        const std::filesystem::path& dir) {
+    auto metadata = ParseMetadata(files.metadata_json);
     if (!metadata) return tl::unexpected(metadata.error());
-    auto forest = Forest::LoadBoosterJson(dir / kBoosterFile);
+    auto forest = Forest::ParseBoosterJson(files.booster_json);
     if (!forest) return tl::unexpected(forest.error());
     const auto& columns = metadata->encoding.column_names;
     if (forest->FeatureNames() != columns) {

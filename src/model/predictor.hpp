@@ -54,6 +54,10 @@ class Predictor {
     // Loads `dir`/metadata.json and `dir`/booster.json and checks that the booster's feature
     // names equal the metadata's encoded columns. kIo / kInvalidConfig name the problem.
     static base::Result<Predictor> Load(const std::filesystem::path& dir);
+    // The same from the artifact's files already read (ReadArtifact); `dir` names them in
+    // messages.
+    static base::Result<Predictor> Load(const ArtifactFiles& files,
+                                        const std::filesystem::path& dir);
 
     const ModelMetadata& Metadata() const noexcept { return *metadata_; }
     const std::string& Version() const noexcept { return metadata_->model_version; }

@@ -1,13 +1,11 @@
 #include "model/repository.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <system_error>
 
+#include "base/file.hpp"
 #include "model/artifact.hpp"
 
 namespace attrition::model {
@@ -18,10 +16,20 @@ using base::ErrorCode;
 using base::Fail;
 
 // Both files' digests; a missing file digests as "-" (loading it then fails anyway).
-std::string Fingerprint(const fs::path& dir) {
-    const auto booster = Sha256File(dir / kBoosterFile);
-    const auto metadata = Sha256File(dir / kMetadataFile);
-    return (booster ? *booster : "-") + ":" + (metadata ? *metadata : "-");
+// A version folder's files, read once: what its fingerprint and its load both see.
+struct VersionFiles {
+    base::Result<ArtifactFiles> files;
+    // The SHA-256 of booster.json and of metadata.json; for files that cannot be read, why (the
+    // same failure is then no change at the next reload).
+    std::string fingerprint;
+};
+
+VersionFiles ReadVersionFiles(const fs::path& dir) {
+    VersionFiles read{ReadArtifact(dir), {}};
+    read.fingerprint = read.files ? Sha256Hex(read.files->booster_json) + ":" +
+                                        Sha256Hex(read.files->metadata_json)
+                                  : "unreadable: " + read.files.error().message;
+    return read;
 }
 
 // `message` with the version's folder path replaced by its name: the reasons are listed by an
@@ -35,26 +43,17 @@ std::string WithoutPath(std::string message, const fs::path& dir, std::string_vi
     return message;
 }
 
-bool IsPlainName(std::string_view name) {
-    return !name.empty() && name.size() <= kMaxVersionChars &&
-           std::all_of(name.begin(), name.end(), [](char c) {
-               return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
-                      c == '-';
-           });
-}
-
-RepositoryVersion LoadVersion(std::string name, fs::path dir) {
+RepositoryVersion LoadVersion(std::string name, fs::path dir, VersionFiles read) {
     RepositoryVersion version{std::move(name), std::move(dir), nullptr, {}, {}, {}};
-    // Before the load: files replaced during it then differ at the next reload.
-    version.fingerprint = Fingerprint(version.dir);
-    if (!IsPlainName(version.name)) {
+    version.fingerprint = std::move(read.fingerprint);
+    if (const auto problem = VersionNameProblem(version.name)) {
         // The log's model_version column holds 50 characters; a name it cannot store would
         // turn every prediction of the version (or of its shadow) into a 503.
-        version.failure = "a version name has 1 to " + std::to_string(kMaxVersionChars) +
-                          " letters, digits, '.', '_' or '-'";
+        version.failure = *problem;
         return version;
     }
-    auto model = LoadServedModel(version.dir);
+    auto model = read.files ? LoadServedModel(*read.files, version.dir)
+                            : base::Result<ServedModel>(tl::unexpected(read.files.error()));
     if (!model) {
         version.failure = WithoutPath(model.error().message, version.dir, version.name);
     } else if (model->predictor.Version() != version.name) {
@@ -113,10 +112,10 @@ base::Result<Serving> ReadServing(const fs::path& dir) {
     const auto refuse = [](std::string_view why) {
         return Fail(ErrorCode::kInvalidConfig, std::string(kServingFile) + ": " + std::string(why));
     };
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return refuse("cannot be read");
-    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    const auto document = nlohmann::json::parse(text, nullptr, false);
+    const auto text = base::ReadRegularFile(path, kMaxServingBytes);
+    if (!text)
+        return refuse("cannot be read (" + WithoutPath(text.error().message, dir, ".") + ")");
+    const auto document = nlohmann::json::parse(*text, nullptr, false);
     if (!document.is_object()) return refuse("is not a JSON object");
     Serving serving;
     for (const auto& [key, value] : document.items()) {
@@ -207,7 +206,14 @@ std::string_view ReloadActionName(ReloadChange::Action action) {
 }
 
 base::Result<ServedModel> LoadServedModel(const std::filesystem::path& dir) {
-    auto predictor = Predictor::Load(dir);
+    auto files = ReadArtifact(dir);
+    if (!files) return tl::unexpected(files.error());
+    return LoadServedModel(*files, dir);
+}
+
+base::Result<ServedModel> LoadServedModel(const ArtifactFiles& files,
+                                          const std::filesystem::path& dir) {
+    auto predictor = Predictor::Load(files, dir);
     if (!predictor) return tl::unexpected(predictor.error());
     const auto& meta = predictor->Metadata();
     std::vector<domain::Vocabulary::OptionalInput> optional;
@@ -264,7 +270,9 @@ base::Result<Repository> LoadRepository(const fs::path& dir, const ServingFlags&
     auto folders = ListFolders(dir);
     if (!folders) return tl::unexpected(folders.error());
     for (auto& folder : *folders) {
-        repository.versions.push_back(LoadVersion(std::move(folder.name), std::move(folder.dir)));
+        auto read = ReadVersionFiles(folder.dir);
+        repository.versions.push_back(
+            LoadVersion(std::move(folder.name), std::move(folder.dir), std::move(read)));
     }
     SortByName(repository.versions);
     if (repository.versions.empty()) return repository;
@@ -311,11 +319,12 @@ base::Result<Reloaded> ReloadRepository(const fs::path& dir,
     if (!folders) return tl::unexpected(folders.error());
     for (auto& folder : *folders) {
         const RepositoryVersion* before = current.Find(folder.name);
-        if (before != nullptr && before->fingerprint == Fingerprint(folder.dir)) {
+        auto read = ReadVersionFiles(folder.dir);
+        if (before != nullptr && before->fingerprint == read.fingerprint) {
             next.push_back(*before);
             continue;
         }
-        auto loaded = LoadVersion(std::move(folder.name), std::move(folder.dir));
+        auto loaded = LoadVersion(std::move(folder.name), std::move(folder.dir), std::move(read));
         if (loaded.model) {
             changes.push_back(
                 {loaded.name, before != nullptr ? Action::kReplaced : Action::kAdded});

@@ -39,20 +39,21 @@ struct ServedModel {
 
 // Loads and checks the artifact in `dir` (kIo / kInvalidConfig naming the problem).
 base::Result<ServedModel> LoadServedModel(const std::filesystem::path& dir);
+// The same from files already read (ReadArtifact); `dir` names them in messages.
+base::Result<ServedModel> LoadServedModel(const ArtifactFiles& files,
+                                          const std::filesystem::path& dir);
 
-// The longest version name (the log's model_version column); a longer one fails.
-inline constexpr std::size_t kMaxVersionChars = 50;
-
-// The file of the repository that names its default version.
+// The file of the repository that names its default version, and its largest size.
 inline constexpr std::string_view kServingFile = "serving.json";
+inline constexpr std::size_t kMaxServingBytes = std::size_t{64} * 1024;
 
 struct RepositoryVersion {
     std::string name;  // the folder's name; equals the metadata's model_version when loaded
     std::filesystem::path dir;
     std::shared_ptr<const ServedModel> model;  // null when the version failed
     std::string failure;                       // why it failed; empty when loaded
-    // The SHA-256 of booster.json and of metadata.json, read before loading them: a reload
-    // loads the folder again only when it differs.
+    // The SHA-256 of booster.json and of metadata.json, of the very bytes loaded (or why they
+    // could not be read): a reload loads the folder again only when it differs.
     std::string fingerprint;
     // Set when a reload found this folder's files changed and broken and kept serving the
     // model loaded before (`model`): why the new files were refused.

@@ -192,6 +192,15 @@ TEST_F(HardeningTest, HostExpectAndAllowFollowTheRfc) {
     EXPECT_EQ(client.ReadResponse().status, 100);
     client.WriteRaw(body);
     EXPECT_EQ(client.ReadResponse().status, 200);
+    // RFC 9112 3.2.2: the absolute form is accepted and routed by its path and query
+    // (issue 26, defect 8).
+    const auto port = std::to_string(service.Port());
+    client.WriteRaw("GET http://127.0.0.1:" + port + "/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto absolute = client.ReadResponse();
+    EXPECT_EQ(absolute.status, 200) << absolute.body;
+    client.WriteRaw("GET HTTP://127.0.0.1:" + port +
+                    "/api/v1/model/info?model_version=nope_v9 HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(client.ReadResponse().status, 404);
     // A GET route answers HEAD too, and says so.
     const auto not_allowed = client.Post("/health", "{}");
     EXPECT_EQ(not_allowed.status, 405);

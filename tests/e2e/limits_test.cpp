@@ -121,6 +121,15 @@ TEST(LimitsTest, JsonNestingDeeperThanTheLimitIsJsonInvalid) {
     ASSERT_EQ(response.status, 422);
     const auto issue = Json::parse(response.body)["detail"][0];
     EXPECT_EQ(issue["type"], "json_invalid");
+    // The same limit holds for the Open Inference route, read by another parser (issue 26,
+    // defect 5): 100,000 levels were accepted.
+    const std::string deeper = std::string(100'000, '[') + std::string(100'000, ']');
+    for (const auto* body : {deep.c_str(), deeper.c_str()}) {
+        const auto infer = client.Post("/v2/models/attrition/infer", body);
+        ASSERT_EQ(infer.status, 400);
+        EXPECT_EQ(Json::parse(infer.body)["error"],
+                  "JSON decode error: nested deeper than 4 levels");
+    }
     // Shallower bodies are parsed: this one is an object with missing fields.
     const auto shallow = client.Post("/api/v1/predict", R"({"a":{"b":1}})");
     ASSERT_EQ(shallow.status, 422);

@@ -388,6 +388,27 @@ TEST_P(LogRowsTest, StoredTextIsBoundedValidAndErasable) {
                                 R"(,"age":17,"employee_id":"VICTIM-1"})";
     ASSERT_EQ(client.Post("/api/v1/predict", two_ids, json).status, 422);
 
+    // Open Inference bodies name the id as a tensor's value, not a key (issue 26, defect 1):
+    // refused for an unknown version, for a wrong Content-Type and for an invalid row.
+    const Json tensor{
+        {"inputs",
+         Json::array({{{"name", "employee_id"},
+                       {"datatype", "BYTES"},
+                       {"shape", {1}},
+                       {"data", {"VICTIM-2"}}},
+                      {{"name", "age"}, {"datatype", "INT64"}, {"shape", {1}}, {"data", {15}}}})}};
+    EXPECT_EQ(
+        client.Post("/v2/models/attrition/versions/nope_v0/infer", tensor.dump(), json).status,
+        404);
+    EXPECT_EQ(
+        client.Post("/v2/models/attrition/infer", tensor.dump(), {{"Content-Type", "text/csv"}})
+            .status,
+        400);
+    EXPECT_EQ(client.Post("/v2/models/attrition/infer", tensor.dump(), json).status, 400);
+    // A body that is not JSON: no reader can tell which ids it names, so its text is not kept.
+    const std::string broken = R"({"employee\u005fid":"VICTIM-3","age":041})";
+    ASSERT_EQ(client.Post("/api/v1/predict", broken, json).status, 422);
+
     // A User-Agent with a byte that is not UTF-8 (PostgreSQL would refuse it: SQLSTATE 22021).
     client.WriteRaw(
         "POST /api/v1/predict HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -415,6 +436,16 @@ TEST_P(LogRowsTest, StoredTextIsBoundedValidAndErasable) {
     EXPECT_EQ(stored(like + "'%batch-other%' AND endpoint = '/api/v1/predict'")[1],
               std::optional<std::string>("bad\xEF\xBF\xBD"
                                          "agent"));
+
+    const auto withheld = Json::parse(*stored(like + "'%body_withheld%'")[0]);
+    EXPECT_TRUE(withheld["body_prefix"].is_null()) << withheld;
+    EXPECT_EQ(withheld["body_bytes"], broken.size()) << withheld;
+    EXPECT_EQ(probe_.Count("SELECT count(*) FROM api_requests WHERE " + like + "'%VICTIM-3%'"), 0);
+    const auto tensors =
+        client.Send("DELETE", "/api/v1/employees/VICTIM-2/predictions", "", Bearer(kOperatorKey));
+    ASSERT_EQ(tensors.status, 200) << tensors.body;
+    EXPECT_EQ(Json::parse(tensors.body)["requests_deleted"], 3) << tensors.body;
+    EXPECT_EQ(probe_.Count("SELECT count(*) FROM api_requests WHERE " + like + "'%VICTIM-2%'"), 0);
 
     // Erasure finds the rejected row by the id the validator read, and the 100-byte id's rows.
     const auto victim =

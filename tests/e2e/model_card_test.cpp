@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "harness/child_process.hpp"
@@ -54,6 +55,40 @@ TEST(ModelCardTest, EveryCommittedArtifactHasItsCardUpToDate) {
               1);
     EXPECT_NE(log.find("cannot read the artifact"), std::string::npos) << log;
     EXPECT_FALSE(fs::exists(scratch + "/none.md"));
+}
+
+// The name rule of serve holds for train and model-card (issue 26, defect 4): "" wrote the
+// artifact at the repository's root, "../x" outside model/.
+TEST(ModelCardTest, TrainAndModelCardRefuseAVersionNameServeWouldRefuse) {
+    const auto work = MakeTempDir("attrition-train-name");
+    for (const std::string name : {"", "../x", ".."}) {
+        SCOPED_TRACE(name);
+        std::string log;
+        EXPECT_NE(RunCommand({.argv = {AttritionBinary(), "train", "--data", work,
+                                       "--model-version", name},
+                              .working_dir = work},
+                             &log),
+                  0);
+        EXPECT_NE(log.find("holds no '..'"), std::string::npos) << log;
+        EXPECT_TRUE(fs::is_empty(work)) << "train wrote something";
+    }
+
+    const fs::path source = EnvOr("ATTRITION_SOURCE_DIR", ".");
+    const fs::path artifact = fs::path(work) / "renamed";
+    fs::copy(source / "model" / "xgb_enhanced_v2.1", artifact);
+    const auto metadata = (artifact / "metadata.json").string();
+    auto text = ReadFile(metadata);
+    const std::string key = "\"model_version\": \"xgb_enhanced_v2.1\"";
+    ASSERT_NE(text.find(key), std::string::npos);
+    text.replace(text.find(key), key.size(), "\"model_version\": \"../x\"");
+    std::ofstream(metadata, std::ios::trunc) << text;
+    std::string log;
+    EXPECT_EQ(RunCommand({.argv = {AttritionBinary(), "model-card", "--model", artifact.string(),
+                                   "--out", work + "/card.md"}},
+                         &log),
+              1);
+    EXPECT_NE(log.find("cannot name a version"), std::string::npos) << log;
+    EXPECT_FALSE(fs::exists(work + "/card.md"));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // its response. Also: a reload that cannot read the repository is a 409 that changes nothing,
 // the reload route needs an API key, and the reloads are counted in /metrics.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
@@ -259,6 +260,29 @@ TEST_F(ModelReloadTest, AnUnreadableServingFileIsA409ThatChangesNothing) {
     EXPECT_NE(client.Get("/metrics", Bearer(kKey))
                   .body.find("attrition_model_reloads_total{result=\"error\"} 1"),
               std::string::npos);
+}
+
+// A FIFO where a file should be held the reload, every later one and shutdown (issue 26,
+// defect 3): now its version fails at once with the reason, and SIGTERM still ends the process.
+TEST_F(ModelReloadTest, AFifoInTheRepositoryFailsItsVersionAndHoldsNothing) {
+    ServiceProcess service(Options());
+    HttpClient client(service.Port());
+    const auto folder = fs::path(repository_) / "fifo_v1";
+    fs::create_directories(folder);
+    ASSERT_EQ(::mkfifo((folder / "booster.json").c_str(), 0600), 0);
+    ASSERT_EQ(::mkfifo((folder / "metadata.json").c_str(), 0600), 0);
+    for (int i = 0; i < 2; ++i) {
+        const auto report = Reload(client);
+        ASSERT_EQ(report["changes"].size(), i == 0 ? 1U : 0U) << report;
+        if (i == 0) {
+            EXPECT_EQ(report["changes"][0]["version"], "fifo_v1");
+            EXPECT_EQ(report["changes"][0]["action"], "failed");
+            EXPECT_NE(report["changes"][0]["reason"].get<std::string>().find("not a regular file"),
+                      std::string::npos)
+                << report;
+        }
+    }
+    EXPECT_EQ(service.Stop(), 0);
 }
 
 TEST_F(ModelReloadTest, TheReloadRouteNeedsAnApiKey) {

@@ -153,6 +153,15 @@ TEST_F(ModelVersionsTest, EachRequestIsScoredAndLoggedByTheVersionItNames) {
         client.Post("/api/v1/predict?model_version=" + kCandidate, employee,
                     {{"Content-Type", "application/json"}, {"X-Model-Version", kDefault}});
     EXPECT_EQ(version_of(both), kDefault);
+    // One query parser for every route: the name decoded, a repeated one refused (issue 26,
+    // defect 6).
+    const auto encoded = client.Post("/api/v1/predict?%6Dodel_version=" + kCandidate, employee);
+    ASSERT_EQ(encoded.status, 200) << encoded.body;
+    EXPECT_EQ(version_of(encoded), kCandidate);
+    const auto twice = client.Post(
+        "/api/v1/predict?model_version=" + kCandidate + "&model_version=" + kDefault, employee);
+    EXPECT_EQ(twice.status, 422) << twice.body;
+    EXPECT_EQ(json::parse(twice.body)["detail"][0]["loc"], json({"query", "model_version"}));
     // Same booster under two names: the same score.
     EXPECT_EQ(json::parse(by_default.body)["prediction"],
               json::parse(by_header.body)["prediction"]);
@@ -163,7 +172,7 @@ TEST_F(ModelVersionsTest, EachRequestIsScoredAndLoggedByTheVersionItNames) {
     EXPECT_EQ(json::parse(client.Get("/api/v1/model/info").body)["model_version"], kDefault);
 
     const auto logged = LoggedVersions(service.WorkingDir());
-    EXPECT_EQ(logged, (std::map<std::string, int>{{kDefault, 2}, {kCandidate, 5}}));
+    EXPECT_EQ(logged, (std::map<std::string, int>{{kDefault, 2}, {kCandidate, 6}}));
 }
 
 TEST_F(ModelVersionsTest, AnUnknownOrFailedVersionIsALogged404NamingTheLoadedOnes) {

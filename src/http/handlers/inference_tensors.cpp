@@ -140,6 +140,10 @@ base::Result<InferRequest> ParseInferRequest(std::string_view body,
                                              const domain::Vocabulary& vocabulary,
                                              std::size_t max_rows,
                                              domain::JsonParser& parser) {
+    // The depth every JSON body is held to (--json-max-depth), before nlohmann builds it.
+    if (auto depth = domain::CheckJsonDepth(body, parser.MaxDepth()); !depth) {
+        return base::Fail(ErrorCode::kMalformedRequest, depth.error().issues.at(0).msg);
+    }
     const auto document = Json::parse(body, nullptr, false);
     if (!document.is_object()) {
         return base::Fail(ErrorCode::kMalformedRequest, "the request body must be a JSON object");

@@ -53,8 +53,7 @@ base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target) {
         } else if (name == "since" || name == "until") {
             const auto time = base::ParseIso8601(value);
             if (!time) {
-                issue(name, "Input should be an ISO 8601 date or date-time with a time zone",
-                      "datetime_parsing");
+                issue(name, std::string(kTimeParameterMessage), "datetime_parsing");
             } else {
                 (name == "since" ? query.since : query.until) = *time;
             }
@@ -97,8 +96,13 @@ struct LogEndpoints::Workers {
     ~Workers() { pool.join(); }
 };
 
-LogEndpoints::LogEndpoints(store::Database* database, const base::Clock& clock)
-    : database_(database), clock_(clock), workers_(std::make_unique<Workers>()) {}
+LogEndpoints::LogEndpoints(store::Database* database,
+                           const base::Clock& clock,
+                           std::size_t json_max_depth)
+    : database_(database),
+      clock_(clock),
+      json_max_depth_(json_max_depth),
+      workers_(std::make_unique<Workers>()) {}
 
 LogEndpoints::~LogEndpoints() = default;
 
@@ -119,83 +123,6 @@ base::Error StoreFailure(std::string_view call, const base::Error& error) {
 base::Error LogOff() {
     return base::Error::Make(ErrorCode::kUnavailable,
                              "The prediction log is off (OC5_DATABASE_URL=none)");
-}
-
-base::Result<std::vector<store::OutcomeRecord>> ParseOutcomes(std::string_view body, long today) {
-    using Loc = std::vector<std::string>;
-    std::vector<base::FieldIssue> issues;
-    const auto fail = [&issues](ErrorCode code) {
-        const std::size_t count = issues.size();
-        return tl::unexpected(
-            base::Error{code, fmt::format("{} validation error{}", count, count == 1 ? "" : "s"),
-                        std::move(issues)});
-    };
-    const auto document = nlohmann::json::parse(body, nullptr, false);
-    if (document.is_discarded()) {
-        issues.push_back({{"body"}, "JSON decode error", "json_invalid"});
-        return fail(ErrorCode::kMalformedRequest);
-    }
-    if (!document.is_object()) {
-        issues.push_back({{"body"},
-                          "Input should be a valid dictionary or object to extract fields from",
-                          "model_attributes_type"});
-        return fail(ErrorCode::kInvalidInput);
-    }
-    const auto list = document.find("outcomes");
-    const Loc at_list{"body", "outcomes"};
-    if (list == document.end()) {
-        issues.push_back({at_list, "Field required", "missing"});
-    } else if (!list->is_array()) {
-        issues.push_back({at_list, "Input should be a valid list", "list_type"});
-    } else if (list->empty() || list->size() > domain::kMaxOutcomesPerRequest) {
-        issues.push_back(
-            list->empty()
-                ? base::FieldIssue{at_list,
-                                   "List should have at least 1 item after validation, not 0",
-                                   "too_short"}
-                : base::FieldIssue{at_list,
-                                   fmt::format("List should have at most {} items after "
-                                               "validation, not {}",
-                                               domain::kMaxOutcomesPerRequest, list->size()),
-                                   "too_long"});
-    }
-    if (!issues.empty()) return fail(ErrorCode::kInvalidInput);
-
-    std::vector<store::OutcomeRecord> outcomes;
-    outcomes.reserve(list->size());
-    for (std::size_t i = 0; i < list->size(); ++i) {
-        const auto& item = (*list)[i];
-        const Loc prefix{"body", "outcomes", std::to_string(i)};
-        if (!item.is_object()) {
-            issues.push_back({prefix,
-                              "Input should be a valid dictionary or object to extract fields "
-                              "from",
-                              "model_attributes_type"});
-            continue;
-        }
-        std::array<std::string, 3> fields;  // employee_id, event, date
-        bool typed = true;
-        constexpr std::array<std::string_view, 3> kNames{"employee_id", "event", "date"};
-        for (std::size_t f = 0; f < kNames.size(); ++f) {
-            Loc loc = prefix;
-            loc.emplace_back(kNames[f]);
-            const auto value = item.find(kNames[f]);
-            if (value == item.end()) {
-                issues.push_back({std::move(loc), "Field required", "missing"});
-                typed = false;
-            } else if (!value->is_string()) {
-                issues.push_back({std::move(loc), "Input should be a valid string", "string_type"});
-                typed = false;
-            } else {
-                fields[f] = value->get<std::string>();
-            }
-        }
-        if (typed && domain::CheckOutcome(fields[0], fields[1], fields[2], today, prefix, issues)) {
-            outcomes.push_back({std::move(fields[0]), std::move(fields[1]), std::move(fields[2])});
-        }
-    }
-    if (!issues.empty()) return fail(ErrorCode::kInvalidInput);
-    return outcomes;
 }
 
 Awaitable<Response> LogEndpoints::History(const Request& request, RequestContext& /*context*/) {
@@ -308,7 +235,7 @@ Awaitable<Response> LogEndpoints::Outcomes(const Request& request, RequestContex
                                 base::Error::Make(ErrorCode::kUnsupportedMediaType,
                                                   "Content-Type must be application/json"));
     }
-    auto outcomes = ParseOutcomes(request.body(), domain::UtcDay(clock_.Now()));
+    auto outcomes = ParseOutcomes(request.body(), domain::UtcDay(clock_.Now()), json_max_depth_);
     if (!outcomes) co_return ErrorResponse(request, outcomes.error());
     std::function<base::Result<store::OutcomeCounts>()> call = [this, list = std::move(*outcomes)] {
         return store::RecordOutcomes(*database_, list);

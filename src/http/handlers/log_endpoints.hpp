@@ -18,6 +18,7 @@
 
 #include "base/clock.hpp"
 #include "base/error.hpp"
+#include "http/handlers/outcomes_body.hpp"
 #include "http/route.hpp"
 #include "store/database.hpp"
 #include "store/log_reader.hpp"
@@ -32,12 +33,6 @@ inline constexpr int kMaxStatsDays = 3650;
 // bad parameter (loc ["query", name]).
 base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target);
 
-// {"outcomes": [{"employee_id", "event", "date"}, ...]}, 1 to domain::kMaxOutcomesPerRequest
-// items, each as domain::CheckOutcome rules (`today`: domain::UtcDay of now). Every problem at
-// once, FastAPI-shaped (loc ["body", "outcomes", i, field]); kMalformedRequest for a body that
-// is not JSON, kInvalidInput otherwise.
-base::Result<std::vector<store::OutcomeRecord>> ParseOutcomes(std::string_view body, long today);
-
 // What a client learns of a failed store call `call`: a fixed message by kind (503 for an
 // unreachable database, else 500). The detail (a database's own words, which can name tables,
 // parameters or files) goes to the server log.
@@ -47,7 +42,8 @@ base::Error LogOff();
 
 class LogEndpoints {
   public:
-    LogEndpoints(store::Database* database, const base::Clock& clock);
+    // `json_max_depth`: the nesting limit of every JSON body (--json-max-depth).
+    LogEndpoints(store::Database* database, const base::Clock& clock, std::size_t json_max_depth);
     ~LogEndpoints();
     LogEndpoints(const LogEndpoints&) = delete;
     LogEndpoints& operator=(const LogEndpoints&) = delete;
@@ -64,6 +60,7 @@ class LogEndpoints {
 
     store::Database* database_;
     const base::Clock& clock_;
+    const std::size_t json_max_depth_;
     std::unique_ptr<Workers> workers_;
 };
 

@@ -47,7 +47,10 @@ ModelReloads::ModelReloads(model::Catalog& catalog, ops::Registry& metrics)
     Publish(*catalog_.Current());
 }
 
-ModelReloads::~ModelReloads() { worker_.join(); }
+ModelReloads::~ModelReloads() {
+    catalog_.Stop();  // a reload waiting on a hung scan fails now: shutdown does not wait on it
+    worker_.join();
+}
 
 void ModelReloads::Publish(const model::Repository& repository) {
     std::set<ops::LabelValues> now;

@@ -23,12 +23,13 @@ class ModelReloads {
   public:
     // Publishes the catalog's current repository in the metrics.
     ModelReloads(model::Catalog& catalog, ops::Registry& metrics);
-    ~ModelReloads();  // waits for a reload in progress
+    ~ModelReloads();  // stops the catalog's reloads (model::Catalog::Stop), then joins the worker
     ModelReloads(const ModelReloads&) = delete;
     ModelReloads& operator=(const ModelReloads&) = delete;
 
     // POST /api/v1/models/reload: 200 with the report (ReloadReport in the OpenAPI document),
-    // 409 when the repository cannot be read (nothing changed).
+    // 409 when the repository cannot be read, or not within the catalog's reload limit
+    // (nothing changed).
     Awaitable<Response> Reload(const Request& request, RequestContext& context);
 
     // Starts a reload and returns at once (a signal handler's call); the result is logged.

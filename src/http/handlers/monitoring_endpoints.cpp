@@ -175,8 +175,7 @@ base::Result<PerformanceParameters> ParsePerformanceQuery(std::string_view targe
         } else if (name == "since" || name == "until") {
             const auto time = base::ParseIso8601(value);
             if (!time) {
-                issue(name, "Input should be an ISO 8601 date or date-time with a time zone",
-                      "datetime_parsing");
+                issue(name, std::string(kTimeParameterMessage), "datetime_parsing");
             } else {
                 (name == "since" ? parameters.since : parameters.until) = *time;
             }

@@ -12,6 +12,7 @@
 #include "http/json_writer.hpp"
 #include "http/log_append.hpp"
 #include "http/problem.hpp"
+#include "http/query.hpp"
 #include "http/router.hpp"
 #include "store/uuid.hpp"
 
@@ -24,23 +25,6 @@ static_assert(model::kMaxVersionChars == store::kMaxModelVersionChars,
 constexpr std::size_t kTopFeatures = 5;
 // How much of a body that cannot be stored as JSON the log keeps.
 constexpr std::size_t kMarkedBodyBytes = 2048;
-
-std::string_view QueryValue(std::string_view target, std::string_view key) {
-    const auto question = target.find('?');
-    if (question == std::string_view::npos) return {};
-    std::string_view query = target.substr(question + 1);
-    while (!query.empty()) {
-        const auto amp = query.find('&');
-        const std::string_view pair = query.substr(0, amp);
-        const auto eq = pair.find('=');
-        if (pair.substr(0, eq) == key) {
-            return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-        }
-        if (amp == std::string_view::npos) break;
-        query.remove_prefix(amp + 1);
-    }
-    return {};
-}
 
 // The canonical features as stored in predictions.features_snapshot (the optional inputs given
 // after the table's). Written into one reserved string: a batch of 100 builds 100 per request.
@@ -321,8 +305,10 @@ Awaitable<Response> PredictionEndpoints::Models(const Request& request,
 
 base::Result<const model::ServedModel*> PredictionEndpoints::Choose(
     const Request& request, const model::Repository& models) {
+    const auto query = ParseQuery(request.target());
+    if (!query) return tl::unexpected(query.error());
     std::string_view wanted = request[kModelVersionHeader];
-    if (wanted.empty()) wanted = QueryValue(request.target(), kModelVersionParameter);
+    if (wanted.empty()) wanted = FindParameter(*query, kModelVersionParameter).value_or("");
     if (wanted.empty()) {
         if (const auto* model = models.Default()) return model;
         return base::Fail(base::ErrorCode::kUnavailable, "Model not loaded");
@@ -340,9 +326,11 @@ std::optional<PredictionEndpoints::Outcome> PredictionEndpoints::Precheck(
     auto model = Choose(request, models);
     if (!model) {
         Outcome outcome;
+        const auto code = model.error().code;
         outcome.record.request_data_json =
-            MarkedBody(model.error().code == base::ErrorCode::kNotFound ? "unknown_model_version"
-                                                                        : "model_not_loaded",
+            MarkedBody(code == base::ErrorCode::kNotFound      ? "unknown_model_version"
+                       : code == base::ErrorCode::kUnavailable ? "model_not_loaded"
+                                                               : "invalid_input",
                        request.body(), kMarkedBodyBytes);
         outcome.response = ErrorResponse(request, model.error());
         return outcome;
@@ -524,7 +512,8 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& 
     const model::ServedModel* chosen = nullptr;
     if (auto stop = Precheck(request, *models, chosen)) return std::move(*stop);
     const model::ServedModel& model = *chosen;
-    const std::string_view detail = QueryValue(request.target(), "detail");
+    const auto query = ParseQuery(request.target());  // Precheck refused a bad one
+    const std::string_view detail = query ? FindParameter(*query, "detail").value_or("") : "";
     if (!detail.empty() && detail != "columns") {
         base::Error error = base::Error::Make(base::ErrorCode::kInvalidInput, "invalid query");
         error.issues.push_back({{"query", "detail"}, "Input should be 'columns'", "enum"});

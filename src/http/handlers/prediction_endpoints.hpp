@@ -71,12 +71,13 @@ class PredictionEndpoints {
     class ParserPool;
     struct Outcome;
 
-    // The version the request names (kModelVersionHeader, kModelVersionParameter) or the
-    // default: kNotFound naming the loaded versions, kUnavailable when none is loaded.
+    // The version the request names (kModelVersionHeader, else kModelVersionParameter read by
+    // ParseQuery) or the default: kNotFound naming the loaded versions, kUnavailable when none
+    // is loaded, kInvalidInput for a query ParseQuery refuses (a repeated parameter).
     static base::Result<const model::ServedModel*> Choose(const Request& request,
                                                           const model::Repository& models);
-    // Sets `chosen` from `models`, or answers: no such version (404), no model (503), not
-    // JSON (415).
+    // Sets `chosen` from `models`, or answers: a bad query (422), no such version (404), no
+    // model (503), not JSON (415).
     static std::optional<Outcome> Precheck(const Request& request,
                                            const model::Repository& models,
                                            const model::ServedModel*& chosen);

@@ -114,6 +114,35 @@ TEST_F(SyntheticTrainingTest, TrainsSavesAndLoadsTheArtifact) {
     ASSERT_TRUE(SaveArtifact(out, trained->booster, *metadata));
     EXPECT_FALSE(std::filesystem::exists(out / "booster.tmp.json"));
 
+    // Saved again into the same folder, the artifact is swapped in whole (issue 26, defect 4):
+    // the folder's other files stay, no staging folder is left, and a version name serve would
+    // refuse is refused before anything is written.
+    std::ofstream(out / "NOTES.md") << "kept";
+    auto resaved = *metadata;
+    resaved.training_date = "2001-02-03T04:05:06Z";
+    ASSERT_TRUE(SaveArtifact(out, trained->booster, resaved));
+    EXPECT_EQ(Slurp(out / "NOTES.md"), "kept");
+    const auto files = ReadArtifact(out);
+    ASSERT_TRUE(files) << files.error().message;
+    EXPECT_EQ(files->metadata_json, MetadataToJson(resaved));
+    EXPECT_EQ(files->booster_json, Slurp(out / "booster.json"));
+    for (const auto& entry : std::filesystem::directory_iterator(out.parent_path())) {
+        EXPECT_FALSE(entry.path().filename().string().starts_with('.')) << entry.path();
+    }
+    for (const std::string& bad :
+         {std::string(), std::string(".."), std::string("../x"), std::string(".hidden"),
+          std::string("a..b"), std::string(51, 'v')}) {
+        auto named = *metadata;
+        named.model_version = bad;
+        const auto refused = SaveArtifact(out.parent_path() / "refused", trained->booster, named);
+        ASSERT_FALSE(refused) << bad;
+        EXPECT_EQ(refused.error().code, base::ErrorCode::kInvalidInput) << bad;
+        EXPECT_TRUE(VersionNameProblem(bad)) << bad;
+    }
+    EXPECT_FALSE(std::filesystem::exists(out.parent_path() / "refused"));
+    EXPECT_FALSE(VersionNameProblem("xgb_enhanced_v2.1"));
+    ASSERT_TRUE(SaveArtifact(out, trained->booster, *metadata));
+
     auto loaded = LoadMetadata(out);
     ASSERT_TRUE(loaded) << loaded.error().message;
     EXPECT_EQ(loaded->model_version, "xgb_enhanced_v2.0");

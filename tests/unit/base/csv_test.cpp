@@ -71,5 +71,39 @@ TEST(CsvWriterTest, QuotesOnlyWhenNeededAndRoundTrips) {
     EXPECT_EQ(records[0], (std::vector<std::string>{"plain", "a,\"b\"\nc"}));
 }
 
+TEST(CsvReaderTest, ARecordOverTheLimitsIsRefusedNamingItsLine) {
+    // One line of millions of commas was held whole, 34 bytes a comma (issue 26, defect 7).
+    const CsvLimits limits{.max_record_bytes = 64, .max_fields = 4};
+    std::vector<std::string> fields;
+    {
+        std::istringstream in("a,b,c,d\n1,2,3,4,5\nnever,read\n");
+        CsvReader reader(in, limits);
+        ASSERT_TRUE(reader.Next(fields).value());
+        EXPECT_EQ(fields.size(), 4U);  // exactly the limit
+        const auto refused = reader.Next(fields);
+        ASSERT_FALSE(refused);
+        EXPECT_EQ(refused.error().message, "line 2: a record has more than 4 fields");
+        EXPECT_TRUE(fields.empty());
+        EXPECT_FALSE(reader.Next(fields));  // done: not resynchronised mid-record
+    }
+    {
+        std::istringstream in("ok\n\"" + std::string(100, 'x') + "\"\n");
+        CsvReader reader(in, limits);
+        ASSERT_TRUE(reader.Next(fields).value());
+        const auto refused = reader.Next(fields);
+        ASSERT_FALSE(refused);
+        EXPECT_EQ(refused.error().message, "line 2: a record is longer than 64 bytes");
+    }
+    // The defaults: 16 million commas are refused after the 256th field, not read whole.
+    const std::string commas(std::size_t{16} << 20, ',');
+    std::istringstream in(commas);
+    CsvReader reader(in);
+    const auto refused = reader.Next(fields);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().message, "line 1: a record has more than 256 fields");
+    EXPECT_GT(in.tellg(), 0);
+    EXPECT_LT(static_cast<std::size_t>(in.tellg()), std::size_t{1024});
+}
+
 }  // namespace
 }  // namespace attrition::base

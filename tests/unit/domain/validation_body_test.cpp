@@ -119,6 +119,29 @@ TEST_F(ValidationBodyTest, NestingIsLimited) {
     EXPECT_TRUE(ParseEmployee(WithExtra(Nested(2)), vocabulary_, shallow));
 }
 
+TEST_F(ValidationBodyTest, CheckJsonDepthAgreesWithTheParser) {
+    // The scan that guards the bodies nlohmann reads (issue 26, defect 5) against simdjson's own
+    // depth check: brackets inside strings, escaped quotes included, do not count.
+    JsonParser shallow(4);
+    for (std::size_t depth = 0; depth <= 7; ++depth) {
+        for (const std::string inner : {"1", R"("[[[[[[[[")", R"("\"[{[{[{\\")"}) {
+            const auto body = WithExtra(std::string(depth, '[') + inner + std::string(depth, ']'));
+            SCOPED_TRACE(body);
+            const auto parsed = ParseEmployee(body, vocabulary_, shallow);
+            const bool parser_refused =
+                !parsed && parsed.error().issues.size() == 1 &&
+                parsed.error().issues[0].msg.find("nested deeper") != std::string::npos;
+            const auto checked = CheckJsonDepth(body, 4);
+            EXPECT_EQ(!checked, parser_refused);
+            if (!checked && !parsed) {
+                EXPECT_EQ(checked.error().code, base::ErrorCode::kMalformedRequest);
+                EXPECT_EQ(checked.error().issues.at(0).msg, parsed.error().issues.at(0).msg);
+            }
+        }
+    }
+    EXPECT_FALSE(CheckJsonDepth(Nested(500000), 32));
+}
+
 TEST_F(ValidationBodyTest, OneParserServesManyBodiesAndSurvivesAMove) {
     const std::string large = WithExtra("\"" + std::string(512 * 1024, 'x') + "\"");
     ASSERT_TRUE(ParseEmployee(large, vocabulary_, parser_));

@@ -1,6 +1,7 @@
 // What the log keeps of a rejected body: a bounded prefix that is always valid JSON text, and
-// every employee_id the body names, duplicate keys and invalid JSON included, so that erasure
-// finds the row (issue 17, defects 4 and 5).
+// every employee_id the body names, duplicate keys and Open Inference tensors included, so that
+// erasure finds the row (issue 17, defects 4 and 5; issue 26, defect 1); the prefix of a body
+// that is not JSON is not kept.
 #include "http/json_text.hpp"
 
 #include <gtest/gtest.h>
@@ -31,16 +32,24 @@ TEST(EmployeeIdsNamedTest, EscapedKeysOfValidJsonAreFound) {
     EXPECT_EQ(EmployeeIdsNamed(R"({"employee\u005fid":"E\u00e9"})"), (Ids{"E\xC3\xA9"}));
 }
 
-TEST(EmployeeIdsNamedTest, InvalidJsonIsScannedForTheKey) {
-    const std::string body = R"({"employee_id" : "E-7", "age": 041, "employee_id":"E\"8")";
-    EXPECT_EQ(EmployeeIdsNamed(body), (Ids{"E-7", "E\"8"}));
+TEST(EmployeeIdsNamedTest, OpenInferenceTensorDataNamesIds) {
+    // The id is a value of the tensor's data, not a key: nested by shape, escaped name included.
+    const std::string body =
+        R"({"inputs":[{"name":"age","datatype":"INT64","shape":[2],"data":[41,"NOT-AN-ID-KEY"]},)"
+        R"({"name":"employee\u005fid","datatype":"BYTES","shape":[2,1],)"
+        R"("data":[["VICTIM-2"],["V-3"]]}]})";
+    EXPECT_EQ(EmployeeIdsNamed(body), (Ids{"VICTIM-2", "V-3"}));
+}
+
+TEST(EmployeeIdsNamedTest, InvalidJsonNamesNoReadableIds) {
+    EXPECT_EQ(EmployeeIdsNamed(R"({"employee\u005fid":"E-7", "age": 041})"), std::nullopt);
 }
 
 TEST(EmployeeIdsNamedTest, ValuesThatCannotBeEmployeeIdsAreSkipped) {
     const std::string too_long(51, 'x');
     const std::string body =
         R"({"employee_id":7,"a":{"employee_id":""},"b":{"employee_id":")" + too_long + R"("}})";
-    EXPECT_TRUE(EmployeeIdsNamed(body).empty());
+    EXPECT_EQ(EmployeeIdsNamed(body), Ids{});
 }
 
 TEST(EmployeeIdsNamedTest, AtMostTheCapIsKept) {
@@ -50,9 +59,10 @@ TEST(EmployeeIdsNamedTest, AtMostTheCapIsKept) {
     }
     body += "]}";
     const auto ids = EmployeeIdsNamed(body);
-    ASSERT_EQ(ids.size(), kMaxNamedIds);
-    EXPECT_EQ(ids.front(), "E0");
-    EXPECT_EQ(ids.back(), "E" + std::to_string(kMaxNamedIds - 1));
+    ASSERT_TRUE(ids);
+    ASSERT_EQ(ids->size(), kMaxNamedIds);
+    EXPECT_EQ(ids->front(), "E0");
+    EXPECT_EQ(ids->back(), "E" + std::to_string(kMaxNamedIds - 1));
 }
 
 TEST(MarkedBodyTest, KeepsABoundedValidPrefixAndTheNamedIds) {
@@ -65,13 +75,30 @@ TEST(MarkedBodyTest, KeepsABoundedValidPrefixAndTheNamedIds) {
     EXPECT_EQ(marked.at("employee_ids"), nlohmann::json::array({"VICTIM-1"}));
 }
 
-TEST(MarkedBodyTest, InvalidUtf8AndNulBecomeReplacementCharacters) {
-    const std::string body = std::string("a\xFF") + '\0' + "b";
-    const auto marked = nlohmann::json::parse(MarkedBody("json_invalid", body, 64));
-    EXPECT_EQ(marked.at("body_prefix"),
-              "a\xEF\xBF\xBD\xEF\xBF\xBD"
-              "b");
-    EXPECT_EQ(marked.at("truncated"), false);
+TEST(MarkedBodyTest, ACharacterCutByThePrefixBecomesAReplacementCharacter) {
+    const std::string body = "{\"a\":\"\xC3\xA9\"}";  // {"a":"é"}
+    const auto marked = nlohmann::json::parse(MarkedBody("invalid_input", body, 7));
+    EXPECT_EQ(marked.at("body_prefix"), "{\"a\":\"\xEF\xBF\xBD");
+    EXPECT_EQ(marked.at("truncated"), true);
+}
+
+TEST(MarkedBodyTest, ABodyThatIsNotJsonKeepsItsSizeNotItsPrefix) {
+    // The escaped key names VICTIM-1, but no reader of invalid JSON can know it.
+    const std::string body = R"({"employee\u005fid":"VICTIM-1","age":041})";
+    const auto marked = nlohmann::json::parse(MarkedBody("json_invalid", body, 2048));
+    EXPECT_TRUE(marked.at("body_prefix").is_null());
+    EXPECT_EQ(marked.at("body_withheld"), kWithheldReason);
+    EXPECT_EQ(marked.at("body_bytes"), body.size());
+    EXPECT_EQ(marked.at("employee_ids"), nlohmann::json::array());
+    EXPECT_EQ(marked.dump().find("VICTIM"), std::string::npos);
+}
+
+TEST(MarkedBodyTest, ATensorBodyNamesItsIds) {
+    const std::string body =
+        R"({"inputs":[{"name":"employee_id","datatype":"BYTES","shape":[1],"data":["VICTIM-2"]}]})";
+    const auto marked = nlohmann::json::parse(MarkedBody("unknown_model_version", body, 2048));
+    EXPECT_EQ(marked.at("employee_ids"), nlohmann::json::array({"VICTIM-2"}));
+    EXPECT_EQ(marked.at("body_prefix"), body);
 }
 
 }  // namespace

@@ -110,5 +110,24 @@ TEST(QueryTest, InvalidValuesNameTheirParameter) {
     EXPECT_EQ(parameters.error().issues[1].type, "value_error");
 }
 
+TEST(QueryTest, ANameGivenTwiceIsRefusedOnceDecoded) {
+    // `%6Dodel_version` is `model_version`: one name, two values, no guess (issue 26, defect 6).
+    const auto parameters = ParseQuery("/p?model_version=a&%6Dodel_version=b&x=1&x=2&x=3");
+    ASSERT_FALSE(parameters);
+    ASSERT_EQ(parameters.error().issues.size(), 2U);
+    EXPECT_EQ(parameters.error().issues[0].loc,
+              (std::vector<std::string>{"query", "model_version"}));
+    EXPECT_EQ(parameters.error().issues[0].type, "duplicate_parameter");
+    EXPECT_EQ(parameters.error().issues[1].loc, (std::vector<std::string>{"query", "x"}));
+}
+
+TEST(QueryTest, FindParameterReadsTheDecodedName) {
+    const auto parameters = ParseQuery("/p?%6Dodel_version=v%32&flag");
+    ASSERT_TRUE(parameters);
+    EXPECT_EQ(FindParameter(*parameters, "model_version"), "v2");
+    EXPECT_EQ(FindParameter(*parameters, "flag"), "");
+    EXPECT_EQ(FindParameter(*parameters, "detail"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace attrition::http

@@ -33,7 +33,7 @@ class ServiceRoutes {
                        clock_,
                        metrics_,
                        handlers::PredictionSettings{.batch_limit = batch_limit}),
-          log_endpoints_(nullptr, clock_),
+          log_endpoints_(nullptr, clock_, domain::JsonParser::kDefaultMaxDepth),
           monitoring_(nullptr, models_, clock_),
           batch_limit_(batch_limit) {}
 

@@ -3,13 +3,19 @@
 #include "model/repository.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "model/catalog.hpp"
@@ -366,16 +372,16 @@ TEST_F(RepositoryTest, ANameTheLogCannotHoldFailsAndReasonsNameNoServerPath) {
     const std::string long_name(kMaxVersionChars + 1, 'v');
     AddVersion(long_name, long_name);
     AddVersion("bad name", "bad name");
+    AddVersion("a..b", "a..b");
     const auto broken = AddVersion("broken_v0", "broken_v0");
     fs::remove(broken / kBoosterFile);
     const auto repository = LoadRepository(root_, {"good_v1"});
     ASSERT_TRUE(repository) << repository.error().message;
-    for (const auto& name : {long_name, std::string("bad name")}) {
+    for (const auto& name : {long_name, std::string("bad name"), std::string("a..b")}) {
         SCOPED_TRACE(name);
         ASSERT_NE(repository->Find(name), nullptr);
         EXPECT_EQ(repository->Find(name)->model, nullptr);
-        EXPECT_EQ(repository->Find(name)->failure,
-                  "a version name has 1 to 50 letters, digits, '.', '_' or '-'");
+        EXPECT_EQ(repository->Find(name)->failure, VersionNameProblem(name));
     }
     const auto& failure = repository->Find("broken_v0")->failure;
     EXPECT_FALSE(failure.empty());
@@ -438,6 +444,97 @@ TEST_F(RepositoryTest, ACatalogSwapsWholeAndLeavesHeldSnapshotsIntact) {
     EXPECT_EQ(before->LoadedNames(), "a_v1");
     ASSERT_NE(before->Default(), nullptr);
     EXPECT_EQ(before->Default()->predictor.Version(), "a_v1");
+}
+
+// A FIFO (or a device) where a file should be: refused at once, never waited on (issue 26,
+// defect 3: a reload, later reloads and shutdown hung on it).
+TEST_F(RepositoryTest, AFifoInTheRepositoryFailsAtOnce) {
+    AddVersion("a_v1", "a_v1");
+    const auto loaded = LoadRepository(root_, {});
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    fs::create_directories(root_ / "fifo_v1");
+    ASSERT_EQ(::mkfifo((root_ / "fifo_v1" / kBoosterFile).c_str(), 0600), 0);
+    std::ofstream(root_ / "fifo_v1" / kMetadataFile) << "{}";
+    const auto reloaded = ReloadRepository(root_, *loaded, {});
+    ASSERT_TRUE(reloaded) << reloaded.error().message;
+    EXPECT_EQ(Summary(*reloaded),
+              (std::vector<std::pair<std::string, Action>>{{"fifo_v1", Action::kFailed}}));
+    EXPECT_NE(reloaded->repository.Find("fifo_v1")->failure.find("not a regular file"),
+              std::string::npos);
+    ASSERT_EQ(::mkfifo((root_ / kServingFile).c_str(), 0600), 0);
+    const auto refused = ReloadRepository(root_, *loaded, {});
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("not a regular file"), std::string::npos);
+}
+
+// A scan that hangs (a file on a hung mount): the reload fails at its limit and changes nothing,
+// later reloads fail at once until the scan ends, its late result is dropped, and Stop wakes a
+// waiting reload (issue 26, defect 3).
+TEST_F(RepositoryTest, AReloadIsBoundedInTimeAndShutdownNeverWaitsOnIt) {
+    AddVersion("a_v1", "a_v1");
+    auto loaded = LoadRepository(root_, {});
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    struct Gate {
+        std::mutex mutex;
+        std::condition_variable opened;
+        bool open = false;
+        int scans = 0;
+    };
+    auto gate = std::make_shared<Gate>();
+    Catalog::Scan hanging = [gate](const fs::path& dir, const Repository& current,
+                                   const ServingFlags& flags) {
+        std::unique_lock lock(gate->mutex);
+        ++gate->scans;
+        gate->opened.wait(lock, [&] { return gate->open; });
+        return ReloadRepository(dir, current, flags);
+    };
+    Catalog catalog(root_, {}, std::move(*loaded), std::chrono::milliseconds(50), hanging);
+    const auto before = catalog.Current();
+    AddVersion("b_v1", "b_v1");
+    const auto overran = catalog.Reload();
+    ASSERT_FALSE(overran);
+    EXPECT_EQ(overran.error().code, base::ErrorCode::kUnavailable);
+    EXPECT_NE(overran.error().message.find("did not finish within 50 ms"), std::string::npos);
+    const auto queued = catalog.Reload();
+    ASSERT_FALSE(queued);
+    EXPECT_NE(queued.error().message.find("has not finished"), std::string::npos);
+    EXPECT_EQ(catalog.Current(), before);
+    {
+        std::lock_guard lock(gate->mutex);
+        EXPECT_EQ(gate->scans, 1);  // the second reload started no scan of its own
+        gate->open = true;
+    }
+    gate->opened.notify_all();
+    // The late scan's result is not swapped in; the next reload scans and lands.
+    for (int i = 0; i < 200 && !catalog.Reload(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(catalog.Current()->LoadedNames(), "a_v1, b_v1");
+
+    {
+        std::lock_guard lock(gate->mutex);
+        gate->open = false;
+    }
+    Catalog stopping(root_, {}, *catalog.Current(), std::chrono::hours(1), hanging);
+    AddVersion("c_v1", "c_v1");
+    std::thread reloading([&] {
+        const auto stopped = stopping.Reload();
+        EXPECT_FALSE(stopped);
+        EXPECT_EQ(stopped.error().message, "the service is stopping");
+    });
+    for (int i = 0; i < 500; ++i) {  // until the scan waits at the gate
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        std::lock_guard lock(gate->mutex);
+        if (gate->scans == 3) break;
+    }
+    stopping.Stop();
+    reloading.join();  // an hour's limit, yet Stop ended it
+    EXPECT_FALSE(stopping.Reload());
+    {
+        std::lock_guard lock(gate->mutex);
+        gate->open = true;
+    }
+    gate->opened.notify_all();
 }
 
 // A shadow that takes an optional input the answering version lacks: requests for that version
