@@ -2,7 +2,7 @@
 # clang-tidy (clang-tidy-14, the checks of .clang-tidy, warnings are errors) on every source
 # file of src/, with the compile commands of a configured build (the asan preset's by
 # default: scripts/test.sh configures it first). Runs N files at a time; fails naming each
-# file with a finding, whose findings are printed.
+# file with a finding, whose findings are printed. Clean verdicts are cached (see below).
 #   scripts/clang-tidy.sh [--build-dir build/asan] [--jobs 2] [file...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,11 +30,29 @@ trap 'rm -rf "$out"' EXIT
 # 14 with libstdc++ 12 does not set; the build (g++) needs none of this.
 extra=(--extra-arg=-DBOOST_ASIO_HAS_CO_AWAIT=1 --extra-arg=-DBOOST_ASIO_HAS_STD_COROUTINE=1
        --extra-arg=-Wno-unknown-warning-option)
-export build_dir out
+# A file found clean is not checked again while nothing its verdict depends on has changed:
+# the key hashes the clang-tidy version, .clang-tidy, these arguments, the compile commands
+# (checkout folder left out), every file of src/ (the file and any project header it includes)
+# and the installed Debian packages (the system headers), then the file's path. Findings are
+# never cached. A second checkout of the same commit (CI warm) checks nothing again.
+cache="${ATTRITION_TIDY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/attrition-clang-tidy}"
+mkdir -p "$cache"
+root=$(pwd)
+inputs=$( {
+  clang-tidy-14 --version
+  cat .clang-tidy
+  echo "${extra[*]}"
+  sed "s|$root||g" "$build_dir/compile_commands.json"
+  find src -type f -print0 | sort -z | xargs -0 sha256sum
+  dpkg-query -W -f='${Package}=${Version}\n'
+} | sha256sum | cut -d' ' -f1)
+export build_dir out cache inputs
 printf '%s\n' "${files[@]}" |
   xargs -P "$jobs" -I{} sh -c \
-    'clang-tidy-14 --quiet -p "$build_dir" "$@" "{}" >"$out/$(echo "{}" | tr / _).log" 2>&1 ||
-     echo "{}" >>"$out/failed"' sh "${extra[@]}"
+    'key=$(echo "$inputs {}" | sha256sum | cut -d" " -f1)
+     if [ -f "$cache/$key" ]; then echo "{}" >>"$out/cached"; exit 0; fi
+     if clang-tidy-14 --quiet -p "$build_dir" "$@" "{}" >"$out/$(echo "{}" | tr / _).log" 2>&1
+     then touch "$cache/$key"; else echo "{}" >>"$out/failed"; fi' sh "${extra[@]}"
 if [ -f "$out/failed" ]; then
   while read -r file; do
     echo "clang-tidy.sh: findings in $file:" >&2
@@ -43,4 +61,9 @@ if [ -f "$out/failed" ]; then
   echo "clang-tidy.sh: $(wc -l <"$out/failed") of ${#files[@]} files have findings" >&2
   exit 1
 fi
-echo "clang-tidy.sh: ${#files[@]} files clean in $(( $(date +%s) - start )) s"
+cached=0
+[ -f "$out/cached" ] && cached=$(wc -l <"$out/cached")
+# The verdicts of other source trees are dropped once a month.
+find "$cache" -type f -mtime +30 -delete 2>/dev/null || true
+echo "clang-tidy.sh: ${#files[@]} files clean in $(( $(date +%s) - start )) s ($cached of them" \
+  "unchanged since a clean check: $cache)"
