@@ -476,39 +476,58 @@ TEST_F(RepositoryTest, AReloadIsBoundedInTimeAndShutdownNeverWaitsOnIt) {
     ASSERT_TRUE(loaded) << loaded.error().message;
     struct Gate {
         std::mutex mutex;
-        std::condition_variable opened;
+        std::condition_variable changed;
         bool open = false;
-        int scans = 0;
+        int scans = 0;     // begun
+        int finished = 0;  // returned
     };
     auto gate = std::make_shared<Gate>();
     Catalog::Scan hanging = [gate](const fs::path& dir, const Repository& current,
                                    const ServingFlags& flags) {
-        std::unique_lock lock(gate->mutex);
-        ++gate->scans;
-        gate->opened.wait(lock, [&] { return gate->open; });
-        return ReloadRepository(dir, current, flags);
+        {
+            std::unique_lock lock(gate->mutex);
+            ++gate->scans;
+            gate->changed.notify_all();
+            gate->changed.wait(lock, [&] { return gate->open; });
+        }
+        auto result = ReloadRepository(dir, current, flags);
+        {
+            std::lock_guard lock(gate->mutex);
+            ++gate->finished;
+        }
+        gate->changed.notify_all();
+        return result;
     };
-    Catalog catalog(root_, {}, std::move(*loaded), std::chrono::milliseconds(50), hanging);
+    // 3 s: far above what a real scan of two versions takes, even under ASan on a busy machine.
+    Catalog catalog(root_, {}, std::move(*loaded), std::chrono::seconds(3), hanging);
     const auto before = catalog.Current();
     AddVersion("b_v1", "b_v1");
     const auto overran = catalog.Reload();
     ASSERT_FALSE(overran);
     EXPECT_EQ(overran.error().code, base::ErrorCode::kUnavailable);
-    EXPECT_NE(overran.error().message.find("did not finish within 50 ms"), std::string::npos);
+    EXPECT_NE(overran.error().message.find("did not finish within 3000 ms"), std::string::npos);
     const auto queued = catalog.Reload();
     ASSERT_FALSE(queued);
     EXPECT_NE(queued.error().message.find("has not finished"), std::string::npos);
     EXPECT_EQ(catalog.Current(), before);
     {
-        std::lock_guard lock(gate->mutex);
+        std::unique_lock lock(gate->mutex);
         EXPECT_EQ(gate->scans, 1);  // the second reload started no scan of its own
         gate->open = true;
+        gate->changed.notify_all();
+        gate->changed.wait(lock, [&] { return gate->finished == 1; });
     }
-    gate->opened.notify_all();
-    // The late scan's result is not swapped in; the next reload scans and lands.
-    for (int i = 0; i < 200 && !catalog.Reload(); ++i) {
+    // The late scan's result was not swapped in; once its thread has handed it over, the next
+    // reload scans again and lands.
+    EXPECT_EQ(catalog.Current(), before);
+    auto landed = catalog.Reload();
+    for (int i = 0;
+         i < 100 && !landed && landed.error().message.find("has not finished") != std::string::npos;
+         ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        landed = catalog.Reload();
     }
+    ASSERT_TRUE(landed) << landed.error().message;
     EXPECT_EQ(catalog.Current()->LoadedNames(), "a_v1, b_v1");
 
     {
@@ -522,10 +541,9 @@ TEST_F(RepositoryTest, AReloadIsBoundedInTimeAndShutdownNeverWaitsOnIt) {
         EXPECT_FALSE(stopped);
         EXPECT_EQ(stopped.error().message, "the service is stopping");
     });
-    for (int i = 0; i < 500; ++i) {  // until the scan waits at the gate
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        std::lock_guard lock(gate->mutex);
-        if (gate->scans == 3) break;
+    {
+        std::unique_lock lock(gate->mutex);  // until the scan waits at the gate
+        gate->changed.wait(lock, [&] { return gate->scans == 3; });
     }
     stopping.Stop();
     reloading.join();  // an hour's limit, yet Stop ended it
@@ -534,7 +552,7 @@ TEST_F(RepositoryTest, AReloadIsBoundedInTimeAndShutdownNeverWaitsOnIt) {
         std::lock_guard lock(gate->mutex);
         gate->open = true;
     }
-    gate->opened.notify_all();
+    gate->changed.notify_all();
 }
 
 // A shadow that takes an optional input the answering version lacks: requests for that version
