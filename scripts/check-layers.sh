@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The module layering, checked in CI: each src/<module> may include (and link) only the modules
-# below it — base ← domain ← model, base ← store, base ← ops, http above those, app on top.
+# below it — base ← domain ← model, base ← store, base ← ops, monitoring above model and store,
+# http above those, app on top.
 # Fails naming the file and the include, or the CMake link, that runs the wrong way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,8 +11,9 @@ declare -A allowed=(
   [model]="base domain model"
   [store]="base store"
   [ops]="base ops"
-  [http]="base domain model store ops http"
-  [app]="base domain model store ops http app"
+  [monitoring]="base domain model store monitoring"
+  [http]="base domain model store monitoring ops http"
+  [app]="base domain model store monitoring ops http app"
 )
 status=0
 for module in "${!allowed[@]}"; do

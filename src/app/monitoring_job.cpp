@@ -10,8 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "http/handlers/monitoring_endpoints.hpp"
 #include "model/repository.hpp"
+#include "monitoring/evaluation.hpp"
+#include "monitoring/realized.hpp"
 #include "ops/logging.hpp"
 #include "store/monitoring.hpp"
 
@@ -75,13 +76,18 @@ base::Result<void> EvaluateVersion(store::Database& database,
                                    const MonitoringSettings& settings,
                                    std::vector<GaugeFigure>& figures) {
     const std::string& version = meta.model_version;
-    const auto query = http::handlers::LabelledQuery(
-        http::handlers::PerformanceParameters{.horizon_days = settings.horizon_days}, meta);
+    const auto query =
+        monitoring::LabelledQuery(meta, {.horizon_days = settings.horizon_days}, now);
     auto live = store::ReadLivePerformance(database, query);
     if (!live) return tl::unexpected(live.error());
-    Add(figures, "attrition_live_roc_auc", {version}, live->RocAuc());
-    Add(figures, "attrition_live_pr_auc", {version}, live->PrAuc());
-    Add(figures, "attrition_live_brier", {version}, live->Brier());
+    // Only what the mature predictions support: an absent figure has no series.
+    const auto realized = monitoring::Judge(*live);
+    const auto add_figure = [&](const char* metric, const monitoring::Figure& figure) {
+        if (figure.value) Add(figures, metric, {version}, *figure.value);
+    };
+    add_figure("attrition_live_roc_auc", realized.roc_auc);
+    add_figure("attrition_live_pr_auc", realized.pr_auc);
+    add_figure("attrition_live_brier", realized.brier);
     Add(figures, "attrition_live_labelled_predictions", {version, "left"},
         static_cast<double>(live->positives));
     Add(figures, "attrition_live_labelled_predictions", {version, "stayed"},
@@ -95,11 +101,11 @@ base::Result<void> EvaluateVersion(store::Database& database,
 
     if (meta.distributions) {
         auto sample = store::ReadDriftSample(
-            database, http::handlers::DriftWindow(meta, settings.drift_days, now));
+            database, monitoring::DriftWindow(meta, settings.drift_days, now));
         if (!sample) return tl::unexpected(sample.error());
         Add(figures, "attrition_drift_window_predictions", {version},
             static_cast<double>(sample->window_rows));
-        const auto drift = http::handlers::CompareDrift(*meta.distributions, std::move(*sample));
+        const auto drift = monitoring::CompareDrift(*meta.distributions, std::move(*sample));
         for (const auto& feature : drift.features) {
             if (feature.n > 0)
                 Add(figures, "attrition_feature_psi", {version, feature.name}, feature.psi);
@@ -111,7 +117,7 @@ base::Result<void> EvaluateVersion(store::Database& database,
 
     auto groups = store::ReadFairnessGroups(database, query);
     if (!groups) return tl::unexpected(groups.error());
-    for (const auto& attribute : http::handlers::LiveFairness(std::move(*groups))) {
+    for (const auto& attribute : monitoring::LiveFairness(std::move(*groups))) {
         if (attribute.selection_rate_ratio) {
             Add(figures, "attrition_fairness_selection_rate_ratio", {version, attribute.attribute},
                 *attribute.selection_rate_ratio);

@@ -383,30 +383,84 @@ void MonitoringSchemas(Json& s) {
            {"description", "The same on the out-of-fold predictions at training"}}}},
         {"model_version", "since", "until", "horizon_days", "decision_threshold", "four_fifths",
          "live", "training"});
+    s["RealizedFigure"] = Object(
+        {{"value",
+          nullable_ratio("The figure; null when the judged predictions cannot support it")},
+         {"n", {{"type", "integer"}, {"description", "The predictions it is computed on"}}},
+         {"interval",
+          {{"oneOf",
+            {{{"type", "array"}, {"items", {{"type", "number"}}}, {"minItems", 2}, {"maxItems", 2}},
+             {{"type", "null"}}}},
+           {"description",
+            "95 % confidence interval (ROC AUC: Hanley-McNeil; precision, recall: Wilson); "
+            "null where none is given"}}},
+         {"reason",
+          {{"type", {"string", "null"}},
+           {"enum",
+            {"no_mature_outcomes", "fewer_than_30_leavers", "fewer_than_30_stayers",
+             "nothing_flagged", "precision_and_recall_zero", nullptr}},
+           {"description", "Why value is null; null when it is not"}}}},
+        {"value", "n", "interval", "reason"});
+    const auto judged = [&](const char* what) {
+        return nullable_ratio(std::string(what) +
+                              "; null with its reason in realized when fewer than 30 mature "
+                              "predictions of each class are judged");
+    };
     s["LivePerformance"] = Object(
         {{"model_version", {{"type", "string"}}},
          {"since", {{"type", {"string", "null"}}, {"format", "date-time"}}},
          {"until", {{"type", {"string", "null"}}, {"format", "date-time"}}},
          {"horizon_days", integer},
+         {"as_of",
+          {{"type", "string"},
+           {"format", "date"},
+           {"description",
+            "The UTC day of the answer: a prediction is mature when made at "
+            "least horizon_days before it"}}},
          {"decision_threshold", ratio("will_leave: probability >= this")},
-         {"resolved", {{"type", "integer"}, {"description", "Predictions an outcome resolves"}}},
+         {"resolved",
+          {{"type", "integer"},
+           {"description", "Mature predictions an outcome resolves (judged)"}}},
          {"unresolved",
           {{"type", "integer"},
-           {"description", "Predictions no outcome resolves yet (or without employee_id)"}}},
+           {"description",
+            "The others: not yet due, or mature without a deciding outcome, or "
+            "without employee_id"}}},
+         {"not_yet_due",
+          {{"type", "integer"},
+           {"description", "Predictions whose horizon has not ended (never judged)"}}},
+         {"early_departures",
+          {{"type", "integer"},
+           {"description",
+            "Not yet due, and the employee already left within the horizon: "
+            "counted, not judged"}}},
          {"positives", {{"type", "integer"}, {"description", "Resolved: left within the horizon"}}},
-         {"roc_auc", nullable_ratio("null unless both classes are resolved")},
-         {"pr_auc", nullable_ratio("Average precision; null without positives")},
-         {"precision", ratio("At the decision threshold (0 when nothing is flagged)")},
-         {"recall", ratio("At the decision threshold")},
-         {"f1_score", ratio("At the decision threshold")},
-         {"brier", nullable_ratio("Mean squared error of the probability; null when none")},
+         {"min_per_class",
+          {{"type", "integer"}, {"description", "Judged leavers and stayers each needs"}}},
+         {"roc_auc", judged("ROC AUC")},
+         {"pr_auc", judged("Average precision")},
+         {"precision", judged("At the decision threshold")},
+         {"recall", judged("At the decision threshold")},
+         {"f1_score", judged("At the decision threshold")},
+         {"brier", judged("Mean squared error of the probability")},
+         {"realized", Object({{"roc_auc", Ref("RealizedFigure")},
+                              {"pr_auc", Ref("RealizedFigure")},
+                              {"precision", Ref("RealizedFigure")},
+                              {"recall", Ref("RealizedFigure")},
+                              {"f1_score", Ref("RealizedFigure")},
+                              {"brier", Ref("RealizedFigure")}},
+                             {"roc_auc", "pr_auc", "precision", "recall", "f1_score", "brier"})},
          {"calibration", {{"type", "array"}, {"items", Ref("CalibrationDecile")}}},
          {"cross_validation",
           {{"oneOf", {Ref("CrossValidation"), {{"type", "null"}}}},
            {"description", "The version's cross-validated figures at training"}}}},
-        {"model_version", "since", "until", "horizon_days", "decision_threshold", "resolved",
-         "unresolved", "positives", "roc_auc", "pr_auc", "precision", "recall", "f1_score", "brier",
-         "calibration", "cross_validation"});
+        {"model_version",    "since",       "until",
+         "horizon_days",     "as_of",       "decision_threshold",
+         "resolved",         "unresolved",  "not_yet_due",
+         "early_departures", "positives",   "min_per_class",
+         "roc_auc",          "pr_auc",      "precision",
+         "recall",           "f1_score",    "brier",
+         "realized",         "calibration", "cross_validation"});
 }
 
 // The Open Inference Protocol (KServe V2) shapes, as its REST specification defines them.

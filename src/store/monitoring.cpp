@@ -36,10 +36,13 @@ constexpr std::string_view kSqliteFairnessInputs =
 
 // The rest is the same SQL on both: {window} above, {threshold} the parameter. Outcome dates
 // are `date` (PostgreSQL) or YYYY-MM-DD text (SQLite), which compare in time order either way.
-// {labels} is each prediction with its label y (1, 0 or NULL: unresolved) and {columns}.
-// Each employee's outcomes are summed up once and joined to their predictions (a hash join
-// on PostgreSQL): a prediction is positive when a departure falls in [d, e], negative when a
-// stay is dated e or later or a departure after e. With at most one departure the summary
+// {labels} is each prediction with its label y (1, 0 or NULL: not judged), whether it is young
+// (its horizon ends after {today}) and whether it is an early departure (young, and the
+// employee left within its horizon already), and {columns}. Each employee's outcomes are
+// summed up once and joined to their predictions (a hash join on PostgreSQL): a mature
+// prediction (e <= today) is positive when a departure falls in [d, e], negative when a stay
+// is dated e or later or a departure after e; a young one is never judged, so that early
+// leavers are not counted before the stayers can be. With at most one departure the summary
 // decides; only an employee who left several times (rehired) is probed row by row. (Two
 // index probes per prediction cost 3x the time at 1,000,000 rows: docs/performance.md.)
 constexpr std::string_view kLabelledSql = R"sql(
@@ -49,17 +52,26 @@ WITH outcome_summary AS (
          max(CASE WHEN event = 'left' THEN event_date END) AS last_left,
          max(CASE WHEN event = 'stayed' THEN event_date END) AS last_stayed
   FROM outcomes GROUP BY employee_id),
-labelled AS MATERIALIZED (
-  SELECT w.s{columns}, CASE
-    WHEN o.employee_id IS NULL THEN NULL
+departed AS (
+  SELECT w.s, w.e{columns}, o.employee_id AS reported, o.last_stayed, o.last_left,
+         o.first_left, CASE
+    WHEN o.employee_id IS NULL THEN 0
     WHEN o.departures <= 1 THEN CASE
-      WHEN o.first_left >= w.d AND o.first_left <= w.e THEN 1
-      WHEN o.last_stayed >= w.e OR o.first_left > w.e THEN 0 END
+      WHEN o.first_left >= w.d AND o.first_left <= w.e THEN 1 ELSE 0 END
     WHEN EXISTS (SELECT 1 FROM outcomes x WHERE x.employee_id = w.employee_id
                  AND x.event = 'left' AND x.event_date >= w.d AND x.event_date <= w.e) THEN 1
-    WHEN o.last_stayed >= w.e OR o.last_left > w.e THEN 0
-  END AS y
-  FROM ({window}) w LEFT JOIN outcome_summary o ON o.employee_id = w.employee_id))sql";
+    ELSE 0
+  END AS left_in
+  FROM ({window}) w LEFT JOIN outcome_summary o ON o.employee_id = w.employee_id),
+labelled AS MATERIALIZED (
+  SELECT s{plain_columns}, CASE
+    WHEN reported IS NULL OR e > {today} THEN NULL
+    WHEN left_in = 1 THEN 1
+    WHEN last_stayed >= e OR last_left > e THEN 0
+  END AS y,
+  CASE WHEN e > {today} THEN 1 ELSE 0 END AS young,
+  CASE WHEN e > {today} AND left_in = 1 THEN 1 ELSE 0 END AS early
+  FROM departed))sql";
 
 // After the labels, every figure from one sort of the resolved rows by score: per row the
 // rows and positives scored at most as high (RANGE: ties included), its rank, and the rows
@@ -75,6 +87,8 @@ ranked AS MATERIALIZED (
 totals AS (SELECT count(*) AS n, coalesce(sum(y), 0) AS p FROM labelled WHERE y IS NOT NULL),
 summary AS (
   SELECT (SELECT count(*) FROM labelled) AS total, count(*) AS resolved,
+         (SELECT coalesce(sum(young), 0) FROM labelled) AS young,
+         (SELECT coalesce(sum(early), 0) FROM labelled) AS early,
          coalesce(sum(y), 0) AS positives,
          coalesce(sum(CASE WHEN y = 1 AND s >= {threshold} THEN 1 ELSE 0 END), 0) AS tp,
          coalesce(sum(CASE WHEN y = 0 AND s >= {threshold} THEN 1 ELSE 0 END), 0) AS fp,
@@ -89,7 +103,7 @@ deciles AS (
   SELECT (i * 10 - 1) / t.n AS k, count(*) AS n, sum(s) AS sum_s, sum(y) AS pos
   FROM ranked CROSS JOIN totals t GROUP BY (i * 10 - 1) / t.n)
 SELECT m.total, m.resolved, m.positives, m.tp, m.fp, m.fn, m.sq, m.auc_num, m.ap_num,
-       d.k, d.n, d.sum_s, d.pos
+       m.young, m.early, d.k, d.n, d.sum_s, d.pos
 FROM summary m LEFT JOIN deciles d ON 1 = 1 ORDER BY d.k)sql";
 
 // Per attribute and group: rows, flagged, sum of probabilities, resolved, positives, true and
@@ -122,17 +136,21 @@ std::string LabelledSql(Backend backend, std::string_view tail, bool fairness) {
         fmt::format(fmt::runtime(pg ? kPgWindow : kSqliteWindow), fmt::arg("inputs", inputs));
     const auto labelled =
         fmt::format(fmt::runtime(kLabelledSql), fmt::arg("window", window),
-                    fmt::arg("columns", fairness ? ", w.genre, w.marital, w.age" : ""));
+                    fmt::arg("columns", fairness ? ", w.genre, w.marital, w.age" : ""),
+                    fmt::arg("plain_columns", fairness ? ", genre, marital, age" : ""),
+                    fmt::arg("today", pg ? "$6::date" : "?6"));
     return labelled + fmt::format(fmt::runtime(tail),
                                   fmt::arg("threshold", pg ? "$5::float8" : "CAST(?5 AS REAL)"));
 }
 
-// The parameters of a labelled query ($1..$5).
+// The parameters of a labelled query ($1..$6).
 std::vector<std::string> LabelledParameters(const PerformanceQuery& query) {
     return {query.model_version,
             query.since ? base::FormatIso8601(*query.since) : std::string(kEarliestTimestamp),
             query.until ? base::FormatIso8601(*query.until) : std::string(kLatestTimestamp),
-            std::to_string(query.horizon_days), fmt::format("{}", query.threshold)};
+            std::to_string(query.horizon_days),
+            fmt::format("{}", query.threshold),
+            base::FormatIso8601(query.as_of).substr(0, 10)};
 }
 
 base::Result<std::vector<Row>> RunLabelled(Database& database,
@@ -265,7 +283,7 @@ base::Result<LivePerformance> ReadLivePerformance(Database& database,
     auto result = RunLabelled(database, query, kPerformanceSql, false);
     if (!result) return tl::unexpected(result.error());
     const auto& rows = *result;
-    if (rows.empty() || rows.front().size() != 13) {
+    if (rows.empty() || rows.front().size() != 15) {
         return base::Fail(ErrorCode::kInternal, "unexpected live performance result");
     }
     const auto& first = rows.front();
@@ -279,10 +297,12 @@ base::Result<LivePerformance> ReadLivePerformance(Database& database,
     live.squared_error = Number(first[6]);
     live.auc_pairs = Number(first[7]);
     live.precision_gain = Number(first[8]);
+    live.young = Count(first[9]);
+    live.early_departures = Count(first[10]);
     for (const auto& row : rows) {
-        if (!row[9]) continue;  // nothing resolved: the one row has no decile
-        live.deciles.push_back(DecileSums{static_cast<int>(Count(row[9])), Count(row[10]),
-                                          Number(row[11]), Count(row[12])});
+        if (!row[11]) continue;  // nothing resolved: the one row has no decile
+        live.deciles.push_back(DecileSums{static_cast<int>(Count(row[11])), Count(row[12]),
+                                          Number(row[13]), Count(row[14])});
     }
     return live;
 }

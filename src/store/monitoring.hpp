@@ -20,16 +20,20 @@ namespace attrition::store {
 inline constexpr int kMaxHorizonDays = 3650;
 
 // Which logged predictions, and how they resolve. A prediction made on UTC day d (its
-// created_at) for an employee is positive when a `left` outcome lies in [d, d + horizon_days],
-// negative when a `stayed` outcome on or after d + horizon_days, or a `left` one after it,
-// exists, and unresolved otherwise (always, without an employee_id). Shadow rows count as
-// their own version's: the filter is on model_version only.
+// created_at) with e = d + horizon_days is young while e is after as_of's UTC day, mature
+// from then on. Only a mature prediction is judged: positive when a `left` outcome lies in
+// [d, e], negative when a `stayed` outcome on or after e, or a `left` one after it, exists,
+// and unresolved otherwise (always, without an employee_id). A young prediction whose
+// employee already left within its horizon is an early departure: counted, not judged (judged
+// now, early leavers would be counted before any stayer can be). Shadow rows count as their
+// own version's: the filter is on model_version only.
 struct PerformanceQuery {
     std::string model_version;
     std::optional<base::SystemTime> since;  // created_at >= since
     std::optional<base::SystemTime> until;  // created_at < until
     int horizon_days = 365;                 // 0..kMaxHorizonDays
     double threshold = 0.5;                 // flagged: attrition_prob >= threshold
+    base::SystemTime as_of;                 // "today": its UTC day decides maturity
 };
 
 // One tenth of the resolved predictions by increasing probability, cut as
@@ -42,8 +46,10 @@ struct DecileSums {
 };
 
 struct LivePerformance {
-    std::uint64_t resolved = 0;
-    std::uint64_t unresolved = 0;
+    std::uint64_t resolved = 0;          // mature and judged
+    std::uint64_t unresolved = 0;        // the rest: young, or mature without a deciding outcome
+    std::uint64_t young = 0;             // not yet due (of the unresolved)
+    std::uint64_t early_departures = 0;  // young, and the employee left within the horizon
     std::uint64_t positives = 0;
     std::uint64_t true_positive = 0;   // flagged and positive
     std::uint64_t false_positive = 0;  // flagged and negative

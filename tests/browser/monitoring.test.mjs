@@ -82,21 +82,22 @@ function employees(schema, count) {
   }));
 }
 
-// 200 predictions of the default version, today; outcomes reported today for 180 of them. With
-// horizon_days=0 those 180 resolve (left today: positive; still employed today: negative); with
-// the default horizon of 365 days only the departures do. Done once, by the first test that
+// 300 predictions of the default version, today; outcomes reported today for 270 of them (at
+// least 30 leavers and 30 stayers: the floor of every live figure). With horizon_days=0 those
+// 270 resolve (left today: positive; still employed today: negative); with the default horizon
+// of 365 days none is due yet and the departures are early departures. Done once, by the first test that
 // opens the page: node 20 runs root-level before hooks concurrently, so a hook here could run
 // before setup's has started the server.
 async function seed() {
   const doc = await (await fetch(`${env.server.url}/openapi.json`)).json();
-  const rows = employees(doc.components.schemas.Employee, 200);
+  const rows = employees(doc.components.schemas.Employee, 300);
   for (let start = 0; start < rows.length; start += 100) {
     const batch = rows.slice(start, start + 100).map((r) => r.employee);
     const scored = await api("/api/v1/predict/batch", { method: "POST", body: JSON.stringify({ employees: batch }) });
     assert.equal(scored.status, 200, JSON.stringify(scored.body));
   }
   const today = new Date().toISOString().slice(0, 10);
-  const outcomes = rows.slice(0, 180).map((r) => ({
+  const outcomes = rows.slice(0, 270).map((r) => ({
     employee_id: r.employee.employee_id, event: r.left ? "left" : "stayed", date: today }));
   const stored = await api("/api/v1/outcomes", { method: "POST", body: JSON.stringify({ outcomes }) });
   assert.equal(stored.status, 200, JSON.stringify(stored.body));
@@ -143,7 +144,7 @@ test("the figures are the API's: predictions per day, PSI per input, live agains
     api(`/api/v1/monitoring/fairness?${q}&horizon_days=0`)].map(async (p) => (await p).body));
 
   // Predictions per day: a row and a stacked bar per day, one segment per level present.
-  assert.equal(stats.total, 200);
+  assert.equal(stats.total, 300);
   for (const day of stats.per_day) {
     const row = await cells(page.locator(`#volume tr[data-date="${day.date}"]`));
     assert.deepEqual(row.slice(0, 5), [day.date, ...["LOW", "MEDIUM", "HIGH"].map((l) => String(day.by_risk_level[l])), String(day.total)]);
@@ -186,16 +187,21 @@ test("the figures are the API's: predictions per day, PSI per input, live agains
   assert.match(await page.locator("#drift svg").getAttribute("aria-label"), /against the thresholds 0\.1 \(moderate\) and 0\.25 \(significant\)/);
 
   // Live performance beside cross-validation, with the counts.
-  assert.equal(performance.resolved, 180);
-  assert.equal(performance.unresolved, 20);
+  assert.equal(performance.resolved, 270);
+  assert.equal(performance.unresolved, 30);
   assert.notEqual(performance.roc_auc, null);
   const facts = await page.locator("#performance dl dt").evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent]));
-  assert.deepEqual(facts, [["Resolved predictions", "180"], ["Unresolved", "20"],
+  assert.deepEqual(facts, [["Resolved predictions", "270"], ["Unresolved", "30"],
+    [`Not yet due (made less than 0 days before ${performance.as_of})`, "0"],
+    ["Early departures (not yet due, already left: not judged)", "0"],
     ["Positives (left within 0 days)", String(performance.positives)],
     ["Decision threshold (will_leave)", String(performance.decision_threshold)]]);
   for (const key of ["roc_auc", "pr_auc", "precision", "recall", "f1_score", "brier"]) {
     const [, live, cv] = await cells(page.locator(`#performance tr[data-metric="${key}"]`));
-    assert.ok(live.startsWith(fixed(performance[key])), `${key}: ${live}`);
+    const figure = performance.realized[key];
+    assert.equal(live, fixed(performance[key]) +
+      (figure.interval ? ` (${fixed(figure.interval[0])}–${fixed(figure.interval[1])})` : "") +
+      `, n = ${figure.n}`, key);
     const reference = performance.cross_validation[key];
     assert.equal(cv, reference ? `${fixed(reference.mean)} ± ${fixed(reference.std)}` : "not measured at training");
   }
@@ -247,11 +253,14 @@ test("the figures are the API's: predictions per day, PSI per input, live agains
 test("null figures say so: one-class outcomes, a version with no predictions and no training distributions", async () => {
   const page = await openMonitoring();
   page.expectedStatuses.add(409);
-  // With the default horizon only today's departures resolve: no ROC AUC without both classes.
+  // With the default horizon nothing made today is due: today's departures are early
+  // departures, not judged, and no figure is given.
   await showFigures(page);
   const performance = (await api(`/api/v1/monitoring/performance?model_version=${defaultVersion}`)).body;
   assert.equal(performance.roc_auc, null);
-  assert.ok(performance.resolved > 0);
+  assert.equal(performance.resolved, 0);
+  assert.ok(performance.early_departures > 0);
+  assert.equal(performance.realized.roc_auc.reason, "no_mature_outcomes");
   const [, live] = await cells(page.locator('#performance tr[data-metric="roc_auc"]'));
   assert.equal(live, "not enough outcomes");
 

@@ -459,14 +459,19 @@ TEST_P(MonitoringTest, LiveFiguresOnTheTrainingRowsMatchTheirDefinitions) {
 
     ExpectFairness(Get(client, "/api/v1/monitoring/fairness?horizon_days=0"), threshold);
 
-    // At a year's horizon a stay dated today resolves nothing yet: only the departures do.
+    // At a year's horizon nothing made today is due: today's departures are early departures,
+    // counted and not judged (before: judged alone, precision 1.0), and no figure is given.
     const auto year = Get(client, "/api/v1/monitoring/performance");
     EXPECT_EQ(year["horizon_days"], 365);
-    EXPECT_EQ(year["positives"], data_.PositiveCount());
-    EXPECT_EQ(year["resolved"], data_.PositiveCount());
-    EXPECT_EQ(year["unresolved"], rows + 3 - data_.PositiveCount());
-    EXPECT_TRUE(year["roc_auc"].is_null());
-    EXPECT_DOUBLE_EQ(year["precision"].get<double>(), 1.0);
+    EXPECT_EQ(year["positives"], 0);
+    EXPECT_EQ(year["resolved"], 0);
+    EXPECT_EQ(year["unresolved"], rows + 3);
+    EXPECT_EQ(year["not_yet_due"], rows + 3);
+    EXPECT_EQ(year["early_departures"], data_.PositiveCount());
+    for (const auto* figure : {"roc_auc", "pr_auc", "precision", "recall", "f1_score", "brier"}) {
+        EXPECT_TRUE(year[figure].is_null()) << figure;
+        EXPECT_EQ(year["realized"][figure]["reason"], "no_mature_outcomes") << figure;
+    }
     // A window that holds no prediction.
     const auto empty = Get(client, "/api/v1/monitoring/performance?until=2020-01-01");
     EXPECT_EQ(empty["resolved"], 0);

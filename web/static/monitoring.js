@@ -287,23 +287,32 @@ function renderPerformance(answer) {
   const cv = p.cross_validation;
   const facts = el("dl", { class: "facts" });
   for (const [term, value] of [["Resolved predictions", p.resolved], ["Unresolved", p.unresolved],
+    [`Not yet due (made less than ${p.horizon_days} days before ${p.as_of})`, p.not_yet_due],
+    ["Early departures (not yet due, already left: not judged)", p.early_departures],
     [`Positives (left within ${p.horizon_days} days)`, p.positives],
     ["Decision threshold (will_leave)", p.decision_threshold]]) {
     facts.append(el("dt", { text: term }), el("dd", { text: value }));
   }
   box.append(el("p", { text: `Predictions of ${p.model_version} against the outcomes reported ` +
-    `since. Below a few hundred resolved predictions, or a few dozen positives, the figures are noisy.` }),
+    `since, judged only once due: a prediction is judged ${p.horizon_days} days after it is made, ` +
+    `so that early leavers are not counted before anyone can be seen to stay. A figure needs ` +
+    `${p.min_per_class} judged leavers and ${p.min_per_class} judged stayers; intervals are 95 %.` }),
     facts);
   if (p.resolved === 0) {
     box.append(el("p", { class: "notice", text: `Not enough outcomes yet: no prediction is resolved. ` +
-      `One is when the employee is reported to have left within ${p.horizon_days} days of it, or ` +
-      `to be still employed ${p.horizon_days} days after it.` }));
+      `One is when, ${p.horizon_days} days after it, the employee is reported to have left within ` +
+      `those days, or to be still employed.` }));
   }
   box.append(tableBox(`Live figures beside the ${cv ? `${cv.folds}-fold ` : ""}cross-validation at training`,
     ["Metric", "Live", "Cross-validation (mean ± std)"],
     METRICS.map(([name, key]) => {
       const value = p.resolved === 0 ? null : p[key];
-      const live = el("td", { class: "num live", text: orMissing(value, NOT_ENOUGH) });
+      const figure = p.realized[key];
+      const shown = value === null ? NOT_ENOUGH : fixed(value) +
+        (figure.interval ? ` (${fixed(figure.interval[0])}–${fixed(figure.interval[1])})` : "") +
+        `, n = ${figure.n}`;
+      const live = el("td", { class: "num live", text: shown });
+      if (figure.reason) live.dataset.reason = figure.reason;
       if (key === "roc_auc" && value !== null && cv && value < cv.roc_auc.mean - ROC_AUC_DROP) {
         live.append(" ", el("span", { class: "badge flag-bad", text: `more than ${ROC_AUC_DROP} below cross-validation` }));
       }

@@ -17,15 +17,13 @@
 #include "model/distributions.hpp"
 #include "model/fairness.hpp"
 #include "model/repository.hpp"
+#include "monitoring/realized.hpp"
 
 namespace attrition::http::handlers {
 namespace {
 
 using base::ErrorCode;
 using Json = nlohmann::json;
-
-// A figure that is undefined (NaN: a class absent) is null.
-Json Figure(double value) { return std::isnan(value) ? Json(nullptr) : Json(value); }
 
 Json MeanStdJson(const model::MeanStd& value) { return {{"mean", value.mean}, {"std", value.std}}; }
 
@@ -113,47 +111,6 @@ Json DriftJson(const model::FeatureDrift& drift) {
 }
 
 }  // namespace
-
-store::PerformanceQuery LabelledQuery(const PerformanceParameters& parameters,
-                                      const model::ModelMetadata& meta) {
-    return {.model_version = meta.model_version,
-            .since = parameters.since,
-            .until = parameters.until,
-            .horizon_days = parameters.horizon_days,
-            .threshold = meta.decision_threshold};
-}
-
-store::DriftQuery DriftWindow(const model::ModelMetadata& meta, int days, base::SystemTime now) {
-    const auto today = std::chrono::floor<std::chrono::days>(now);
-    return {.model_version = meta.model_version,
-            .since = today - std::chrono::days(days - 1),
-            .until = std::nullopt,
-            .sample_rows = kDriftSampleRows};
-}
-
-DriftComparison CompareDrift(const model::TrainingDistributions& training,
-                             store::DriftSample sample) {
-    std::map<std::string, model::ValueCounts> live;
-    for (auto& input : sample.inputs) {
-        live[input.input].emplace_back(std::move(input.value), input.count);
-    }
-    DriftComparison comparison{model::CompareInputs(training, live), std::nullopt};
-    if (training.prediction) {
-        comparison.prediction = model::CompareScores(*training.prediction, sample.probabilities);
-    }
-    return comparison;
-}
-
-std::vector<model::AttributeFairness> LiveFairness(std::vector<store::FairnessGroupRow> rows) {
-    std::vector<model::GroupCounts> counts;
-    counts.reserve(rows.size());
-    for (auto& row : rows) {
-        counts.push_back({std::move(row.attribute), std::move(row.group), row.n, row.flagged,
-                          row.sum_predicted, row.resolved, row.positives, row.true_positive,
-                          row.false_positive});
-    }
-    return model::SummarizeFairness(counts);
-}
 
 base::Result<PerformanceParameters> ParsePerformanceQuery(std::string_view target) {
     PerformanceParameters parameters;
@@ -254,7 +211,8 @@ Awaitable<Response> MonitoringEndpoints::Performance(const Request& request,
     const auto chosen = ChooseVersion(models_, parameters->model_version);
     if (!chosen) co_return ErrorResponse(request, chosen.error());
     const auto& meta = *chosen->metadata;
-    const auto query = LabelledQuery(*parameters, meta);
+    const auto query = monitoring::LabelledQuery(
+        meta, {parameters->since, parameters->until, parameters->horizon_days}, clock_.Now());
     std::function<base::Result<store::LivePerformance>()> call = [this, query] {
         return store::ReadLivePerformance(*database_, query);
     };
@@ -269,22 +227,37 @@ Awaitable<Response> MonitoringEndpoints::Performance(const Request& request,
               static_cast<double>(decile.positives) / static_cast<double>(decile.n)},
              {"n", decile.n}});
     }
-    const Json body{{"model_version", meta.model_version},
-                    {"since", TimeOrNull(query.since)},
-                    {"until", TimeOrNull(query.until)},
-                    {"horizon_days", query.horizon_days},
-                    {"decision_threshold", query.threshold},
-                    {"resolved", live->resolved},
-                    {"unresolved", live->unresolved},
-                    {"positives", live->positives},
-                    {"roc_auc", Figure(live->RocAuc())},
-                    {"pr_auc", Figure(live->PrAuc())},
-                    {"precision", live->Precision()},
-                    {"recall", live->Recall()},
-                    {"f1_score", live->F1()},
-                    {"brier", Figure(live->Brier())},
-                    {"calibration", std::move(calibration)},
-                    {"cross_validation", CrossValidationJson(meta)}};
+    const auto realized = monitoring::Judge(*live);
+    const std::pair<const char*, const monitoring::Figure*> figures[] = {
+        {"roc_auc", &realized.roc_auc},     {"pr_auc", &realized.pr_auc},
+        {"precision", &realized.precision}, {"recall", &realized.recall},
+        {"f1_score", &realized.f1_score},   {"brier", &realized.brier}};
+    Json body{{"model_version", meta.model_version},
+              {"since", TimeOrNull(query.since)},
+              {"until", TimeOrNull(query.until)},
+              {"horizon_days", query.horizon_days},
+              {"as_of", base::FormatIso8601(query.as_of).substr(0, 10)},
+              {"decision_threshold", query.threshold},
+              {"resolved", live->resolved},
+              {"unresolved", live->unresolved},
+              {"not_yet_due", live->young},
+              {"early_departures", live->early_departures},
+              {"positives", live->positives},
+              {"min_per_class", monitoring::kMinPerClass}};
+    Json details = Json::object();
+    for (const auto& [name, figure] : figures) {
+        body[name] = figure->value ? Json(*figure->value) : Json(nullptr);
+        Json detail{{"value", body[name]},
+                    {"n", figure->n},
+                    {"interval", figure->interval ? Json::array({figure->interval->first,
+                                                                 figure->interval->second})
+                                                  : Json(nullptr)},
+                    {"reason", figure->reason.empty() ? Json(nullptr) : Json(figure->reason)}};
+        details[name] = std::move(detail);
+    }
+    body["realized"] = std::move(details);
+    body["calibration"] = std::move(calibration);
+    body["cross_validation"] = CrossValidationJson(meta);
     co_return JsonResponse(request, Status::ok, body.dump());
 }
 
@@ -302,7 +275,7 @@ Awaitable<Response> MonitoringEndpoints::Drift(const Request& request,
                            "before they were kept): retrain it"}};
         co_return JsonResponse(request, Status::conflict, detail.dump());
     }
-    const auto query = DriftWindow(meta, parameters->days, clock_.Now());
+    const auto query = monitoring::DriftWindow(meta, parameters->days, clock_.Now());
     std::function<base::Result<store::DriftSample>()> call = [this, query] {
         return store::ReadDriftSample(*database_, query);
     };
@@ -310,7 +283,7 @@ Awaitable<Response> MonitoringEndpoints::Drift(const Request& request,
     if (!sample) co_return ErrorResponse(request, StoreFailure("drift", sample.error()));
     const auto window_rows = sample->window_rows;
     const auto sampled_rows = sample->sampled_rows;
-    const auto comparison = CompareDrift(*meta.distributions, std::move(*sample));
+    const auto comparison = monitoring::CompareDrift(*meta.distributions, std::move(*sample));
     Json features = Json::array();
     for (const auto& drift : comparison.features) features.push_back(DriftJson(drift));
     const Json prediction =
@@ -335,7 +308,8 @@ Awaitable<Response> MonitoringEndpoints::Fairness(const Request& request,
     const auto chosen = ChooseVersion(models_, parameters->model_version);
     if (!chosen) co_return ErrorResponse(request, chosen.error());
     const auto& meta = *chosen->metadata;
-    const auto query = LabelledQuery(*parameters, meta);
+    const auto query = monitoring::LabelledQuery(
+        meta, {parameters->since, parameters->until, parameters->horizon_days}, clock_.Now());
     std::function<base::Result<std::vector<store::FairnessGroupRow>>()> call = [this, query] {
         return store::ReadFairnessGroups(*database_, query);
     };
@@ -347,7 +321,7 @@ Awaitable<Response> MonitoringEndpoints::Fairness(const Request& request,
                     {"horizon_days", query.horizon_days},
                     {"decision_threshold", query.threshold},
                     {"four_fifths", model::kFourFifths},
-                    {"live", FairnessJson(LiveFairness(std::move(*rows)))},
+                    {"live", FairnessJson(monitoring::LiveFairness(std::move(*rows)))},
                     {"training", meta.fairness.empty()
                                      ? Json(nullptr)
                                      : FairnessJson(model::SummarizeFairness(meta.fairness))}};

@@ -21,6 +21,7 @@
 #include "model/catalog.hpp"
 #include "model/distributions.hpp"
 #include "model/fairness.hpp"
+#include "monitoring/evaluation.hpp"
 #include "store/database.hpp"
 #include "store/monitoring.hpp"
 
@@ -42,26 +43,6 @@ struct DriftParameters {
     int days = 30;
 };
 base::Result<DriftParameters> ParseDriftQuery(std::string_view target);
-
-// The predictions a drift report samples at most (store::DriftQuery::sample_rows).
-inline constexpr std::uint64_t kDriftSampleRows = 20000;
-
-// What the endpoints and the daily monitoring job (app/monitoring_job) compute alike.
-// The labelled predictions of a version's live performance and fairness queries.
-store::PerformanceQuery LabelledQuery(const PerformanceParameters& parameters,
-                                      const model::ModelMetadata& meta);
-// The drift window: whole UTC days, as GET /api/v1/stats (today and the days-1 before it).
-store::DriftQuery DriftWindow(const model::ModelMetadata& meta, int days, base::SystemTime now);
-// A sampled window against the training distributions: per input, and the score (when the
-// artifact keeps its distribution).
-struct DriftComparison {
-    std::vector<model::FeatureDrift> features;
-    std::optional<model::FeatureDrift> prediction;
-};
-DriftComparison CompareDrift(const model::TrainingDistributions& training,
-                             store::DriftSample sample);
-// The live fairness table from the per-group counts of the log.
-std::vector<model::AttributeFairness> LiveFairness(std::vector<store::FairnessGroupRow> rows);
 
 class MonitoringEndpoints {
   public:

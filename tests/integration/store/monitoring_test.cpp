@@ -24,6 +24,9 @@ using namespace std::chrono_literals;
 // 2026-01-10T12:00:00Z: the day every prediction below is made.
 const base::SystemTime kMadeAt =
     std::chrono::sys_days(std::chrono::year(2026) / std::chrono::January / 10) + 12h;
+// A day when every prediction below is due, whatever the horizon used here.
+const base::SystemTime kLater =
+    std::chrono::sys_days(std::chrono::year(2027) / std::chrono::January / 1);
 
 struct Scored {
     std::optional<std::string> employee_id;
@@ -88,7 +91,8 @@ class MonitoringTest : public MigratedBackendTest {
 };
 
 TEST_P(MonitoringTest, TheHorizonRuleLabelsEachPrediction) {
-    const auto live = Read({.model_version = "test_v1", .horizon_days = 30, .threshold = 0.5});
+    const auto live =
+        Read({.model_version = "test_v1", .horizon_days = 30, .threshold = 0.5, .as_of = kLater});
     EXPECT_EQ(live.resolved, 5U);  // P1, P2, N1, N2, N3
     EXPECT_EQ(live.positives, 2U);
     EXPECT_EQ(live.unresolved, 4U);  // U1, U2, U3 and the anonymous one
@@ -122,6 +126,40 @@ TEST_P(MonitoringTest, TheHorizonRuleLabelsEachPrediction) {
     EXPECT_EQ(live.deciles[3].positives + live.deciles[4].positives, 1U);
 }
 
+// A prediction is judged once due (d + horizon <= the day asked about): before, its employee's
+// departure makes it an early departure, counted and not judged (issue 29, item 1).
+TEST_P(MonitoringTest, OnlyDuePredictionsAreJudged) {
+    const auto day = [](int month, int d) {
+        return std::chrono::sys_days(std::chrono::year(2026) / month / d) + 23h;
+    };
+    // Horizon 30: the predictions of 2026-01-10 are due on 2026-02-09.
+    const auto young = Read(
+        {.model_version = "test_v1", .horizon_days = 30, .threshold = 0.5, .as_of = day(2, 8)});
+    EXPECT_EQ(young.resolved, 0U);
+    EXPECT_EQ(young.positives, 0U);
+    EXPECT_EQ(young.unresolved, 9U);
+    EXPECT_EQ(young.young, 9U);             // every test_v1 prediction, the anonymous one too
+    EXPECT_EQ(young.early_departures, 2U);  // P1 and P2 left within the horizon already
+    EXPECT_EQ(young.true_positive + young.false_positive + young.false_negative, 0U);
+    EXPECT_TRUE(young.deciles.empty());
+    EXPECT_TRUE(std::isnan(young.RocAuc()));
+    const auto due = Read(
+        {.model_version = "test_v1", .horizon_days = 30, .threshold = 0.5, .as_of = day(2, 9)});
+    EXPECT_EQ(due.resolved, 5U);
+    EXPECT_EQ(due.positives, 2U);
+    EXPECT_EQ(due.young, 0U);
+    EXPECT_EQ(due.early_departures, 0U);
+    // The fairness counts judge the same predictions: none while they are young.
+    const auto groups = store::ReadFairnessGroups(
+        *database_, {.model_version = "test_v1", .horizon_days = 30, .as_of = day(2, 8)});
+    ASSERT_TRUE(groups) << groups.error().message;
+    ASSERT_FALSE(groups->empty());
+    for (const auto& group : *groups) {
+        EXPECT_GT(group.n, 0U) << group.attribute << " " << group.group;
+        EXPECT_EQ(group.resolved, 0U) << group.attribute << " " << group.group;
+    }
+}
+
 // Employees who left more than once (rehired): any departure in the horizon makes the
 // prediction positive; otherwise a later departure (or stay) makes it negative.
 TEST_P(MonitoringTest, AnEmployeeWhoLeftSeveralTimesIsLabelledByEachDeparture) {
@@ -146,7 +184,8 @@ TEST_P(MonitoringTest, AnEmployeeWhoLeftSeveralTimesIsLabelledByEachDeparture) {
         {"R4", "left", "2025-12-01"}, {"R4", "stayed", "2026-02-09"},  // rehired, still there
     };
     ASSERT_TRUE(store::RecordOutcomes(*database_, outcomes));
-    const auto live = Read({.model_version = "rehire_v1", .horizon_days = 30, .threshold = 0.5});
+    const auto live =
+        Read({.model_version = "rehire_v1", .horizon_days = 30, .threshold = 0.5, .as_of = kLater});
     EXPECT_EQ(live.resolved, 3U);  // R1 positive; R2 and R4 negative
     EXPECT_EQ(live.positives, 1U);
     EXPECT_EQ(live.unresolved, 1U);
@@ -156,7 +195,8 @@ TEST_P(MonitoringTest, AnEmployeeWhoLeftSeveralTimesIsLabelledByEachDeparture) {
 }
 
 TEST_P(MonitoringTest, AtHorizonZeroOnlyTheDayOfThePredictionCounts) {
-    const auto live = Read({.model_version = "test_v1", .horizon_days = 0, .threshold = 0.5});
+    const auto live =
+        Read({.model_version = "test_v1", .horizon_days = 0, .threshold = 0.5, .as_of = kLater});
     // P1 left that day; P2 and N1 left after it; N2, N3 and U1 were employed after it.
     EXPECT_EQ(live.positives, 1U);
     EXPECT_EQ(live.resolved, 6U);
@@ -164,28 +204,29 @@ TEST_P(MonitoringTest, AtHorizonZeroOnlyTheDayOfThePredictionCounts) {
 }
 
 TEST_P(MonitoringTest, ShadowRowsCountAsTheirOwnVersionAndTheWindowFilters) {
-    const auto shadow = Read({.model_version = "shadow_v1", .horizon_days = 30});
+    const auto shadow = Read({.model_version = "shadow_v1", .horizon_days = 30, .as_of = kLater});
     EXPECT_EQ(shadow.resolved, 2U);
     EXPECT_EQ(shadow.positives, 1U);
     EXPECT_DOUBLE_EQ(shadow.RocAuc(), 1.0);
 
-    const auto later = Read({.model_version = "test_v1", .since = kMadeAt + 1s});
+    const auto later = Read({.model_version = "test_v1", .since = kMadeAt + 1s, .as_of = kLater});
     EXPECT_EQ(later.resolved + later.unresolved, 0U);
     EXPECT_TRUE(std::isnan(later.RocAuc()));
     EXPECT_TRUE(std::isnan(later.Brier()));
     EXPECT_TRUE(later.deciles.empty());
-    const auto inside = Read({.model_version = "test_v1", .since = kMadeAt, .until = kMadeAt + 1s});
+    const auto inside = Read(
+        {.model_version = "test_v1", .since = kMadeAt, .until = kMadeAt + 1s, .as_of = kLater});
     EXPECT_EQ(inside.resolved + inside.unresolved, 9U);
 
-    const auto unknown = Read({.model_version = "nobody"});
+    const auto unknown = Read({.model_version = "nobody", .as_of = kLater});
     EXPECT_EQ(unknown.resolved + unknown.unresolved, 0U);
     EXPECT_FALSE(
         store::ReadLivePerformance(*database_, {.model_version = "test_v1", .horizon_days = -1}));
 }
 
 TEST_P(MonitoringTest, FairnessGroupsCountTheSameLabels) {
-    auto groups =
-        store::ReadFairnessGroups(*database_, {.model_version = "test_v1", .horizon_days = 30});
+    auto groups = store::ReadFairnessGroups(
+        *database_, {.model_version = "test_v1", .horizon_days = 30, .as_of = kLater});
     ASSERT_TRUE(groups) << groups.error().message;
     std::map<std::string, store::FairnessGroupRow> by_key;
     for (const auto& row : *groups) by_key[row.attribute + "=" + row.group] = row;

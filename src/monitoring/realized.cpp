@@ -1,0 +1,75 @@
+#include "monitoring/realized.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace attrition::monitoring {
+namespace {
+
+constexpr double kZ95 = 1.959963984540054;  // the standard normal's 97.5th percentile
+
+}  // namespace
+
+std::pair<double, double> WilsonInterval(std::uint64_t successes, std::uint64_t n) {
+    const double total = static_cast<double>(n);
+    const double p = static_cast<double>(successes) / total;
+    const double z2 = kZ95 * kZ95;
+    const double centre = (p + z2 / (2 * total)) / (1 + z2 / total);
+    const double half =
+        kZ95 * std::sqrt(p * (1 - p) / total + z2 / (4 * total * total)) / (1 + z2 / total);
+    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+std::pair<double, double> AucInterval(double auc,
+                                      std::uint64_t positives,
+                                      std::uint64_t negatives) {
+    const double q1 = auc / (2 - auc);
+    const double q2 = 2 * auc * auc / (1 + auc);
+    const double np = static_cast<double>(positives);
+    const double nn = static_cast<double>(negatives);
+    const double variance =
+        (auc * (1 - auc) + (np - 1) * (q1 - auc * auc) + (nn - 1) * (q2 - auc * auc)) / (np * nn);
+    const double half = kZ95 * std::sqrt(std::max(0.0, variance));
+    return {std::max(0.0, auc - half), std::min(1.0, auc + half)};
+}
+
+Realized Judge(const store::LivePerformance& live) {
+    const std::uint64_t leavers = live.positives;
+    const std::uint64_t stayers = live.Negatives();
+    const std::string_view floor = live.resolved == 0       ? kReasonNothingJudged
+                                   : leavers < kMinPerClass ? kReasonTooFewLeavers
+                                   : stayers < kMinPerClass ? kReasonTooFewStayers
+                                                            : std::string_view();
+    const auto absent = [&](std::uint64_t n, std::string_view reason) {
+        return Figure{std::nullopt, reason, n, std::nullopt};
+    };
+    const std::uint64_t flagged = live.true_positive + live.false_positive;
+    Realized realized;
+    if (!floor.empty()) {
+        realized.roc_auc = absent(live.resolved, floor);
+        realized.pr_auc = absent(live.resolved, floor);
+        realized.precision = absent(flagged, floor);
+        realized.recall = absent(leavers, floor);
+        realized.f1_score = absent(live.resolved, floor);
+        realized.brier = absent(live.resolved, floor);
+        return realized;
+    }
+    const double auc = live.RocAuc();
+    realized.roc_auc = {auc, {}, live.resolved, AucInterval(auc, leavers, stayers)};
+    realized.pr_auc = {live.PrAuc(), {}, live.resolved, std::nullopt};
+    realized.brier = {live.Brier(), {}, live.resolved, std::nullopt};
+    realized.recall = {live.Recall(), {}, leavers, WilsonInterval(live.true_positive, leavers)};
+    realized.precision =
+        flagged == 0
+            ? absent(0, kReasonNothingFlagged)
+            : Figure{live.Precision(), {}, flagged, WilsonInterval(live.true_positive, flagged)};
+    if (flagged == 0 || live.true_positive == 0) {
+        realized.f1_score =
+            absent(live.resolved, flagged == 0 ? kReasonNothingFlagged : kReasonUndefined);
+    } else {
+        realized.f1_score = {live.F1(), {}, live.resolved, std::nullopt};
+    }
+    return realized;
+}
+
+}  // namespace attrition::monitoring

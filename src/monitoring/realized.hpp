@@ -1,0 +1,55 @@
+// Realized figures: what the mature, judged predictions of a window say of a model version,
+// each with its sample size and, where a standard one exists, a 95 % confidence interval; a
+// figure that the judged predictions cannot support is absent with a machine-readable reason,
+// never 0 and never 1.0 from one class. Pure functions over store::LivePerformance's counts;
+// the endpoint, the page and the daily job's gauges all read these. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "store/monitoring.hpp"
+
+namespace attrition::monitoring {
+
+// The fewest judged predictions of each class (left, stayed) below which no figure that
+// compares the classes is given (as the live-AUC alert requires).
+inline constexpr std::uint64_t kMinPerClass = 30;
+
+struct Figure {
+    std::optional<double> value;  // absent: see reason
+    std::string_view reason;      // why absent (a kReason* constant); empty when present
+    std::uint64_t n = 0;          // the predictions the figure is computed on
+    std::optional<std::pair<double, double>> interval;  // 95 %, where one is defined
+};
+
+// Reasons a figure is absent.
+inline constexpr std::string_view kReasonNothingJudged = "no_mature_outcomes";
+inline constexpr std::string_view kReasonTooFewLeavers = "fewer_than_30_leavers";
+inline constexpr std::string_view kReasonTooFewStayers = "fewer_than_30_stayers";
+inline constexpr std::string_view kReasonNothingFlagged = "nothing_flagged";
+inline constexpr std::string_view kReasonUndefined = "precision_and_recall_zero";
+
+struct Realized {
+    Figure roc_auc;    // interval: Hanley & McNeil (1982)
+    Figure pr_auc;     // average precision; no interval
+    Figure precision;  // at the decision threshold; interval: Wilson, n = flagged
+    Figure recall;     // at the decision threshold; interval: Wilson, n = leavers
+    Figure f1_score;   // no interval
+    Figure brier;      // no interval
+};
+
+// The figures of `live`: each one absent unless at least kMinPerClass judged predictions of
+// each class exist (precision also needs a flagged one, F1 a non-zero precision or recall).
+Realized Judge(const store::LivePerformance& live);
+
+// The 95 % Wilson score interval of `successes` out of `n` (n > 0).
+std::pair<double, double> WilsonInterval(std::uint64_t successes, std::uint64_t n);
+
+// The 95 % interval of an AUC from Hanley & McNeil's standard error (1982, eq. 2), clamped to
+// [0, 1]; positives and negatives > 0.
+std::pair<double, double> AucInterval(double auc, std::uint64_t positives, std::uint64_t negatives);
+
+}  // namespace attrition::monitoring
