@@ -68,8 +68,11 @@ std::optional<std::string> Router::OriginForm(std::string_view target) {
     const auto rest = target.substr(scheme_end + 3);
     const auto path = rest.find_first_of("/?#");
     if (path == std::string_view::npos || rest[path] == '#') return std::string("/");
-    if (rest[path] == '?') return "/" + std::string(rest.substr(path));
-    return std::string(rest.substr(path));
+    std::string origin;
+    origin.reserve(rest.size() - path + 1);
+    if (rest[path] == '?') origin.push_back('/');
+    origin.append(rest.substr(path));
+    return origin;
 }
 
 const std::vector<std::size_t>* Router::Candidates(std::string_view path) const {
