@@ -4,27 +4,56 @@
 pg_bin=/usr/lib/postgresql/15/bin
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
+# A port below the kernel's ephemeral range, where no outgoing connection takes a local port: a
+# port an outgoing connection holds refuses a connect like a free one but not a bind (a bench
+# run lost pgbouncer to that). Another program may still bind it first; start_postgres retries.
 free_port() {
-  local port
+  local port low
+  read -r low _ < /proc/sys/net/ipv4/ip_local_port_range
+  [ "$low" -gt 12000 ] || low=32768
   while :; do
-    port=$(( 20000 + RANDOM % 30000 ))
+    port=$(( 10000 + RANDOM % (low - 10000) ))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }
 
-# Sets pg_port, bouncer_port and bouncer_pid; the database is "attrition".
+# Sets pg_port, bouncer_port and bouncer_pid; the database is "attrition". Each server gets
+# three ports in turn when the one it was given is taken by the time it binds.
 start_postgres() {
   mkdir -p "$work/pg"
   [ "$(id -u)" -eq 0 ] && chown postgres "$work/pg"
-  pg_port=$(free_port)
   as_pg "$pg_bin/initdb" -D "$work/pg/data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
-  {
-    echo "listen_addresses = '127.0.0.1'"; echo "port = $pg_port"
-    echo "unix_socket_directories = '$work/pg'"; echo "max_connections = 100"
-  } >> "$work/pg/data/postgresql.conf"
-  as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w start >/dev/null
+  cp "$work/pg/data/postgresql.conf" "$work/pg/postgresql.conf.initdb"
+  local attempt
+  for attempt in 1 2 3; do
+    pg_port=$(free_port)
+    {
+      cat "$work/pg/postgresql.conf.initdb"
+      echo "listen_addresses = '127.0.0.1'"; echo "port = $pg_port"
+      echo "unix_socket_directories = '$work/pg'"; echo "max_connections = 100"
+    } > "$work/pg/data/postgresql.conf"
+    rm -f "$work/pg/server.log"
+    as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w start >/dev/null 2>&1 && break
+    grep -q "Address already in use" "$work/pg/server.log" 2>/dev/null && [ "$attempt" -lt 3 ] || {
+      echo "PostgreSQL did not start:" >&2; cat "$work/pg/server.log" >&2; exit 1
+    }
+    echo "PostgreSQL: port $pg_port taken (attempt $attempt), another" >&2
+  done
   psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE attrition" postgres
+  for attempt in 1 2 3; do
+    start_pgbouncer && return
+    grep -q "Address already in use" "$work/pg/pgbouncer.log" 2>/dev/null || break
+    echo "pgbouncer: port $bouncer_port taken (attempt $attempt), another" >&2
+  done
+  echo "pgbouncer did not start:" >&2
+  cat "$work/pg/pgbouncer.out" "$work/pg/pgbouncer.log" >&2 2>/dev/null || true
+  exit 1
+}
+
+# One try on a fresh port: ready when a query through it works; fails at once if it exits.
+start_pgbouncer() {
   bouncer_port=$(free_port)
+  rm -f "$work/pg/pgbouncer.log"
   cat > "$work/pg/pgbouncer.ini" <<INI
 [databases]
 * = host=127.0.0.1 port=$pg_port user=postgres
@@ -39,11 +68,12 @@ default_pool_size = 10
 logfile = $work/pg/pgbouncer.log
 INI
   [ "$(id -u)" -eq 0 ] && chown postgres "$work/pg/pgbouncer.ini"
-  as_pg /usr/sbin/pgbouncer "$work/pg/pgbouncer.ini" >/dev/null 2>&1 &
+  as_pg /usr/sbin/pgbouncer "$work/pg/pgbouncer.ini" >"$work/pg/pgbouncer.out" 2>&1 &
   bouncer_pid=$!
-  for _ in $(seq 1 100); do
-    psql -X -q -h 127.0.0.1 -p "$bouncer_port" -U postgres -c "SELECT 1" attrition >/dev/null 2>&1 && return
+  for _ in $(seq 1 200); do
+    psql -X -q -h 127.0.0.1 -p "$bouncer_port" -U postgres -c "SELECT 1" attrition >/dev/null 2>&1 && return 0
+    kill -0 "$bouncer_pid" 2>/dev/null || return 1
     sleep 0.1
   done
-  echo "pgbouncer did not start" >&2; exit 1
+  return 1
 }

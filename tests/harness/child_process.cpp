@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mutex>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -142,20 +144,43 @@ int RunCommand(const SpawnOptions& options, std::string* output) {
     return code.value_or(-1);
 }
 
-unsigned short FreePort() {
+namespace {
+
+// The low end of the kernel's ephemeral range (where connect() takes local ports).
+unsigned short EphemeralLow() {
+    std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+    unsigned low = 0;
+    in >> low;
+    return low > 12000 && low <= 65535 ? static_cast<unsigned short>(low) : 32768;
+}
+
+bool CanBind(unsigned short port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return false;
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        throw std::runtime_error("cannot bind a free port");
-    }
-    socklen_t len = sizeof addr;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    addr.sin_port = htons(port);
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     ::close(fd);
-    return ntohs(addr.sin_port);
+    return free;
+}
+
+}  // namespace
+
+// Below the ephemeral range: a port the kernel handed out (bind to port 0) may be taken by any
+// outgoing connection before the server binds it; there only another explicit bind can.
+unsigned short FreePort() {
+    static const unsigned short low = EphemeralLow();
+    static std::mutex mutex;
+    static std::mt19937 random(std::random_device{}());
+    const std::lock_guard lock(mutex);
+    std::uniform_int_distribution<unsigned> pick(10000, low - 1U);
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        const auto port = static_cast<unsigned short>(pick(random));
+        if (CanBind(port)) return port;
+    }
+    throw std::runtime_error("no free port below the ephemeral range");
 }
 
 std::string MakeTempDir(const std::string& prefix, const std::optional<std::string>& user) {
