@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "model/repository.hpp"
+#include "monitoring/estimated.hpp"
 #include "monitoring/evaluation.hpp"
 #include "monitoring/realized.hpp"
 #include "ops/logging.hpp"
@@ -26,8 +27,8 @@ struct FamilySpec {
 };
 
 // Every figure the job exports, in exposition order.
-const std::array<FamilySpec, 10>& Families() {
-    static const std::array<FamilySpec, 10> families{{
+const std::array<FamilySpec, 12>& Families() {
+    static const std::array<FamilySpec, 12> families{{
         {"attrition_feature_psi",
          "PSI of an input over the drift window against its training distribution (daily job)",
          {"model_version", "feature"}},
@@ -44,6 +45,13 @@ const std::array<FamilySpec, 10>& Families() {
          "PR AUC (average precision) of the resolved predictions",
          {"model_version"}},
         {"attrition_live_brier", "Brier score of the resolved predictions", {"model_version"}},
+        {"attrition_estimated_roc_auc",
+         "ROC AUC the probabilities of the drift window's predictions expect (CBPE through the "
+         "version's calibration map; no outcome needed)",
+         {"model_version"}},
+        {"attrition_estimated_roc_auc_upper",
+         "Upper end of the estimated ROC AUC's 95 % sampling interval",
+         {"model_version"}},
         {"attrition_cv_roc_auc",
          "Cross-validated ROC AUC of the version (its artifact)",
          {"model_version"}},
@@ -99,9 +107,21 @@ base::Result<void> EvaluateVersion(store::Database& database,
             meta.cross_validation->metrics.roc_auc.mean);
     }
 
+    // The estimate over the recent window (the drift window's days): what the newest
+    // predictions expect, long before they are due.
+    const auto window = monitoring::DriftWindow(meta, settings.drift_days, now);
+    auto bins = store::ReadScoreBins(
+        database, monitoring::EstimateQuery(meta, {.since = window.since, .until = window.until}));
+    if (!bins) return tl::unexpected(bins.error());
+    const auto estimated = monitoring::Estimate(*bins, meta.calibrator);
+    if (estimated.roc_auc.value && estimated.roc_auc.interval) {
+        Add(figures, "attrition_estimated_roc_auc", {version}, *estimated.roc_auc.value);
+        Add(figures, "attrition_estimated_roc_auc_upper", {version},
+            estimated.roc_auc.interval->second);
+    }
+
     if (meta.distributions) {
-        auto sample = store::ReadDriftSample(
-            database, monitoring::DriftWindow(meta, settings.drift_days, now));
+        auto sample = store::ReadDriftSample(database, window);
         if (!sample) return tl::unexpected(sample.error());
         Add(figures, "attrition_drift_window_predictions", {version},
             static_cast<double>(sample->window_rows));

@@ -284,6 +284,8 @@ void MonitoringSchemas(Json& s) {
                     {"maximum", 1},
                     {"description", description}};
     };
+    const Json pair{
+        {"type", "array"}, {"items", {{"type", "number"}}}, {"minItems", 2}, {"maxItems", 2}};
     const Json mean_std =
         Object({{"mean", {{"type", "number"}}}, {"std", {{"type", "number"}}}}, {"mean", "std"});
     const Json bin = Object({{"mean_predicted", ratio("Mean predicted probability")},
@@ -383,24 +385,60 @@ void MonitoringSchemas(Json& s) {
            {"description", "The same on the out-of-fold predictions at training"}}}},
         {"model_version", "since", "until", "horizon_days", "decision_threshold", "four_fifths",
          "live", "training"});
-    s["RealizedFigure"] = Object(
-        {{"value",
-          nullable_ratio("The figure; null when the judged predictions cannot support it")},
-         {"n", {{"type", "integer"}, {"description", "The predictions it is computed on"}}},
-         {"interval",
-          {{"oneOf",
-            {{{"type", "array"}, {"items", {{"type", "number"}}}, {"minItems", 2}, {"maxItems", 2}},
-             {{"type", "null"}}}},
+    // A figure with its sample size, interval and the reason it is null (one of `reasons`).
+    const auto figure = [&](const char* value, const char* n, const char* interval, Json reasons) {
+        reasons.push_back(nullptr);
+        return Object(
+            {{"value", nullable_ratio(value)},
+             {"n", {{"type", "integer"}, {"description", n}}},
+             {"interval", {{"oneOf", {pair, {{"type", "null"}}}}, {"description", interval}}},
+             {"reason",
+              {{"type", {"string", "null"}},
+               {"enum", std::move(reasons)},
+               {"description", "Why value is null; null when it is not"}}}},
+            {"value", "n", "interval", "reason"});
+    };
+    s["RealizedFigure"] =
+        figure("The figure; null when the judged predictions cannot support it",
+               "The predictions it is computed on",
+               "95 % confidence interval (ROC AUC: Hanley-McNeil; precision, recall: Wilson); "
+               "null where none is given",
+               {"no_mature_outcomes", "fewer_than_30_leavers", "fewer_than_30_stayers",
+                "nothing_flagged", "precision_and_recall_zero"});
+    s["EstimatedFigure"] =
+        figure("The expected figure; null when the probabilities cannot support it",
+               "The predictions it is computed on (precision: the flagged ones)",
+               "95 % sampling interval of a window this size (ROC AUC: Hanley-McNeil at the "
+               "expected class sizes; precision, recall: Wilson); null where none is given",
+               {"no_predictions", "fewer_than_30_expected_leavers",
+                "fewer_than_30_expected_stayers", "nothing_flagged", "precision_and_recall_zero"});
+    const auto expected = [&](const char* what) {
+        return nullable_ratio(std::string(what) +
+                              "; null with its reason in figures under 30 expected leavers or "
+                              "stayers");
+    };
+    s["EstimatedPerformance"] = Object(
+        {{"n", {{"type", "integer"}, {"description", "The window's predictions, due or not"}}},
+         {"calibration",
+          {{"type", "string"},
+           {"enum", {"none", "isotonic", "logistic"}},
            {"description",
-            "95 % confidence interval (ROC AUC: Hanley-McNeil; precision, recall: Wilson); "
-            "null where none is given"}}},
-         {"reason",
-          {{"type", {"string", "null"}},
-           {"enum",
-            {"no_mature_outcomes", "fewer_than_30_leavers", "fewer_than_30_stayers",
-             "nothing_flagged", "precision_and_recall_zero", nullptr}},
-           {"description", "Why value is null; null when it is not"}}}},
-        {"value", "n", "interval", "reason"});
+            "The map the probabilities go through first (the version's score_calibrator)"}}},
+         {"expected_positives",
+          {{"type", {"number", "null"}},
+           {"description", "Sum of the calibrated probabilities; null without predictions"}}},
+         {"roc_auc", expected("Expected ROC AUC")},
+         {"roc_auc_interval", {{"oneOf", {pair, {{"type", "null"}}}}}},
+         {"precision", expected("Expected, at the decision threshold")},
+         {"recall", expected("Expected, at the decision threshold")},
+         {"f1_score", expected("Expected, at the decision threshold")},
+         {"figures", Object({{"roc_auc", Ref("EstimatedFigure")},
+                             {"precision", Ref("EstimatedFigure")},
+                             {"recall", Ref("EstimatedFigure")},
+                             {"f1_score", Ref("EstimatedFigure")}},
+                            {"roc_auc", "precision", "recall", "f1_score"})}},
+        {"n", "calibration", "expected_positives", "roc_auc", "roc_auc_interval", "precision",
+         "recall", "f1_score", "figures"});
     const auto judged = [&](const char* what) {
         return nullable_ratio(std::string(what) +
                               "; null with its reason in realized when fewer than 30 mature "
@@ -450,17 +488,23 @@ void MonitoringSchemas(Json& s) {
                               {"f1_score", Ref("RealizedFigure")},
                               {"brier", Ref("RealizedFigure")}},
                              {"roc_auc", "pr_auc", "precision", "recall", "f1_score", "brier"})},
+         {"estimated",
+          {{"allOf", {Ref("EstimatedPerformance")}},
+           {"description",
+            "What the window's probabilities alone expect (confidence-based performance "
+            "estimation), due or not: docs/monitoring.md"}}},
          {"calibration", {{"type", "array"}, {"items", Ref("CalibrationDecile")}}},
          {"cross_validation",
           {{"oneOf", {Ref("CrossValidation"), {{"type", "null"}}}},
            {"description", "The version's cross-validated figures at training"}}}},
-        {"model_version",    "since",       "until",
-         "horizon_days",     "as_of",       "decision_threshold",
-         "resolved",         "unresolved",  "not_yet_due",
-         "early_departures", "positives",   "min_per_class",
-         "roc_auc",          "pr_auc",      "precision",
-         "recall",           "f1_score",    "brier",
-         "realized",         "calibration", "cross_validation"});
+        {"model_version",    "since",      "until",
+         "horizon_days",     "as_of",      "decision_threshold",
+         "resolved",         "unresolved", "not_yet_due",
+         "early_departures", "positives",  "min_per_class",
+         "roc_auc",          "pr_auc",     "precision",
+         "recall",           "f1_score",   "brier",
+         "realized",         "estimated",  "calibration",
+         "cross_validation"});
 }
 
 // The Open Inference Protocol (KServe V2) shapes, as its REST specification defines them.

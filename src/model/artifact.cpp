@@ -378,6 +378,9 @@ base::Result<ModelMetadata> DescribeModel(const TrainedModel& model,
     if (model.cross_validation) {
         m.fairness = CountGroups(data.employees, model.cross_validation->oof_probability,
                                  data.labels, m.decision_threshold);
+        m.calibrator =
+            ChooseCalibrator(model.cross_validation->oof_probability, data.labels,
+                             model.cross_validation->folds, model.cross_validation->seed);
     }
     return m;
 }
@@ -473,6 +476,7 @@ std::string MetadataToJson(const ModelMetadata& m) {
                              {"threshold", m.decision_threshold},
                              {"groups", GroupCountsToJson(m.fairness)}};
     }
+    if (m.calibrator) j["score_calibrator"] = CalibratorToJson(*m.calibrator);
     return j.dump(2) + "\n";
 }
 
@@ -580,6 +584,11 @@ base::Result<ModelMetadata> ParseMetadata(std::string_view text) {
             auto groups = GroupCountsFromJson(found->at("groups"));
             if (!groups) return tl::unexpected(groups.error());
             m.fairness = std::move(*groups);
+        }
+        if (const auto found = j.find("score_calibrator"); found != j.end()) {
+            auto calibrator = CalibratorFromJson(*found);
+            if (!calibrator) return tl::unexpected(calibrator.error());
+            m.calibrator = std::move(*calibrator);
         }
         return m;
     } catch (const nlohmann::json::exception& e) {

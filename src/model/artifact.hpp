@@ -16,6 +16,7 @@
 
 #include "base/error.hpp"
 #include "domain/fields.hpp"
+#include "model/calibration.hpp"
 #include "model/distributions.hpp"
 #include "model/encoder.hpp"
 #include "model/evaluation.hpp"
@@ -101,6 +102,9 @@ struct ModelMetadata {
     // The fairness table's counts on the out-of-fold predictions at decision_threshold (empty
     // without cross-validation, or in artifacts made before it was kept).
     std::vector<GroupCounts> fairness;
+    // The calibrator the performance estimate maps probabilities through (absent without
+    // cross-validation, or in artifacts made before it was kept).
+    std::optional<ScoreCalibrator> calibrator;
 };
 
 // Lowercase hex SHA-256 of a file's bytes (OpenSSL EVP).

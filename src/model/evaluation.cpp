@@ -64,6 +64,19 @@ Confusion Count(std::span<const int> labels, std::span<const double> scores, dou
     return c;
 }
 
+double ExpectedRocAuc(std::span<const ClassWeights> ascending) {
+    double negatives_below = 0;
+    double positives = 0;
+    double pairs = 0;
+    for (const auto& group : ascending) {
+        pairs += group.positive * (negatives_below + 0.5 * group.negative);
+        negatives_below += group.negative;
+        positives += group.positive;
+    }
+    if (!(positives > 0) || !(negatives_below > 0)) return std::numeric_limits<double>::quiet_NaN();
+    return pairs / (positives * negatives_below);
+}
+
 double RocAuc(std::span<const int> labels, std::span<const double> scores) {
     assert(labels.size() == scores.size());
     // Average ranks (ties share the mean rank), then the Mann-Whitney U of the positives.

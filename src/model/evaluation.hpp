@@ -31,6 +31,19 @@ Confusion Count(std::span<const int> labels, std::span<const double> scores, dou
 // (the Mann-Whitney statistic). NaN when a class is absent.
 double RocAuc(std::span<const int> labels, std::span<const double> scores);
 
+// Expected positives and negatives of a group of rows of one score: the sums of p and 1 - p
+// over its rows when p is each row's probability of being positive.
+struct ClassWeights {
+    double positive = 0;
+    double negative = 0;
+};
+
+// The area under the expected ROC curve of `ascending` (groups by increasing score): the
+// Mann-Whitney count over fractional labels, pairs within a group counting half (RocAuc when
+// every weight is 0 or 1). What confidence-based performance estimation takes as the expected
+// ROC AUC. NaN when either total is 0.
+double ExpectedRocAuc(std::span<const ClassWeights> ascending);
+
 // Average precision: sum over distinct score thresholds, from the highest, of
 // (recall gain) x precision — scikit-learn's average_precision_score. NaN without positives.
 double AveragePrecision(std::span<const int> labels, std::span<const double> scores);

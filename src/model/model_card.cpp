@@ -162,6 +162,22 @@ void Performance(Out out, const ModelMetadata& m) {
                            Fixed(bin.mean_predicted), Fixed(bin.observed_rate), bin.count);
         }
     }
+    if (m.calibrator) {
+        const auto& c = *m.calibrator;
+        fmt::format_to(out,
+                       "\nPerformance estimate before outcomes arrive (docs/monitoring.md): the "
+                       "live probabilities go through the `{}` calibration map{}. Chosen on the "
+                       "{} out-of-fold predictions, cross-fitted: their realized ROC AUC {}, the "
+                       "ROC AUC they expect {} as they are, {} through an isotonic map, {} "
+                       "through a logistic one.\n",
+                       c.method,
+                       c.method == "logistic"
+                           ? fmt::format(" (slope {}, intercept {})", Fixed(c.logistic_map.slope),
+                                         Fixed(c.logistic_map.intercept))
+                           : std::string(),
+                       c.fitted_on, Fixed(c.realized_roc_auc), Fixed(c.raw.expected_roc_auc),
+                       Fixed(c.isotonic.expected_roc_auc), Fixed(c.logistic.expected_roc_auc));
+    }
     fmt::format_to(out, "\n");
 }
 

@@ -18,6 +18,13 @@ store::PerformanceQuery LabelledQuery(const model::ModelMetadata& meta,
             .as_of = now};
 }
 
+store::ScoreQuery EstimateQuery(const model::ModelMetadata& meta, const JudgedWindow& window) {
+    return {.model_version = meta.model_version,
+            .since = window.since,
+            .until = window.until,
+            .threshold = meta.decision_threshold};
+}
+
 store::DriftQuery DriftWindow(const model::ModelMetadata& meta, int days, base::SystemTime now) {
     const auto today = std::chrono::floor<std::chrono::days>(now);
     return {.model_version = meta.model_version,

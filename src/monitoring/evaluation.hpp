@@ -31,6 +31,9 @@ struct JudgedWindow {
 store::PerformanceQuery LabelledQuery(const model::ModelMetadata& meta,
                                       const JudgedWindow& window,
                                       base::SystemTime now);
+// Every prediction of the version in the window, for the performance estimate (no maturity:
+// the horizon is not needed).
+store::ScoreQuery EstimateQuery(const model::ModelMetadata& meta, const JudgedWindow& window);
 // The drift window: whole UTC days, as GET /api/v1/stats (today and the days-1 before it).
 store::DriftQuery DriftWindow(const model::ModelMetadata& meta, int days, base::SystemTime now);
 // A sampled window against the training distributions: per input, and the score (when the

@@ -11,8 +11,11 @@ constexpr double kZ95 = 1.959963984540054;  // the standard normal's 97.5th perc
 }  // namespace
 
 std::pair<double, double> WilsonInterval(std::uint64_t successes, std::uint64_t n) {
-    const double total = static_cast<double>(n);
-    const double p = static_cast<double>(successes) / total;
+    return RateInterval(static_cast<double>(successes) / static_cast<double>(n),
+                        static_cast<double>(n));
+}
+
+std::pair<double, double> RateInterval(double p, double total) {
     const double z2 = kZ95 * kZ95;
     const double centre = (p + z2 / (2 * total)) / (1 + z2 / total);
     const double half =
@@ -20,13 +23,9 @@ std::pair<double, double> WilsonInterval(std::uint64_t successes, std::uint64_t 
     return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
 }
 
-std::pair<double, double> AucInterval(double auc,
-                                      std::uint64_t positives,
-                                      std::uint64_t negatives) {
+std::pair<double, double> AucInterval(double auc, double np, double nn) {
     const double q1 = auc / (2 - auc);
     const double q2 = 2 * auc * auc / (1 + auc);
-    const double np = static_cast<double>(positives);
-    const double nn = static_cast<double>(negatives);
     const double variance =
         (auc * (1 - auc) + (np - 1) * (q1 - auc * auc) + (nn - 1) * (q2 - auc * auc)) / (np * nn);
     const double half = kZ95 * std::sqrt(std::max(0.0, variance));
@@ -55,7 +54,11 @@ Realized Judge(const store::LivePerformance& live) {
         return realized;
     }
     const double auc = live.RocAuc();
-    realized.roc_auc = {auc, {}, live.resolved, AucInterval(auc, leavers, stayers)};
+    realized.roc_auc = {
+        auc,
+        {},
+        live.resolved,
+        AucInterval(auc, static_cast<double>(leavers), static_cast<double>(stayers))};
     realized.pr_auc = {live.PrAuc(), {}, live.resolved, std::nullopt};
     realized.brier = {live.Brier(), {}, live.resolved, std::nullopt};
     realized.recall = {live.Recall(), {}, leavers, WilsonInterval(live.true_positive, leavers)};

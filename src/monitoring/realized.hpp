@@ -47,9 +47,12 @@ Realized Judge(const store::LivePerformance& live);
 
 // The 95 % Wilson score interval of `successes` out of `n` (n > 0).
 std::pair<double, double> WilsonInterval(std::uint64_t successes, std::uint64_t n);
+// The same for a rate observed over `n` trials, n > 0 and not necessarily whole (an expected
+// count).
+std::pair<double, double> RateInterval(double rate, double n);
 
 // The 95 % interval of an AUC from Hanley & McNeil's standard error (1982, eq. 2), clamped to
-// [0, 1]; positives and negatives > 0.
-std::pair<double, double> AucInterval(double auc, std::uint64_t positives, std::uint64_t negatives);
+// [0, 1]; positives and negatives > 0 (expected counts need not be whole).
+std::pair<double, double> AucInterval(double auc, double positives, double negatives);
 
 }  // namespace attrition::monitoring

@@ -307,6 +307,36 @@ base::Result<LivePerformance> ReadLivePerformance(Database& database,
     return live;
 }
 
+base::Result<std::vector<ScoreBin>> ReadScoreBins(Database& database, const ScoreQuery& query) {
+    const bool pg = database.Kind() == Backend::kPostgres;
+    const auto sql = fmt::format(
+        "SELECT {step} AS b, "
+        "CASE WHEN attrition_prob >= {threshold} THEN 1 ELSE 0 END AS f, count(*), "
+        "sum(attrition_prob) FROM predictions WHERE model_version = {version} "
+        "AND created_at >= {since} AND created_at < {until} GROUP BY 1, 2 ORDER BY 1, 2",
+        fmt::arg("step",
+                 pg ? fmt::format("floor(attrition_prob * {})::int", kScoreBinsPerUnit)
+                    : fmt::format("CAST(attrition_prob * {} AS INTEGER)", kScoreBinsPerUnit)),
+        fmt::arg("threshold", pg ? "$4::float8" : "CAST(?4 AS REAL)"),
+        fmt::arg("version", pg ? "$1::text" : "?1"),
+        fmt::arg("since", pg ? "$2::timestamptz" : "?2"),
+        fmt::arg("until", pg ? "$3::timestamptz" : "?3"));
+    auto rows = QueryInTransaction(
+        database, MigrationLock::kNone, sql,
+        {query.model_version,
+         query.since ? base::FormatIso8601(*query.since) : std::string(kEarliestTimestamp),
+         query.until ? base::FormatIso8601(*query.until) : std::string(kLatestTimestamp),
+         fmt::format("{}", query.threshold)});
+    if (!rows) return tl::unexpected(rows.error());
+    std::vector<ScoreBin> bins;
+    bins.reserve(rows->size());
+    for (const auto& row : *rows) {
+        if (row.size() != 4) return base::Fail(ErrorCode::kInternal, "unexpected score bins");
+        bins.push_back({Count(row[1]) == 1, Count(row[2]), Number(row[3])});
+    }
+    return bins;
+}
+
 base::Result<std::vector<FairnessGroupRow>> ReadFairnessGroups(Database& database,
                                                                const PerformanceQuery& query) {
     auto rows = RunLabelled(database, query, kFairnessSql, true);

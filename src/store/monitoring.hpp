@@ -120,6 +120,28 @@ struct FairnessGroupRow {
     std::uint64_t false_positive = 0;
 };
 
+// A version's predictions in a window, young or mature, resolved or not (what the performance
+// estimate reads): grouped by probability in steps of 1/kScoreBinsPerUnit and by whether they
+// are flagged (attrition_prob >= threshold), so that no group straddles the threshold.
+inline constexpr int kScoreBinsPerUnit = 10000;
+
+struct ScoreQuery {
+    std::string model_version;
+    std::optional<base::SystemTime> since;  // created_at >= since
+    std::optional<base::SystemTime> until;  // created_at < until
+    double threshold = 0.5;
+};
+
+struct ScoreBin {
+    bool flagged = false;
+    std::uint64_t n = 0;
+    double sum_score = 0;  // sum of attrition_prob; sum_score / n is the bin's mean score
+};
+
+// Ascending by score (the unflagged part of a step before its flagged part). Errors: as
+// Database::RunTransaction's.
+base::Result<std::vector<ScoreBin>> ReadScoreBins(Database& database, const ScoreQuery& query);
+
 // Errors: as ReadLivePerformance's.
 base::Result<std::vector<FairnessGroupRow>> ReadFairnessGroups(Database& database,
                                                                const PerformanceQuery& query);

@@ -197,11 +197,15 @@ test("the figures are the API's: predictions per day, PSI per input, live agains
     ["Positives (left within 0 days)", String(performance.positives)],
     ["Decision threshold (will_leave)", String(performance.decision_threshold)]]);
   for (const key of ["roc_auc", "pr_auc", "precision", "recall", "f1_score", "brier"]) {
-    const [, live, cv] = await cells(page.locator(`#performance tr[data-metric="${key}"]`));
+    const [, live, estimated, cv] = await cells(page.locator(`#performance tr[data-metric="${key}"]`));
     const figure = performance.realized[key];
     assert.equal(live, fixed(performance[key]) +
       (figure.interval ? ` (${fixed(figure.interval[0])}–${fixed(figure.interval[1])})` : "") +
       `, n = ${figure.n}`, key);
+    const guess = performance.estimated.figures[key];
+    assert.equal(estimated, !guess ? "not estimated" : fixed(guess.value) +
+      (guess.interval ? ` (${fixed(guess.interval[0])}–${fixed(guess.interval[1])})` : "") +
+      `, n = ${guess.n}`, key);
     const reference = performance.cross_validation[key];
     assert.equal(cv, reference ? `${fixed(reference.mean)} ± ${fixed(reference.std)}` : "not measured at training");
   }
@@ -261,8 +265,12 @@ test("null figures say so: one-class outcomes, a version with no predictions and
   assert.equal(performance.resolved, 0);
   assert.ok(performance.early_departures > 0);
   assert.equal(performance.realized.roc_auc.reason, "no_mature_outcomes");
-  const [, live] = await cells(page.locator('#performance tr[data-metric="roc_auc"]'));
+  const [, live, estimated] = await cells(page.locator('#performance tr[data-metric="roc_auc"]'));
   assert.equal(live, "not enough outcomes");
+  // The estimate does not wait for outcomes.
+  const guess = performance.estimated.figures.roc_auc;
+  assert.notEqual(guess.value, null);
+  assert.equal(estimated, `${fixed(guess.value)} (${fixed(guess.interval[0])}–${fixed(guess.interval[1])}), n = ${guess.n}`);
 
   await showFigures(page, { version: oldVersion });
   const drift = await api(`/api/v1/monitoring/drift?model_version=${oldVersion}`);

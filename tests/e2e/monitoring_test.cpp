@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -29,6 +30,7 @@
 #include "harness/http_client.hpp"
 #include "harness/postgres_cluster.hpp"
 #include "harness/service_process.hpp"
+#include "model/artifact.hpp"
 #include "model/technova_reader.hpp"
 
 namespace attrition::test {
@@ -41,10 +43,12 @@ const std::string kKey = "monitoring-test-key-0123456789";
 const std::string kDefault = "xgb_enhanced_v2.0";
 const std::string kShadow = "xgb_enhanced_v2.1";
 
-enum class Backend { kSqlite, kPostgres };
+enum class Backend { kSqlite, kPostgres, kPgBouncer };
 
 std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-    return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+    return info.param == Backend::kSqlite     ? "Sqlite"
+           : info.param == Backend::kPostgres ? "Postgres"
+                                              : "PgBouncer";
 }
 
 // A training row as a request body: integral values as JSON integers.
@@ -269,8 +273,13 @@ class MonitoringTest : public ::testing::TestWithParam<Backend> {
         }
         if (!PostgresAvailable()) GTEST_SKIP() << "PostgreSQL 15 not installed";
         auto& cluster = PostgresCluster::Shared();
-        env_["OC5_DATABASE_URL"] = cluster.CreateDatabase(UniqueDatabaseName("monitoring"));
+        const auto name = UniqueDatabaseName("monitoring");
+        env_["OC5_DATABASE_URL"] = cluster.CreateDatabase(name);
         probe_ = LogProbe::Postgres(env_["OC5_DATABASE_URL"]);
+        if (GetParam() == Backend::kPgBouncer) {
+            cluster.StartPgBouncer();
+            env_["OC5_DATABASE_URL"] = cluster.PgBouncerUrl(name);
+        }
     }
 
     Scrape Metrics(HttpClient& client) {
@@ -385,13 +394,68 @@ class MonitoringTest : public ::testing::TestWithParam<Backend> {
         EXPECT_EQ(training_rows, static_cast<double>(data_.employees.size()));
     }
 
+    // The estimate against CBPE computed here pair by pair: each probability (calibrated) is a
+    // fractional leaver; the expected ROC AUC counts p_i (1 - p_j) for every pair ordered by
+    // score, ties half; the expected confusion matrix sums them at the threshold.
+    static void ExpectEstimate(const Json& estimated,
+                               const std::vector<double>& scores,
+                               const model::ScoreCalibrator& calibrator,
+                               double threshold,
+                               const std::string& version) {
+        std::vector<std::pair<double, double>> rows;  // score, calibrated
+        for (const double s : scores) rows.emplace_back(s, calibrator.Apply(s));
+        std::sort(rows.begin(), rows.end());
+        double leavers = 0, stayers = 0, pairs = 0, stayers_below = 0;
+        double flagged = 0, flagged_leavers = 0;
+        for (std::size_t i = 0; i < rows.size();) {
+            std::size_t end = i;
+            double group1 = 0, group0 = 0;
+            while (end < rows.size() && rows[end].first == rows[i].first) {
+                group1 += rows[end].second;
+                group0 += 1 - rows[end].second;
+                if (rows[end].first >= threshold) {
+                    flagged += 1;
+                    flagged_leavers += rows[end].second;
+                }
+                ++end;
+            }
+            pairs += group1 * (stayers_below + group0 / 2);
+            stayers_below += group0;
+            leavers += group1;
+            stayers += group0;
+            i = end;
+        }
+        EXPECT_EQ(estimated["n"], scores.size()) << version;
+        EXPECT_EQ(estimated["calibration"], calibrator.method) << version;
+        // The service groups probabilities in steps of 1/10,000 and maps a group at its mean
+        // (the logistic map bends by ~1e-8 of a row across a step); pairs inside one count half.
+        EXPECT_NEAR(estimated["expected_positives"].get<double>(), leavers,
+                    1e-6 * static_cast<double>(scores.size()))
+            << version;
+        EXPECT_NEAR(estimated["roc_auc"].get<double>(), pairs / (leavers * stayers), 2e-4)
+            << version;
+        EXPECT_NEAR(estimated["precision"].get<double>(), flagged_leavers / flagged, 1e-6)
+            << version;
+        EXPECT_NEAR(estimated["recall"].get<double>(), flagged_leavers / leavers, 1e-6) << version;
+        const auto interval = estimated["roc_auc_interval"];
+        ASSERT_EQ(interval.size(), 2U) << estimated.dump();
+        EXPECT_LT(interval[0].get<double>(), estimated["roc_auc"].get<double>());
+        EXPECT_GT(interval[1].get<double>(), estimated["roc_auc"].get<double>());
+        EXPECT_EQ(estimated["figures"]["roc_auc"]["interval"], interval);
+        EXPECT_EQ(estimated["figures"]["precision"]["n"], flagged) << version;
+    }
+
     model::TrainingSet data_;
     std::string scratch_;
     std::map<std::string, std::string> env_;
     LogProbe probe_ = LogProbe::Sqlite("");
 };
 
-TEST_P(MonitoringTest, LiveFiguresOnTheTrainingRowsMatchTheirDefinitions) {
+// The live figures (realized and estimated) also through pgbouncer in transaction pooling,
+// where only unnamed statements work.
+class LiveMonitoringTest : public MonitoringTest {};
+
+TEST_P(LiveMonitoringTest, LiveFiguresOnTheTrainingRowsMatchTheirDefinitions) {
     ServiceProcess service({.flags = {"--migrate", "--shadow-model", kShadow}, .env = env_});
     HttpClient client(service.Port());
     const std::size_t rows = data_.employees.size();
@@ -472,12 +536,32 @@ TEST_P(MonitoringTest, LiveFiguresOnTheTrainingRowsMatchTheirDefinitions) {
         EXPECT_TRUE(year[figure].is_null()) << figure;
         EXPECT_EQ(year["realized"][figure]["reason"], "no_mature_outcomes") << figure;
     }
+    // Nothing is due, and the estimate answers from the probabilities alone: CBPE recomputed
+    // here over every logged prediction of the version, through its artifact's calibrator.
+    for (const auto& version : {kDefault, kShadow}) {
+        std::vector<double> scores;
+        for (const auto& row :
+             probe_.Rows("SELECT attrition_prob FROM predictions WHERE model_version = '" +
+                         version + "'")) {
+            scores.push_back(std::stod(*row[0]));
+        }
+        const auto metadata = model::LoadMetadata(
+            std::filesystem::path(std::getenv("ATTRITION_SOURCE_DIR")) / "model" / version);
+        ASSERT_TRUE(metadata && metadata->calibrator);
+        const auto estimated =
+            Get(client, "/api/v1/monitoring/performance?model_version=" + version)["estimated"];
+        ExpectEstimate(estimated, scores, *metadata->calibrator, threshold, version);
+    }
     // A window that holds no prediction.
     const auto empty = Get(client, "/api/v1/monitoring/performance?until=2020-01-01");
     EXPECT_EQ(empty["resolved"], 0);
     EXPECT_EQ(empty["unresolved"], 0);
     EXPECT_TRUE(empty["brier"].is_null());
     EXPECT_EQ(empty["calibration"], Json::array());
+    EXPECT_EQ(empty["estimated"]["n"], 0);
+    EXPECT_TRUE(empty["estimated"]["roc_auc"].is_null());
+    EXPECT_EQ(empty["estimated"]["figures"]["roc_auc"]["reason"], "no_predictions");
+    EXPECT_TRUE(empty["estimated"]["expected_positives"].is_null());
 }
 
 // The training rows as they are (default version) and with every age 12 years older (v2.1): the
@@ -694,6 +778,12 @@ TEST_P(MonitoringTest, BadParametersAreRefusedByName) {
 INSTANTIATE_TEST_SUITE_P(Backends,
                          MonitoringTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends,
+                         LiveMonitoringTest,
+                         ::testing::Values(Backend::kSqlite,
+                                           Backend::kPostgres,
+                                           Backend::kPgBouncer),
                          BackendName);
 
 }  // namespace

@@ -303,8 +303,14 @@ function renderPerformance(answer) {
       `One is when, ${p.horizon_days} days after it, the employee is reported to have left within ` +
       `those days, or to be still employed.` }));
   }
-  box.append(tableBox(`Live figures beside the ${cv ? `${cv.folds}-fold ` : ""}cross-validation at training`,
-    ["Metric", "Live", "Cross-validation (mean ± std)"],
+  const est = p.estimated;
+  box.append(el("p", { text: `Estimated: what the probabilities of all ${est.n} predictions in the ` +
+    `window expect, due or not, before any outcome arrives (through the version's ` +
+    `${est.calibration} calibration map; ${est.expected_positives === null ? "no" :
+      est.expected_positives.toFixed(1)} leavers expected). It holds while the probabilities stay ` +
+    `calibrated: not when the relation between inputs and leaving, or the share of leavers, changes.` }));
+  box.append(tableBox(`Live figures, realized and estimated, beside the ${cv ? `${cv.folds}-fold ` : ""}cross-validation at training`,
+    ["Metric", "Realized (judged when due)", "Estimated (all predictions)", "Cross-validation (mean ± std)"],
     METRICS.map(([name, key]) => {
       const value = p.resolved === 0 ? null : p[key];
       const figure = p.realized[key];
@@ -317,8 +323,14 @@ function renderPerformance(answer) {
         live.append(" ", el("span", { class: "badge flag-bad", text: `more than ${ROC_AUC_DROP} below cross-validation` }));
       }
       const reference = cv && cv[key] ? `${fixed(cv[key].mean)} ± ${fixed(cv[key].std)}` : "not measured at training";
+      const guess = est.figures[key];
+      const estimated = el("td", { class: "num estimated", text: !guess ? "not estimated" :
+        guess.value === null ? "not enough predictions" : fixed(guess.value) +
+          (guess.interval ? ` (${fixed(guess.interval[0])}–${fixed(guess.interval[1])})` : "") +
+          `, n = ${guess.n}` });
+      if (guess && guess.reason) estimated.dataset.reason = guess.reason;
       return el("tr", { "data-metric": key }, el("th", { scope: "row", text: name }), live,
-        el("td", { class: "num cv", text: reference }));
+        estimated, el("td", { class: "num cv", text: reference }));
     })));
 }
 

@@ -17,6 +17,8 @@
 #include "model/distributions.hpp"
 #include "model/fairness.hpp"
 #include "model/repository.hpp"
+#include "monitoring/estimated.hpp"
+#include "monitoring/evaluation.hpp"
 #include "monitoring/realized.hpp"
 
 namespace attrition::http::handlers {
@@ -98,6 +100,36 @@ Json FairnessJson(const std::vector<model::AttributeFairness>& table) {
                               {"tpr_difference", OrNull(attribute.tpr_difference)}});
     }
     return attributes;
+}
+
+Json FigureJson(const monitoring::Figure& figure) {
+    return {{"value", OrNull(figure.value)},
+            {"n", figure.n},
+            {"interval", figure.interval
+                             ? Json::array({figure.interval->first, figure.interval->second})
+                             : Json(nullptr)},
+            {"reason", figure.reason.empty() ? Json(nullptr) : Json(figure.reason)}};
+}
+
+// The estimate (issue 29): the summary the contract names, and each figure in detail.
+Json EstimatedJson(const monitoring::Estimated& estimated) {
+    const std::pair<const char*, const monitoring::Figure*> figures[] = {
+        {"roc_auc", &estimated.roc_auc},
+        {"precision", &estimated.precision},
+        {"recall", &estimated.recall},
+        {"f1_score", &estimated.f1_score}};
+    Json body{{"n", estimated.n},
+              {"calibration", estimated.calibration},
+              {"expected_positives",
+               estimated.n > 0 ? Json(estimated.expected_positives) : Json(nullptr)}};
+    Json details = Json::object();
+    for (const auto& [name, figure] : figures) {
+        body[name] = OrNull(figure->value);
+        details[name] = FigureJson(*figure);
+    }
+    body["roc_auc_interval"] = details["roc_auc"]["interval"];
+    body["figures"] = std::move(details);
+    return body;
 }
 
 Json DriftJson(const model::FeatureDrift& drift) {
@@ -213,11 +245,19 @@ Awaitable<Response> MonitoringEndpoints::Performance(const Request& request,
     const auto& meta = *chosen->metadata;
     const auto query = monitoring::LabelledQuery(
         meta, {parameters->since, parameters->until, parameters->horizon_days}, clock_.Now());
-    std::function<base::Result<store::LivePerformance>()> call = [this, query] {
-        return store::ReadLivePerformance(*database_, query);
+    const auto scores = monitoring::EstimateQuery(
+        meta, {parameters->since, parameters->until, parameters->horizon_days});
+    using Read = std::pair<store::LivePerformance, std::vector<store::ScoreBin>>;
+    std::function<base::Result<Read>()> call = [this, query, scores]() -> base::Result<Read> {
+        auto live = store::ReadLivePerformance(*database_, query);
+        if (!live) return tl::unexpected(live.error());
+        auto bins = store::ReadScoreBins(*database_, scores);
+        if (!bins) return tl::unexpected(bins.error());
+        return Read{std::move(*live), std::move(*bins)};
     };
-    auto live = co_await OnWorkers(workers_->pool, std::move(call));
-    if (!live) co_return ErrorResponse(request, StoreFailure("performance", live.error()));
+    auto read = co_await OnWorkers(workers_->pool, std::move(call));
+    if (!read) co_return ErrorResponse(request, StoreFailure("performance", read.error()));
+    const auto* live = &read->first;
     Json calibration = Json::array();
     for (const auto& decile : live->deciles) {
         calibration.push_back(
@@ -246,16 +286,11 @@ Awaitable<Response> MonitoringEndpoints::Performance(const Request& request,
               {"min_per_class", monitoring::kMinPerClass}};
     Json details = Json::object();
     for (const auto& [name, figure] : figures) {
-        body[name] = figure->value ? Json(*figure->value) : Json(nullptr);
-        Json detail{{"value", body[name]},
-                    {"n", figure->n},
-                    {"interval", figure->interval ? Json::array({figure->interval->first,
-                                                                 figure->interval->second})
-                                                  : Json(nullptr)},
-                    {"reason", figure->reason.empty() ? Json(nullptr) : Json(figure->reason)}};
-        details[name] = std::move(detail);
+        body[name] = OrNull(figure->value);
+        details[name] = FigureJson(*figure);
     }
     body["realized"] = std::move(details);
+    body["estimated"] = EstimatedJson(monitoring::Estimate(read->second, meta.calibrator));
     body["calibration"] = std::move(calibration);
     body["cross_validation"] = CrossValidationJson(meta);
     co_return JsonResponse(request, Status::ok, body.dump());

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model/artifact.hpp"
+#include "model/calibration.hpp"
 #include "model/technova_reader.hpp"
 #include "model/training.hpp"
 #include "support/committed_models.hpp"
@@ -155,6 +156,17 @@ TEST_P(CommittedArtifactTest, IsReproducible) {
     ASSERT_TRUE(committed);
     EXPECT_TRUE(*committed == *trained->booster.Json())
         << artifact << "/booster.json is not what `attrition train` produces from the data";
+    // Its score calibrator is the one its out-of-fold probabilities choose.
+    const auto report = CrossValidate(*data, options);
+    ASSERT_TRUE(report) << report.error().message;
+    const auto calibrator =
+        ChooseCalibrator(report->oof_probability, data->labels, report->folds, report->seed);
+    ASSERT_TRUE(calibrator && metadata->calibrator);
+    EXPECT_EQ(metadata->calibrator->method, calibrator->method);
+    EXPECT_DOUBLE_EQ(metadata->calibrator->logistic_map.slope, calibrator->logistic_map.slope);
+    EXPECT_DOUBLE_EQ(metadata->calibrator->logistic_map.intercept,
+                     calibrator->logistic_map.intercept);
+    EXPECT_EQ(metadata->calibrator->isotonic_map.y, calibrator->isotonic_map.y);
 }
 
 INSTANTIATE_TEST_SUITE_P(

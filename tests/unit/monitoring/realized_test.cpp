@@ -139,7 +139,8 @@ TEST(IntervalTest, HanleyMcNeilAgreesWithDeLongWhereItsModelHolds) {
         for (const double y : negatives) pairs += x > y ? 1.0 : x == y ? 0.5 : 0.0;
     }
     const double auc = pairs / static_cast<double>(positives.size() * negatives.size());
-    const auto [low, high] = AucInterval(auc, positives.size(), negatives.size());
+    const auto [low, high] = AucInterval(auc, static_cast<double>(positives.size()),
+                                         static_cast<double>(negatives.size()));
     const double half_delong = kZ * std::sqrt(DeLongVariance(positives, negatives));
     EXPECT_NEAR((high - low) / 2, half_delong, 0.15 * half_delong);
     EXPECT_NEAR((low + high) / 2, auc, 1e-12);
