@@ -27,8 +27,8 @@ struct FamilySpec {
 };
 
 // Every figure the job exports, in exposition order.
-const std::array<FamilySpec, 12>& Families() {
-    static const std::array<FamilySpec, 12> families{{
+const std::array<FamilySpec, 15>& Families() {
+    static const std::array<FamilySpec, 15> families{{
         {"attrition_feature_psi",
          "PSI of an input over the drift window against its training distribution (daily job)",
          {"model_version", "feature"}},
@@ -61,6 +61,15 @@ const std::array<FamilySpec, 12>& Families() {
          {"model_version", "outcome"}},
         {"attrition_fairness_selection_rate_ratio",
          "Lowest selection-rate ratio between groups of an attribute (four-fifths rule: 0.8)",
+         {"model_version", "attribute"}},
+        {"attrition_fairness_selection_rate_ratio_upper",
+         "Upper end of the live selection-rate ratio's 95 % interval (Katz)",
+         {"model_version", "attribute"}},
+        {"attrition_fairness_smallest_group",
+         "Predictions in the smaller of the two groups the live ratio compares",
+         {"model_version", "attribute"}},
+        {"attrition_fairness_training_selection_rate_ratio",
+         "Selection-rate ratio of the version at training (out-of-fold predictions)",
          {"model_version", "attribute"}},
         {"attrition_fairness_tpr_difference",
          "Largest true-positive-rate difference between groups of an attribute (resolved "
@@ -137,14 +146,23 @@ base::Result<void> EvaluateVersion(store::Database& database,
 
     auto groups = store::ReadFairnessGroups(database, query);
     if (!groups) return tl::unexpected(groups.error());
-    for (const auto& attribute : monitoring::LiveFairness(std::move(*groups))) {
-        if (attribute.selection_rate_ratio) {
-            Add(figures, "attrition_fairness_selection_rate_ratio", {version, attribute.attribute},
-                *attribute.selection_rate_ratio);
-        }
+    const auto table = monitoring::LiveFairness(std::move(*groups));
+    for (const auto& attribute : table) {
         if (attribute.tpr_difference) {
             Add(figures, "attrition_fairness_tpr_difference", {version, attribute.attribute},
                 *attribute.tpr_difference);
+        }
+    }
+    for (const auto& check : monitoring::CheckRatios(table, meta.fairness)) {
+        Add(figures, "attrition_fairness_selection_rate_ratio", {version, check.attribute},
+            check.ratio);
+        Add(figures, "attrition_fairness_selection_rate_ratio_upper", {version, check.attribute},
+            check.interval.second);
+        Add(figures, "attrition_fairness_smallest_group", {version, check.attribute},
+            static_cast<double>(check.smallest_group));
+        if (check.training_ratio) {
+            Add(figures, "attrition_fairness_training_selection_rate_ratio",
+                {version, check.attribute}, *check.training_ratio);
         }
     }
     return {};
@@ -276,6 +294,14 @@ bool MonitoringJob::Evaluate(const store::JobClaim& claim) {
     if (!figures) {
         spdlog::error("msg=\"monitoring run failed\" slot={} duration_s={:.3f} reason={}", slot,
                       seconds, ops::LogValue(figures.error().message));
+    } else if (figures->empty()) {
+        spdlog::warn("msg=\"monitoring run empty\" slot={} duration_s={:.3f} reason={}", slot,
+                     seconds,
+                     ops::LogValue(models->Default() == nullptr
+                                       ? "no model is loaded"
+                                       : "no figure is defined yet: no prediction of the served "
+                                         "versions is logged, and their artifacts hold no "
+                                         "cross-validation"));
     } else {
         spdlog::info("msg=\"monitoring run\" slot={} duration_s={:.3f} figures={}", slot, seconds,
                      figures->size());
@@ -306,9 +332,69 @@ void MonitoringJob::ExportLatest() {
         return;
     }
     gauges_.Export(*figures);
+    std::set<std::string> versions;
+    for (const auto& figure : *figures) {
+        if (!figure.labels.empty()) versions.insert(figure.labels.front());  // model_version
+    }
+    const std::lock_guard lock(mutex_);
+    exported_versions_ = std::move(versions);
+}
+
+bool MonitoringJob::DescribesServed() {
+    const auto models = models_.Current();
+    std::set<std::string> served;
+    for (const auto* model : {models->Default(), models->Shadow()}) {
+        if (model != nullptr) served.insert(model->predictor.Version());
+    }
+    const std::lock_guard lock(mutex_);
+    return served == exported_versions_;
+}
+
+bool MonitoringJob::RequestRefresh(std::string reason) {
+    {
+        const std::lock_guard lock(mutex_);
+        if (stopping_ || !refresh_reason_.empty()) return false;
+        refresh_reason_ = std::move(reason);
+    }
+    refresh_wanted_.notify_all();
+    return true;
+}
+
+void MonitoringJob::StartRefreshes() {
+    const std::lock_guard lock(mutex_);
+    if (!refresher_.joinable() && !stopping_) refresher_ = std::thread([this] { RefreshLoop(); });
+}
+
+void MonitoringJob::RefreshLoop() {
+    for (;;) {
+        std::string reason;
+        {
+            std::unique_lock lock(mutex_);
+            refresh_wanted_.wait(lock, [this] { return stopping_ || !refresh_reason_.empty(); });
+            if (stopping_) return;
+            reason = std::move(refresh_reason_);
+            refresh_reason_.clear();
+        }
+        const auto slot = std::chrono::floor<std::chrono::milliseconds>(clock_.Now());
+        spdlog::info("msg=\"monitoring refresh\" slot={} reason={}", base::FormatIso8601(slot),
+                     ops::LogValue(reason));
+        const store::JobClaim claim{std::string(kMonitoringJob), slot, owner_};
+        // Another replica's refresh of the same millisecond: its figures are the same.
+        if (Claim(claim) && !Evaluate(claim)) continue;
+        ExportLatest();
+    }
 }
 
 void MonitoringJob::RunSlot(base::SystemTime slot) {
+    RunSlotOnce(slot);
+    // A start: the slot's figures may be another deployment's (its run came first, with other
+    // versions); this replica's served versions then get their own.
+    if (std::exchange(first_slot_, false) && !DescribesServed()) {
+        RequestRefresh("start: the slot's figures describe other versions than those served");
+    }
+}
+
+void MonitoringJob::RunSlotOnce(base::SystemTime slot) {
     const store::JobClaim claim{std::string(kMonitoringJob), slot, owner_};
     // Past a stale claim's age, and a margin, the claim would have been taken over: give up
     // (the database is away, or the run fails) until the next slot.
@@ -339,6 +425,12 @@ void MonitoringJob::Stop() {
         stopping_ = true;
     }
     stop_.notify_all();
+    refresh_wanted_.notify_all();
+    if (refresher_.joinable() && refresher_.get_id() != std::this_thread::get_id()) {
+        refresher_.join();
+    }
 }
+
+MonitoringJob::~MonitoringJob() { Stop(); }
 
 }  // namespace attrition::app

@@ -6,6 +6,11 @@
 // others wait for that run to finish and load them. Every replica, and one restarted, so exports
 // the same attrition_* model-health gauges (MonitoringGauges), which the alert rules
 // (deploy/prometheus/attrition-rules.yml) and the dashboard (deploy/grafana/) read.
+// Figures are also recomputed between slots (RequestRefresh), on the job's own refresh thread,
+// as a run of its own (its slot: the millisecond it starts): at start when the slot's figures do
+// not describe exactly the versions this replica serves, after a reload that changed the
+// default or the shadow model, and on POST /api/v1/monitoring/refresh. A gauge then never
+// describes a version that is no longer served.
 // Thread-safety: MonitoringGauges and MonitoringJob are thread-safe; RunSlot runs on one thread
 // (the scheduler's) at a time.
 #pragma once
@@ -13,9 +18,11 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "base/clock.hpp"
@@ -87,15 +94,26 @@ class MonitoringJob {
     // finished, or takes a stale claim over), then exports the newest successful figures.
     // Failures are logged; nothing throws.
     void RunSlot(base::SystemTime slot);
-    // A RunSlot waiting for another replica returns promptly. Idempotent.
+    // Asks for a run now, on the refresh thread; `reason` is logged with it. A request while
+    // one is waiting joins it: false then (it runs once, after the current run, if any).
+    bool RequestRefresh(std::string reason);
+    // Starts the thread that runs refreshes (serve does, with the schedule).
+    void StartRefreshes();
+    // A RunSlot waiting for another replica returns promptly; a waiting refresh is dropped and
+    // a running one finishes, then the refresh thread is joined. Idempotent.
     void Stop();
+    ~MonitoringJob();
 
   private:
     bool Claim(const store::JobClaim& claim);
+    void RunSlotOnce(base::SystemTime slot);
     // Evaluates and records the run; false when it could not be recorded (its figures, if
     // any, are then exported from memory).
     bool Evaluate(const store::JobClaim& claim);
     void ExportLatest();
+    void RefreshLoop();
+    // Whether the exported figures describe exactly the versions served now.
+    bool DescribesServed();
 
     store::Database& database_;
     const model::Catalog& models_;
@@ -106,6 +124,11 @@ class MonitoringJob {
     std::mutex mutex_;
     std::condition_variable stop_;
     bool stopping_ = false;
+    std::condition_variable refresh_wanted_;
+    std::string refresh_reason_;               // non-empty: a refresh is waiting
+    bool first_slot_ = true;                   // the scheduler thread's
+    std::set<std::string> exported_versions_;  // of the last figures exported (mutex_)
+    std::thread refresher_;
 };
 
 }  // namespace attrition::app

@@ -422,6 +422,10 @@ void ScheduleMonitoring(const ServeConfig& config, const ServeSettings& settings
     o.monitoring_job = std::make_unique<MonitoringJob>(
         *o.ops_database, *o.models, o.clock, *o.monitoring_gauges,
         MonitoringSettings{.horizon_days = config.monitoring_horizon_days}, store::ProcessOwner());
+    o.monitoring_job->StartRefreshes();
+    o.reloads->OnServedChange([&o] {
+        o.monitoring_job->RequestRefresh("reload: the default or the shadow model changed");
+    });
     o.monitoring_schedule = std::make_unique<ops::DailyScheduler>(
         o.clock,
         ops::SchedulerOptions{.time_of_day = *settings.monitoring_time,
@@ -462,6 +466,11 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
                                                                      config.json_max_depth);
     o.monitoring = std::make_unique<http::handlers::MonitoringEndpoints>(o.ops_database.get(),
                                                                          *o.models, o.clock);
+    if (o.monitoring_job) {
+        o.monitoring->SetRefresh([&o](std::string reason) {
+            return o.monitoring_job->RequestRefresh(std::move(reason));
+        });
+    }
     o.inference = std::make_unique<http::handlers::OpenInference>(
         *o.models, [&o] { return http::handlers::EvaluateReadiness(Readiness(o)).ready; }, version);
     auto routes = http::DeclareRoutes(
@@ -556,6 +565,9 @@ int RunServe(const ServeConfig& config, const char* version) {
     if (!BuildRoutes(config, version, objects)) return 1;
     if (!StartServer(config, std::move(*settings), objects)) return 1;
     objects.server->Run();
+    // A reload in flight finishes now (its worker is joined), before the job it may ask for
+    // a refresh is stopped and destroyed.
+    objects.reloads.reset();
     if (objects.partitions) objects.partitions->Stop();
     if (objects.retention) objects.retention->Stop();
     if (objects.monitoring_job) objects.monitoring_job->Stop();

@@ -398,6 +398,14 @@ void MonitoringSchemas(Json& s) {
                {"description", "Why value is null; null when it is not"}}}},
             {"value", "n", "interval", "reason"});
     };
+    s["RefreshQueued"] =
+        Object({{"refresh",
+                 {{"type", "string"},
+                  {"enum", {"queued", "already_queued"}},
+                  {"description",
+                   "already_queued: a run was waiting already; it runs once (the metrics show it: "
+                   "attrition_monitoring_last_run_timestamp_seconds)"}}}},
+               {"refresh"});
     s["RealizedFigure"] =
         figure("The figure; null when the judged predictions cannot support it",
                "The predictions it is computed on",

@@ -381,6 +381,22 @@ void DeclareMonitoringRoutes(const Endpoints& e, std::vector<Route>& routes) {
         {422, "Invalid query", "HTTPValidationError"},
         {503, "Prediction log off, database unavailable or no model", "Error"}};
     routes.push_back({
+        .verb = Verb::post,
+        .path = "/api/v1/monitoring/refresh",
+        .group = RouteGroup::kRead,
+        .access = Access::kApiKey,
+        .operation =
+            Operation{
+                .operation_id = "refresh_monitoring",
+                .summary =
+                    "Recompute the daily monitoring job's figures (the attrition_* model-health "
+                    "metrics) now, for the versions served: runs once in the background",
+                .tag = "monitoring",
+                .responses = {{202, "Queued (or already queued)", "RefreshQueued"},
+                              {409, "The monitoring job is off", "Error"}}},
+        .handler = Bind(e.monitoring, &handlers::MonitoringEndpoints::Refresh),
+    });
+    routes.push_back({
         .verb = Verb::get,
         .path = "/api/v1/monitoring/performance",
         .group = RouteGroup::kRead,

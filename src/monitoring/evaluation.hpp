@@ -6,6 +6,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "base/clock.hpp"
@@ -46,5 +49,22 @@ DriftComparison CompareDrift(const model::TrainingDistributions& training,
                              store::DriftSample sample);
 // The live fairness table from the per-group counts of the log.
 std::vector<model::AttributeFairness> LiveFairness(std::vector<store::FairnessGroupRow> rows);
+
+// What the fairness alert weighs for an attribute: the live selection-rate ratio (lowest
+// group's rate / highest's), how sure it is, and the version's ratio at training.
+struct RatioCheck {
+    std::string attribute;
+    double ratio = 0;
+    // 95 % interval of the ratio of two proportions (Katz's log method; half a flagged row
+    // added to a group that has none), the two groups' sizes and flags taken as independent.
+    std::pair<double, double> interval;
+    std::uint64_t smallest_group = 0;      // rows of the smaller of the two groups compared
+    std::optional<double> training_ratio;  // on the out-of-fold predictions at training
+};
+
+// One per attribute of `live` with a ratio; `training` is the artifact's counts (may be
+// empty).
+std::vector<RatioCheck> CheckRatios(const std::vector<model::AttributeFairness>& live,
+                                    std::span<const model::GroupCounts> training);
 
 }  // namespace attrition::monitoring

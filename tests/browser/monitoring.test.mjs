@@ -241,6 +241,14 @@ test("the figures are the API's: predictions per day, PSI per input, live agains
       flagged += a.below_four_fifths ? 1 : 0;
       assert.equal(await block.locator(".tpr-difference").innerText(),
         a.tpr_difference === null ? "not enough outcomes" : fixed(a.tpr_difference));
+      // Beside each live ratio, the training one, and whether it was already below.
+      const trained = scope === "live" ? fairness.training.find((t) => t.attribute === a.attribute) : undefined;
+      assert.equal(await block.locator(".training-ratio").count(), trained ? 1 : 0);
+      if (trained) {
+        assert.equal(await block.locator(".training-ratio").innerText(), fixed(trained.selection_rate_ratio));
+        assert.equal(await block.getByText("already below at training: known", { exact: true }).count(),
+          trained.below_four_fifths ? 1 : 0);
+      }
       for (const g of a.groups) {
         const shown = await cells(block.locator(`tr[data-group="${g.group}"]`));
         const rate = (v) => (v === null ? "n/a" : fixed(v));

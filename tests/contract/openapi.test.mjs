@@ -151,6 +151,8 @@ test("prism proxy: every operation's real successes and errors match the documen
       ["GET", "/api/v1/monitoring/fairness?horizon_days=0", 200, keyed],
       ["GET", "/api/v1/monitoring/fairness?colour=red", 422, keyed],
       ["GET", "/api/v1/monitoring/fairness", 401],
+      ["POST", "/api/v1/monitoring/refresh", 202, keyed],
+      ["POST", "/api/v1/monitoring/refresh", 401],
     ];
     const bareCases = [
       ["GET", "/api/v1/model/info", 503], ["GET", "/openapi.json", 503], ["GET", "/readyz", 503],

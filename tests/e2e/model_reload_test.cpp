@@ -296,5 +296,26 @@ TEST_F(ModelReloadTest, TheReloadRouteNeedsAnApiKey) {
                             {"refused", 0}}));
 }
 
+// Issue 29: a reload that changes the default has the monitoring job compute the new default's
+// figures at once; no gauge goes on describing the old one until the next daily run.
+TEST_F(ModelReloadTest, ANewDefaultGetsItsMonitoringFiguresAtOnce) {
+    auto options = Options();
+    options.flags.push_back("--migrate");
+    options.env["OC5_DATABASE_URL"] = "sqlite:///" + dir_ + "/log.db";
+    ServiceProcess service(options);
+    HttpClient client(service.Port());
+    const auto exported = [&](const std::string& version) {
+        return client.Get("/metrics", Bearer(kKey))
+                   .body.find("attrition_cv_roc_auc{model_version=\"" + version + "\"}") !=
+               std::string::npos;
+    };
+    ASSERT_TRUE(Eventually([&] { return exported(kDefault); })) << "no figures at start";
+    EXPECT_FALSE(exported(kStable));
+    NameDefault(kStable);
+    EXPECT_EQ(Reload(client)["default"], kStable);
+    EXPECT_TRUE(Eventually([&] { return exported(kStable) && !exported(kDefault); }))
+        << "the gauges still describe the old default";
+}
+
 }  // namespace
 }  // namespace attrition::test

@@ -192,7 +192,8 @@ struct Scrape {
         for (const auto& [series, value] : samples) {
             for (const char* prefix :
                  {"attrition_feature_psi", "attrition_prediction_psi", "attrition_drift_window",
-                  "attrition_live_", "attrition_cv_roc_auc", "attrition_fairness_"}) {
+                  "attrition_live_", "attrition_estimated_", "attrition_cv_roc_auc",
+                  "attrition_fairness_"}) {
                 if (series.rfind(prefix, 0) == 0) health[series] = value;
             }
         }
@@ -656,6 +657,10 @@ TEST_P(MonitoringTest, TheDailyJobRunsOncePerSlotAndEveryReplicaExportsItsFigure
             client.Post("/api/v1/outcomes", Json{{"outcomes", outcomes}}.dump(), headers);
         ASSERT_EQ(stored.status, 200) << stored.body;
         EXPECT_EQ(probe_.Count("SELECT count(*) FROM job_runs"), 0);  // off: no job ran
+        // Off: nothing to refresh, said so.
+        const auto refused = client.Post("/api/v1/monitoring/refresh", "", Bearer(kKey));
+        EXPECT_EQ(refused.status, 409) << refused.body;
+        EXPECT_NE(refused.body.find("off"), std::string::npos) << refused.body;
     }
 
     const std::vector<std::string> flags{"--shadow-model", kShadow, "--monitoring-horizon-days",
@@ -695,6 +700,11 @@ TEST_P(MonitoringTest, TheDailyJobRunsOncePerSlotAndEveryReplicaExportsItsFigure
         EXPECT_NEAR(gauge("attrition_live_brier{" + v + "}"), live["brier"].get<double>(), 1e-12);
         EXPECT_NEAR(gauge("attrition_cv_roc_auc{" + v + "}"),
                     live["cross_validation"]["roc_auc"]["mean"].get<double>(), 1e-12);
+        // Every prediction was made today: the drift window's estimate is the whole log's.
+        EXPECT_NEAR(gauge("attrition_estimated_roc_auc{" + v + "}"),
+                    live["estimated"]["roc_auc"].get<double>(), 1e-12);
+        EXPECT_NEAR(gauge("attrition_estimated_roc_auc_upper{" + v + "}"),
+                    live["estimated"]["roc_auc_interval"][1].get<double>(), 1e-12);
         EXPECT_EQ(gauge("attrition_live_labelled_predictions{" + v + ",outcome=\"left\"}"),
                   live["positives"].get<double>());
         EXPECT_EQ(gauge("attrition_live_labelled_predictions{" + v + ",outcome=\"stayed\"}"),
@@ -723,6 +733,29 @@ TEST_P(MonitoringTest, TheDailyJobRunsOncePerSlotAndEveryReplicaExportsItsFigure
                         attribute["selection_rate_ratio"].get<double>(), 1e-12);
             EXPECT_NEAR(gauge("attrition_fairness_tpr_difference{" + labels_text + "}"),
                         attribute["tpr_difference"].get<double>(), 1e-12);
+            // What the alert weighs: the ratio's Katz interval between the lowest and the
+            // highest group, recomputed here from the table, and the ratio at training.
+            const auto& groups = attribute["groups"];
+            const auto rate = [](const Json& g) { return g["selection_rate"].get<double>(); };
+            const auto by_rate = [&](const Json& x, const Json& y) { return rate(x) < rate(y); };
+            const auto low = *std::min_element(groups.begin(), groups.end(), by_rate);
+            const auto high = *std::max_element(groups.begin(), groups.end(), by_rate);
+            const double n1 = low["n"].get<double>(), n2 = high["n"].get<double>();
+            const double a1 = std::max(0.5, std::round(rate(low) * n1));
+            const double a2 = std::max(0.5, std::round(rate(high) * n2));
+            const double upper = std::min(
+                1.0, std::exp(std::log((a1 / n1) / (a2 / n2)) +
+                              1.959963984540054 * std::sqrt(1 / a1 - 1 / n1 + 1 / a2 - 1 / n2)));
+            EXPECT_NEAR(gauge("attrition_fairness_selection_rate_ratio_upper{" + labels_text + "}"),
+                        upper, 1e-9);
+            EXPECT_EQ(gauge("attrition_fairness_smallest_group{" + labels_text + "}"),
+                      std::min(n1, n2));
+            for (const auto& trained : fairness["training"]) {
+                if (trained["attribute"] != attribute["attribute"]) continue;
+                EXPECT_NEAR(
+                    gauge("attrition_fairness_training_selection_rate_ratio{" + labels_text + "}"),
+                    trained["selection_rate_ratio"].get<double>(), 1e-12);
+            }
         }
     }
 
@@ -743,6 +776,39 @@ TEST_P(MonitoringTest, TheDailyJobRunsOncePerSlotAndEveryReplicaExportsItsFigure
     HttpClient c(third.Port());
     EXPECT_EQ(MonitoredMetrics(c).ModelHealth(), health);
     EXPECT_EQ(probe_.Count("SELECT count(*) FROM job_runs WHERE job = 'monitoring'"), 1);
+
+    // A replica that serves no shadow: the slot's figures describe a version it does not
+    // serve, so it computes its own at start, and exports nothing of the shadow.
+    const auto served_only = [&](const Scrape& scrape) {
+        for (const auto& [series, value] : scrape.ModelHealth()) {
+            if (series.find(kShadow) != std::string::npos) return false;
+        }
+        return scrape.ModelHealth().count("attrition_cv_roc_auc{model_version=\"" + kDefault +
+                                          "\"}") == 1;
+    };
+    ServiceProcess alone({.flags = {"--monitoring-horizon-days", "0"}, .env = env_});
+    HttpClient d(alone.Port());
+    Scrape refreshed;
+    ASSERT_TRUE(Eventually([&] {
+        refreshed = Metrics(d);
+        return served_only(refreshed);
+    })) << "the default-only replica still exports the shadow's figures";
+    EXPECT_EQ(probe_.Count("SELECT count(*) FROM job_runs WHERE job = 'monitoring'"), 2);
+    EXPECT_EQ(
+        refreshed.ModelHealth().at("attrition_live_roc_auc{model_version=\"" + kDefault + "\"}"),
+        health.at("attrition_live_roc_auc{model_version=\"" + kDefault + "\"}"));
+
+    // On demand: behind the API key, queued, run once as a run of its own.
+    EXPECT_EQ(d.Post("/api/v1/monitoring/refresh", "").status, 401);
+    const auto queued = d.Post("/api/v1/monitoring/refresh", "", Bearer(kKey));
+    ASSERT_EQ(queued.status, 202) << queued.body;
+    EXPECT_EQ(Json::parse(queued.body)["refresh"], "queued");
+    EXPECT_TRUE(Eventually([&] {
+        return probe_.Count(
+                   "SELECT count(*) FROM job_runs WHERE job = 'monitoring' AND "
+                   "finished_at IS NOT NULL AND succeeded") == 3;
+    }));
+    EXPECT_TRUE(served_only(Metrics(d)));
     PrintFigures(
         "monitoring_job/" + BackendName({GetParam(), 0}),
         {{"figures", static_cast<long long>(health.size())},

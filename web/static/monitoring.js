@@ -367,7 +367,9 @@ const GROUP_COLUMNS = [["n", "n", showCount], ["Selection rate", "selection_rate
   ["Observed rate", "observed_rate", showRate], ["TPR", "tpr", showRate], ["FPR", "fpr", showRate],
   ["Precision", "precision", showRate]];
 
-function fairnessAttribute(a, scope, fourFifths) {
+// `trained`: the same attribute at training, shown beside a live ratio (a ratio already under
+// four-fifths at training is a known property of the version, not a new event).
+function fairnessAttribute(a, scope, fourFifths, trained) {
   const title = ATTRIBUTES[a.attribute] || a.attribute;
   const ratio = a.selection_rate_ratio;
   const flag = ratio === null ? null : a.below_four_fifths
@@ -378,7 +380,11 @@ function fairnessAttribute(a, scope, fourFifths) {
     el("h4", { text: title }),
     el("p", {}, "Selection-rate ratio ",
       el("strong", { class: "ratio", text: orMissing(ratio, "none: nobody is flagged") }), " ",
-      ...(flag ? [flag] : []), " · TPR difference ",
+      ...(flag ? [flag] : []),
+      ...(trained ? [" · at training ", el("strong", { class: "training-ratio",
+        text: orMissing(trained.selection_rate_ratio, "none") }),
+      ...(trained.below_four_fifths ? [" ", el("span", { class: "badge", text: "already below at training: known" })] : [])] : []),
+      " · TPR difference ",
       el("strong", { class: "tpr-difference", text: orMissing(a.tpr_difference, NOT_ENOUGH) })),
     ...(missing ? [el("p", { class: "muted", text: `n/a: nothing to divide by in the group (${NOT_ENOUGH}, or nobody flagged).` })] : []),
     tableBox(`${title}, ${scope}: per group`, ["Group", ...GROUP_COLUMNS.map(([h]) => h)],
@@ -401,7 +407,10 @@ function renderFairness(answer) {
     `not a verdict.` }),
   el("h3", { text: `Live: predictions of ${f.model_version}, outcomes within ${f.horizon_days} days` }));
   if (!f.live.length) box.append(el("p", { class: "notice", text: "No predictions of this version yet." }));
-  for (const a of f.live) box.append(fairnessAttribute(a, "live", f.four_fifths));
+  for (const a of f.live) {
+    const trained = (f.training || []).find((t) => t.attribute === a.attribute);
+    box.append(fairnessAttribute(a, "live", f.four_fifths, trained));
+  }
   box.append(el("h3", { text: "At training: the out-of-fold predictions of cross-validation" }));
   if (!f.training) box.append(el("p", { class: "notice", text: "The version's artifact holds no training table." }));
   for (const a of f.training || []) box.append(fairnessAttribute(a, "training", f.four_fifths));

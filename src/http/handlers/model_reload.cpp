@@ -67,6 +67,7 @@ void ModelReloads::Publish(const model::Repository& repository) {
 }
 
 base::Result<model::Reloaded> ModelReloads::Run(std::string_view trigger) {
+    const auto before = catalog_.Current();
     auto reloaded = catalog_.Reload();
     if (!reloaded) {
         reloads_.With({"error"}).Inc();
@@ -93,6 +94,12 @@ base::Result<model::Reloaded> ModelReloads::Run(std::string_view trigger) {
     spdlog::info("msg=\"model reload done\" trigger={} result={} changes={} default={}", trigger,
                  result, reloaded->changes.size(),
                  ops::LogValue(reloaded->repository.default_version));
+    // An unchanged version keeps its loaded model: the same object is the same model.
+    const auto after = catalog_.Current();
+    if (on_served_change_ &&
+        (before->Default() != after->Default() || before->Shadow() != after->Shadow())) {
+        on_served_change_();
+    }
     return reloaded;
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
+#include <functional>
 #include <set>
 #include <string_view>
 
@@ -35,6 +36,10 @@ class ModelReloads {
     // Starts a reload and returns at once (a signal handler's call); the result is logged.
     void ReloadInBackground(std::string_view trigger);
 
+    // Called on the worker after a reload that changed the default or the shadow model (its
+    // version, or its files): the monitoring refresh. Set before the first reload.
+    void OnServedChange(std::function<void()> listener) { on_served_change_ = std::move(listener); }
+
   private:
     // On the worker: reloads, logs, counts, publishes.
     base::Result<model::Reloaded> Run(std::string_view trigger);
@@ -46,6 +51,7 @@ class ModelReloads {
     ops::Family<ops::Gauge>& info_;
     ops::Gauge& loaded_;
     std::set<ops::LabelValues> published_;  // info_ children set to 1 (the worker's)
+    std::function<void()> on_served_change_;
     boost::asio::thread_pool worker_{1};
 };
 

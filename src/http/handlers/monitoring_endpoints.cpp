@@ -363,4 +363,17 @@ Awaitable<Response> MonitoringEndpoints::Fairness(const Request& request,
     co_return JsonResponse(request, Status::ok, body.dump());
 }
 
+Awaitable<Response> MonitoringEndpoints::Refresh(const Request& request,
+                                                 RequestContext& /*context*/) {
+    if (!refresh_) {
+        const Json detail{{"detail",
+                           "The monitoring job is off (no log database, or "
+                           "OC5_MONITORING_TIME=off): nothing to refresh"}};
+        co_return JsonResponse(request, Status::conflict, detail.dump());
+    }
+    const bool queued = refresh_("POST /api/v1/monitoring/refresh");
+    const Json body{{"refresh", queued ? "queued" : "already_queued"}};
+    co_return JsonResponse(request, Status::accepted, body.dump());
+}
+
 }  // namespace attrition::http::handlers

@@ -2,6 +2,7 @@
 //   GET /api/v1/monitoring/performance   live accuracy against reported outcomes
 //   GET /api/v1/monitoring/drift         today's inputs and scores against the training ones
 //   GET /api/v1/monitoring/fairness      decisions and errors by genre, marital status, age
+//   POST /api/v1/monitoring/refresh      the daily job's figures (the metrics) recomputed now
 // Handlers check the query, run the store call on a one-thread pool (a monitoring query scans
 // the window: one at a time per replica, never on an event loop thread) and answer JSON, each
 // figure beside the version's cross-validated one. `database` may be null (logging off): the
@@ -9,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +59,13 @@ class MonitoringEndpoints {
     Awaitable<Response> Drift(const Request& request, RequestContext& context);
     // The same parameters as Performance.
     Awaitable<Response> Fairness(const Request& request, RequestContext& context);
+    // 202 once a run of the monitoring job is asked for ({"refresh": "queued"}, or
+    // "already_queued" when one waits already: it will run once); 409 when the job is off.
+    Awaitable<Response> Refresh(const Request& request, RequestContext& context);
+
+    // The monitoring job's RequestRefresh (app/monitoring_job.hpp), when it runs; set before
+    // serving.
+    void SetRefresh(std::function<bool(std::string)> refresh) { refresh_ = std::move(refresh); }
 
   private:
     struct Workers;
@@ -65,6 +74,7 @@ class MonitoringEndpoints {
     const model::Catalog& models_;
     const base::Clock& clock_;
     std::unique_ptr<Workers> workers_;
+    std::function<bool(std::string)> refresh_;
 };
 
 }  // namespace attrition::http::handlers

@@ -115,11 +115,12 @@ TEST_F(RouteTableTest, KeyedAndLoggedRoutesAreTheOnesTheServiceKeysAndLogs) {
         if (route.access == Access::kApiKey) keyed.insert(route.path);
         if (route.logging == Logging::kPredictionLog) logged.insert(route.path);
     }
-    EXPECT_EQ(keyed, (std::set<std::string>{
-                         "/api/v1/predictions", "/api/v1/stats",
-                         "/api/v1/employees/{employee_id}/predictions", "/api/v1/models/reload",
-                         "/api/v1/outcomes", "/api/v1/monitoring/performance",
-                         "/api/v1/monitoring/drift", "/api/v1/monitoring/fairness"}));
+    EXPECT_EQ(keyed,
+              (std::set<std::string>{"/api/v1/predictions", "/api/v1/stats",
+                                     "/api/v1/employees/{employee_id}/predictions",
+                                     "/api/v1/models/reload", "/api/v1/outcomes",
+                                     "/api/v1/monitoring/performance", "/api/v1/monitoring/drift",
+                                     "/api/v1/monitoring/fairness", "/api/v1/monitoring/refresh"}));
     EXPECT_EQ(logged, (std::set<std::string>{"/api/v1/predict", "/api/v1/predict/batch",
                                              "/api/v1/explain", "/v2/models/attrition/infer",
                                              "/v2/models/attrition/versions/{version}/infer"}));
