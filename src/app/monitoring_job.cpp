@@ -134,7 +134,7 @@ base::Result<void> EvaluateVersion(store::Database& database,
         if (!sample) return tl::unexpected(sample.error());
         Add(figures, "attrition_drift_window_predictions", {version},
             static_cast<double>(sample->window_rows));
-        const auto drift = monitoring::CompareDrift(*meta.distributions, std::move(*sample));
+        const auto drift = monitoring::CompareDrift(meta, std::move(*sample));
         for (const auto& feature : drift.features) {
             if (feature.n > 0)
                 Add(figures, "attrition_feature_psi", {version, feature.name}, feature.psi);

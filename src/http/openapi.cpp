@@ -318,18 +318,41 @@ void MonitoringSchemas(Json& s) {
     const Json level{{"type", {"string", "null"}},
                      {"enum", {"stable", "moderate", "significant", nullptr}},
                      {"description", "stable < 0.1 <= moderate < 0.25 <= significant"}};
-    s["FeatureDrift"] =
-        Object({{"name", {{"type", "string"}}},
-                {"kind", {{"type", "string"}, {"enum", {"numeric", "categorical"}}}},
-                {"n", {{"type", "integer"}, {"description", "Live values compared"}}},
-                {"psi", psi},
-                {"level", level},
-                {"ks",
-                 {{"type", {"number", "null"}},
-                  {"description",
-                   "Numeric only: largest gap between the cumulative shares at the training "
-                   "decile edges"}}}},
-               {"name", "kind", "n", "psi", "level"});
+    s["FeatureDrift"] = Object(
+        {{"name", {{"type", "string"}}},
+         {"kind", {{"type", "string"}, {"enum", {"numeric", "categorical"}}}},
+         {"n", {{"type", "integer"}, {"description", "Live values compared"}}},
+         {"psi", psi},
+         {"level", level},
+         {"ks",
+          {{"type", {"number", "null"}},
+           {"description",
+            "Numeric only: largest gap between the cumulative shares at the training "
+            "decile edges"}}},
+         {"chance_bound",
+          {{"type", {"number", "null"}},
+           {"description",
+            "The PSI that sampling alone reaches (95 %) at this n: see "
+            "chance_bound_method; null without values"}}},
+         {"significant",
+          {{"type", "boolean"}, {"description", "level significant, and psi above chance_bound"}}},
+         {"bins",
+          {{"type", "array"},
+           {"description",
+            "Every bin (numeric: lower <= x < upper, null for open) or "
+            "value (categorical), largest contribution to the PSI first"},
+           {"items", Object({{"lower", {{"type", {"number", "null"}}}},
+                             {"upper", {{"type", {"number", "null"}}}},
+                             {"value", {{"type", "string"}}},
+                             {"training_share", ratio("Share at training")},
+                             {"live_share", ratio("Share in the window")},
+                             {"contribution",
+                              {{"type", "number"},
+                               {"description",
+                                "(live - training) x ln(live / training), shares "
+                                "floored at 1e-4: the bins' sum is psi"}}}},
+                            {"training_share", "live_share", "contribution"})}}}},
+        {"name", "kind", "n", "psi", "level", "chance_bound", "significant", "bins"});
     s["DriftReport"] =
         Object({{"model_version", {{"type", "string"}}},
                 {"days", integer},
@@ -342,12 +365,15 @@ void MonitoringSchemas(Json& s) {
                 {"thresholds",
                  Object({{"moderate", {{"type", "number"}}}, {"significant", {{"type", "number"}}}},
                         {"moderate", "significant"})},
+                {"training_rows",
+                 {{"type", "integer"}, {"description", "The rows the training shares count"}}},
+                {"chance_bound_method", Text("How chance_bound is computed")},
                 {"features", {{"type", "array"}, {"items", Ref("FeatureDrift")}}},
                 {"prediction",
                  {{"oneOf", {Ref("FeatureDrift"), {{"type", "null"}}}},
                   {"description", "The predicted probability against the out-of-fold scores"}}}},
-               {"model_version", "days", "since", "rows", "sampled_rows", "thresholds", "features",
-                "prediction"});
+               {"model_version", "days", "since", "rows", "sampled_rows", "thresholds",
+                "training_rows", "chance_bound_method", "features", "prediction"});
     const auto nullable = [](std::string_view description) {
         return Json{{"type", {"number", "null"}}, {"description", description}};
     };

@@ -136,10 +136,14 @@ std::string_view DriftLevelName(DriftLevel level) noexcept {
 
 namespace {
 
+// `label(i)` fills bin i's edges or value.
+template <class Label>
 FeatureDrift Compare(std::string name,
                      bool numeric,
                      std::span<const double> expected,
-                     std::span<const std::uint64_t> counts) {
+                     std::span<const std::uint64_t> counts,
+                     std::uint64_t training_rows,
+                     Label label) {
     FeatureDrift drift{std::move(name), numeric};
     drift.n = std::accumulate(counts.begin(), counts.end(), std::uint64_t{0});
     if (drift.n == 0) return drift;
@@ -147,7 +151,28 @@ FeatureDrift Compare(std::string name,
     drift.psi = Psi(expected, actual);
     drift.level = LevelOf(drift.psi);
     if (numeric) drift.ks = BinnedKs(expected, actual);
+    drift.chance_bound = PsiChanceBound(expected.size(), drift.n, training_rows);
+    drift.beyond_chance = drift.psi > drift.chance_bound;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        BinShift shift;
+        label(i, shift);
+        shift.training_share = expected[i];
+        shift.live_share = actual[i];
+        const double e = std::max(expected[i], kPsiFloor);
+        const double a = std::max(actual[i], kPsiFloor);
+        shift.contribution = (a - e) * std::log(a / e);
+        drift.bins.push_back(std::move(shift));
+    }
+    std::stable_sort(
+        drift.bins.begin(), drift.bins.end(),
+        [](const BinShift& x, const BinShift& y) { return x.contribution > y.contribution; });
     return drift;
+}
+
+// A numeric bin's edges.
+void Edges(const BinnedDistribution& bins, std::size_t i, BinShift& shift) {
+    if (i > 0) shift.lower = bins.edges[i - 1];
+    if (i < bins.edges.size()) shift.upper = bins.edges[i];
 }
 
 std::optional<double> ParseDouble(const std::string& text) {
@@ -162,7 +187,8 @@ std::optional<double> ParseDouble(const std::string& text) {
 }  // namespace
 
 std::vector<FeatureDrift> CompareInputs(const TrainingDistributions& training,
-                                        const std::map<std::string, ValueCounts>& live) {
+                                        const std::map<std::string, ValueCounts>& live,
+                                        std::uint64_t training_rows) {
     static const ValueCounts kNone;
     const auto values_of = [&live](const std::string& name) -> const ValueCounts& {
         const auto found = live.find(name);
@@ -174,7 +200,9 @@ std::vector<FeatureDrift> CompareInputs(const TrainingDistributions& training,
         for (const auto& [text, count] : values_of(feature.name)) {
             if (const auto value = ParseDouble(text)) counts[BinOf(feature.bins, *value)] += count;
         }
-        drifts.push_back(Compare(feature.name, true, feature.bins.frequencies, counts));
+        drifts.push_back(
+            Compare(feature.name, true, feature.bins.frequencies, counts, training_rows,
+                    [&](std::size_t i, BinShift& shift) { Edges(feature.bins, i, shift); }));
     }
     for (const auto& feature : training.categorical) {
         std::vector<std::uint64_t> counts(feature.values.size(), 0);
@@ -184,16 +212,34 @@ std::vector<FeatureDrift> CompareInputs(const TrainingDistributions& training,
                 counts[static_cast<std::size_t>(at - feature.values.begin())] += count;
             }
         }
-        drifts.push_back(Compare(feature.name, false, feature.frequencies, counts));
+        drifts.push_back(
+            Compare(feature.name, false, feature.frequencies, counts, training_rows,
+                    [&](std::size_t i, BinShift& shift) { shift.value = feature.values[i]; }));
     }
     return drifts;
 }
 
 FeatureDrift CompareScores(const BinnedDistribution& training,
-                           std::span<const std::pair<double, std::uint64_t>> live) {
+                           std::span<const std::pair<double, std::uint64_t>> live,
+                           std::uint64_t training_rows) {
     std::vector<std::uint64_t> counts(training.frequencies.size(), 0);
     for (const auto& [value, count] : live) counts[BinOf(training, value)] += count;
-    return Compare("prediction", true, training.frequencies, counts);
+    return Compare("prediction", true, training.frequencies, counts, training_rows,
+                   [&](std::size_t i, BinShift& shift) { Edges(training, i, shift); });
+}
+
+double ChiSquare95(std::size_t df) {
+    constexpr double kZ95 = 1.6448536269514722;  // the standard normal's 95th percentile
+    const double k = static_cast<double>(df);
+    const double a = 2 / (9 * k);
+    return k * std::pow(1 - a + kZ95 * std::sqrt(a), 3);
+}
+
+double PsiChanceBound(std::size_t bins, std::uint64_t live, std::uint64_t training) {
+    if (bins < 2 || live == 0) return 0;
+    const double spread =
+        1 / static_cast<double>(live) + (training > 0 ? 1 / static_cast<double>(training) : 0.0);
+    return ChiSquare95(bins - 1) * spread;
 }
 
 Json DistributionsToJson(const TrainingDistributions& distributions) {

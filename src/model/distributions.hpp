@@ -77,6 +77,28 @@ std::string_view DriftLevelName(DriftLevel level) noexcept;
 // text) with how many predictions had it.
 using ValueCounts = std::vector<std::pair<std::string, std::uint64_t>>;
 
+// One bin's part of an input's PSI: what moved.
+struct BinShift {
+    std::optional<double> lower;  // numeric: the bin's lower edge; absent for the first bin
+    std::optional<double> upper;  // numeric: its upper edge (excluded); absent for the last
+    std::string value;            // categorical: the training value
+    double training_share = 0;
+    double live_share = 0;
+    double contribution = 0;  // (live - training) x ln(live / training), floored as Psi's
+};
+
+// The PSI that sampling alone reaches with 95 % probability when the live values and the
+// training ones come from the same distribution: n x m / (n + m) x PSI is then about
+// chi-square with bins - 1 degrees of freedom (PSI is a symmetrised divergence whose
+// second-order term is Pearson's statistic; Yurdakul 2018), so the bound is its 95th
+// percentile (Wilson-Hilferty) x (1/n + 1/m). m = 0: the training shares taken as exact.
+double PsiChanceBound(std::size_t bins, std::uint64_t live, std::uint64_t training);
+
+// The 95th percentile of chi-square with `df` (>= 1) degrees of freedom, by Wilson and
+// Hilferty's cube-root normal approximation (within 3 % of the exact value at df = 1, 1 % at
+// df = 2, 0.5 % from df = 5).
+double ChiSquare95(std::size_t df);
+
 struct FeatureDrift {
     std::string name;
     bool numeric = false;
@@ -84,17 +106,25 @@ struct FeatureDrift {
     double psi = 0;
     DriftLevel level = DriftLevel::kStable;
     double ks = 0;  // numeric inputs and the prediction only (BinnedKs)
+    // PsiChanceBound for this input's bins, n and the training rows; a PSI at or under it is
+    // not evidence of drift, whatever its level.
+    double chance_bound = 0;
+    bool beyond_chance = false;  // psi > chance_bound
+    std::vector<BinShift> bins;  // every bin, largest contribution first
 };
 
 // Each input of `training` against its live values (`live` by input name; an input absent from
 // it has none). A numeric value that does not parse, or a categorical one outside the training
-// values, is left out. In `training`'s order: numeric, then categorical.
+// values, is left out. In `training`'s order: numeric, then categorical. `training_rows`: the
+// rows the training shares were counted on (the chance bound's m).
 std::vector<FeatureDrift> CompareInputs(const TrainingDistributions& training,
-                                        const std::map<std::string, ValueCounts>& live);
+                                        const std::map<std::string, ValueCounts>& live,
+                                        std::uint64_t training_rows);
 
 // The live predicted probabilities (value, count) against the training score bins.
 FeatureDrift CompareScores(const BinnedDistribution& training,
-                           std::span<const std::pair<double, std::uint64_t>> live);
+                           std::span<const std::pair<double, std::uint64_t>> live,
+                           std::uint64_t training_rows);
 
 // As metadata.json's "training_distributions" holds them; parsing checks the shapes (edges
 // ascending, one share per bin, shares summing to 1) and returns kInvalidConfig naming what is

@@ -35,15 +35,17 @@ store::DriftQuery DriftWindow(const model::ModelMetadata& meta, int days, base::
             .sample_rows = kDriftSampleRows};
 }
 
-DriftComparison CompareDrift(const model::TrainingDistributions& training,
-                             store::DriftSample sample) {
+DriftComparison CompareDrift(const model::ModelMetadata& meta, store::DriftSample sample) {
+    const auto& training = *meta.distributions;
     std::map<std::string, model::ValueCounts> live;
     for (auto& input : sample.inputs) {
         live[input.input].emplace_back(std::move(input.value), input.count);
     }
-    DriftComparison comparison{model::CompareInputs(training, live), std::nullopt};
+    DriftComparison comparison{model::CompareInputs(training, live, meta.training_rows),
+                               std::nullopt};
     if (training.prediction) {
-        comparison.prediction = model::CompareScores(*training.prediction, sample.probabilities);
+        comparison.prediction =
+            model::CompareScores(*training.prediction, sample.probabilities, meta.training_rows);
     }
     return comparison;
 }

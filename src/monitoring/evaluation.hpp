@@ -45,8 +45,7 @@ struct DriftComparison {
     std::vector<model::FeatureDrift> features;
     std::optional<model::FeatureDrift> prediction;
 };
-DriftComparison CompareDrift(const model::TrainingDistributions& training,
-                             store::DriftSample sample);
+DriftComparison CompareDrift(const model::ModelMetadata& meta, store::DriftSample sample);
 // The live fairness table from the per-group counts of the log.
 std::vector<model::AttributeFairness> LiveFairness(std::vector<store::FairnessGroupRow> rows);
 

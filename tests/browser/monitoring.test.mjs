@@ -158,12 +158,23 @@ test("the figures are the API's: predictions per day, PSI per input, live agains
 
   // Drift: the table gives every input's PSI, level and KS, the prediction's first.
   const inputs = [drift.prediction, ...drift.features];
-  assert.deepEqual(await page.locator("#drift tbody tr").evaluateAll((rs) => rs.map((r) => r.dataset.name)),
+  assert.deepEqual(await page.locator("#drift tbody tr[data-name]").evaluateAll((rs) => rs.map((r) => r.dataset.name)),
     inputs.map((f) => f.name));
   for (const f of inputs) {
     const [, kind, n, psi, level, ks] = await cells(page.locator(`#drift tr[data-name="${f.name}"]`));
     assert.deepEqual([kind, n, psi, level], [f.kind, String(f.n), fixed(f.psi), f.level], f.name);
     assert.equal(ks, f.kind === "numeric" ? fixed(f.ks) : "–", `${f.name} KS`);
+  }
+  // Top movers: each input's largest bin, the five largest, as the API ranks and sizes them.
+  const movers = inputs.filter((f) => f.n > 0).map((f) => ({ f, b: f.bins[0] }))
+    .sort((x, y) => y.b.contribution - x.b.contribution).slice(0, 5);
+  assert.deepEqual(await page.locator("#drift tr[data-mover]").evaluateAll((rs) => rs.map((r) => r.dataset.mover)),
+    movers.map(({ f }) => f.name));
+  for (const { f, b } of movers) {
+    const [, , training, live, part, chance] = await cells(page.locator(`#drift tr[data-mover="${f.name}"]`));
+    assert.deepEqual([training, live, part], [`${(b.training_share * 100).toFixed(1)} %`,
+      `${(b.live_share * 100).toFixed(1)} %`, fixed(b.contribution)], f.name);
+    assert.equal(chance, f.psi > f.chance_bound ? "yes" : `no (chance reaches ${fixed(f.chance_bound)})`);
   }
   // The chart: the threshold lines at 0.1 and 0.25 fix the scale; every bar is its PSI on that
   // scale (or cut at the scale's end and marked so).

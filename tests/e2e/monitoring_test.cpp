@@ -617,6 +617,35 @@ TEST_P(MonitoringTest, DriftFlagsTheShiftedFeatureAndOnlyIt) {
     EXPECT_EQ(age["name"], "age");
     EXPECT_EQ(age["level"], "significant");
     EXPECT_GT(age["ks"].get<double>(), 0.3);
+    // What moved: twelve years older, nobody is under 30 any more: the largest part of the PSI
+    // is a young bin that emptied, and the open oldest bin gained; the bins' parts sum to the
+    // PSI, largest first; far beyond what 1,470 values show by chance (chi-square's 95th
+    // percentile with 9 degrees of freedom, 16.919 in the tables, x (1/n + 1/training rows)).
+    const auto& bins = age["bins"];
+    ASSERT_GE(bins.size(), 2U);
+    EXPECT_LE(bins[0]["upper"].get<double>(), 30) << bins[0].dump();
+    EXPECT_EQ(bins[0]["live_share"].get<double>(), 0.0);
+    for (const auto& bin : bins) {
+        if (!bin["upper"].is_null()) continue;
+        EXPECT_GT(bin["live_share"].get<double>(), 2 * bin["training_share"].get<double>());
+    }
+    double sum = 0;
+    for (std::size_t i = 0; i < bins.size(); ++i) {
+        sum += bins[i]["contribution"].get<double>();
+        if (i > 0) {
+            EXPECT_GE(bins[i - 1]["contribution"].get<double>(),
+                      bins[i]["contribution"].get<double>());
+        }
+    }
+    EXPECT_NEAR(sum, age["psi"].get<double>(), 1e-9);
+    const double n = age["n"].get<double>();
+    const double training_rows = older["training_rows"].get<double>();
+    EXPECT_EQ(training_rows, 1470);
+    EXPECT_NEAR(age["chance_bound"].get<double>() /
+                    (16.919 * (1 / n + 1 / training_rows) * (bins.size() == 10 ? 1.0 : NAN)),
+                1.0, 0.005);
+    EXPECT_EQ(age["significant"], true);
+    for (const auto& feature : same["features"]) EXPECT_EQ(feature["significant"], false);
     PrintFigures("monitoring_drift/" + BackendName({GetParam(), 0}),
                  {{"rows", older["rows"].get<long long>()},
                   {"age_psi_x1000", std::llround(age["psi"].get<double>() * 1000)},

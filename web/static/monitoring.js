@@ -272,6 +272,24 @@ function renderDrift(answer) {
         el("td", { class: "num psi", text: orMissing(r.psi, "no live values") }),
         el("td", { class: "level" }, r.level ? badge("level", r.level) : "–"),
         el("td", { class: "num ks", text: orMissing(r.ks, r.kind === "categorical" ? "–" : "no live values") })))));
+  // What moved: each input's bin or value that weighs most in its PSI, largest first.
+  const binLabel = (r, b) => (r.kind === "categorical" ? b.value
+    : b.lower === null ? `below ${b.upper}` : b.upper === null ? `${b.lower} and above` : `${b.lower} to ${b.upper}`);
+  const movers = rows.filter((r) => r.n > 0 && r.bins.length)
+    .map((r) => ({ r, b: r.bins[0] }))
+    .sort((x, y) => y.b.contribution - x.b.contribution).slice(0, 5);
+  box.append(el("p", { text: `Top movers: the bin or value of each input whose share moved most. ` +
+    `A PSI under its chance bound (${d.chance_bound_method}) is what a window of this size shows ` +
+    `by chance.` }),
+  tableBox("Top movers: the share that moved most, per input",
+    ["Input", "Values", "Training share", "Live share", "Part of the PSI", "Beyond chance"],
+    movers.map(({ r, b }) => el("tr", { "data-mover": r.name },
+      el("th", { scope: "row", text: r.label }),
+      el("td", { class: "bin", text: binLabel(r, b) }),
+      el("td", { class: "num", text: percent(b.training_share) }),
+      el("td", { class: "num", text: percent(b.live_share) }),
+      el("td", { class: "num contribution", text: fixed(b.contribution) }),
+      el("td", { class: "chance", text: r.psi > r.chance_bound ? "yes" : `no (chance reaches ${fixed(r.chance_bound)})` })))));
 }
 
 const METRICS = [["ROC AUC", "roc_auc"], ["PR AUC", "pr_auc"], ["Precision", "precision"],

@@ -133,12 +133,30 @@ Json EstimatedJson(const monitoring::Estimated& estimated) {
 }
 
 Json DriftJson(const model::FeatureDrift& drift) {
+    const bool some = drift.n > 0;
     Json entry{{"name", drift.name},
                {"kind", drift.numeric ? "numeric" : "categorical"},
                {"n", drift.n},
-               {"psi", drift.n > 0 ? Json(drift.psi) : Json(nullptr)},
-               {"level", drift.n > 0 ? Json(model::DriftLevelName(drift.level)) : Json(nullptr)}};
-    if (drift.numeric) entry["ks"] = drift.n > 0 ? Json(drift.ks) : Json(nullptr);
+               {"psi", some ? Json(drift.psi) : Json(nullptr)},
+               {"level", some ? Json(model::DriftLevelName(drift.level)) : Json(nullptr)},
+               {"chance_bound", some ? Json(drift.chance_bound) : Json(nullptr)},
+               {"significant",
+                some && drift.level == model::DriftLevel::kSignificant && drift.beyond_chance}};
+    if (drift.numeric) entry["ks"] = some ? Json(drift.ks) : Json(nullptr);
+    Json bins = Json::array();
+    for (const auto& bin : drift.bins) {
+        Json item{{"training_share", bin.training_share},
+                  {"live_share", bin.live_share},
+                  {"contribution", bin.contribution}};
+        if (drift.numeric) {
+            item["lower"] = bin.lower ? Json(*bin.lower) : Json(nullptr);
+            item["upper"] = bin.upper ? Json(*bin.upper) : Json(nullptr);
+        } else {
+            item["value"] = bin.value;
+        }
+        bins.push_back(std::move(item));
+    }
+    entry["bins"] = std::move(bins);
     return entry;
 }
 
@@ -318,7 +336,7 @@ Awaitable<Response> MonitoringEndpoints::Drift(const Request& request,
     if (!sample) co_return ErrorResponse(request, StoreFailure("drift", sample.error()));
     const auto window_rows = sample->window_rows;
     const auto sampled_rows = sample->sampled_rows;
-    const auto comparison = monitoring::CompareDrift(*meta.distributions, std::move(*sample));
+    const auto comparison = monitoring::CompareDrift(meta, std::move(*sample));
     Json features = Json::array();
     for (const auto& drift : comparison.features) features.push_back(DriftJson(drift));
     const Json prediction =
@@ -330,6 +348,11 @@ Awaitable<Response> MonitoringEndpoints::Drift(const Request& request,
                     {"sampled_rows", sampled_rows},
                     {"thresholds",
                      {{"moderate", model::kPsiModerate}, {"significant", model::kPsiSignificant}}},
+                    {"training_rows", meta.training_rows},
+                    {"chance_bound_method",
+                     "95th percentile of chi-square(bins - 1) (Wilson-Hilferty) x (1/n + "
+                     "1/training_rows): the PSI sampling alone reaches; significant: level "
+                     "significant and psi above it"},
                     {"features", std::move(features)},
                     {"prediction", prediction}};
     co_return JsonResponse(request, Status::ok, body.dump());

@@ -7,9 +7,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <random>
 #include <vector>
 
 namespace attrition::model {
@@ -86,7 +88,7 @@ TEST(DistributionsTest, LiveValuesAreBinnedAndComparedPerInput) {
         {"age", {{"25", 1}, {"30", 2}, {"39.5", 1}, {"45", 4}, {"not a number", 7}}},
         {"genre", {{"F", 4}, {"M", 4}, {"X", 9}}},
     };
-    const auto drifts = CompareInputs(Training(), live);
+    const auto drifts = CompareInputs(Training(), live, 100);
     ASSERT_EQ(drifts.size(), 2U);
     // age: 1 below 30, 3 in [30, 40), 4 from 40: shares 1/8, 3/8, 4/8.
     EXPECT_EQ(drifts[0].name, "age");
@@ -103,17 +105,83 @@ TEST(DistributionsTest, LiveValuesAreBinnedAndComparedPerInput) {
                 (0.5 - 0.4) * std::log(0.5 / 0.4) + (0.5 - 0.6) * std::log(0.5 / 0.6), 1e-15);
     EXPECT_EQ(drifts[1].level, DriftLevel::kStable);
 
-    const auto none = CompareInputs(Training(), {});
+    const auto none = CompareInputs(Training(), {}, 100);
     EXPECT_EQ(none[0].n, 0U);
     EXPECT_EQ(none[0].psi, 0.0);
 
     const std::vector<std::pair<double, std::uint64_t>> scores{{0.1, 5}, {0.5, 5}};
-    const auto scored = CompareScores(*Training().prediction, scores);
+    const auto scored = CompareScores(*Training().prediction, scores, 100);
     EXPECT_EQ(scored.name, "prediction");
     EXPECT_EQ(scored.n, 10U);
     EXPECT_NEAR(scored.psi, (0.5 - 0.8) * std::log(0.5 / 0.8) + (0.5 - 0.2) * std::log(0.5 / 0.2),
                 1e-15);
     EXPECT_EQ(scored.level, DriftLevel::kSignificant);
+}
+
+TEST(DistributionsTest, EachBinSaysWhatMovedLargestFirst) {
+    const std::map<std::string, ValueCounts> live{
+        {"age", {{"25", 1}, {"30", 2}, {"39.5", 1}, {"45", 4}}},
+        {"genre", {{"F", 4}, {"M", 4}}},
+    };
+    const auto drifts = CompareInputs(Training(), live, 100);
+    const auto& age = drifts[0];
+    ASSERT_EQ(age.bins.size(), 3U);
+    // From 40 up: 0.25 at training, 0.5 live, the largest part of the PSI.
+    EXPECT_EQ(age.bins[0].lower, 40.0);
+    EXPECT_FALSE(age.bins[0].upper);
+    EXPECT_DOUBLE_EQ(age.bins[0].training_share, 0.25);
+    EXPECT_DOUBLE_EQ(age.bins[0].live_share, 0.5);
+    EXPECT_NEAR(age.bins[0].contribution, 0.25 * std::log(2.0), 1e-15);
+    double sum = 0;
+    for (std::size_t i = 0; i < age.bins.size(); ++i) {
+        sum += age.bins[i].contribution;
+        if (i > 0) {
+            EXPECT_GE(age.bins[i - 1].contribution, age.bins[i].contribution);
+        }
+    }
+    EXPECT_NEAR(sum, age.psi, 1e-15);
+    const auto below =
+        std::find_if(age.bins.begin(), age.bins.end(), [](const BinShift& b) { return !b.lower; });
+    ASSERT_NE(below, age.bins.end());
+    EXPECT_EQ(below->upper, 30.0);
+    const auto& genre = drifts[1];
+    ASSERT_EQ(genre.bins.size(), 2U);
+    // F 0.4 -> 0.5 weighs 0.1 ln 1.25 = 0.022; M 0.6 -> 0.5 weighs 0.1 ln 1.2 = 0.018.
+    EXPECT_EQ(genre.bins[0].value, "F");
+    EXPECT_NEAR(genre.bins[0].contribution, 0.1 * std::log(1.25), 1e-15);
+    EXPECT_EQ(genre.bins[1].value, "M");
+}
+
+TEST(DistributionsTest, ChiSquarePercentilesMatchTheTables) {
+    // The 95th percentiles of chi-square (any statistics table).
+    const std::vector<std::pair<std::size_t, double>> table{
+        {1, 3.841}, {2, 5.991}, {5, 11.070}, {9, 16.919}, {20, 31.410}};
+    for (const auto& [df, exact] : table) {
+        EXPECT_NEAR(ChiSquare95(df) / exact, 1.0, df == 1 ? 0.03 : df == 2 ? 0.01 : 0.005) << df;
+    }
+    EXPECT_DOUBLE_EQ(PsiChanceBound(3, 8, 100), ChiSquare95(2) * (1.0 / 8 + 1.0 / 100));
+    EXPECT_DOUBLE_EQ(PsiChanceBound(3, 8, 0), ChiSquare95(2) / 8);
+    EXPECT_EQ(PsiChanceBound(1, 8, 100), 0.0);
+}
+
+TEST(DistributionsTest, TheChanceBoundIsExceededByChanceAboutOnceInTwenty) {
+    // Live samples drawn from the training shares themselves (ten bins, uneven), 200 values
+    // each: the PSI exceeds the bound in about 5 % of them.
+    const std::vector<double> shares{0.3, 0.2, 0.1, 0.1, 0.08, 0.07, 0.05, 0.04, 0.03, 0.03};
+    std::mt19937 random(17);
+    std::discrete_distribution<std::size_t> draw(shares.begin(), shares.end());
+    const std::uint64_t n = 200;
+    const double bound = PsiChanceBound(shares.size(), n, 0);
+    int above = 0;
+    const int trials = 4000;
+    for (int t = 0; t < trials; ++t) {
+        std::vector<std::uint64_t> counts(shares.size(), 0);
+        for (std::uint64_t i = 0; i < n; ++i) ++counts[draw(random)];
+        if (Psi(shares, Shares(counts)) > bound) ++above;
+    }
+    const double rate = static_cast<double>(above) / trials;
+    EXPECT_GT(rate, 0.02);
+    EXPECT_LT(rate, 0.09);
 }
 
 TEST(DistributionsTest, TheJsonFormRoundTripsAndIsChecked) {
