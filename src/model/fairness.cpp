@@ -34,10 +34,10 @@ GroupFairness Figures(const GroupCounts& c) {
 }  // namespace
 
 std::string_view AgeBand(double age) noexcept {
-    if (age < 30) return "18-29";
-    if (age < 40) return "30-39";
-    if (age < 50) return "40-49";
-    return "50+";
+    for (const auto& band : kAgeBands) {
+        if (age < band.below) return band.name;
+    }
+    return kAgeBands.back().name;
 }
 
 std::vector<AttributeFairness> SummarizeFairness(std::span<const GroupCounts> counts) {

@@ -27,6 +27,16 @@ inline constexpr std::array<std::string_view, 3> kFairnessAttributes = {"genre",
                                                                         "age_band"};
 inline constexpr double kFourFifths = 0.8;
 
+// The age bands, in order: an age is in the first band whose `below` exceeds it (the last
+// band's is infinite). Defined here once: AgeBand reads it, and the store's fairness query is
+// handed it (store::PerformanceQuery::age_bands, by monitoring::LabelledQuery).
+struct AgeBandLimit {
+    double below;
+    std::string_view name;
+};
+inline constexpr std::array<AgeBandLimit, 4> kAgeBands{
+    {{30, "18-29"}, {40, "30-39"}, {50, "40-49"}, {1e300, "50+"}}};
+
 // "18-29", "30-39", "40-49" or "50+" (an age below 18 counts as 18-29).
 std::string_view AgeBand(double age) noexcept;
 

@@ -9,6 +9,18 @@
 
 namespace attrition::monitoring {
 
+namespace {
+
+// model::kAgeBands as the store's query takes them (the last bound is never written).
+std::vector<std::pair<double, std::string>> AgeBands() {
+    std::vector<std::pair<double, std::string>> bands;
+    bands.reserve(model::kAgeBands.size());
+    for (const auto& band : model::kAgeBands) bands.emplace_back(band.below, band.name);
+    return bands;
+}
+
+}  // namespace
+
 store::PerformanceQuery LabelledQuery(const model::ModelMetadata& meta,
                                       const JudgedWindow& window,
                                       base::SystemTime now) {
@@ -17,7 +29,8 @@ store::PerformanceQuery LabelledQuery(const model::ModelMetadata& meta,
             .until = window.until,
             .horizon_days = window.horizon_days,
             .threshold = meta.decision_threshold,
-            .as_of = now};
+            .as_of = now,
+            .age_bands = AgeBands()};
 }
 
 store::ScoreQuery EstimateQuery(const model::ModelMetadata& meta, const JudgedWindow& window) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <string_view>
@@ -111,8 +112,7 @@ FROM summary m LEFT JOIN deciles d ON 1 = 1 ORDER BY d.k)sql";
 constexpr std::string_view kFairnessSql = R"sql(,
 marked AS (
   SELECT CASE WHEN s >= {threshold} THEN 1 ELSE 0 END AS f, s, y, genre, marital,
-         CASE WHEN age IS NULL THEN NULL WHEN age < 30 THEN '18-29' WHEN age < 40 THEN '30-39'
-              WHEN age < 50 THEN '40-49' ELSE '50+' END AS band
+         CASE WHEN age IS NULL THEN NULL {age_bands} END AS band
   FROM labelled)
 SELECT 'genre', genre, count(*), sum(f), sum(s), count(y), coalesce(sum(y), 0),
        coalesce(sum(f * y), 0), coalesce(sum(f * (1 - y)), 0)
@@ -126,8 +126,34 @@ SELECT 'age_band', band, count(*), sum(f), sum(s), count(y), coalesce(sum(y), 0)
        coalesce(sum(f * y), 0), coalesce(sum(f * (1 - y)), 0)
 FROM marked WHERE band IS NOT NULL GROUP BY band)sql";
 
+// "WHEN age < 30 THEN '18-29' … ELSE '50+'" from the query's bands (names checked: they are
+// written into the statement).
+base::Result<std::string> AgeBandCases(const std::vector<std::pair<double, std::string>>& bands) {
+    if (bands.empty()) return base::Fail(ErrorCode::kInvalidInput, "no age band");
+    std::string cases;
+    for (std::size_t i = 0; i < bands.size(); ++i) {
+        const auto& [below, name] = bands[i];
+        const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-' ||
+                   c == ' ';
+        });
+        if (!plain || !std::isfinite(below)) {
+            return base::Fail(ErrorCode::kInvalidInput, "age band: a name or bound not allowed");
+        }
+        if (i + 1 < bands.size()) {
+            cases += fmt::format("WHEN age < {} THEN '{}' ", below, name);
+        } else {
+            cases += fmt::format("ELSE '{}'", name);
+        }
+    }
+    return cases;
+}
+
 // The labels over the window, then `tail`; with the fairness attributes when `fairness`.
-std::string LabelledSql(Backend backend, std::string_view tail, bool fairness) {
+std::string LabelledSql(Backend backend,
+                        std::string_view tail,
+                        bool fairness,
+                        std::string_view age_bands) {
     const bool pg = backend == Backend::kPostgres;
     const auto inputs = !fairness ? std::string_view()
                         : pg      ? kPgFairnessInputs
@@ -140,7 +166,8 @@ std::string LabelledSql(Backend backend, std::string_view tail, bool fairness) {
                     fmt::arg("plain_columns", fairness ? ", genre, marital, age" : ""),
                     fmt::arg("today", pg ? "$6::date" : "?6"));
     return labelled + fmt::format(fmt::runtime(tail),
-                                  fmt::arg("threshold", pg ? "$5::float8" : "CAST(?5 AS REAL)"));
+                                  fmt::arg("threshold", pg ? "$5::float8" : "CAST(?5 AS REAL)"),
+                                  fmt::arg("age_bands", age_bands));
 }
 
 // The parameters of a labelled query ($1..$6).
@@ -161,7 +188,13 @@ base::Result<std::vector<Row>> RunLabelled(Database& database,
         return base::Fail(ErrorCode::kInvalidInput,
                           fmt::format("horizon_days must be between 0 and {}", kMaxHorizonDays));
     }
-    const auto sql = LabelledSql(database.Kind(), tail, fairness);
+    std::string bands;
+    if (fairness) {
+        auto cases = AgeBandCases(query.age_bands);
+        if (!cases) return tl::unexpected(cases.error());
+        bands = std::move(*cases);
+    }
+    const auto sql = LabelledSql(database.Kind(), tail, fairness, bands);
     const auto params = LabelledParameters(query);
     // Compiling this one statement takes PostgreSQL longer than JIT saves it (0.5 to 1 s of 5
     // at 1,000,000 rows); SET LOCAL ends with the transaction (pgbouncer-safe).

@@ -34,6 +34,9 @@ struct PerformanceQuery {
     int horizon_days = 365;                 // 0..kMaxHorizonDays
     double threshold = 0.5;                 // flagged: attrition_prob >= threshold
     base::SystemTime as_of;                 // "today": its UTC day decides maturity
+    // The fairness query's age bands, in order: (upper bound excluded, name); the last one
+    // takes every age from the one before it. Names of [A-Za-z0-9+ -] only.
+    std::vector<std::pair<double, std::string>> age_bands;
 };
 
 // One tenth of the resolved predictions by increasing probability, cut as
@@ -109,7 +112,7 @@ base::Result<LivePerformance> ReadLivePerformance(Database& database,
 // One group of a fairness attribute over the same predictions and labels as
 // ReadLivePerformance (model::GroupCounts's fields).
 struct FairnessGroupRow {
-    std::string attribute;  // genre, statut_marital or age_band (18-29, 30-39, 40-49, 50+)
+    std::string attribute;  // genre, statut_marital or age_band (the query's age_bands)
     std::string group;
     std::uint64_t n = 0;
     std::uint64_t flagged = 0;

@@ -83,6 +83,11 @@ class MonitoringTest : public MigratedBackendTest {
         ASSERT_TRUE(store::RecordOutcomes(*database_, outcomes));
     }
 
+    // The service's age bands (model::kAgeBands), as monitoring::LabelledQuery hands them.
+    static std::vector<std::pair<double, std::string>> Bands() {
+        return {{30, "18-29"}, {40, "30-39"}, {50, "40-49"}, {1e300, "50+"}};
+    }
+
     store::LivePerformance Read(store::PerformanceQuery query) {
         auto live = store::ReadLivePerformance(*database_, query);
         EXPECT_TRUE(live) << live.error().message;
@@ -151,7 +156,8 @@ TEST_P(MonitoringTest, OnlyDuePredictionsAreJudged) {
     EXPECT_EQ(due.early_departures, 0U);
     // The fairness counts judge the same predictions: none while they are young.
     const auto groups = store::ReadFairnessGroups(
-        *database_, {.model_version = "test_v1", .horizon_days = 30, .as_of = day(2, 8)});
+        *database_,
+        {.model_version = "test_v1", .horizon_days = 30, .as_of = day(2, 8), .age_bands = Bands()});
     ASSERT_TRUE(groups) << groups.error().message;
     ASSERT_FALSE(groups->empty());
     for (const auto& group : *groups) {
@@ -226,7 +232,8 @@ TEST_P(MonitoringTest, ShadowRowsCountAsTheirOwnVersionAndTheWindowFilters) {
 
 TEST_P(MonitoringTest, FairnessGroupsCountTheSameLabels) {
     auto groups = store::ReadFairnessGroups(
-        *database_, {.model_version = "test_v1", .horizon_days = 30, .as_of = kLater});
+        *database_,
+        {.model_version = "test_v1", .horizon_days = 30, .as_of = kLater, .age_bands = Bands()});
     ASSERT_TRUE(groups) << groups.error().message;
     std::map<std::string, store::FairnessGroupRow> by_key;
     for (const auto& row : *groups) by_key[row.attribute + "=" + row.group] = row;
@@ -252,6 +259,31 @@ TEST_P(MonitoringTest, FairnessGroupsCountTheSameLabels) {
     expect("genre=M", 4, 1, 0.3 + 0.2 + 0.6 + 0.1, 2, 1, 0, 0);
     expect("age_band=18-29", 1, 1, 0.9, 1, 1, 1, 0);
     expect("age_band=40-49", 8, 4, 0.3 + 0.4 + 0.2 + 0.9 + 0.6 + 0.7 + 0.1 + 0.5, 4, 1, 0, 1);
+}
+
+// The age bands are the query's: others give other groups, and a name that could break out
+// of its quotes is refused before any SQL is written.
+TEST_P(MonitoringTest, TheAgeBandsAreTheOnesHandedToTheQuery) {
+    const auto halves =
+        store::ReadFairnessGroups(*database_, {.model_version = "test_v1",
+                                               .horizon_days = 30,
+                                               .as_of = kLater,
+                                               .age_bands = {{45, "under 45"}, {1e300, "45+"}}});
+    ASSERT_TRUE(halves) << halves.error().message;
+    std::map<std::string, std::uint64_t> bands;
+    for (const auto& row : *halves) {
+        if (row.attribute == "age_band") bands[row.group] = row.n;
+    }
+    // The 18-29 row and the 40-49 rows as the default bands count them (9 in all).
+    ASSERT_EQ(bands.size(), 2U) << ::testing::PrintToString(bands);
+    EXPECT_EQ(bands["under 45"] + bands["45+"], 9U);
+    const auto refused = store::ReadFairnessGroups(
+        *database_, {.model_version = "test_v1",
+                     .horizon_days = 30,
+                     .as_of = kLater,
+                     .age_bands = {{30, "young' OR '1'='1"}, {1e300, "old"}}});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, base::ErrorCode::kInvalidInput);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends,
