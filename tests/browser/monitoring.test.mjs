@@ -221,6 +221,30 @@ test("the figures are the API's: predictions per day, PSI per input, live agains
     assert.equal(cv, reference ? `${fixed(reference.mean)} ± ${fixed(reference.std)}` : "not measured at training");
   }
 
+  // Week by week: the last eight weeks from Monday 00:00 UTC, each the API's answer for it.
+  const weekRows = await page.locator("#performance tr[data-week]").evaluateAll((rs) => rs.map((r) => r.dataset.week));
+  assert.equal(weekRows.length, 8);
+  const thisMonday = new Date();
+  thisMonday.setUTCHours(0, 0, 0, 0);
+  thisMonday.setUTCDate(thisMonday.getUTCDate() - (thisMonday.getUTCDay() + 6) % 7);
+  assert.equal(weekRows[0], thisMonday.toISOString().slice(0, 10));
+  let weeklyPredictions = 0;
+  for (const [i, week] of weekRows.entries()) {
+    const since = new Date(`${week}T00:00:00Z`), until = new Date(since.getTime() + 7 * 86400000);
+    assert.equal(since.getTime(), thisMonday.getTime() - i * 7 * 86400000, "consecutive weeks");
+    const answer = (await api(`/api/v1/monitoring/performance?${q}&horizon_days=0&since=${week}T00:00:00Z` +
+      `&until=${until.toISOString().replace(".000Z", "Z")}`)).body;
+    const [, n, expected, estimated, realized] = await cells(page.locator(`#performance tr[data-week="${week}"]`));
+    assert.equal(n, String(answer.estimated.n), week);
+    weeklyPredictions += answer.estimated.n;
+    assert.equal(expected, answer.estimated.expected_positives === null ? "–" : answer.estimated.expected_positives.toFixed(1));
+    const shown = (figure, value) => (value === null ? (figure.reason === "no_predictions" ? "no predictions" : "not enough outcomes")
+      : `${fixed(value)}${figure.interval ? ` (${fixed(figure.interval[0])}–${fixed(figure.interval[1])})` : ""}`);
+    assert.equal(estimated, shown(answer.estimated.figures.roc_auc, answer.estimated.roc_auc), week);
+    assert.equal(realized, shown(answer.realized.roc_auc, answer.roc_auc), week);
+  }
+  assert.equal(weeklyPredictions, performance.estimated.n, "every prediction is in one of the weeks");
+
   // Calibration: one circle per live decile, one square per CV decile, each on the plot's scale
   // (the diagonal runs from (0, 0) to (1, 1)).
   const live = performance.calibration, cv = performance.cross_validation.calibration;

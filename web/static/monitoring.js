@@ -352,6 +352,36 @@ function renderPerformance(answer) {
     })));
 }
 
+// The last `count` weeks, Monday 00:00 UTC to the next Monday, newest first.
+function lastWeeks(count = 8) {
+  const now = new Date();
+  const monday = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(),
+    now.getUTCDate() - (now.getUTCDay() + 6) % 7);
+  const week = 7 * 86400000;
+  const iso = (t) => new Date(t).toISOString().replace(".000Z", "Z");
+  return Array.from({ length: count }, (_, i) => ({ since: iso(monday - i * week), until: iso(monday - (i - 1) * week) }));
+}
+
+// Week by week: what the probabilities expect, beside what the outcomes say once due.
+function renderWeeks(weeks, answers) {
+  const box = $("performance");
+  const shown = (figure, value) => (value === null ? (figure.reason === "no_predictions" ? "no predictions" : NOT_ENOUGH)
+    : `${fixed(value)}${figure.interval ? ` (${fixed(figure.interval[0])}–${fixed(figure.interval[1])})` : ""}`);
+  box.append(el("h3", { text: "Week by week" }),
+    el("p", { text: "Each week's predictions: the ROC AUC their probabilities expect, and the realized one once they are due and their outcomes reported." }),
+    tableBox("Week by week: estimated and realized ROC AUC",
+      ["Week from (UTC)", "Predictions", "Expected leavers", "Estimated ROC AUC", "Realized ROC AUC"],
+      weeks.map((w, i) => {
+        const a = answers[i];
+        const cells = !a.ok ? [el("td", { class: "bad", colspan: 4, text: problem(a) })] : [
+          el("td", { class: "num", text: a.body.estimated.n }),
+          el("td", { class: "num", text: a.body.estimated.expected_positives === null ? "–" : a.body.estimated.expected_positives.toFixed(1) }),
+          el("td", { class: "num estimated", text: shown(a.body.estimated.figures.roc_auc, a.body.estimated.roc_auc) }),
+          el("td", { class: "num realized", text: shown(a.body.realized.roc_auc, a.body.roc_auc) })];
+        return el("tr", { "data-week": w.since.slice(0, 10) }, el("th", { scope: "row", text: w.since.slice(0, 10) }), ...cells);
+      })));
+}
+
 function renderCalibration(answer) {
   const box = $("calibration");
   if (!answer.ok) {
@@ -466,6 +496,8 @@ async function showFigures() {
   status.dataset.state = "loading";
   button.disabled = true;
   let answers;
+  let weekly;
+  const weeks = lastWeeks();
   try {
     answers = await Promise.all([
       getJson("/api/v1/stats", { days }, key),
@@ -473,6 +505,8 @@ async function showFigures() {
       getJson("/api/v1/monitoring/performance", { model_version: version, horizon_days: horizon }, key),
       getJson("/api/v1/monitoring/fairness", { model_version: version, horizon_days: horizon }, key),
     ]);
+    weekly = await Promise.all(weeks.map((w) => getJson("/api/v1/monitoring/performance",
+      { model_version: version, horizon_days: horizon, since: w.since, until: w.until }, key)));
   } catch (e) {
     clearFigures();
     status.textContent = "";
@@ -498,6 +532,7 @@ async function showFigures() {
   renderVolume(stats);
   renderDrift(drift);
   renderPerformance(performance);
+  if (performance.ok) renderWeeks(weeks, weekly);
   renderCalibration(performance);
   renderFairness(fairness);
   $("figures").hidden = false;
