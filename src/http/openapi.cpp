@@ -435,8 +435,8 @@ void MonitoringSchemas(Json& s) {
     s["RealizedFigure"] =
         figure("The figure; null when the judged predictions cannot support it",
                "The predictions it is computed on",
-               "95 % confidence interval (ROC AUC: Hanley-McNeil; precision, recall: Wilson); "
-               "null where none is given",
+               "95 % confidence interval (ROC AUC: Hanley-McNeil; precision, recall: Wilson; "
+               "PR AUC: logit; Brier: normal); null where none is given (F1)",
                {"no_mature_outcomes", "fewer_than_30_leavers", "fewer_than_30_stayers",
                 "nothing_flagged", "precision_and_recall_zero"});
     s["EstimatedFigure"] =

@@ -32,6 +32,24 @@ std::pair<double, double> AucInterval(double auc, double np, double nn) {
     return {std::max(0.0, auc - half), std::min(1.0, auc + half)};
 }
 
+std::optional<std::pair<double, double>> AveragePrecisionInterval(double ap,
+                                                                  std::uint64_t positives) {
+    if (!(ap > 0 && ap < 1) || positives == 0) return std::nullopt;
+    const double centre = std::log(ap / (1 - ap));
+    const double half = kZ95 / std::sqrt(static_cast<double>(positives) * ap * (1 - ap));
+    const auto expit = [](double x) { return 1 / (1 + std::exp(-x)); };
+    return std::pair{expit(centre - half), expit(centre + half)};
+}
+
+std::pair<double, double> BrierInterval(double sum, double sum_of_squares, std::uint64_t n) {
+    const double count = static_cast<double>(n);
+    const double mean = sum / count;
+    const double variance = std::max(0.0, (sum_of_squares / count - mean * mean)) * count /
+                            (count - 1);  // of one squared error
+    const double half = kZ95 * std::sqrt(variance / count);
+    return {std::max(0.0, mean - half), std::min(1.0, mean + half)};
+}
+
 Realized Judge(const store::LivePerformance& live) {
     const std::uint64_t leavers = live.positives;
     const std::uint64_t stayers = live.Negatives();
@@ -59,8 +77,12 @@ Realized Judge(const store::LivePerformance& live) {
         {},
         live.resolved,
         AucInterval(auc, static_cast<double>(leavers), static_cast<double>(stayers))};
-    realized.pr_auc = {live.PrAuc(), {}, live.resolved, std::nullopt};
-    realized.brier = {live.Brier(), {}, live.resolved, std::nullopt};
+    realized.pr_auc = {
+        live.PrAuc(), {}, live.resolved, AveragePrecisionInterval(live.PrAuc(), leavers)};
+    realized.brier = {live.Brier(),
+                      {},
+                      live.resolved,
+                      BrierInterval(live.squared_error, live.squared_error_squared, live.resolved)};
     realized.recall = {live.Recall(), {}, leavers, WilsonInterval(live.true_positive, leavers)};
     realized.precision =
         flagged == 0

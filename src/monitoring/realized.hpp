@@ -34,11 +34,11 @@ inline constexpr std::string_view kReasonUndefined = "precision_and_recall_zero"
 
 struct Realized {
     Figure roc_auc;    // interval: Hanley & McNeil (1982)
-    Figure pr_auc;     // average precision; no interval
+    Figure pr_auc;     // average precision; interval: logit (Boyd, Eng & Page 2013), n = leavers
     Figure precision;  // at the decision threshold; interval: Wilson, n = flagged
     Figure recall;     // at the decision threshold; interval: Wilson, n = leavers
     Figure f1_score;   // no interval
-    Figure brier;      // no interval
+    Figure brier;      // interval: normal, from the squared errors' own variance
 };
 
 // The figures of `live`: each one absent unless at least kMinPerClass judged predictions of
@@ -50,6 +50,15 @@ std::pair<double, double> WilsonInterval(std::uint64_t successes, std::uint64_t 
 // The same for a rate observed over `n` trials, n > 0 and not necessarily whole (an expected
 // count).
 std::pair<double, double> RateInterval(double rate, double n);
+
+// The 95 % logit interval of an average precision over `positives` leavers (Boyd, Eng & Page
+// 2013): logit(ap) +- z / sqrt(positives ap (1 - ap)); nullopt at 0 or 1.
+std::optional<std::pair<double, double>> AveragePrecisionInterval(double ap,
+                                                                  std::uint64_t positives);
+
+// The 95 % normal interval of a mean of squared errors (the Brier score) from their sum, the
+// sum of their squares and their count (n > 1), clamped to [0, 1].
+std::pair<double, double> BrierInterval(double sum, double sum_of_squares, std::uint64_t n);
 
 // The 95 % interval of an AUC from Hanley & McNeil's standard error (1982, eq. 2), clamped to
 // [0, 1]; positives and negatives > 0 (expected counts need not be whole).

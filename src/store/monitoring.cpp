@@ -95,6 +95,7 @@ summary AS (
          coalesce(sum(CASE WHEN y = 0 AND s >= {threshold} THEN 1 ELSE 0 END), 0) AS fp,
          coalesce(sum(CASE WHEN y = 1 AND s < {threshold} THEN 1 ELSE 0 END), 0) AS fn,
          coalesce(sum((s - y) * (s - y)), 0) AS sq,
+         coalesce(sum((s - y) * (s - y) * (s - y) * (s - y)), 0) AS sq2,
          sum(CASE WHEN y = 1 THEN CAST(n_le - pos_le AS double precision)
                                   - 0.5 * CAST(n_eq - pos_eq AS double precision) END) AS auc_num,
          sum(CASE WHEN y = 1 THEN CAST(t.p - pos_le + pos_eq AS double precision)
@@ -104,7 +105,7 @@ deciles AS (
   SELECT (i * 10 - 1) / t.n AS k, count(*) AS n, sum(s) AS sum_s, sum(y) AS pos
   FROM ranked CROSS JOIN totals t GROUP BY (i * 10 - 1) / t.n)
 SELECT m.total, m.resolved, m.positives, m.tp, m.fp, m.fn, m.sq, m.auc_num, m.ap_num,
-       m.young, m.early, d.k, d.n, d.sum_s, d.pos
+       m.young, m.early, d.k, d.n, d.sum_s, d.pos, m.sq2
 FROM summary m LEFT JOIN deciles d ON 1 = 1 ORDER BY d.k)sql";
 
 // Per attribute and group: rows, flagged, sum of probabilities, resolved, positives, true and
@@ -316,7 +317,7 @@ base::Result<LivePerformance> ReadLivePerformance(Database& database,
     auto result = RunLabelled(database, query, kPerformanceSql, false);
     if (!result) return tl::unexpected(result.error());
     const auto& rows = *result;
-    if (rows.empty() || rows.front().size() != 15) {
+    if (rows.empty() || rows.front().size() != 16) {
         return base::Fail(ErrorCode::kInternal, "unexpected live performance result");
     }
     const auto& first = rows.front();
@@ -328,6 +329,7 @@ base::Result<LivePerformance> ReadLivePerformance(Database& database,
     live.false_positive = Count(first[4]);
     live.false_negative = Count(first[5]);
     live.squared_error = Number(first[6]);
+    live.squared_error_squared = Number(first[15]);
     live.auc_pairs = Number(first[7]);
     live.precision_gain = Number(first[8]);
     live.young = Count(first[9]);

@@ -58,6 +58,7 @@ struct LivePerformance {
     std::uint64_t false_positive = 0;  // flagged and negative
     std::uint64_t false_negative = 0;  // not flagged and positive
     double squared_error = 0;          // sum of (p - y)^2 over the resolved
+    double squared_error_squared = 0;  // sum of (p - y)^4: the Brier score's variance
     // Sum over distinct probabilities of positives x (negatives below + half the negatives
     // there): the Mann-Whitney count, ties half.
     double auc_pairs = 0;

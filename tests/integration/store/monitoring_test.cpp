@@ -107,6 +107,8 @@ TEST_P(MonitoringTest, TheHorizonRuleLabelsEachPrediction) {
     // recall), 0.3 adds P2 (recall 1/2 more at precision 2/4).
     EXPECT_DOUBLE_EQ(live.PrAuc(), 0.5 * 0.5 + 0.5 * 0.5);
     EXPECT_NEAR(live.Brier(), (0.01 + 0.49 + 0.16 + 0.04 + 0.81) / 5.0, 1e-12);
+    EXPECT_NEAR(live.squared_error_squared,
+                0.01 * 0.01 + 0.49 * 0.49 + 0.16 * 0.16 + 0.04 * 0.04 + 0.81 * 0.81, 1e-12);
     // Flagged at 0.5: P1 (true positive) and N3 (false positive); P2 is missed.
     EXPECT_EQ(live.true_positive, 1U);
     EXPECT_EQ(live.false_positive, 1U);

@@ -26,6 +26,7 @@ store::LivePerformance Counts(std::uint64_t leavers, std::uint64_t stayers) {
     live.auc_pairs = 0.75 * static_cast<double>(leavers) * static_cast<double>(stayers);
     live.precision_gain = 0.6 * static_cast<double>(leavers);
     live.squared_error = 0.15 * static_cast<double>(live.resolved);
+    live.squared_error_squared = 0.05 * static_cast<double>(live.resolved);
     return live;
 }
 
@@ -60,12 +61,52 @@ TEST(JudgeTest, AtTheFloorTheFiguresAreTheCountsOwn) {
     EXPECT_DOUBLE_EQ(*realized.brier.value, live.Brier());
     EXPECT_EQ(realized.precision.n, live.true_positive + live.false_positive);
     EXPECT_EQ(realized.recall.n, live.positives);
-    for (const auto* figure : {&realized.roc_auc, &realized.precision, &realized.recall}) {
+    for (const auto* figure : {&realized.roc_auc, &realized.pr_auc, &realized.precision,
+                               &realized.recall, &realized.brier}) {
         ASSERT_TRUE(figure->interval);
         EXPECT_LE(figure->interval->first, *figure->value);
         EXPECT_GE(figure->interval->second, *figure->value);
         EXPECT_TRUE(figure->reason.empty());
     }
+}
+
+TEST(IntervalTest, BrierIsTheMeanSquaredErrorsNormalInterval) {
+    // Squared errors of a sample, their mean's interval from their sample standard deviation,
+    // computed here term by term.
+    std::mt19937 random(5);
+    std::uniform_real_distribution<double> uniform(0, 1);
+    std::vector<double> errors;
+    double sum = 0;
+    double sum_of_squares = 0;
+    for (int i = 0; i < 500; ++i) {
+        const double p = uniform(random);
+        const double y = uniform(random) < p ? 1.0 : 0.0;
+        const double e = (p - y) * (p - y);
+        errors.push_back(e);
+        sum += e;
+        sum_of_squares += e * e;
+    }
+    double mean = 0;
+    for (const double e : errors) mean += e / 500;
+    double deviations = 0;
+    for (const double e : errors) deviations += (e - mean) * (e - mean);
+    const double standard_error = std::sqrt(deviations / 499) / std::sqrt(500.0);
+    const auto [low, high] = BrierInterval(sum, sum_of_squares, 500);
+    ASSERT_GT(mean - kZ * standard_error, 0.0);  // not clamped
+    EXPECT_NEAR(low, mean - kZ * standard_error, 1e-12);
+    EXPECT_NEAR(high, mean + kZ * standard_error, 1e-12);
+}
+
+TEST(IntervalTest, AveragePrecisionLogitInterval) {
+    // AP 0.6 over 100 leavers: logit 0.4055 +- 1.96 / sqrt(24).
+    const auto interval = AveragePrecisionInterval(0.6, 100);
+    ASSERT_TRUE(interval);
+    const double centre = std::log(0.6 / 0.4);
+    const double half = kZ / std::sqrt(24.0);
+    EXPECT_NEAR(interval->first, 1 / (1 + std::exp(-(centre - half))), 1e-12);
+    EXPECT_NEAR(interval->second, 1 / (1 + std::exp(-(centre + half))), 1e-12);
+    EXPECT_NEAR(interval->first, 0.5013, 1e-4);
+    EXPECT_FALSE(AveragePrecisionInterval(1.0, 100));
 }
 
 TEST(JudgeTest, NothingFlaggedLeavesPrecisionAndF1Undefined) {
