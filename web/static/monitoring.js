@@ -66,8 +66,10 @@ function drawCharts() {
       charts.delete(box);
       continue;
     }
+    // A box not laid out (its section hidden when a resize's frame runs) has no width yet: a
+    // chart drawn at 0 would get a negative height (a console error); the next draw sizes it.
     const width = box.clientWidth;
-    if (width === chart.width) continue;
+    if (width === 0 || width === chart.width) continue;
     chart.width = width;
     box.replaceChildren(chart.draw(width));
   }
