@@ -54,9 +54,13 @@ function badge(kind, value) {
 
 const charts = new Map();  // box → { draw(width) → <svg>, width }
 
+// A box that gets its width later (laid out after the first draw) is drawn then.
+const sized = new ResizeObserver(() => requestAnimationFrame(drawCharts));
+
 function chartBox(name, draw) {
   const box = el("div", { class: "chart-box", "data-chart": name });
   charts.set(box, { draw, width: 0 });
+  sized.observe(box);
   return box;
 }
 
@@ -64,10 +68,11 @@ function drawCharts() {
   for (const [box, chart] of charts) {
     if (!box.isConnected) {
       charts.delete(box);
+      sized.unobserve(box);
       continue;
     }
-    // A box not laid out (its section hidden when a resize's frame runs) has no width yet: a
-    // chart drawn at 0 would get a negative height (a console error); the next draw sizes it.
+    // A box not laid out (its section hidden when a frame runs) has no width yet: a chart
+    // drawn at 0 would get a negative height (a console error); the observer draws it later.
     const width = box.clientWidth;
     if (width === 0 || width === chart.width) continue;
     chart.width = width;
