@@ -111,6 +111,9 @@ struct FeatureDrift {
     double chance_bound = 0;
     bool beyond_chance = false;  // psi > chance_bound
     std::vector<BinShift> bins;  // every bin, largest contribution first
+
+    // Drift to act on: level significant, and more than chance gives a window of this size.
+    bool Significant() const { return level == DriftLevel::kSignificant && beyond_chance; }
 };
 
 // Each input of `training` against its live values (`live` by input name; an input absent from

@@ -21,6 +21,7 @@ GroupFairness Figures(const GroupCounts& c) {
     GroupFairness g;
     g.group = c.group;
     g.n = c.n;
+    g.flagged = c.flagged;
     g.selection_rate = Share(c.flagged, c.n).value_or(0.0);
     g.mean_predicted = c.n > 0 ? c.sum_predicted / static_cast<double>(c.n) : 0.0;
     g.resolved = c.resolved;

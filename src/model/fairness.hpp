@@ -56,6 +56,7 @@ struct GroupCounts {
 struct GroupFairness {
     std::string group;
     std::uint64_t n = 0;
+    std::uint64_t flagged = 0;
     double selection_rate = 0;  // flagged / n
     double mean_predicted = 0;
     std::uint64_t resolved = 0;

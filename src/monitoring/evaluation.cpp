@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <map>
 #include <string>
 #include <utility>
+
+#include "monitoring/realized.hpp"
 
 namespace attrition::monitoring {
 
@@ -76,7 +77,6 @@ std::vector<model::AttributeFairness> LiveFairness(std::vector<store::FairnessGr
 
 std::vector<RatioCheck> CheckRatios(const std::vector<model::AttributeFairness>& live,
                                     std::span<const model::GroupCounts> training) {
-    constexpr double kZ95 = 1.959963984540054;
     const auto at_training = model::SummarizeFairness(training);
     std::vector<RatioCheck> checks;
     for (const auto& attribute : live) {
@@ -88,18 +88,12 @@ std::vector<RatioCheck> CheckRatios(const std::vector<model::AttributeFairness>&
             *std::min_element(attribute.groups.begin(), attribute.groups.end(), by_rate);
         const auto& high =
             *std::max_element(attribute.groups.begin(), attribute.groups.end(), by_rate);
-        const auto n_low = static_cast<double>(low.n);
-        const auto n_high = static_cast<double>(high.n);
-        const double flagged_low = std::max(0.5, std::round(low.selection_rate * n_low));
-        const double flagged_high = std::max(0.5, std::round(high.selection_rate * n_high));
-        const double log_ratio = std::log((flagged_low / n_low) / (flagged_high / n_high));
-        const double error = std::sqrt(1 / flagged_low - 1 / n_low + 1 / flagged_high - 1 / n_high);
-        RatioCheck check{
-            attribute.attribute,
-            *attribute.selection_rate_ratio,
-            {std::exp(log_ratio - kZ95 * error), std::min(1.0, std::exp(log_ratio + kZ95 * error))},
-            std::min(low.n, high.n),
-            std::nullopt};
+        const auto interval = ProportionRatioInterval(low.flagged, low.n, high.flagged, high.n);
+        RatioCheck check{attribute.attribute,
+                         *attribute.selection_rate_ratio,
+                         {interval.first, std::min(1.0, interval.second)},
+                         std::min(low.n, high.n),
+                         std::nullopt};
         for (const auto& trained : at_training) {
             if (trained.attribute == attribute.attribute) {
                 check.training_ratio = trained.selection_rate_ratio;

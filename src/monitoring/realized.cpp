@@ -41,6 +41,19 @@ std::optional<std::pair<double, double>> AveragePrecisionInterval(double ap,
     return std::pair{expit(centre - half), expit(centre + half)};
 }
 
+std::pair<double, double> ProportionRatioInterval(std::uint64_t a,
+                                                  std::uint64_t n_a,
+                                                  std::uint64_t b,
+                                                  std::uint64_t n_b) {
+    const double x = std::max(0.5, static_cast<double>(a));
+    const double y = std::max(0.5, static_cast<double>(b));
+    const double m = static_cast<double>(n_a);
+    const double n = static_cast<double>(n_b);
+    const double log_ratio = std::log((x / m) / (y / n));
+    const double error = std::sqrt(1 / x - 1 / m + 1 / y - 1 / n);
+    return {std::exp(log_ratio - kZ95 * error), std::exp(log_ratio + kZ95 * error)};
+}
+
 std::pair<double, double> BrierInterval(double sum, double sum_of_squares, std::uint64_t n) {
     const double count = static_cast<double>(n);
     const double mean = sum / count;

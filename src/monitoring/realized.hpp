@@ -60,6 +60,14 @@ std::optional<std::pair<double, double>> AveragePrecisionInterval(double ap,
 // sum of their squares and their count (n > 1), clamped to [0, 1].
 std::pair<double, double> BrierInterval(double sum, double sum_of_squares, std::uint64_t n);
 
+// The 95 % interval of the ratio of two proportions, (a / n_a) / (b / n_b), by Katz's log
+// method (half a success added to a group that has none), the groups taken as independent;
+// n_a, n_b, b > 0.
+std::pair<double, double> ProportionRatioInterval(std::uint64_t a,
+                                                  std::uint64_t n_a,
+                                                  std::uint64_t b,
+                                                  std::uint64_t n_b);
+
 // The 95 % interval of an AUC from Hanley & McNeil's standard error (1982, eq. 2), clamped to
 // [0, 1]; positives and negatives > 0 (expected counts need not be whole).
 std::pair<double, double> AucInterval(double auc, double positives, double negatives);

@@ -140,8 +140,7 @@ Json DriftJson(const model::FeatureDrift& drift) {
                {"psi", some ? Json(drift.psi) : Json(nullptr)},
                {"level", some ? Json(model::DriftLevelName(drift.level)) : Json(nullptr)},
                {"chance_bound", some ? Json(drift.chance_bound) : Json(nullptr)},
-               {"significant",
-                some && drift.level == model::DriftLevel::kSignificant && drift.beyond_chance}};
+               {"significant", drift.Significant()}};
     if (drift.numeric) entry["ks"] = some ? Json(drift.ks) : Json(nullptr);
     Json bins = Json::array();
     for (const auto& bin : drift.bins) {
@@ -275,9 +274,9 @@ Awaitable<Response> MonitoringEndpoints::Performance(const Request& request,
     };
     auto read = co_await OnWorkers(workers_->pool, std::move(call));
     if (!read) co_return ErrorResponse(request, StoreFailure("performance", read.error()));
-    const auto* live = &read->first;
+    const auto& live = read->first;
     Json calibration = Json::array();
-    for (const auto& decile : live->deciles) {
+    for (const auto& decile : live.deciles) {
         calibration.push_back(
             {{"decile", decile.decile + 1},
              {"mean_predicted", decile.sum_predicted / static_cast<double>(decile.n)},
@@ -285,7 +284,7 @@ Awaitable<Response> MonitoringEndpoints::Performance(const Request& request,
               static_cast<double>(decile.positives) / static_cast<double>(decile.n)},
              {"n", decile.n}});
     }
-    const auto realized = monitoring::Judge(*live);
+    const auto realized = monitoring::Judge(live);
     const std::pair<const char*, const monitoring::Figure*> figures[] = {
         {"roc_auc", &realized.roc_auc},     {"pr_auc", &realized.pr_auc},
         {"precision", &realized.precision}, {"recall", &realized.recall},
@@ -296,11 +295,11 @@ Awaitable<Response> MonitoringEndpoints::Performance(const Request& request,
               {"horizon_days", query.horizon_days},
               {"as_of", base::FormatIso8601(query.as_of).substr(0, 10)},
               {"decision_threshold", query.threshold},
-              {"resolved", live->resolved},
-              {"unresolved", live->unresolved},
-              {"not_yet_due", live->young},
-              {"early_departures", live->early_departures},
-              {"positives", live->positives},
+              {"resolved", live.resolved},
+              {"unresolved", live.unresolved},
+              {"not_yet_due", live.young},
+              {"early_departures", live.early_departures},
+              {"positives", live.positives},
               {"min_per_class", monitoring::kMinPerClass}};
     Json details = Json::object();
     for (const auto& [name, figure] : figures) {

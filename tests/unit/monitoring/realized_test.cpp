@@ -97,6 +97,19 @@ TEST(IntervalTest, BrierIsTheMeanSquaredErrorsNormalInterval) {
     EXPECT_NEAR(high, mean + kZ * standard_error, 1e-12);
 }
 
+TEST(IntervalTest, ProportionRatioIsKatzsLogInterval) {
+    // 10 of 100 against 20 of 100: ratio 0.5, log standard error sqrt(1/10 - 1/100 + 1/20 -
+    // 1/100) = sqrt(0.13).
+    const auto [low, high] = ProportionRatioInterval(10, 100, 20, 100);
+    EXPECT_NEAR(low, 0.5 * std::exp(-kZ * std::sqrt(0.13)), 1e-12);
+    EXPECT_NEAR(high, 0.5 * std::exp(kZ * std::sqrt(0.13)), 1e-12);
+    EXPECT_NEAR(low, 0.2467, 1e-4);
+    // None flagged in the first group: half a success stands in, so the bound stays finite.
+    const auto none = ProportionRatioInterval(0, 100, 20, 100);
+    EXPECT_NEAR(none.second, (0.5 / 100) / 0.2 * std::exp(kZ * std::sqrt(2 - 0.01 + 0.05 - 0.01)),
+                1e-12);
+}
+
 TEST(IntervalTest, AveragePrecisionLogitInterval) {
     // AP 0.6 over 100 leavers: logit 0.4055 +- 1.96 / sqrt(24).
     const auto interval = AveragePrecisionInterval(0.6, 100);
