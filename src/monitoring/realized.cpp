@@ -63,6 +63,13 @@ std::pair<double, double> BrierInterval(double sum, double sum_of_squares, std::
     return {std::max(0.0, mean - half), std::min(1.0, mean + half)};
 }
 
+model::Confusion ConfusionOf(const store::LivePerformance& live) {
+    return {.true_positive = live.true_positive,
+            .false_positive = live.false_positive,
+            .true_negative = live.Negatives() - live.false_positive,
+            .false_negative = live.false_negative};
+}
+
 Realized Judge(const store::LivePerformance& live) {
     const std::uint64_t leavers = live.positives;
     const std::uint64_t stayers = live.Negatives();
@@ -84,28 +91,28 @@ Realized Judge(const store::LivePerformance& live) {
         realized.brier = absent(live.resolved, floor);
         return realized;
     }
-    const double auc = live.RocAuc();
-    realized.roc_auc = {
-        auc,
-        {},
-        live.resolved,
-        AucInterval(auc, static_cast<double>(leavers), static_cast<double>(stayers))};
-    realized.pr_auc = {
-        live.PrAuc(), {}, live.resolved, AveragePrecisionInterval(live.PrAuc(), leavers)};
-    realized.brier = {live.Brier(),
+    const auto count = [](std::uint64_t n) { return static_cast<double>(n); };
+    const double auc = live.auc_pairs / (count(leavers) * count(stayers));
+    realized.roc_auc = {auc, {}, live.resolved, AucInterval(auc, count(leavers), count(stayers))};
+    const double ap = live.precision_gain / count(leavers);
+    realized.pr_auc = {ap, {}, live.resolved, AveragePrecisionInterval(ap, leavers)};
+    realized.brier = {live.squared_error / count(live.resolved),
                       {},
                       live.resolved,
                       BrierInterval(live.squared_error, live.squared_error_squared, live.resolved)};
-    realized.recall = {live.Recall(), {}, leavers, WilsonInterval(live.true_positive, leavers)};
+    const auto confusion = ConfusionOf(live);
+    realized.recall = {
+        confusion.Recall(), {}, leavers, WilsonInterval(live.true_positive, leavers)};
     realized.precision =
         flagged == 0
             ? absent(0, kReasonNothingFlagged)
-            : Figure{live.Precision(), {}, flagged, WilsonInterval(live.true_positive, flagged)};
+            : Figure{
+                  confusion.Precision(), {}, flagged, WilsonInterval(live.true_positive, flagged)};
     if (flagged == 0 || live.true_positive == 0) {
         realized.f1_score =
             absent(live.resolved, flagged == 0 ? kReasonNothingFlagged : kReasonUndefined);
     } else {
-        realized.f1_score = {live.F1(), {}, live.resolved, std::nullopt};
+        realized.f1_score = {confusion.F1(), {}, live.resolved, std::nullopt};
     }
     return realized;
 }

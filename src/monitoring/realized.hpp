@@ -10,6 +10,7 @@
 #include <string_view>
 #include <utility>
 
+#include "model/evaluation.hpp"
 #include "store/monitoring.hpp"
 
 namespace attrition::monitoring {
@@ -43,7 +44,13 @@ struct Realized {
 
 // The figures of `live`: each one absent unless at least kMinPerClass judged predictions of
 // each class exist (precision also needs a flagged one, F1 a non-zero precision or recall).
+// Defined once from the counts: ROC AUC the Mann-Whitney count over the pairs, PR AUC the
+// precision gain over the leavers, Brier the mean squared error, and precision, recall and
+// F1 those of model::Confusion (the training's definitions).
 Realized Judge(const store::LivePerformance& live);
+
+// The confusion matrix of the judged predictions at the decision threshold.
+model::Confusion ConfusionOf(const store::LivePerformance& live);
 
 // The 95 % Wilson score interval of `successes` out of `n` (n > 0).
 std::pair<double, double> WilsonInterval(std::uint64_t successes, std::uint64_t n);

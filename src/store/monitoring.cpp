@@ -240,42 +240,7 @@ std::uint64_t Count(const std::optional<std::string>& text) {
 
 double Number(const std::optional<std::string>& text) { return text ? std::stod(*text) : 0.0; }
 
-double Ratio(double numerator, double denominator) {
-    return denominator > 0 ? numerator / denominator : 0.0;
-}
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 }  // namespace
-
-double LivePerformance::RocAuc() const {
-    if (positives == 0 || Negatives() == 0) return kNaN;
-    return auc_pairs / (static_cast<double>(positives) * static_cast<double>(Negatives()));
-}
-
-double LivePerformance::PrAuc() const {
-    return positives == 0 ? kNaN : precision_gain / static_cast<double>(positives);
-}
-
-double LivePerformance::Brier() const {
-    return resolved == 0 ? kNaN : squared_error / static_cast<double>(resolved);
-}
-
-double LivePerformance::Precision() const {
-    return Ratio(static_cast<double>(true_positive),
-                 static_cast<double>(true_positive + false_positive));
-}
-
-double LivePerformance::Recall() const {
-    return Ratio(static_cast<double>(true_positive),
-                 static_cast<double>(true_positive + false_negative));
-}
-
-double LivePerformance::F1() const {
-    const double precision = Precision();
-    const double recall = Recall();
-    return Ratio(2 * precision * recall, precision + recall);
-}
 
 base::Result<DriftSample> ReadDriftSample(Database& database, const DriftQuery& query) {
     const bool pg = database.Kind() == Backend::kPostgres;

@@ -68,14 +68,7 @@ struct LivePerformance {
     std::vector<DecileSums> deciles;  // ascending, only non-empty ones
 
     std::uint64_t Negatives() const { return resolved - positives; }
-    // NaN when a class is absent (roc) or there is no positive (pr) or nothing resolved (brier).
-    double RocAuc() const;
-    double PrAuc() const;
-    double Brier() const;
-    // 0 when the denominator is 0 (scikit-learn's zero_division default).
-    double Precision() const;
-    double Recall() const;
-    double F1() const;
+    // The figures are made of these counts in monitoring/realized.hpp (Judge).
 };
 
 // The inputs the log holds for drift, from a uniform sample of a version's predictions in a

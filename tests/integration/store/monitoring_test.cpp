@@ -102,20 +102,18 @@ TEST_P(MonitoringTest, TheHorizonRuleLabelsEachPrediction) {
     EXPECT_EQ(live.positives, 2U);
     EXPECT_EQ(live.unresolved, 4U);  // U1, U2, U3 and the anonymous one
     // Positive-negative pairs: P1 (0.9) beats N1 and N2 and ties N3; P2 (0.3) beats N2 only.
-    EXPECT_DOUBLE_EQ(live.RocAuc(), 3.5 / 6.0);
+    EXPECT_DOUBLE_EQ(live.auc_pairs, 3.5);
     // From the highest: 0.9 holds P1 and N3 (recall 1/2 at precision 1/2), 0.4 adds N1 (no
     // recall), 0.3 adds P2 (recall 1/2 more at precision 2/4).
-    EXPECT_DOUBLE_EQ(live.PrAuc(), 0.5 * 0.5 + 0.5 * 0.5);
-    EXPECT_NEAR(live.Brier(), (0.01 + 0.49 + 0.16 + 0.04 + 0.81) / 5.0, 1e-12);
+    // (precision gain: 1 x 1/2 + 1 x 2/4, over the 2 positives: average precision 0.5)
+    EXPECT_DOUBLE_EQ(live.precision_gain, 0.5 + 0.5);
+    EXPECT_NEAR(live.squared_error, 0.01 + 0.49 + 0.16 + 0.04 + 0.81, 1e-12);
     EXPECT_NEAR(live.squared_error_squared,
                 0.01 * 0.01 + 0.49 * 0.49 + 0.16 * 0.16 + 0.04 * 0.04 + 0.81 * 0.81, 1e-12);
     // Flagged at 0.5: P1 (true positive) and N3 (false positive); P2 is missed.
     EXPECT_EQ(live.true_positive, 1U);
     EXPECT_EQ(live.false_positive, 1U);
     EXPECT_EQ(live.false_negative, 1U);
-    EXPECT_DOUBLE_EQ(live.Precision(), 0.5);
-    EXPECT_DOUBLE_EQ(live.Recall(), 0.5);
-    EXPECT_DOUBLE_EQ(live.F1(), 0.5);
     // Five rows by increasing probability (0.2, 0.3, 0.4, 0.9, 0.9): row i falls in the 0-based
     // decile ((i + 1) * 10 - 1) / 5, as CalibrationTable cuts, i.e. 1, 3, 5, 7 and 9.
     ASSERT_EQ(live.deciles.size(), 5U);
@@ -149,7 +147,7 @@ TEST_P(MonitoringTest, OnlyDuePredictionsAreJudged) {
     EXPECT_EQ(young.early_departures, 2U);  // P1 and P2 left within the horizon already
     EXPECT_EQ(young.true_positive + young.false_positive + young.false_negative, 0U);
     EXPECT_TRUE(young.deciles.empty());
-    EXPECT_TRUE(std::isnan(young.RocAuc()));
+    EXPECT_EQ(young.auc_pairs, 0.0);
     const auto due = Read(
         {.model_version = "test_v1", .horizon_days = 30, .threshold = 0.5, .as_of = day(2, 9)});
     EXPECT_EQ(due.resolved, 5U);
@@ -197,7 +195,7 @@ TEST_P(MonitoringTest, AnEmployeeWhoLeftSeveralTimesIsLabelledByEachDeparture) {
     EXPECT_EQ(live.resolved, 3U);  // R1 positive; R2 and R4 negative
     EXPECT_EQ(live.positives, 1U);
     EXPECT_EQ(live.unresolved, 1U);
-    EXPECT_DOUBLE_EQ(live.RocAuc(), 1.0);  // R1 (0.8) above R2 (0.6) and R4 (0.2)
+    EXPECT_DOUBLE_EQ(live.auc_pairs, 2.0);  // R1 (0.8) above R2 (0.6) and R4 (0.2)
     EXPECT_EQ(live.true_positive, 1U);
     EXPECT_EQ(live.false_positive, 1U);  // R2
 }
@@ -215,12 +213,12 @@ TEST_P(MonitoringTest, ShadowRowsCountAsTheirOwnVersionAndTheWindowFilters) {
     const auto shadow = Read({.model_version = "shadow_v1", .horizon_days = 30, .as_of = kLater});
     EXPECT_EQ(shadow.resolved, 2U);
     EXPECT_EQ(shadow.positives, 1U);
-    EXPECT_DOUBLE_EQ(shadow.RocAuc(), 1.0);
+    EXPECT_DOUBLE_EQ(shadow.auc_pairs, 1.0);  // its one pair, in order
 
     const auto later = Read({.model_version = "test_v1", .since = kMadeAt + 1s, .as_of = kLater});
     EXPECT_EQ(later.resolved + later.unresolved, 0U);
-    EXPECT_TRUE(std::isnan(later.RocAuc()));
-    EXPECT_TRUE(std::isnan(later.Brier()));
+    EXPECT_EQ(later.auc_pairs, 0.0);
+    EXPECT_EQ(later.squared_error, 0.0);
     EXPECT_TRUE(later.deciles.empty());
     const auto inside = Read(
         {.model_version = "test_v1", .since = kMadeAt, .until = kMadeAt + 1s, .as_of = kLater});

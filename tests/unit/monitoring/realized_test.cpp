@@ -53,12 +53,14 @@ TEST(JudgeTest, UnderTheFloorEveryFigureIsAbsentWithItsReason) {
 TEST(JudgeTest, AtTheFloorTheFiguresAreTheCountsOwn) {
     const auto live = Counts(kMinPerClass, 3 * kMinPerClass);
     const auto realized = Judge(live);
-    EXPECT_DOUBLE_EQ(*realized.roc_auc.value, live.RocAuc());
-    EXPECT_DOUBLE_EQ(*realized.pr_auc.value, live.PrAuc());
-    EXPECT_DOUBLE_EQ(*realized.precision.value, live.Precision());
-    EXPECT_DOUBLE_EQ(*realized.recall.value, live.Recall());
-    EXPECT_DOUBLE_EQ(*realized.f1_score.value, live.F1());
-    EXPECT_DOUBLE_EQ(*realized.brier.value, live.Brier());
+    // Counts(30, 90): 15 of 30 leavers flagged, 22 of 90 stayers; pairs 0.75 of all, gain 0.6
+    // per leaver, squared error 0.15 per row.
+    EXPECT_DOUBLE_EQ(*realized.roc_auc.value, 0.75);
+    EXPECT_DOUBLE_EQ(*realized.pr_auc.value, 0.6);
+    EXPECT_DOUBLE_EQ(*realized.precision.value, 15.0 / (15 + 22));
+    EXPECT_DOUBLE_EQ(*realized.recall.value, 15.0 / 30);
+    EXPECT_DOUBLE_EQ(*realized.f1_score.value, 2.0 * 15 / (2 * 15 + 22 + 15));
+    EXPECT_DOUBLE_EQ(*realized.brier.value, 0.15);
     EXPECT_EQ(realized.precision.n, live.true_positive + live.false_positive);
     EXPECT_EQ(realized.recall.n, live.positives);
     for (const auto* figure : {&realized.roc_auc, &realized.pr_auc, &realized.precision,
