@@ -78,9 +78,9 @@ std::vector<GroupCounts> CountGroups(std::span<const domain::Employee> employees
                                      std::span<const int> labels,
                                      double threshold) {
     assert(employees.size() == scores.size() && scores.size() == labels.size());
-    const auto genre = domain::CategoricalIndex("genre").value();
-    const auto marital = domain::CategoricalIndex("statut_marital").value();
-    const auto age = domain::NumericIndex("age").value();
+    const auto genre = domain::CategoricalIndex(kGroupedInputs[0]).value();
+    const auto marital = domain::CategoricalIndex(kGroupedInputs[1]).value();
+    const auto age = domain::NumericIndex(kBandedInput).value();
     std::map<std::pair<std::string, std::string>, GroupCounts> groups;
     for (std::size_t i = 0; i < employees.size(); ++i) {
         const std::array<std::pair<std::string_view, std::string>, 3> keys{

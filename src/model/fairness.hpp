@@ -23,13 +23,19 @@
 
 namespace attrition::model {
 
-inline constexpr std::array<std::string_view, 3> kFairnessAttributes = {"genre", "statut_marital",
-                                                                        "age_band"};
+// The attributes: two inputs grouped by their value, and the age cut into bands (kAgeBands).
+// Defined here once: CountGroups reads them, and the store's fairness query is handed them
+// (store::PerformanceQuery::fairness, by monitoring::LabelledQuery).
+inline constexpr std::array<std::string_view, 2> kGroupedInputs = {"genre", "statut_marital"};
+inline constexpr std::string_view kBandedInput = "age";
+inline constexpr std::string_view kAgeBandAttribute = "age_band";
+inline constexpr std::array<std::string_view, 3> kFairnessAttributes = {
+    kGroupedInputs[0], kGroupedInputs[1], kAgeBandAttribute};
 inline constexpr double kFourFifths = 0.8;
 
 // The age bands, in order: an age is in the first band whose `below` exceeds it (the last
 // band's is infinite). Defined here once: AgeBand reads it, and the store's fairness query is
-// handed it (store::PerformanceQuery::age_bands, by monitoring::LabelledQuery).
+// handed it (store::PerformanceQuery::fairness, by monitoring::LabelledQuery).
 struct AgeBandLimit {
     double below;
     std::string_view name;

@@ -12,12 +12,17 @@ namespace attrition::monitoring {
 
 namespace {
 
-// model::kAgeBands as the store's query takes them (the last bound is never written).
-std::vector<std::pair<double, std::string>> AgeBands() {
-    std::vector<std::pair<double, std::string>> bands;
-    bands.reserve(model::kAgeBands.size());
-    for (const auto& band : model::kAgeBands) bands.emplace_back(band.below, band.name);
-    return bands;
+// model's fairness attributes as the store's query takes them (the last band's bound is never
+// written).
+store::FairnessGrouping Grouping() {
+    store::FairnessGrouping grouping{
+        .by_value = {model::kGroupedInputs.begin(), model::kGroupedInputs.end()},
+        .banded = std::string(model::kBandedInput),
+        .banded_as = std::string(model::kAgeBandAttribute),
+        .bands = {}};
+    grouping.bands.reserve(model::kAgeBands.size());
+    for (const auto& band : model::kAgeBands) grouping.bands.emplace_back(band.below, band.name);
+    return grouping;
 }
 
 }  // namespace
@@ -31,7 +36,7 @@ store::PerformanceQuery LabelledQuery(const model::ModelMetadata& meta,
             .horizon_days = window.horizon_days,
             .threshold = meta.decision_threshold,
             .as_of = now,
-            .age_bands = AgeBands()};
+            .fairness = Grouping()};
 }
 
 store::ScoreQuery EstimateQuery(const model::ModelMetadata& meta, const JudgedWindow& window) {

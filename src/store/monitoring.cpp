@@ -26,14 +26,9 @@ constexpr std::string_view kSqliteWindow =
     "SELECT attrition_prob AS s, employee_id, substr(created_at, 1, 10) AS d, "
     "date(substr(created_at, 1, 10), '+' || CAST(?4 AS INTEGER) || ' days') AS e{inputs} "
     "FROM predictions WHERE model_version = ?1 AND created_at >= ?2 AND created_at < ?3";
-// The fairness attributes from the snapshot.
-constexpr std::string_view kPgFairnessInputs =
-    ", features_snapshot->>'genre' AS genre, features_snapshot->>'statut_marital' AS marital, "
-    "(features_snapshot->>'age')::float8 AS age";
-constexpr std::string_view kSqliteFairnessInputs =
-    ", json_extract(features_snapshot, '$.genre') AS genre, "
-    "json_extract(features_snapshot, '$.statut_marital') AS marital, "
-    "json_extract(features_snapshot, '$.age') AS age";
+// An input of the feature snapshot, per dialect.
+constexpr std::string_view kPgSnapshotInput = "features_snapshot->>'{}'";
+constexpr std::string_view kSqliteSnapshotInput = "json_extract(features_snapshot, '$.{}')";
 
 // The rest is the same SQL on both: {window} above, {threshold} the parameter. Outcome dates
 // are `date` (PostgreSQL) or YYYY-MM-DD text (SQLite), which compare in time order either way.
@@ -109,28 +104,27 @@ SELECT m.total, m.resolved, m.positives, m.tp, m.fp, m.fn, m.sq, m.auc_num, m.ap
 FROM summary m LEFT JOIN deciles d ON 1 = 1 ORDER BY d.k)sql";
 
 // Per attribute and group: rows, flagged, sum of probabilities, resolved, positives, true and
-// false positives (sum() leaves unresolved rows' NULL products out).
+// false positives (sum() leaves unresolved rows' NULL products out). {groups}: the grouped
+// inputs g0, g1, ... and the band; {selects}: one SELECT per attribute, joined by UNION ALL.
 constexpr std::string_view kFairnessSql = R"sql(,
 marked AS (
-  SELECT CASE WHEN s >= {threshold} THEN 1 ELSE 0 END AS f, s, y, genre, marital,
-         CASE WHEN age IS NULL THEN NULL {age_bands} END AS band
+  SELECT CASE WHEN s >= {threshold} THEN 1 ELSE 0 END AS f, s, y{groups}
   FROM labelled)
-SELECT 'genre', genre, count(*), sum(f), sum(s), count(y), coalesce(sum(y), 0),
-       coalesce(sum(f * y), 0), coalesce(sum(f * (1 - y)), 0)
-FROM marked WHERE genre IS NOT NULL GROUP BY genre
-UNION ALL
-SELECT 'statut_marital', marital, count(*), sum(f), sum(s), count(y), coalesce(sum(y), 0),
-       coalesce(sum(f * y), 0), coalesce(sum(f * (1 - y)), 0)
-FROM marked WHERE marital IS NOT NULL GROUP BY marital
-UNION ALL
-SELECT 'age_band', band, count(*), sum(f), sum(s), count(y), coalesce(sum(y), 0),
-       coalesce(sum(f * y), 0), coalesce(sum(f * (1 - y)), 0)
-FROM marked WHERE band IS NOT NULL GROUP BY band)sql";
+{selects})sql";
+constexpr std::string_view kFairnessSelect =
+    "SELECT '{attribute}', {column}, count(*), sum(f), sum(s), count(y), coalesce(sum(y), 0), "
+    "coalesce(sum(f * y), 0), coalesce(sum(f * (1 - y)), 0) FROM marked "
+    "WHERE {column} IS NOT NULL GROUP BY {column}";
 
-// "WHEN age < 30 THEN '18-29' … ELSE '50+'" from the query's bands (names checked: they are
+bool PlainName(std::string_view name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(),
+                                        [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+}
+
+// "WHEN banded < 30 THEN '18-29' … ELSE '50+'" from the query's bands (names checked: they are
 // written into the statement).
-base::Result<std::string> AgeBandCases(const std::vector<std::pair<double, std::string>>& bands) {
-    if (bands.empty()) return base::Fail(ErrorCode::kInvalidInput, "no age band");
+base::Result<std::string> BandCases(const std::vector<std::pair<double, std::string>>& bands) {
+    if (bands.empty()) return base::Fail(ErrorCode::kInvalidInput, "no band");
     std::string cases;
     for (std::size_t i = 0; i < bands.size(); ++i) {
         const auto& [below, name] = bands[i];
@@ -139,10 +133,10 @@ base::Result<std::string> AgeBandCases(const std::vector<std::pair<double, std::
                    c == ' ';
         });
         if (!plain || !std::isfinite(below)) {
-            return base::Fail(ErrorCode::kInvalidInput, "age band: a name or bound not allowed");
+            return base::Fail(ErrorCode::kInvalidInput, "band: a name or bound not allowed");
         }
         if (i + 1 < bands.size()) {
-            cases += fmt::format("WHEN age < {} THEN '{}' ", below, name);
+            cases += fmt::format("WHEN banded < {} THEN '{}' ", below, name);
         } else {
             cases += fmt::format("ELSE '{}'", name);
         }
@@ -150,25 +144,59 @@ base::Result<std::string> AgeBandCases(const std::vector<std::pair<double, std::
     return cases;
 }
 
-// The labels over the window, then `tail`; with the fairness attributes when `fairness`.
-std::string LabelledSql(Backend backend,
-                        std::string_view tail,
-                        bool fairness,
-                        std::string_view age_bands) {
+// What the labelled query adds for the fairness attributes: the snapshot inputs of the window
+// ({inputs}), carried through ({columns}, {plain_columns}), then grouped ({tail}).
+struct FairnessParts {
+    std::string inputs, columns, plain_columns, tail;
+};
+
+base::Result<FairnessParts> FairnessSql(Backend backend, const FairnessGrouping& grouping) {
     const bool pg = backend == Backend::kPostgres;
-    const auto inputs = !fairness ? std::string_view()
-                        : pg      ? kPgFairnessInputs
-                                  : kSqliteFairnessInputs;
-    const auto window =
-        fmt::format(fmt::runtime(pg ? kPgWindow : kSqliteWindow), fmt::arg("inputs", inputs));
-    const auto labelled =
-        fmt::format(fmt::runtime(kLabelledSql), fmt::arg("window", window),
-                    fmt::arg("columns", fairness ? ", w.genre, w.marital, w.age" : ""),
-                    fmt::arg("plain_columns", fairness ? ", genre, marital, age" : ""),
-                    fmt::arg("today", pg ? "$6::date" : "?6"));
+    if (!PlainName(grouping.banded) || !PlainName(grouping.banded_as) ||
+        !std::all_of(grouping.by_value.begin(), grouping.by_value.end(), PlainName)) {
+        return base::Fail(ErrorCode::kInvalidInput, "fairness: an input name not allowed");
+    }
+    auto cases = BandCases(grouping.bands);
+    if (!cases) return tl::unexpected(cases.error());
+    const auto input = fmt::runtime(pg ? kPgSnapshotInput : kSqliteSnapshotInput);
+    FairnessParts parts;
+    std::string groups, selects;
+    for (std::size_t i = 0; i < grouping.by_value.size(); ++i) {
+        const auto column = fmt::format("g{}", i);
+        parts.inputs += fmt::format(", {} AS {}", fmt::format(input, grouping.by_value[i]), column);
+        parts.columns += ", w." + column;
+        parts.plain_columns += ", " + column;
+        groups += ", " + column;
+        selects +=
+            fmt::format(fmt::runtime(kFairnessSelect), fmt::arg("attribute", grouping.by_value[i]),
+                        fmt::arg("column", column)) +
+            "\nUNION ALL\n";
+    }
+    const auto banded = fmt::format(input, grouping.banded);
+    parts.inputs += pg ? fmt::format(", ({})::float8 AS banded", banded)
+                       : fmt::format(", {} AS banded", banded);
+    parts.columns += ", w.banded";
+    parts.plain_columns += ", banded";
+    groups += fmt::format(", CASE WHEN banded IS NULL THEN NULL {} END AS band", *cases);
+    selects += fmt::format(fmt::runtime(kFairnessSelect), fmt::arg("attribute", grouping.banded_as),
+                           fmt::arg("column", "band"));
+    parts.tail = fmt::format(fmt::runtime(kFairnessSql), fmt::arg("groups", groups),
+                             fmt::arg("selects", selects),
+                             fmt::arg("threshold", "{threshold}"));  // LabelledSql's
+    return parts;
+}
+
+// The labels over the window with `fairness`'s inputs, then `tail`.
+std::string LabelledSql(Backend backend, std::string_view tail, const FairnessParts& fairness) {
+    const bool pg = backend == Backend::kPostgres;
+    const auto window = fmt::format(fmt::runtime(pg ? kPgWindow : kSqliteWindow),
+                                    fmt::arg("inputs", fairness.inputs));
+    const auto labelled = fmt::format(fmt::runtime(kLabelledSql), fmt::arg("window", window),
+                                      fmt::arg("columns", fairness.columns),
+                                      fmt::arg("plain_columns", fairness.plain_columns),
+                                      fmt::arg("today", pg ? "$6::date" : "?6"));
     return labelled + fmt::format(fmt::runtime(tail),
-                                  fmt::arg("threshold", pg ? "$5::float8" : "CAST(?5 AS REAL)"),
-                                  fmt::arg("age_bands", age_bands));
+                                  fmt::arg("threshold", pg ? "$5::float8" : "CAST(?5 AS REAL)"));
 }
 
 // The parameters of a labelled query ($1..$6).
@@ -184,18 +212,12 @@ std::vector<std::string> LabelledParameters(const PerformanceQuery& query) {
 base::Result<std::vector<Row>> RunLabelled(Database& database,
                                            const PerformanceQuery& query,
                                            std::string_view tail,
-                                           bool fairness) {
+                                           const FairnessParts& fairness) {
     if (query.horizon_days < 0 || query.horizon_days > kMaxHorizonDays) {
         return base::Fail(ErrorCode::kInvalidInput,
                           fmt::format("horizon_days must be between 0 and {}", kMaxHorizonDays));
     }
-    std::string bands;
-    if (fairness) {
-        auto cases = AgeBandCases(query.age_bands);
-        if (!cases) return tl::unexpected(cases.error());
-        bands = std::move(*cases);
-    }
-    const auto sql = LabelledSql(database.Kind(), tail, fairness, bands);
+    const auto sql = LabelledSql(database.Kind(), tail, fairness);
     const auto params = LabelledParameters(query);
     // Compiling this one statement takes PostgreSQL longer than JIT saves it (0.5 to 1 s of 5
     // at 1,000,000 rows); SET LOCAL ends with the transaction (pgbouncer-safe).
@@ -279,7 +301,7 @@ base::Result<DriftSample> ReadDriftSample(Database& database, const DriftQuery& 
 
 base::Result<LivePerformance> ReadLivePerformance(Database& database,
                                                   const PerformanceQuery& query) {
-    auto result = RunLabelled(database, query, kPerformanceSql, false);
+    auto result = RunLabelled(database, query, kPerformanceSql, FairnessParts{});
     if (!result) return tl::unexpected(result.error());
     const auto& rows = *result;
     if (rows.empty() || rows.front().size() != 16) {
@@ -339,7 +361,9 @@ base::Result<std::vector<ScoreBin>> ReadScoreBins(Database& database, const Scor
 
 base::Result<std::vector<FairnessGroupRow>> ReadFairnessGroups(Database& database,
                                                                const PerformanceQuery& query) {
-    auto rows = RunLabelled(database, query, kFairnessSql, true);
+    const auto fairness = FairnessSql(database.Kind(), query.fairness);
+    if (!fairness) return tl::unexpected(fairness.error());
+    auto rows = RunLabelled(database, query, fairness->tail, *fairness);
     if (!rows) return tl::unexpected(rows.error());
     std::vector<FairnessGroupRow> groups;
     for (auto& row : *rows) {

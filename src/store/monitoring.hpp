@@ -19,6 +19,18 @@ namespace attrition::store {
 
 inline constexpr int kMaxHorizonDays = 3650;
 
+// The fairness query's attributes, read from the feature snapshots: each input of `by_value`
+// grouped by its value, and the numeric input `banded` cut into `bands`, reported as the
+// attribute `banded_as`. Bands in order: (upper bound excluded, name); the last one takes
+// every value from the one before it. Input and attribute names of [a-z_] only, band names of
+// [A-Za-z0-9+ -] only: they are written into the statement.
+struct FairnessGrouping {
+    std::vector<std::string> by_value;
+    std::string banded;
+    std::string banded_as;
+    std::vector<std::pair<double, std::string>> bands;
+};
+
 // Which logged predictions, and how they resolve. A prediction made on UTC day d (its
 // created_at) with e = d + horizon_days is young while e is after as_of's UTC day, mature
 // from then on. Only a mature prediction is judged: positive when a `left` outcome lies in
@@ -34,9 +46,7 @@ struct PerformanceQuery {
     int horizon_days = 365;                 // 0..kMaxHorizonDays
     double threshold = 0.5;                 // flagged: attrition_prob >= threshold
     base::SystemTime as_of;                 // "today": its UTC day decides maturity
-    // The fairness query's age bands, in order: (upper bound excluded, name); the last one
-    // takes every age from the one before it. Names of [A-Za-z0-9+ -] only.
-    std::vector<std::pair<double, std::string>> age_bands;
+    FairnessGrouping fairness;              // ReadFairnessGroups's attributes
 };
 
 // One tenth of the resolved predictions by increasing probability, cut as
@@ -106,7 +116,7 @@ base::Result<LivePerformance> ReadLivePerformance(Database& database,
 // One group of a fairness attribute over the same predictions and labels as
 // ReadLivePerformance (model::GroupCounts's fields).
 struct FairnessGroupRow {
-    std::string attribute;  // genre, statut_marital or age_band (the query's age_bands)
+    std::string attribute;  // an input of the query's fairness.by_value, or its banded_as
     std::string group;
     std::uint64_t n = 0;
     std::uint64_t flagged = 0;

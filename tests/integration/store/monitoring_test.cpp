@@ -83,9 +83,15 @@ class MonitoringTest : public MigratedBackendTest {
         ASSERT_TRUE(store::RecordOutcomes(*database_, outcomes));
     }
 
-    // The service's age bands (model::kAgeBands), as monitoring::LabelledQuery hands them.
-    static std::vector<std::pair<double, std::string>> Bands() {
-        return {{30, "18-29"}, {40, "30-39"}, {50, "40-49"}, {1e300, "50+"}};
+    // The service's attributes and age bands (model::kGroupedInputs, kAgeBands), as
+    // monitoring::LabelledQuery hands them.
+    static store::FairnessGrouping Grouping(
+        std::vector<std::pair<double, std::string>> bands = {
+            {30, "18-29"}, {40, "30-39"}, {50, "40-49"}, {1e300, "50+"}}) {
+        return {.by_value = {"genre", "statut_marital"},
+                .banded = "age",
+                .banded_as = "age_band",
+                .bands = std::move(bands)};
     }
 
     store::LivePerformance Read(store::PerformanceQuery query) {
@@ -155,9 +161,10 @@ TEST_P(MonitoringTest, OnlyDuePredictionsAreJudged) {
     EXPECT_EQ(due.young, 0U);
     EXPECT_EQ(due.early_departures, 0U);
     // The fairness counts judge the same predictions: none while they are young.
-    const auto groups = store::ReadFairnessGroups(
-        *database_,
-        {.model_version = "test_v1", .horizon_days = 30, .as_of = day(2, 8), .age_bands = Bands()});
+    const auto groups = store::ReadFairnessGroups(*database_, {.model_version = "test_v1",
+                                                               .horizon_days = 30,
+                                                               .as_of = day(2, 8),
+                                                               .fairness = Grouping()});
     ASSERT_TRUE(groups) << groups.error().message;
     ASSERT_FALSE(groups->empty());
     for (const auto& group : *groups) {
@@ -233,7 +240,7 @@ TEST_P(MonitoringTest, ShadowRowsCountAsTheirOwnVersionAndTheWindowFilters) {
 TEST_P(MonitoringTest, FairnessGroupsCountTheSameLabels) {
     auto groups = store::ReadFairnessGroups(
         *database_,
-        {.model_version = "test_v1", .horizon_days = 30, .as_of = kLater, .age_bands = Bands()});
+        {.model_version = "test_v1", .horizon_days = 30, .as_of = kLater, .fairness = Grouping()});
     ASSERT_TRUE(groups) << groups.error().message;
     std::map<std::string, store::FairnessGroupRow> by_key;
     for (const auto& row : *groups) by_key[row.attribute + "=" + row.group] = row;
@@ -264,11 +271,11 @@ TEST_P(MonitoringTest, FairnessGroupsCountTheSameLabels) {
 // The age bands are the query's: others give other groups, and a name that could break out
 // of its quotes is refused before any SQL is written.
 TEST_P(MonitoringTest, TheAgeBandsAreTheOnesHandedToTheQuery) {
-    const auto halves =
-        store::ReadFairnessGroups(*database_, {.model_version = "test_v1",
-                                               .horizon_days = 30,
-                                               .as_of = kLater,
-                                               .age_bands = {{45, "under 45"}, {1e300, "45+"}}});
+    const auto halves = store::ReadFairnessGroups(
+        *database_, {.model_version = "test_v1",
+                     .horizon_days = 30,
+                     .as_of = kLater,
+                     .fairness = Grouping({{45, "under 45"}, {1e300, "45+"}})});
     ASSERT_TRUE(halves) << halves.error().message;
     std::map<std::string, std::uint64_t> bands;
     for (const auto& row : *halves) {
@@ -281,9 +288,42 @@ TEST_P(MonitoringTest, TheAgeBandsAreTheOnesHandedToTheQuery) {
         *database_, {.model_version = "test_v1",
                      .horizon_days = 30,
                      .as_of = kLater,
-                     .age_bands = {{30, "young' OR '1'='1"}, {1e300, "old"}}});
+                     .fairness = Grouping({{30, "young' OR '1'='1"}, {1e300, "old"}})});
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().code, base::ErrorCode::kInvalidInput);
+}
+
+// So are the attributes: one grouped by value reports its groups under its own name, one
+// banded under the name it is given; an input name that could break out of its quotes is
+// refused.
+TEST_P(MonitoringTest, TheAttributesAreTheOnesHandedToTheQuery) {
+    const auto grouped =
+        store::ReadFairnessGroups(*database_, {.model_version = "test_v1",
+                                               .horizon_days = 30,
+                                               .as_of = kLater,
+                                               .fairness = {.by_value = {"genre"},
+                                                            .banded = "age",
+                                                            .banded_as = "age_group",
+                                                            .bands = {{1e300, "all"}}}});
+    ASSERT_TRUE(grouped) << grouped.error().message;
+    std::map<std::string, std::uint64_t> counts;
+    for (const auto& row : *grouped) counts[row.attribute + "=" + row.group] = row.n;
+    const std::map<std::string, std::uint64_t> expected{
+        {"genre=F", 5}, {"genre=M", 4}, {"age_group=all", 9}};
+    EXPECT_EQ(counts, expected);
+    for (const auto& name : {"genre' OR '1'='1", "Genre", ""}) {
+        SCOPED_TRACE(name);
+        const auto refused =
+            store::ReadFairnessGroups(*database_, {.model_version = "test_v1",
+                                                   .horizon_days = 30,
+                                                   .as_of = kLater,
+                                                   .fairness = {.by_value = {name},
+                                                                .banded = "age",
+                                                                .banded_as = "age_band",
+                                                                .bands = {{1e300, "all"}}}});
+        ASSERT_FALSE(refused);
+        EXPECT_EQ(refused.error().code, base::ErrorCode::kInvalidInput);
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends,
