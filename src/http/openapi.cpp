@@ -377,18 +377,33 @@ void MonitoringSchemas(Json& s) {
     const auto nullable = [](std::string_view description) {
         return Json{{"type", {"number", "null"}}, {"description", description}};
     };
-    s["FairnessGroup"] =
-        Object({{"group", Text("The value (genre, statut_marital) or age band (18-29 … 50+)")},
-                {"n", integer},
-                {"selection_rate", ratio("Share with will_leave")},
-                {"mean_predicted", ratio("Mean probability")},
-                {"resolved", integer},
-                {"observed_rate", nullable_ratio("Share of the resolved who left")},
-                {"tpr", nullable_ratio("Of those who left, share flagged")},
-                {"fpr", nullable_ratio("Of those who stayed, share flagged")},
-                {"precision", nullable_ratio("Of the flagged resolved, share who left")}},
-               {"group", "n", "selection_rate", "mean_predicted", "resolved", "observed_rate",
-                "tpr", "fpr", "precision"});
+    const Json nullable_pair{{"oneOf", {pair, {{"type", "null"}}}}};
+    const auto wilson = [&](std::string_view over) {
+        Json interval = nullable_pair;
+        interval["description"] =
+            fmt::format("95 % Wilson interval over {}; null without any", over);
+        return interval;
+    };
+    s["FairnessGroup"] = Object(
+        {{"group", Text("The value (genre, statut_marital) or age band (18-29 … 50+)")},
+         {"n", integer},
+         {"flagged", integer},
+         {"selection_rate", ratio("Share with will_leave (flagged / n)")},
+         {"mean_predicted", ratio("Mean probability")},
+         {"resolved", integer},
+         {"positives", integer},
+         {"observed_rate", nullable_ratio("Share of the resolved who left (positives / resolved)")},
+         {"tpr", nullable_ratio("Of those who left, share flagged")},
+         {"fpr", nullable_ratio("Of those who stayed, share flagged")},
+         {"precision", nullable_ratio("Of the flagged resolved, share who left")},
+         {"intervals", Object({{"selection_rate", wilson("n")},
+                               {"observed_rate", wilson("resolved")},
+                               {"tpr", wilson("positives")},
+                               {"fpr", wilson("resolved - positives")},
+                               {"precision", wilson("the flagged resolved")}},
+                              {"selection_rate", "observed_rate", "tpr", "fpr", "precision"})}},
+        {"group", "n", "flagged", "selection_rate", "mean_predicted", "resolved", "positives",
+         "observed_rate", "tpr", "fpr", "precision", "intervals"});
     s["FairnessAttribute"] = Object(
         {{"attribute", {{"type", "string"}, {"enum", {"genre", "statut_marital", "age_band"}}}},
          {"groups", {{"type", "array"}, {"items", Ref("FairnessGroup")}}},

@@ -25,6 +25,9 @@ GroupFairness Figures(const GroupCounts& c) {
     g.selection_rate = Share(c.flagged, c.n).value_or(0.0);
     g.mean_predicted = c.n > 0 ? c.sum_predicted / static_cast<double>(c.n) : 0.0;
     g.resolved = c.resolved;
+    g.positives = c.positives;
+    g.true_positive = c.true_positive;
+    g.false_positive = c.false_positive;
     g.observed_rate = Share(c.positives, c.resolved);
     g.tpr = Share(c.true_positive, c.positives);
     g.fpr = Share(c.false_positive, c.resolved - c.positives);

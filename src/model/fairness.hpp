@@ -66,6 +66,9 @@ struct GroupFairness {
     double selection_rate = 0;  // flagged / n
     double mean_predicted = 0;
     std::uint64_t resolved = 0;
+    std::uint64_t positives = 0;       // of the resolved, those who left
+    std::uint64_t true_positive = 0;   // flagged, and left
+    std::uint64_t false_positive = 0;  // flagged, and stayed
     // Undefined (nullopt) without the rows they divide by.
     std::optional<double> observed_rate;  // positives / resolved
     std::optional<double> tpr;            // true positives / positives

@@ -15,6 +15,20 @@ std::pair<double, double> WilsonInterval(std::uint64_t successes, std::uint64_t 
                         static_cast<double>(n));
 }
 
+GroupIntervals IntervalsOf(const model::GroupFairness& group) {
+    const auto wilson = [](std::uint64_t part,
+                           std::uint64_t whole) -> std::optional<std::pair<double, double>> {
+        if (whole == 0) return std::nullopt;
+        return WilsonInterval(part, whole);
+    };
+    const auto stayed = group.resolved - group.positives;
+    return {.selection_rate = wilson(group.flagged, group.n),
+            .observed_rate = wilson(group.positives, group.resolved),
+            .tpr = wilson(group.true_positive, group.positives),
+            .fpr = wilson(group.false_positive, stayed),
+            .precision = wilson(group.true_positive, group.true_positive + group.false_positive)};
+}
+
 std::pair<double, double> RateInterval(double p, double total) {
     const double z2 = kZ95 * kZ95;
     const double centre = (p + z2 / (2 * total)) / (1 + z2 / total);

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "model/evaluation.hpp"
+#include "model/fairness.hpp"
 #include "store/monitoring.hpp"
 
 namespace attrition::monitoring {
@@ -74,6 +75,15 @@ std::pair<double, double> ProportionRatioInterval(std::uint64_t a,
                                                   std::uint64_t n_a,
                                                   std::uint64_t b,
                                                   std::uint64_t n_b);
+
+// The 95 % Wilson intervals of a fairness group's rates, each over the rows it divides by
+// (absent when there are none): the selection rate over the group, the observed rate over its
+// resolved predictions, TPR over its leavers, FPR over its resolved stayers and precision over
+// its flagged resolved ones.
+struct GroupIntervals {
+    std::optional<std::pair<double, double>> selection_rate, observed_rate, tpr, fpr, precision;
+};
+GroupIntervals IntervalsOf(const model::GroupFairness& group);
 
 // The 95 % interval of an AUC from Hanley & McNeil's standard error (1982, eq. 2), clamped to
 // [0, 1]; positives and negatives > 0 (expected counts need not be whole).

@@ -286,9 +286,10 @@ test("the figures are the API's: predictions per day, PSI per input, live agains
       }
       for (const g of a.groups) {
         const shown = await cells(block.locator(`tr[data-group="${g.group}"]`));
-        const rate = (v) => (v === null ? "n/a" : fixed(v));
-        assert.deepEqual(shown, [g.group, String(g.n), rate(g.selection_rate), rate(g.mean_predicted),
-          String(g.resolved), rate(g.observed_rate), rate(g.tpr), rate(g.fpr), rate(g.precision)]);
+        const rate = (key) => (g[key] === null ? "n/a" : fixed(g[key]) +
+          (g.intervals[key] ? ` (${fixed(g.intervals[key][0])}–${fixed(g.intervals[key][1])})` : ""));
+        assert.deepEqual(shown, [g.group, String(g.n), rate("selection_rate"), rate("mean_predicted"),
+          String(g.resolved), rate("observed_rate"), rate("tpr"), rate("fpr"), rate("precision")]);
       }
     }
   }

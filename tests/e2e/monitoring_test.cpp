@@ -79,6 +79,20 @@ std::string UtcDate(std::chrono::system_clock::time_point when) {
     return text;
 }
 
+// A rate's 95 % Wilson interval, k of n, as the roots of (k/n - p)^2 = z^2 p (1 - p) / n; null
+// when n is 0.
+void ExpectWilson(const Json& interval, double k, double n) {
+    if (n == 0) {
+        EXPECT_TRUE(interval.is_null()) << interval;
+        return;
+    }
+    ASSERT_TRUE(interval.is_array() && interval.size() == 2) << interval;
+    const double z2n = 1.959963984540054 * 1.959963984540054 / n, p = k / n;
+    const double a = 1 + z2n, b = -(2 * p + z2n), root = std::sqrt(b * b - 4 * a * p * p);
+    EXPECT_NEAR(interval[0].get<double>(), std::max(0.0, (-b - root) / (2 * a)), 1e-9);
+    EXPECT_NEAR(interval[1].get<double>(), std::min(1.0, (-b + root) / (2 * a)), 1e-9);
+}
+
 struct Labelled {
     double score = 0;
     int label = 0;
@@ -378,6 +392,15 @@ class MonitoringTest : public ::testing::TestWithParam<Backend> {
                 const double tpr = t.tp / t.positives;
                 EXPECT_NEAR(group["tpr"].get<double>(), tpr, 1e-12);
                 EXPECT_NEAR(group["fpr"].get<double>(), t.fp / (t.resolved - t.positives), 1e-12);
+                EXPECT_EQ(group["flagged"].get<double>(), t.flagged);
+                EXPECT_EQ(group["positives"].get<double>(), t.positives);
+                // Each rate's Wilson interval over the rows it divides by.
+                const auto& intervals = group["intervals"];
+                ExpectWilson(intervals["selection_rate"], t.flagged, t.n);
+                ExpectWilson(intervals["observed_rate"], t.positives, t.resolved);
+                ExpectWilson(intervals["tpr"], t.tp, t.positives);
+                ExpectWilson(intervals["fpr"], t.fp, t.resolved - t.positives);
+                ExpectWilson(intervals["precision"], t.tp, t.tp + t.fp);
                 lowest = std::min(lowest, t.flagged / t.n);
                 highest = std::max(highest, t.flagged / t.n);
                 lowest_tpr = std::min(lowest_tpr, tpr);

@@ -414,9 +414,11 @@ function renderCalibration(answer) {
         ...[...row(live[i]), ...row(cv[i])].map((v) => el("td", { class: "num", text: v }))))));
 }
 
-// A rate is null when its group has nothing to divide by (no outcomes, no leavers, none flagged).
+// A rate is null when its group has nothing to divide by (no outcomes, no leavers, none flagged);
+// a rate with an interval (95 %, Wilson) shows it.
 const showCount = (v) => String(v);
-const showRate = (v) => orMissing(v, "n/a");
+const showRate = (v, interval) => (v === null ? "n/a"
+  : fixed(v) + (interval ? ` (${fixed(interval[0])}–${fixed(interval[1])})` : ""));
 const GROUP_COLUMNS = [["n", "n", showCount], ["Selection rate", "selection_rate", showRate],
   ["Mean predicted", "mean_predicted", showRate], ["Resolved", "resolved", showCount],
   ["Observed rate", "observed_rate", showRate], ["TPR", "tpr", showRate], ["FPR", "fpr", showRate],
@@ -445,7 +447,8 @@ function fairnessAttribute(a, scope, fourFifths, trained) {
     tableBox(`${title}, ${scope}: per group`, ["Group", ...GROUP_COLUMNS.map(([h]) => h)],
       a.groups.map((g) => el("tr", { "data-group": g.group },
         el("th", { scope: "row", text: g.group }),
-        ...GROUP_COLUMNS.map(([, key, show]) => el("td", { class: `num ${key}`, text: show(g[key]) }))))));
+        ...GROUP_COLUMNS.map(([, key, show]) => el("td", { class: `num ${key}`,
+          text: show(g[key], (g.intervals || {})[key]) }))))));
 }
 
 function renderFairness(answer) {
@@ -458,8 +461,8 @@ function renderFairness(answer) {
   box.append(el("p", { text: `The model's decisions (flagged: probability ≥ ${f.decision_threshold}) ` +
     `across groups of employees. A selection-rate ratio (lowest group's rate over the highest's) ` +
     `under ${f.four_fifths} is flagged "below four-fifths": look at whether the observed rates ` +
-    `differ as much. Small groups give unstable rates: read n first. A flag is a reason to look, ` +
-    `not a verdict.` }),
+    `differ as much. Small groups give unstable rates: each rate carries its 95 % interval in ` +
+    `brackets. A flag is a reason to look, not a verdict.` }),
   el("h3", { text: `Live: predictions of ${f.model_version}, outcomes within ${f.horizon_days} days` }));
   if (!f.live.length) box.append(el("p", { class: "notice", text: "No predictions of this version yet." }));
   for (const a of f.live) {

@@ -78,20 +78,33 @@ Json TimeOrNull(const std::optional<base::SystemTime>& time) {
 
 Json OrNull(const std::optional<double>& value) { return value ? Json(*value) : Json(nullptr); }
 
+Json IntervalOrNull(const std::optional<std::pair<double, double>>& interval) {
+    return interval ? Json::array({interval->first, interval->second}) : Json(nullptr);
+}
+
 Json FairnessJson(const std::vector<model::AttributeFairness>& table) {
     Json attributes = Json::array();
     for (const auto& attribute : table) {
         Json groups = Json::array();
         for (const auto& g : attribute.groups) {
+            const auto intervals = monitoring::IntervalsOf(g);
             groups.push_back({{"group", g.group},
                               {"n", g.n},
+                              {"flagged", g.flagged},
                               {"selection_rate", g.selection_rate},
                               {"mean_predicted", g.mean_predicted},
                               {"resolved", g.resolved},
+                              {"positives", g.positives},
                               {"observed_rate", OrNull(g.observed_rate)},
                               {"tpr", OrNull(g.tpr)},
                               {"fpr", OrNull(g.fpr)},
-                              {"precision", OrNull(g.precision)}});
+                              {"precision", OrNull(g.precision)},
+                              {"intervals",
+                               {{"selection_rate", IntervalOrNull(intervals.selection_rate)},
+                                {"observed_rate", IntervalOrNull(intervals.observed_rate)},
+                                {"tpr", IntervalOrNull(intervals.tpr)},
+                                {"fpr", IntervalOrNull(intervals.fpr)},
+                                {"precision", IntervalOrNull(intervals.precision)}}}});
         }
         attributes.push_back({{"attribute", attribute.attribute},
                               {"groups", std::move(groups)},
@@ -105,9 +118,7 @@ Json FairnessJson(const std::vector<model::AttributeFairness>& table) {
 Json FigureJson(const monitoring::Figure& figure) {
     return {{"value", OrNull(figure.value)},
             {"n", figure.n},
-            {"interval", figure.interval
-                             ? Json::array({figure.interval->first, figure.interval->second})
-                             : Json(nullptr)},
+            {"interval", IntervalOrNull(figure.interval)},
             {"reason", figure.reason.empty() ? Json(nullptr) : Json(figure.reason)}};
 }
 

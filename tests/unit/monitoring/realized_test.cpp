@@ -157,6 +157,40 @@ TEST(IntervalTest, WilsonBoundsAreTheRootsOfItsQuadratic) {
     }
 }
 
+// A fairness group's intervals: each rate's Wilson interval over the rows it divides by, none
+// where there are no such rows.
+TEST(IntervalTest, AGroupsRatesCarryTheWilsonIntervalOfTheirOwnCounts) {
+    model::GroupFairness group;
+    group.n = 200;
+    group.flagged = 40;
+    group.resolved = 120;
+    group.positives = 30;
+    group.true_positive = 18;
+    group.false_positive = 12;
+    const auto intervals = IntervalsOf(group);
+    const std::pair<const std::optional<std::pair<double, double>>*, std::pair<int, int>>
+        expected[] = {{&intervals.selection_rate, {40, 200}},
+                      {&intervals.observed_rate, {30, 120}},
+                      {&intervals.tpr, {18, 30}},
+                      {&intervals.fpr, {12, 90}},
+                      {&intervals.precision, {18, 30}}};
+    for (const auto& [interval, counts] : expected) {
+        ASSERT_TRUE(interval->has_value());
+        const auto wilson = WilsonInterval(counts.first, counts.second);
+        EXPECT_EQ(**interval, wilson) << counts.first << "/" << counts.second;
+    }
+    model::GroupFairness unresolved;
+    unresolved.n = 10;
+    unresolved.flagged = 0;
+    const auto none = IntervalsOf(unresolved);
+    ASSERT_TRUE(none.selection_rate);
+    EXPECT_EQ(none.selection_rate->first, 0.0);
+    EXPECT_FALSE(none.observed_rate);
+    EXPECT_FALSE(none.tpr);
+    EXPECT_FALSE(none.fpr);
+    EXPECT_FALSE(none.precision);
+}
+
 // DeLong's variance of the empirical AUC, from the placement values of each class.
 double DeLongVariance(const std::vector<double>& positives, const std::vector<double>& negatives) {
     const auto psi = [](double x, double y) { return x > y ? 1.0 : x == y ? 0.5 : 0.0; };
