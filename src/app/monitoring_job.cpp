@@ -27,13 +27,21 @@ struct FamilySpec {
 };
 
 // Every figure the job exports, in exposition order.
-const std::array<FamilySpec, 15>& Families() {
-    static const std::array<FamilySpec, 15> families{{
+const std::array<FamilySpec, 17>& Families() {
+    static const std::array<FamilySpec, 17> families{{
         {"attrition_feature_psi",
          "PSI of an input over the drift window against its training distribution (daily job)",
          {"model_version", "feature"}},
+        {"attrition_feature_psi_chance_bound",
+         "PSI that sampling alone reaches in 95 % of drift windows of this size (the input's "
+         "PSI is significant above it and from 0.25)",
+         {"model_version", "feature"}},
         {"attrition_prediction_psi",
          "PSI of the predicted probability over the drift window against the out-of-fold scores",
+         {"model_version"}},
+        {"attrition_prediction_psi_chance_bound",
+         "PSI of the predicted probability that sampling alone reaches in 95 % of windows of "
+         "this size",
          {"model_version"}},
         {"attrition_drift_window_predictions",
          "Logged predictions in the drift window (the PSI's population)",
@@ -136,11 +144,15 @@ base::Result<void> EvaluateVersion(store::Database& database,
             static_cast<double>(sample->window_rows));
         const auto drift = monitoring::CompareDrift(meta, std::move(*sample));
         for (const auto& feature : drift.features) {
-            if (feature.n > 0)
-                Add(figures, "attrition_feature_psi", {version, feature.name}, feature.psi);
+            if (feature.n == 0) continue;
+            Add(figures, "attrition_feature_psi", {version, feature.name}, feature.psi);
+            Add(figures, "attrition_feature_psi_chance_bound", {version, feature.name},
+                feature.chance_bound);
         }
         if (drift.prediction && drift.prediction->n > 0) {
             Add(figures, "attrition_prediction_psi", {version}, drift.prediction->psi);
+            Add(figures, "attrition_prediction_psi_chance_bound", {version},
+                drift.prediction->chance_bound);
         }
     }
 

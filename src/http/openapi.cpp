@@ -334,8 +334,12 @@ void MonitoringSchemas(Json& s) {
            {"description",
             "The PSI that sampling alone reaches (95 %) at this n: see "
             "chance_bound_method; null without values"}}},
+         {"beyond_chance",
+          {{"type", {"boolean", "null"}},
+           {"description", "psi above chance_bound; null without values"}}},
          {"significant",
-          {{"type", "boolean"}, {"description", "level significant, and psi above chance_bound"}}},
+          {{"type", "boolean"},
+           {"description", "level significant, and beyond_chance (what the drift alerts use)"}}},
          {"bins",
           {{"type", "array"},
            {"description",
@@ -352,7 +356,8 @@ void MonitoringSchemas(Json& s) {
                                 "(live - training) x ln(live / training), shares "
                                 "floored at 1e-4: the bins' sum is psi"}}}},
                             {"training_share", "live_share", "contribution"})}}}},
-        {"name", "kind", "n", "psi", "level", "chance_bound", "significant", "bins"});
+        {"name", "kind", "n", "psi", "level", "chance_bound", "beyond_chance", "significant",
+         "bins"});
     s["DriftReport"] =
         Object({{"model_version", {{"type", "string"}}},
                 {"days", integer},

@@ -667,8 +667,15 @@ TEST_P(MonitoringTest, DriftFlagsTheShiftedFeatureAndOnlyIt) {
     EXPECT_NEAR(age["chance_bound"].get<double>() /
                     (16.919 * (1 / n + 1 / training_rows) * (bins.size() == 10 ? 1.0 : NAN)),
                 1.0, 0.005);
+    EXPECT_EQ(age["beyond_chance"], true);
     EXPECT_EQ(age["significant"], true);
-    for (const auto& feature : same["features"]) EXPECT_EQ(feature["significant"], false);
+    for (const auto& feature : same["features"]) {
+        EXPECT_EQ(feature["significant"], false);
+        if (!feature["psi"].is_null()) {
+            EXPECT_EQ(feature["beyond_chance"],
+                      feature["psi"].get<double>() > feature["chance_bound"].get<double>());
+        }
+    }
     PrintFigures("monitoring_drift/" + BackendName({GetParam(), 0}),
                  {{"rows", older["rows"].get<long long>()},
                   {"age_psi_x1000", std::llround(age["psi"].get<double>() * 1000)},
@@ -768,12 +775,16 @@ TEST_P(MonitoringTest, TheDailyJobRunsOncePerSlotAndEveryReplicaExportsItsFigure
         EXPECT_EQ(gauge("attrition_drift_window_predictions{" + v + "}"),
                   drift["rows"].get<double>());
         for (const auto& feature : drift["features"]) {
-            EXPECT_NEAR(gauge("attrition_feature_psi{" + v + ",feature=\"" +
-                              feature["name"].get<std::string>() + "\"}"),
-                        feature["psi"].get<double>(), 1e-12);
+            const auto series = v + ",feature=\"" + feature["name"].get<std::string>() + "\"}";
+            EXPECT_NEAR(gauge("attrition_feature_psi{" + series), feature["psi"].get<double>(),
+                        1e-12);
+            EXPECT_NEAR(gauge("attrition_feature_psi_chance_bound{" + series),
+                        feature["chance_bound"].get<double>(), 1e-12);
         }
         EXPECT_NEAR(gauge("attrition_prediction_psi{" + v + "}"),
                     drift["prediction"]["psi"].get<double>(), 1e-12);
+        EXPECT_NEAR(gauge("attrition_prediction_psi_chance_bound{" + v + "}"),
+                    drift["prediction"]["chance_bound"].get<double>(), 1e-12);
 
         const auto fairness =
             Get(a, "/api/v1/monitoring/fairness?horizon_days=0&model_version=" + version);

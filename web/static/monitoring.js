@@ -296,7 +296,7 @@ function renderDrift(answer) {
       el("td", { class: "num", text: percent(b.training_share) }),
       el("td", { class: "num", text: percent(b.live_share) }),
       el("td", { class: "num contribution", text: fixed(b.contribution) }),
-      el("td", { class: "chance", text: r.psi > r.chance_bound ? "yes" : `no (chance reaches ${fixed(r.chance_bound)})` })))));
+      el("td", { class: "chance", text: r.beyond_chance ? "yes" : `no (chance reaches ${fixed(r.chance_bound)})` })))));
 }
 
 const METRICS = [["ROC AUC", "roc_auc"], ["PR AUC", "pr_auc"], ["Precision", "precision"],

@@ -151,6 +151,7 @@ Json DriftJson(const model::FeatureDrift& drift) {
                {"psi", some ? Json(drift.psi) : Json(nullptr)},
                {"level", some ? Json(model::DriftLevelName(drift.level)) : Json(nullptr)},
                {"chance_bound", some ? Json(drift.chance_bound) : Json(nullptr)},
+               {"beyond_chance", some ? Json(drift.beyond_chance) : Json(nullptr)},
                {"significant", drift.Significant()}};
     if (drift.numeric) entry["ks"] = some ? Json(drift.ks) : Json(nullptr);
     Json bins = Json::array();
