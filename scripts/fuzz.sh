@@ -5,18 +5,21 @@
 # New inputs a run finds go to <build>/fuzz-corpus/<target>/ (the repository's seeds are only
 # read); a crashing input is written to <build>/fuzz-artifacts/. Non-zero when any target
 # crashes, leaks, times out or breaks one of its checks.
-#   scripts/fuzz.sh [--seconds N] [--build-dir DIR] [--jobs N] [target...]
+# --build-only builds them and stops (scripts/test.sh builds them beside the ASan suite).
+#   scripts/fuzz.sh [--seconds N] [--build-dir DIR] [--jobs N] [--build-only] [target...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=60
 build_dir=build/fuzz
 jobs=2
+build_only=false
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift ;;
     --build-dir) build_dir="$2"; shift ;;
     --jobs) jobs="$2"; shift ;;
+    --build-only) build_only=true ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1") ;;
   esac
@@ -28,6 +31,7 @@ done
 
 cmake --preset fuzz -B "$build_dir" >/dev/null
 cmake --build "$build_dir" --target "${targets[@]}" -- -j"$jobs"
+! "$build_only" || exit 0
 
 # One target for `seconds`; its verdict line goes to $results/<target> (the whole log stays in
 # <build>/fuzz-<name>.log).

@@ -8,15 +8,25 @@
 # repository under concurrent clients (model_reload_test). Builds the `tsan` preset
 # (build/tsan) with only these targets. Every report of every process (test binaries and the
 # services they start) goes to a file; the run fails if any test fails or any report exists.
-#   scripts/tsan.sh [--jobs N]
+# --build-only builds them and stops (scripts/test.sh builds them beside the ASan suite).
+#   scripts/tsan.sh [--jobs N] [--build-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=2
-[ "${1:-}" = "--jobs" ] && jobs="$2"
+build_only=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --jobs) jobs="$2"; shift ;;
+    --build-only) build_only=true ;;
+    *) echo "tsan.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
 targets=(attrition serve_test limits_test hardening_test store_integration_test
          store_outage_test ops_test http_limits_test log_load_test model_reload_test)
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan --target "${targets[@]}" -- -j"$jobs"
+! "$build_only" || exit 0
 reports=$(mktemp -d /tmp/attrition-tsan-XXXXXX)
 # halt_on_error: the first race stops the process that hit it (its test then fails);
 # second_deadlock_stack for lock-order reports. Child processes inherit TSAN_OPTIONS.
