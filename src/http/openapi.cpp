@@ -286,6 +286,12 @@ void MonitoringSchemas(Json& s) {
     };
     const Json pair{
         {"type", "array"}, {"items", {{"type", "number"}}}, {"minItems", 2}, {"maxItems", 2}};
+    const Json nullable_pair{{"oneOf", {pair, {{"type", "null"}}}}};
+    const auto nullable_interval = [&](std::string_view description) {
+        Json interval = nullable_pair;
+        interval["description"] = description;
+        return interval;
+    };
     const Json mean_std =
         Object({{"mean", {{"type", "number"}}}, {"std", {{"type", "number"}}}}, {"mean", "std"});
     const Json bin = Object({{"mean_predicted", ratio("Mean predicted probability")},
@@ -382,12 +388,9 @@ void MonitoringSchemas(Json& s) {
     const auto nullable = [](std::string_view description) {
         return Json{{"type", {"number", "null"}}, {"description", description}};
     };
-    const Json nullable_pair{{"oneOf", {pair, {{"type", "null"}}}}};
     const auto wilson = [&](std::string_view over) {
-        Json interval = nullable_pair;
-        interval["description"] =
-            fmt::format("95 % Wilson interval over {}; null without any", over);
-        return interval;
+        return nullable_interval(
+            fmt::format("95 % Wilson interval over {}; null without any", over));
     };
     s["FairnessGroup"] = Object(
         {{"group", Text("The value (genre, statut_marital) or age band (18-29 … 50+)")},
@@ -434,15 +437,14 @@ void MonitoringSchemas(Json& s) {
     // A figure with its sample size, interval and the reason it is null (one of `reasons`).
     const auto figure = [&](const char* value, const char* n, const char* interval, Json reasons) {
         reasons.push_back(nullptr);
-        return Object(
-            {{"value", nullable_ratio(value)},
-             {"n", {{"type", "integer"}, {"description", n}}},
-             {"interval", {{"oneOf", {pair, {{"type", "null"}}}}, {"description", interval}}},
-             {"reason",
-              {{"type", {"string", "null"}},
-               {"enum", std::move(reasons)},
-               {"description", "Why value is null; null when it is not"}}}},
-            {"value", "n", "interval", "reason"});
+        return Object({{"value", nullable_ratio(value)},
+                       {"n", {{"type", "integer"}, {"description", n}}},
+                       {"interval", nullable_interval(interval)},
+                       {"reason",
+                        {{"type", {"string", "null"}},
+                         {"enum", std::move(reasons)},
+                         {"description", "Why value is null; null when it is not"}}}},
+                      {"value", "n", "interval", "reason"});
     };
     s["RefreshQueued"] =
         Object({{"refresh",
@@ -482,7 +484,7 @@ void MonitoringSchemas(Json& s) {
           {{"type", {"number", "null"}},
            {"description", "Sum of the calibrated probabilities; null without predictions"}}},
          {"roc_auc", expected("Expected ROC AUC")},
-         {"roc_auc_interval", {{"oneOf", {pair, {{"type", "null"}}}}}},
+         {"roc_auc_interval", nullable_pair},
          {"precision", expected("Expected, at the decision threshold")},
          {"recall", expected("Expected, at the decision threshold")},
          {"f1_score", expected("Expected, at the decision threshold")},

@@ -8,6 +8,14 @@ namespace {
 
 constexpr double kZ95 = 1.959963984540054;  // the standard normal's 97.5th percentile
 
+// The confusion matrix of the judged predictions at the decision threshold.
+model::Confusion ConfusionOf(const store::LivePerformance& live) {
+    return {.true_positive = live.true_positive,
+            .false_positive = live.false_positive,
+            .true_negative = live.Negatives() - live.false_positive,
+            .false_negative = live.false_negative};
+}
+
 }  // namespace
 
 std::pair<double, double> WilsonInterval(std::uint64_t successes, std::uint64_t n) {
@@ -75,13 +83,6 @@ std::pair<double, double> BrierInterval(double sum, double sum_of_squares, std::
                             (count - 1);  // of one squared error
     const double half = kZ95 * std::sqrt(variance / count);
     return {std::max(0.0, mean - half), std::min(1.0, mean + half)};
-}
-
-model::Confusion ConfusionOf(const store::LivePerformance& live) {
-    return {.true_positive = live.true_positive,
-            .false_positive = live.false_positive,
-            .true_negative = live.Negatives() - live.false_positive,
-            .false_negative = live.false_negative};
 }
 
 Realized Judge(const store::LivePerformance& live) {

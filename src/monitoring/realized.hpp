@@ -50,9 +50,6 @@ struct Realized {
 // F1 those of model::Confusion (the training's definitions).
 Realized Judge(const store::LivePerformance& live);
 
-// The confusion matrix of the judged predictions at the decision threshold.
-model::Confusion ConfusionOf(const store::LivePerformance& live);
-
 // The 95 % Wilson score interval of `successes` out of `n` (n > 0).
 std::pair<double, double> WilsonInterval(std::uint64_t successes, std::uint64_t n);
 // The same for a rate observed over `n` trials, n > 0 and not necessarily whole (an expected
