@@ -9,7 +9,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/install-deps.sh >/dev/null
 cmake --preset release >/dev/null
-cmake --build --preset release --target attrition model_bench request_bench store_bench -- -j2
+cmake --build --preset release --target attrition model_bench request_bench store_bench \
+  what_if_bench -- -j2
 
 out=docs/performance.md
 tmp=$(mktemp)
@@ -47,6 +48,13 @@ micro store build/release/bench/store_bench
 bash bench/load.sh --binary build/release/src/attrition --out "$work/load.md"
 bash bench/monitoring.sh --binary build/release/src/attrition --out "$work/monitoring.md"
 bash bench/partitions.sh --binary build/release/src/attrition --out "$work/partitions.md"
+# The what-if search on the extracts when they are here, else on as many synthetic employees.
+what_if_population=(--synthetic 1470)
+if [ -f ../shared/data/technova/extrait_sirh.csv ]; then
+  what_if_population=(--data ../shared/data/technova)
+fi
+build/release/bench/what_if_bench --model model/xgb_enhanced_v2.0 "${what_if_population[@]}" \
+  > "$work/what_if.md"
 
 {
   echo "# Performance"
@@ -105,6 +113,10 @@ bash bench/partitions.sh --binary build/release/src/attrition --out "$work/parti
   echo "## Retention over a large PostgreSQL log"
   echo
   cat "$work/partitions.md"
+  echo
+  echo "## What-if search (POST /api/v1/what-if, one employee, one thread; target p99 <= 20 ms)"
+  echo
+  cat "$work/what_if.md"
   echo
   cat bench/performance-notes.md
 } > "$tmp"

@@ -500,7 +500,8 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
     if (const auto* model = models->Default()) {
         http::OpenApiInfo info{.version = version,
                                .model_version = model->predictor.Version(),
-                               .batch_limit = config.batch_limit};
+                               .batch_limit = config.batch_limit,
+                               .actions = model->actions};
         domain::Vocabulary vocabulary = model->vocabulary;
         for (const auto& loaded : models->versions) {
             if (!loaded.model) continue;

@@ -626,6 +626,79 @@ void V2Schemas(Json& s) {
     s["V2Error"] = Object({{"error", Text("What is wrong: the input and the rule")}}, {"error"});
 }
 
+// POST /api/v1/what-if's answer and a version's action space (model/actions.hpp).
+void WhatIfSchemas(Json& s, const OpenApiInfo& info) {
+    const Json value{{"type", {"number", "integer", "string"}},
+                     {"description", "A numeric input's number or a categorical input's value"}};
+    s["Action"] = Object(
+        {{"input", Text("The input a what-if search may change")},
+         {"change",
+          {{"type", "string"},
+           {"enum", {"raise", "lower", "towards"}},
+           {"description",
+            "raise, lower: a numeric input, up or down from its value; towards: a categorical "
+            "input, to any value after its own in order"}}},
+         {"max_step", {{"type", "number"}, {"description", "At most this much (input's unit)"}}},
+         {"max_relative",
+          {{"type", "number"}, {"description", "At most this share of the value (0.2: 20 %)"}}},
+         {"order", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+         {"goal",
+          {{"type", "boolean"},
+           {"description", "An outcome to work towards (a satisfaction score), not an action"}}},
+         {"label", Text("What HR reads")}},
+        {"input", "change", "goal", "label"});
+    s["WhatIfChange"] = Object({{"feature", Text("The input changed")},
+                                {"from", value},
+                                {"to", value},
+                                {"goal", s["Action"]["properties"]["goal"]},
+                                {"label", Text("The action's label")}},
+                               {"feature", "from", "to", "goal", "label"});
+    s["WhatIfProposal"] = Object(
+        {{"changes", {{"type", "array"}, {"items", Ref("WhatIfChange")}, {"minItems", 1}}},
+         {"probability_leave",
+          Percent("What POST /api/v1/predict answers for the employee with the changes made")},
+         {"will_leave", {{"type", "boolean"}}},
+         {"risk_level", RiskLevel()}},
+        {"changes", "probability_leave", "will_leave", "risk_level"});
+    s["WhatIfResponse"] = Object(
+        {{"probability_leave", Percent("The employee as sent, as POST /api/v1/predict answers")},
+         {"will_leave", {{"type", "boolean"}}},
+         {"risk_level", RiskLevel()},
+         {"decision_threshold_percent", Percent("Under it, an employee is not flagged")},
+         {"proposals",
+          {{"type", "array"},
+           {"items", Ref("WhatIfProposal")},
+           {"description",
+            "Changes that bring the probability under the threshold: fewest changes first, "
+            "then the smallest (the share of each input's reach used); no proposal's inputs "
+            "contain another's"}}},
+         {"reason",
+          {{"type", {"string", "null"}},
+           {"description", "Why there is no proposal; null when there are"}}},
+         {"note", Text("What a proposal is, and is not: a prediction, not a causal promise")},
+         {"search", Object({{"max_changes", {{"type", "integer"}}},
+                            {"exact", {{"type", "boolean"}}},
+                            {"evaluated",
+                             {{"type", "integer"}, {"description", "Changed employees scored"}}}},
+                           {"max_changes", "exact", "evaluated"})},
+         {"metadata", Ref("WhatIfMetadata")}},
+        {"probability_leave", "will_leave", "risk_level", "decision_threshold_percent", "proposals",
+         "reason", "note", "search", "metadata"});
+    s["WhatIfMetadata"] = Object({{"model_version", Text("Model that scored")},
+                                  {"what_if_time_ms", {{"type", "integer"}}},
+                                  {"timestamp", Timestamp()},
+                                  {"warnings", Warnings()}},
+                                 {"model_version", "what_if_time_ms", "timestamp"});
+    s["ModelVersion"]["properties"]["actions"] = {
+        {"type", "array"},
+        {"items", Ref("Action")},
+        {"description",
+         "What POST /api/v1/what-if may change with this version (metadata.json's actions, "
+         "else the defaults of docs/model.md); never age, gender, marital status, education, "
+         "experience, evaluations, department, job or distance"},
+        {"examples", Json::array({model::ActionsToJson(info.actions)["inputs"]})}};
+}
+
 Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
     Json s = Json::object();
     s["Employee"] = EmployeeSchema(vocabulary, info, EmployeeId::kOptional);
@@ -795,6 +868,7 @@ Json Schemas(const domain::Vocabulary& vocabulary, const OpenApiInfo& info) {
          {"refused", {{"type", "integer"}, {"description", "Changes refused or failed"}}}},
         {"default", "shadow", "changes", "refused"});
     V2Schemas(s);
+    WhatIfSchemas(s, info);
     s["Health"] = Object({{"status", {{"type", "string"}, {"enum", {"healthy", "unhealthy"}}}},
                           {"model_loaded", {{"type", "boolean"}}},
                           {"model_version", {{"type", {"string", "null"}}}},

@@ -17,6 +17,7 @@
 #include "domain/validation.hpp"
 #include "domain/vocabulary.hpp"
 #include "http/route.hpp"
+#include "model/actions.hpp"
 
 namespace attrition::http {
 
@@ -34,6 +35,7 @@ struct OpenApiInfo {
     std::optional<std::string> model_version;  // the loaded model, when there is one
     std::size_t batch_limit = domain::kDefaultBatchLimit;
     std::vector<OptionalInputDoc> optional_inputs;
+    model::ActionSpace actions;  // the default version's (the example of every version's)
 };
 
 // The document as compact JSON: paths from the routes that have an operation, each with the

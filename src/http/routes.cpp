@@ -6,6 +6,7 @@
 
 #include "http/handlers/inference_tensors.hpp"
 #include "http/openapi.hpp"
+#include "serving/what_if.hpp"
 
 namespace attrition::http {
 namespace {
@@ -120,6 +121,37 @@ void DeclarePredictionRoutes(const Endpoints& e, std::vector<Route>& routes) {
         .reject = refused,
     });
     routes.push_back({
+        .verb = Verb::post,
+        .path = "/api/v1/what-if",
+        .group = RouteGroup::kExplain,
+        .access = Access::kApiKeyIfRequired,
+        .logging = Logging::kPredictionLog,
+        .operation =
+            Operation{
+                .operation_id = "what_if",
+                .summary = "What would keep a flagged employee: the fewest, smallest changes "
+                           "within the version's actions that bring the risk under the "
+                           "threshold (what the model would predict, not a promise)",
+                .tag = "predictions",
+                .request_schema = "Employee",
+                .request_example = employee_example,
+                .parameters = {QueryParameter("max_changes", "Inputs a proposal may change at most",
+                                              {{"type", "integer"},
+                                               {"minimum", 1},
+                                               {"maximum", serving::kMaxChanges},
+                                               {"default", 2}}),
+                               QueryParameter("proposals", "Proposals wanted at most",
+                                              {{"type", "integer"},
+                                               {"minimum", 1},
+                                               {"maximum", serving::kMaxProposals},
+                                               {"default", 3}}),
+                               VersionHeader(), VersionParameter()},
+                .responses = {{200, "Success", "WhatIfResponse"},
+                              {404, "No such model version", "Error"}}},
+        .handler = Bind(p, &handlers::PredictionEndpoints::WhatIf),
+        .reject = refused,
+    });
+    routes.push_back({
         .verb = Verb::get,
         .path = "/api/v1/model/info",
         .group = RouteGroup::kRead,
@@ -147,6 +179,24 @@ void DeclarePredictionRoutes(const Endpoints& e, std::vector<Route>& routes) {
                                .responses = {{200, "The versions, by name", "ModelList"}}},
         .handler = [&p](const Request& request,
                         RequestContext& context) { return p.Models(request, context); },
+    });
+    routes.push_back({
+        .verb = Verb::get,
+        .path = std::string(handlers::kModelVersionPattern),
+        .group = RouteGroup::kRead,
+        .operation = Operation{.operation_id = "get_model_version",
+                               .summary = "One version of the model repository, as "
+                                          "GET /api/v1/models lists it, with what "
+                                          "POST /api/v1/what-if may change",
+                               .tag = "model",
+                               .parameters = {{{"name", "version"},
+                                               {"in", "path"},
+                                               {"required", true},
+                                               {"schema", {{"type", "string"}}}}},
+                               .responses = {{200, "The version", "ModelVersion"},
+                                             {404, "No such model version", "Error"}}},
+        .handler = [&p](const Request& request,
+                        RequestContext& context) { return p.ModelVersion(request, context); },
     });
     routes.push_back({
         .verb = Verb::post,

@@ -477,6 +477,7 @@ std::string MetadataToJson(const ModelMetadata& m) {
                              {"groups", GroupCountsToJson(m.fairness)}};
     }
     if (m.calibrator) j["score_calibrator"] = CalibratorToJson(*m.calibrator);
+    if (m.actions) j["actions"] = ActionsToJson(*m.actions);
     return j.dump(2) + "\n";
 }
 
@@ -589,6 +590,13 @@ base::Result<ModelMetadata> ParseMetadata(std::string_view text) {
             auto calibrator = CalibratorFromJson(*found);
             if (!calibrator) return tl::unexpected(calibrator.error());
             m.calibrator = std::move(*calibrator);
+        }
+        if (const auto found = j.find("actions"); found != j.end()) {
+            auto actions = ActionsFromJson(*found);
+            if (!actions) return tl::unexpected(actions.error());
+            if (auto ok = CheckActions(*actions, m.encoding); !ok)
+                return tl::unexpected(ok.error());
+            m.actions = std::move(*actions);
         }
         return m;
     } catch (const nlohmann::json::exception& e) {

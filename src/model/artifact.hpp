@@ -16,6 +16,7 @@
 
 #include "base/error.hpp"
 #include "domain/fields.hpp"
+#include "model/actions.hpp"
 #include "model/calibration.hpp"
 #include "model/distributions.hpp"
 #include "model/encoder.hpp"
@@ -105,6 +106,8 @@ struct ModelMetadata {
     // The calibrator the performance estimate maps probabilities through (absent without
     // cross-validation, or in artifacts made before it was kept).
     std::optional<ScoreCalibrator> calibrator;
+    // What a what-if search may change ("actions"); absent: DefaultActions(encoding).
+    std::optional<ActionSpace> actions;
 };
 
 // Lowercase hex SHA-256 of a file's bytes (OpenSSL EVP).

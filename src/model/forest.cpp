@@ -274,6 +274,20 @@ void Forest::MarginsUnchecked(const float* rows, std::size_t row_count, float* o
     }
 }
 
+std::vector<float> Forest::SplitThresholds(std::size_t feature) const {
+    std::vector<float> thresholds;
+    for (const auto& tree : booster_.trees) {
+        for (std::size_t node = 0; node < tree.NodeCount(); ++node) {
+            if (!tree.IsLeaf(node) && tree.split_indices[node] == feature) {
+                thresholds.push_back(tree.split_conditions[node]);
+            }
+        }
+    }
+    std::sort(thresholds.begin(), thresholds.end());
+    thresholds.erase(std::unique(thresholds.begin(), thresholds.end()), thresholds.end());
+    return thresholds;
+}
+
 float Forest::PredictMargin(std::span<const float> row) const noexcept {
     if (row.size() != FeatureCount()) return std::numeric_limits<float>::quiet_NaN();
     if (!UsesCompleteLayout()) {

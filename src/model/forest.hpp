@@ -43,6 +43,9 @@ class Forest {
     // The source trees with covers, in XGBoost's numbering (for TreeSHAP).
     [[nodiscard]] const std::vector<TreeArrays>& Trees() const noexcept { return booster_.trees; }
 
+    // The sorted, distinct thresholds of every split on `feature` (empty when none splits on it).
+    [[nodiscard]] std::vector<float> SplitThresholds(std::size_t feature) const;
+
     // row.size() must be FeatureCount() (NaN = missing); otherwise the result is NaN.
     [[nodiscard]] float PredictMargin(std::span<const float> row) const noexcept;
     [[nodiscard]] float PredictProbability(std::span<const float> row) const noexcept;

@@ -99,16 +99,28 @@ std::vector<Prediction> Predictor::PredictMany(std::span<const domain::Employee>
         Encode(employees[i], metadata_->encoding,
                std::span<float>(rows).subspan(i * column_count, column_count));
     }
-    std::vector<float> probabilities(employees.size());
+    return PredictRows(rows);
+}
+
+void Predictor::EncodeRow(const domain::Employee& employee, std::span<float> row) const noexcept {
+    Encode(employee, metadata_->encoding, row);
+}
+
+std::vector<Prediction> Predictor::PredictRows(std::span<const float> rows) const {
+    std::vector<float> probabilities(rows.size() / metadata_->encoding.ColumnCount());
     forest_->PredictProbabilities(rows, probabilities);
     std::vector<Prediction> predictions;
-    predictions.reserve(employees.size());
+    predictions.reserve(probabilities.size());
     for (const float p : probabilities) {
         const double probability = p;
         predictions.push_back(Prediction{probability, probability >= metadata_->decision_threshold,
                                          RiskOf(probability)});
     }
     return predictions;
+}
+
+std::vector<float> Predictor::SplitThresholds(std::size_t column) const {
+    return forest_->SplitThresholds(column);
 }
 
 Explanation Predictor::Explain(const domain::Employee& employee) const {

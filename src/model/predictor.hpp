@@ -67,6 +67,16 @@ class Predictor {
     // Predict in a loop); element i equals Predict(employees[i]) bit for bit.
     std::vector<Prediction> PredictMany(std::span<const domain::Employee> employees) const;
     Explanation Explain(const domain::Employee& employee) const;
+
+    // Predict in two steps, for a caller that edits encoded rows in between (the what-if
+    // search): EncodeRow writes the ColumnCount() encoded values of an employee; PredictRows
+    // scores row-major rows, and PredictRows(EncodeRow(e)) equals Predict(e) bit for bit.
+    std::size_t ColumnCount() const noexcept { return metadata_->encoding.ColumnCount(); }
+    void EncodeRow(const domain::Employee& employee, std::span<float> row) const noexcept;
+    std::vector<Prediction> PredictRows(std::span<const float> rows) const;
+    // The sorted, distinct thresholds the forest splits encoded column `column` at: between two
+    // neighbours, that column's value does not change any prediction.
+    std::vector<float> SplitThresholds(std::size_t column) const;
     // The input features: the field table's 24, then the optional inputs, in encoding order.
     std::span<const std::string_view> FeatureNames() const noexcept { return feature_names_; }
 

@@ -224,7 +224,8 @@ base::Result<ServedModel> LoadServedModel(const ArtifactFiles& files,
     auto vocabulary = domain::Vocabulary::Make(meta.encoding.vocabulary, domain::CategoryAliases(),
                                                std::move(optional));
     if (!vocabulary) return tl::unexpected(vocabulary.error());
-    return ServedModel{std::move(*predictor), std::move(*vocabulary)};
+    auto actions = meta.actions.value_or(DefaultActions(meta.encoding));
+    return ServedModel{std::move(*predictor), std::move(*vocabulary), std::move(actions)};
 }
 
 const RepositoryVersion* Repository::Find(std::string_view name) const {

@@ -27,14 +27,17 @@
 
 #include "base/error.hpp"
 #include "domain/vocabulary.hpp"
+#include "model/actions.hpp"
 #include "model/predictor.hpp"
 
 namespace attrition::model {
 
-// What scoring needs of one version: the predictor and the vocabulary that validates input.
+// What scoring needs of one version: the predictor, the vocabulary that validates input and
+// what a what-if search may change (the metadata's actions, else the defaults).
 struct ServedModel {
     Predictor predictor;
     domain::Vocabulary vocabulary;
+    ActionSpace actions;
 };
 
 // Loads and checks the artifact in `dir` (kIo / kInvalidConfig naming the problem).

@@ -133,6 +133,29 @@ test("fill the form, submit, read the probability and risk level, see the SHAP c
   const first = await rows.nth(0).locator(".bar").boundingBox();
   const last = await rows.nth(explain.top_features.length - 1).locator(".bar").boundingBox();
   assert.ok(first.width >= last.width, "bars are scaled by |SHAP|");
+
+  // What would keep them: the API's proposals, each change and the risk it would leave.
+  assert.equal(api.prediction.will_leave, true, "the profile above is flagged");
+  const whatIf = await (await fetch(`${env.server.url}/api/v1/what-if`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+  })).json();
+  assert.match(await page.locator("#what-if-note").textContent(), /not a promise/);
+  const proposals = page.locator("#what-if .proposal");
+  assert.equal(await proposals.count(), whatIf.proposals.length);
+  assert.ok(whatIf.proposals.length >= 1, "the profile has a proposal");
+  for (let i = 0; i < whatIf.proposals.length; ++i) {
+    const proposal = whatIf.proposals[i];
+    const shown = proposals.nth(i);
+    assert.equal(await shown.locator(".proposal-probability").textContent(),
+      `${proposal.probability_leave.toFixed(2)} %`);
+    const changes = shown.locator(".proposal-changes > li");
+    assert.equal(await changes.count(), proposal.changes.length);
+    for (let c = 0; c < proposal.changes.length; ++c) {
+      const change = proposal.changes[c];
+      assert.equal(await changes.nth(c).getAttribute("data-feature"), change.feature);
+      assert.match(await changes.nth(c).textContent(), new RegExp(`${change.from} → ${change.to}`));
+    }
+  }
   await screenshot(page, "playground-result");
   assert.deepEqual(page.problems, []);
 });

@@ -92,7 +92,7 @@ test("redocly lint: the served document has no error under the recommended rules
 test("prism proxy: every operation's real successes and errors match the document", async () => {
   // Small limits so that 413 and 429 are reachable: explain allows 3 requests, then 429.
   const { server, document, documentPath } = await served(["--body-limit", "65536",
-    "--rate-limit-explain", "0.001:3"]);
+    "--rate-limit-explain", "0.001:6"]);
   const prism = await startPrism(documentPath, server.url);
   const bare = await served(["--model-dir", path.join(scratch, "no-model")]);
   const prismBare = await startPrism(documentPath, bare.server.url);
@@ -112,6 +112,7 @@ test("prism proxy: every operation's real successes and errors match the documen
       ["GET", "/metrics", 200, keyed], ["GET", "/metrics", 401],
       ["GET", "/openapi.json", 200], ["GET", "/api/v1/model/info", 200],
       ["GET", "/api/v1/model/info?model_version=nope_v0", 404], ["GET", "/api/v1/models", 200],
+      ["GET", "/api/v1/models/xgb_enhanced_v2.0", 200], ["GET", "/api/v1/models/nope_v0", 404],
       ["POST", "/api/v1/models/reload", 200, keyed], ["POST", "/api/v1/models/reload", 401],
       ["GET", "/v2", 200], ["GET", "/v2/health/live", 200], ["GET", "/v2/health/ready", 200],
       ["GET", v2, 200], ["GET", v2Version, 200], ["GET", `${v2}/versions/nope_v0`, 404],
@@ -129,6 +130,9 @@ test("prism proxy: every operation's real successes and errors match the documen
       ["POST", "/api/v1/explain", 200, json, JSON.stringify(employee)],
       ["POST", "/api/v1/explain?detail=columns", 200, json, JSON.stringify(employee)],
       ["POST", "/api/v1/explain", 422, json, invalid],
+      ["POST", "/api/v1/what-if?max_changes=3", 200, json, JSON.stringify(employee)],
+      ["POST", "/api/v1/what-if", 422, json, invalid],
+      ["POST", "/api/v1/what-if?max_changes=9", 422, json, JSON.stringify(employee)],
       ["POST", "/api/v1/explain", 429, json, JSON.stringify(employee)],
       ["GET", "/api/v1/predictions?limit=2", 200, keyed], ["GET", "/api/v1/predictions?limit=0", 422, keyed],
       ["GET", "/api/v1/predictions", 401],
@@ -174,7 +178,7 @@ test("prism proxy: every operation's real successes and errors match the documen
         assert.equal(violations, null, `${method} ${target}: ${violations}`);
         assert.equal(response.status, status, `${method} ${target}: ${await response.text()}`);
         await response.arrayBuffer().catch(() => {});
-        operations.add(`${method} ${new URL(base + target).pathname.replace(/employees\/[^/]+/, "employees/{employee_id}").replace(/versions\/[^/]+/, "versions/{version}")}`);
+        operations.add(`${method} ${new URL(base + target).pathname.replace(/employees\/[^/]+/, "employees/{employee_id}").replace(/versions\/[^/]+/, "versions/{version}").replace(/^\/api\/v1\/models\/(?!reload$)[^/]+$/, "/api/v1/models/{version}")}`);
       }
     }
     // Every documented operation was exercised.

@@ -27,7 +27,8 @@ std::map<std::string, std::string> Bearer(const std::string& key) {
 
 TEST(AccessTest, RateLimitAnswers429WithRetryAfterAndCountsIt) {
     ServiceProcess service(
-        {.flags = {"--rate-limit-predict", "0.001:2"}, .env = {{"OC5_DATABASE_URL", "none"}}});
+        {.flags = {"--rate-limit-predict", "0.001:2", "--rate-limit-explain", "0.001:2"},
+         .env = {{"OC5_DATABASE_URL", "none"}}});
     HttpClient client(service.Port());
     EXPECT_EQ(client.Post("/api/v1/predict", "{}").status, 422);
     EXPECT_EQ(client.Post("/api/v1/predict/batch", "{}").status, 422);
@@ -38,8 +39,13 @@ TEST(AccessTest, RateLimitAnswers429WithRetryAfterAndCountsIt) {
     // Other groups keep their own (unlimited) budget.
     EXPECT_EQ(client.Get("/health").status, 200);
     EXPECT_EQ(client.Post("/api/v1/explain", "{}").status, 422);
+    // What-if draws on the explanations' budget: the third of the two is refused.
+    EXPECT_EQ(client.Post("/api/v1/what-if", "{}").status, 422);
+    EXPECT_EQ(client.Post("/api/v1/what-if", "{}").status, 429);
     const auto metrics = client.Get("/metrics").body;
     EXPECT_NE(metrics.find("attrition_rate_limited_total{group=\"predict\"} 1"), std::string::npos)
+        << metrics;
+    EXPECT_NE(metrics.find("attrition_rate_limited_total{group=\"explain\"} 1"), std::string::npos)
         << metrics;
 }
 
@@ -50,7 +56,8 @@ TEST(AccessTest, RequiredApiKeyGuardsThePredictionEndpoints) {
     ServiceProcess service({.flags = {"--require-api-key"},
                             .env = {{"OC5_DATABASE_URL", "none"}, {"OC5_API_KEYS_FILE", keys}}});
     HttpClient client(service.Port());
-    for (const std::string path : {"/api/v1/predict", "/api/v1/predict/batch", "/api/v1/explain"}) {
+    for (const std::string path :
+         {"/api/v1/predict", "/api/v1/predict/batch", "/api/v1/explain", "/api/v1/what-if"}) {
         const auto missing = client.Post(path, "{}");
         EXPECT_EQ(missing.status, 401) << path;
         EXPECT_EQ(missing.Header("www-authenticate"), "Bearer");

@@ -187,8 +187,11 @@ TEST_P(LogRowsTest, EveryRequestLeavesExactlyItsRows) {
     HttpClient big_client(service.Port());
     const std::string big(8192, ' ');
     sent.push_back(Post(big_client, "/api/v1/predict", big));
+    // The same employee again: the what-if row holds the same score, the request its proposals.
+    const auto what_if = AliasEmployee(3, "rows-what-if");
+    sent.push_back(Post(client, "/api/v1/what-if?max_changes=3", what_if.dump()));
 
-    const std::vector<int> expected_status{200, 200, 200, 422, 415, 413};
+    const std::vector<int> expected_status{200, 200, 200, 422, 415, 413, 200};
     ASSERT_EQ(sent.size(), expected_status.size());
     for (std::size_t i = 0; i < sent.size(); ++i) {
         ASSERT_EQ(sent[i].status, expected_status[i]) << "request " << i;
@@ -203,7 +206,9 @@ TEST_P(LogRowsTest, EveryRequestLeavesExactlyItsRows) {
     for (std::size_t i = 0; i < sent.size(); ++i) {
         SCOPED_TRACE("api_requests row " + std::to_string(i));
         const auto& row = requests[i];
-        EXPECT_EQ(row[1], std::optional<std::string>(sent[i].path));
+        // The route's path, never the query string.
+        EXPECT_EQ(row[1],
+                  std::optional<std::string>(sent[i].path.substr(0, sent[i].path.find('?'))));
         EXPECT_EQ(row[2], std::optional<std::string>(std::to_string(sent[i].status)));
         EXPECT_EQ(row[4], std::optional<std::string>("127.0.0.1"));
         EXPECT_EQ(row[5], std::optional<std::string>("logtest-rows/1.0"));
@@ -223,13 +228,32 @@ TEST_P(LogRowsTest, EveryRequestLeavesExactlyItsRows) {
     EXPECT_TRUE(unsupported["rejected"].is_string()) << unsupported;
     EXPECT_EQ(unsupported["body_bytes"], form.size()) << unsupported;
     EXPECT_TRUE(Json::parse(*requests[5][3])["rejected"].is_string()) << *requests[5][3];
+    // The what-if request: the employee as for a prediction, then the search and its answer.
+    auto what_if_data = Json::parse(*requests[6][3]);
+    const auto search = what_if_data["what_if"];
+    what_if_data.erase("what_if");
+    EXPECT_EQ(what_if_data, CanonicalPayload(what_if, Spellings::kClient));
+    EXPECT_EQ(search["max_changes"], 3);
+    EXPECT_EQ(search["proposals_asked"], 3);
+    EXPECT_EQ(search["reason"], sent[6].response["reason"]);
+    ASSERT_EQ(search["proposals"].size(), sent[6].response["proposals"].size());
+    for (std::size_t p = 0; p < search["proposals"].size(); ++p) {
+        const auto& answered = sent[6].response["proposals"][p];
+        EXPECT_EQ(search["proposals"][p]["probability_leave"], answered["probability_leave"]);
+        ASSERT_EQ(search["proposals"][p]["changes"].size(), answered["changes"].size());
+        for (std::size_t c = 0; c < answered["changes"].size(); ++c) {
+            for (const auto* key : {"feature", "from", "to"}) {
+                EXPECT_EQ(search["proposals"][p]["changes"][c][key], answered["changes"][c][key]);
+            }
+        }
+    }
 
     // One predictions row per employee scored, none for a rejected request.
     const auto predictions = probe_.Rows(
         "SELECT p.employee_id, p.attrition_prob, p.risk_level, p.model_version, "
         "p.features_snapshot, a.id, p.prediction_date FROM predictions p "
         "JOIN api_requests a ON a.id = p.request_id ORDER BY p.employee_id");
-    ASSERT_EQ(predictions.size(), 5U);
+    ASSERT_EQ(predictions.size(), 6U);
     std::map<std::string, LogProbe::Row> by_employee;
     for (const auto& row : predictions) {
         ASSERT_TRUE(row[0] && row[6]);
@@ -253,10 +277,14 @@ TEST_P(LogRowsTest, EveryRequestLeavesExactlyItsRows) {
                      single_prediction["probability_leave"].get<double>(),
                      single_prediction["risk_level"].get<std::string>(), model_version, explained);
     EXPECT_EQ(by_employee["rows-explain"][5], requests[2][0]);
+    ExpectPrediction(by_employee["rows-what-if"],
+                     single_prediction["probability_leave"].get<double>(),
+                     single_prediction["risk_level"].get<std::string>(), model_version, what_if);
+    EXPECT_EQ(by_employee["rows-what-if"][5], requests[6][0]);
 
     PrintFigures("log_rows/" + std::string(BackendName({GetParam(), 0})),
                  {{"requests_sent", static_cast<long long>(sent.size())},
-                  {"acknowledged_2xx", 3},
+                  {"acknowledged_2xx", 4},
                   {"api_requests_rows", static_cast<long long>(requests.size())},
                   {"predictions_rows", static_cast<long long>(predictions.size())}});
     EXPECT_EQ(service.Stop(), 0);

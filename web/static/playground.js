@@ -234,6 +234,42 @@ function renderChart(features, employee) {
   }
 }
 
+// The proposals of POST /api/v1/what-if: each change (its label, the input, from → to; a goal is
+// marked as an outcome to work towards) and the risk the model would then predict.
+function renderWhatIf(answer) {
+  const list = $("what-if");
+  list.replaceChildren();
+  $("what-if-note").textContent = answer.note;
+  if (answer.proposals.length === 0) {
+    list.append(el("li", { class: "muted", text: answer.reason }));
+    return;
+  }
+  for (const proposal of answer.proposals) {
+    const changes = el("ul", { class: "proposal-changes" });
+    for (const change of proposal.changes) {
+      changes.append(el("li", { "data-feature": change.feature },
+        `${change.label}: ${label(change.feature)} ${change.from} → ${change.to}`,
+        change.goal ? el("span", { class: "muted", text: " (an outcome to work towards)" }) : ""));
+    }
+    const risk = el("span", { class: "risk" });
+    riskBadge(risk, proposal.risk_level);
+    list.append(el("li", { class: "proposal" }, changes,
+      el("p", { class: "proposal-result" },
+        el("span", { class: "proposal-probability", text: formatProbability(proposal.probability_leave) }),
+        " chance of leaving ", risk)));
+  }
+}
+
+async function showWhatIf(body, flagged) {
+  if (!flagged) {
+    $("what-if").replaceChildren(el("li", { class: "muted", text: "Not flagged: nothing to change." }));
+    return;
+  }
+  const answer = await postJson("/api/v1/what-if", body);
+  if (answer.ok) renderWhatIf(answer.body);
+  else $("what-if").replaceChildren(el("li", { text: `No proposals (HTTP ${answer.status}).` }));
+}
+
 async function submitEmployee(event) {
   event.preventDefault();
   clearErrors();
@@ -262,6 +298,7 @@ async function submitEmployee(event) {
     for (const w of predict.body.metadata.warnings || []) warnings.append(el("li", { text: w }));
     if (explain.ok) renderChart(explain.body.top_features, body);
     else $("chart").replaceChildren(el("li", { text: `No explanation (HTTP ${explain.status}).` }));
+    await showWhatIf(body, p.will_leave);
     $("result").hidden = false;
     $("result").dataset.state = "done";
     // The result box appears at once; a status line that is always there tells a screen reader.

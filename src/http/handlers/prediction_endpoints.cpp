@@ -8,12 +8,14 @@
 #include "domain/fields.hpp"
 #include "http/handlers/inference_tensors.hpp"
 #include "http/handlers/open_inference.hpp"
+#include "http/handlers/what_if_json.hpp"
 #include "http/json_text.hpp"
 #include "http/json_writer.hpp"
 #include "http/log_append.hpp"
 #include "http/problem.hpp"
 #include "http/query.hpp"
 #include "http/router.hpp"
+#include "serving/what_if.hpp"
 #include "store/uuid.hpp"
 
 namespace attrition::http::handlers {
@@ -120,6 +122,60 @@ void WriteOptionalFeatures(JsonWriter& json, const model::ServedModel& model) {
     json.EndArray();
 }
 
+// max_changes (1..3, default 2) and proposals (1..5, default 3) of a what-if request.
+base::Result<serving::WhatIfOptions> WhatIfOptionsOf(const Request& request) {
+    const auto query = ParseQuery(request.target());  // Precheck refused a bad one
+    serving::WhatIfOptions options;
+    if (!query) return options;
+    const auto read = [&](std::string_view name, std::size_t maximum,
+                          std::size_t& into) -> base::Result<void> {
+        const auto text = FindParameter(*query, name);
+        if (!text) return {};
+        const auto value = ParseQueryInt(*text);
+        if (!value || *value < 1 || static_cast<std::size_t>(*value) > maximum) {
+            return tl::unexpected(
+                QueryIssue(name, "Input should be an integer from 1 to " + std::to_string(maximum),
+                           "int_range"));
+        }
+        into = static_cast<std::size_t>(*value);
+        return {};
+    };
+    if (auto ok = read("max_changes", serving::kMaxChanges, options.max_changes); !ok) {
+        return tl::unexpected(ok.error());
+    }
+    if (auto ok = read("proposals", serving::kMaxProposals, options.proposals); !ok) {
+        return tl::unexpected(ok.error());
+    }
+    return options;
+}
+
+// One version of the repository: its state (default, shadow, loaded, or failed with the reason)
+// and, loaded, its description and what a what-if search may change.
+void WriteVersion(JsonWriter& json,
+                  const model::Repository& models,
+                  const model::RepositoryVersion& version) {
+    json.BeginObject().Key("name").String(version.name);
+    if (!version.model) {
+        json.Key("state").String("failed").Key("reason").String(version.failure).EndObject();
+        return;
+    }
+    const auto& meta = version.model->predictor.Metadata();
+    json.Key("state").String(version.name == models.default_version  ? "default"
+                             : version.name == models.shadow_version ? "shadow"
+                                                                     : "loaded");
+    if (!version.refused.empty()) json.Key("reload_refused").String(version.refused);
+    json.Key("training_date").String(meta.training_date);
+    json.Key("features_required");
+    WriteRequiredFeatures(json);
+    json.Key("features_optional");
+    WriteOptionalFeatures(json, *version.model);
+    json.Key("performance_metrics");
+    WriteCvMetrics(json, meta);
+    json.Key("actions");
+    WriteActions(json, version.model->actions);
+    json.EndObject();
+}
+
 // One child per risk level, resolved once: scoring then skips the family's label lookup.
 std::array<ops::Counter*, 3> RiskCounters(ops::Family<ops::Counter>& family) {
     std::array<ops::Counter*, 3> counters{};
@@ -224,6 +280,10 @@ Awaitable<Response> PredictionEndpoints::Explain(const Request& request, Request
     co_return co_await LogThenReply(request, context, ScoreExplained(request, context));
 }
 
+Awaitable<Response> PredictionEndpoints::WhatIf(const Request& request, RequestContext& context) {
+    co_return co_await LogThenReply(request, context, ScoreWhatIf(request, context));
+}
+
 Awaitable<Response> PredictionEndpoints::Infer(const Request& request, RequestContext& context) {
     co_return co_await LogThenReply(request, context, ScoreInfer(request));
 }
@@ -279,27 +339,27 @@ Awaitable<Response> PredictionEndpoints::Models(const Request& request,
     json.BeginObject().Key("default").StringOrNull(models.default_version);
     json.Key("shadow").StringOrNull(models.shadow_version);
     json.Key("models").BeginArray();
-    for (const auto& version : models.versions) {
-        json.BeginObject().Key("name").String(version.name);
-        if (!version.model) {
-            json.Key("state").String("failed").Key("reason").String(version.failure).EndObject();
-            continue;
-        }
-        const auto& meta = version.model->predictor.Metadata();
-        json.Key("state").String(version.name == models.default_version  ? "default"
-                                 : version.name == models.shadow_version ? "shadow"
-                                                                         : "loaded");
-        if (!version.refused.empty()) json.Key("reload_refused").String(version.refused);
-        json.Key("training_date").String(meta.training_date);
-        json.Key("features_required");
-        WriteRequiredFeatures(json);
-        json.Key("features_optional");
-        WriteOptionalFeatures(json, *version.model);
-        json.Key("performance_metrics");
-        WriteCvMetrics(json, meta);
-        json.EndObject();
-    }
+    for (const auto& version : models.versions) WriteVersion(json, models, version);
     json.EndArray().EndObject();
+    co_return JsonResponse(request, Status::ok, std::move(body));
+}
+
+Awaitable<Response> PredictionEndpoints::ModelVersion(const Request& request,
+                                                      RequestContext& /*context*/) const {
+    const auto snapshot = models_.Current();
+    const model::Repository& models = *snapshot;
+    const auto name =
+        Router::PatternParameter(kModelVersionPattern, Router::PathOf(request.target()));
+    const auto decoded = PercentDecode(name);
+    const auto* version = decoded ? models.Find(*decoded) : nullptr;
+    if (version == nullptr) {
+        co_return ErrorResponse(request, base::Error::Make(base::ErrorCode::kNotFound,
+                                                           "Unknown model version; available: " +
+                                                               models.LoadedNames()));
+    }
+    std::string body;
+    JsonWriter json(body);
+    WriteVersion(json, models, *version);
     co_return JsonResponse(request, Status::ok, std::move(body));
 }
 
@@ -557,6 +617,42 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& 
     }
     json.Key("probability_leave").Fixed(RoundedPercent(prediction.probability), 2);
     WriteMetadata(model, json, "explanation_time_ms", ElapsedMs(context), warnings);
+    json.EndObject();
+    outcome.response = JsonResponse(request, Status::ok, std::move(body));
+    return outcome;
+}
+
+PredictionEndpoints::Outcome PredictionEndpoints::ScoreWhatIf(const Request& request,
+                                                              const RequestContext& context) {
+    const auto models = models_.Current();  // held until the answer is written
+    const model::ServedModel* chosen = nullptr;
+    if (auto stop = Precheck(request, *models, chosen)) return std::move(*stop);
+    const model::ServedModel& model = *chosen;
+    auto options = WhatIfOptionsOf(request);
+    if (!options) return Rejected(request, options.error());
+    auto lease = parsers_->Take();
+    auto employee = domain::ParseEmployee(request.body(), models->RequestVocabulary(model), *lease);
+    if (!employee) return Rejected(request, employee.error());
+
+    const auto answer = serving::SearchWhatIf(model.predictor, model.actions, *employee, *options);
+    Outcome outcome;
+    std::vector<std::string> warnings;
+    outcome.record.predictions.push_back(Record(model, *employee, answer.current, warnings));
+    std::string& logged = outcome.record.request_data_json;
+    logged = CanonicalPayload(*employee, outcome.record.predictions.back().features_snapshot_json);
+    logged.pop_back();  // the payload's closing brace: the search's answer goes in the object
+    logged += R"(,"what_if":)";
+    JsonWriter log_json(logged);
+    WriteWhatIfLogged(log_json, answer, *options);
+    logged += '}';
+    AddShadowRows(*models, model, {&*employee, 1}, outcome.record.predictions);
+
+    std::string body;
+    body.reserve(2048);
+    JsonWriter json(body);
+    json.BeginObject();
+    WriteWhatIf(json, answer, model.predictor.Metadata().decision_threshold, *options);
+    WriteMetadata(model, json, "what_if_time_ms", ElapsedMs(context), warnings);
     json.EndObject();
     outcome.response = JsonResponse(request, Status::ok, std::move(body));
     return outcome;

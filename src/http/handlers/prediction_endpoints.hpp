@@ -1,9 +1,10 @@
 // The prediction endpoints of SPEC §2: /api/v1/predict, /api/v1/predict/batch,
-// /api/v1/explain and /api/v1/model/info. Each request is parsed, validated, scored, logged and
-// answered; the answer waits until its log record is durable, and becomes a 503 when it cannot
-// be (nothing is acknowledged that is not logged). Rejected requests (415, 422, 413, 503) are
-// logged with their status too. Holds references to objects the composition root owns; the
-// object itself is shared by all request threads (a pool hands each request a JSON parser).
+// /api/v1/explain and /api/v1/model/info; /api/v1/what-if and the model versions. Each request is
+// parsed, validated, scored, logged and answered; the answer waits until its log record is durable,
+// and becomes a 503 when it cannot be (nothing is acknowledged that is not logged). Rejected
+// requests (415, 422, 413, 503) are logged with their status too. Holds references to objects the
+// composition root owns; the object itself is shared by all request threads (a pool hands each
+// request a JSON parser).
 #pragma once
 
 #include <array>
@@ -36,6 +37,9 @@ struct PredictionSettings {
     std::vector<std::string> trusted_proxies;
 };
 
+// GET /api/v1/models/{version}.
+inline constexpr std::string_view kModelVersionPattern = "/api/v1/models/{version}";
+
 // The version a request asks for: this header, else this query parameter, else the default.
 inline constexpr std::string_view kModelVersionHeader = "X-Model-Version";
 inline constexpr std::string_view kModelVersionParameter = "model_version";
@@ -56,6 +60,10 @@ class PredictionEndpoints {
     Awaitable<Response> Predict(const Request& request, RequestContext& context);
     Awaitable<Response> Batch(const Request& request, RequestContext& context);
     Awaitable<Response> Explain(const Request& request, RequestContext& context);
+    // POST /api/v1/what-if: the changes within the version's actions that would bring the
+    // employee under the threshold (serving/what_if.hpp); logged like an explanation, with the
+    // proposals in the request row.
+    Awaitable<Response> WhatIf(const Request& request, RequestContext& context);
     // POST /v2/models/attrition[/versions/{version}]/infer (the Open Inference Protocol; see
     // handlers/open_inference.hpp and handlers/inference_tensors.hpp): scored, logged and
     // answered like a batch, errors as {"error": ...}.
@@ -63,6 +71,8 @@ class PredictionEndpoints {
     Awaitable<Response> ModelInfo(const Request& request, RequestContext& context) const;
     // GET /api/v1/models: every version of the repository, its state and description.
     Awaitable<Response> Models(const Request& request, RequestContext& context) const;
+    // GET /api/v1/models/{version}: one version as Models describes it.
+    Awaitable<Response> ModelVersion(const Request& request, RequestContext& context) const;
     Awaitable<Response> Refused(const Request& head,
                                 const base::Error& error,
                                 RequestContext& context);
@@ -97,6 +107,7 @@ class PredictionEndpoints {
     Outcome ScoreOne(const Request& request, const RequestContext& context);
     Outcome ScoreBatch(const Request& request, const RequestContext& context);
     Outcome ScoreExplained(const Request& request, const RequestContext& context);
+    Outcome ScoreWhatIf(const Request& request, const RequestContext& context);
     Outcome ScoreInfer(const Request& request);
     // The "metadata" member of a single answer: version, time taken (under `time_key`),
     // timestamp, warnings.

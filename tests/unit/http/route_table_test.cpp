@@ -121,9 +121,10 @@ TEST_F(RouteTableTest, KeyedAndLoggedRoutesAreTheOnesTheServiceKeysAndLogs) {
                                      "/api/v1/models/reload", "/api/v1/outcomes",
                                      "/api/v1/monitoring/performance", "/api/v1/monitoring/drift",
                                      "/api/v1/monitoring/fairness", "/api/v1/monitoring/refresh"}));
-    EXPECT_EQ(logged, (std::set<std::string>{"/api/v1/predict", "/api/v1/predict/batch",
-                                             "/api/v1/explain", "/v2/models/attrition/infer",
-                                             "/v2/models/attrition/versions/{version}/infer"}));
+    EXPECT_EQ(logged,
+              (std::set<std::string>{"/api/v1/predict", "/api/v1/predict/batch", "/api/v1/explain",
+                                     "/api/v1/what-if", "/v2/models/attrition/infer",
+                                     "/v2/models/attrition/versions/{version}/infer"}));
 }
 
 TEST(RouterTest, RefusesIncompleteOrRepeatedDeclarations) {
