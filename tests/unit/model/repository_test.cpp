@@ -93,6 +93,44 @@ std::vector<std::pair<std::string, Action>> Summary(const Reloaded& reloaded) {
     return out;
 }
 
+// A version's metadata.json may narrow what a what-if search changes; one naming an input HR
+// cannot change fails with the reason, and a version without "actions" has the defaults.
+TEST_F(RepositoryTest, AVersionsActionsComeFromItsMetadataAndAreChecked) {
+    AddVersion(std::string(kCommitted), std::string(kCommitted));
+    const auto narrow = AddVersion("narrow_v1", "narrow_v1");
+    const auto immutable = AddVersion("ageing_v1", "ageing_v1");
+    const auto with_actions = [](const fs::path& dir, const nlohmann::json& inputs) {
+        std::ifstream in(dir / kMetadataFile);
+        auto metadata = nlohmann::json::parse(in);
+        in.close();
+        metadata["actions"] = {{"schema", 1}, {"inputs", inputs}};
+        std::ofstream(dir / kMetadataFile, std::ios::trunc) << metadata.dump(2);
+    };
+    with_actions(narrow, nlohmann::json::array({{{"input", "revenu_mensuel"},
+                                                 {"change", "raise"},
+                                                 {"max_relative", 0.05},
+                                                 {"label", "A small rise"}}}));
+    with_actions(immutable,
+                 nlohmann::json::array({{{"input", "age"}, {"change", "lower"}, {"label", "x"}}}));
+
+    const auto repository = LoadRepository(root_, {std::string(kCommitted)});
+    ASSERT_TRUE(repository) << repository.error().message;
+    const auto* committed = repository->Find(kCommitted);
+    ASSERT_TRUE(committed && committed->model);
+    EXPECT_EQ(ActionsToJson(committed->model->actions),
+              ActionsToJson(DefaultActions(committed->model->predictor.Metadata().encoding)));
+    const auto* narrowed = repository->Find("narrow_v1");
+    ASSERT_TRUE(narrowed && narrowed->model) << (narrowed ? narrowed->failure : "");
+    ASSERT_EQ(narrowed->model->actions.inputs.size(), 1U);
+    EXPECT_EQ(narrowed->model->actions.inputs[0].input, "revenu_mensuel");
+    EXPECT_EQ(narrowed->model->actions.inputs[0].max_relative, 0.05);
+    const auto* refused = repository->Find("ageing_v1");
+    ASSERT_NE(refused, nullptr);
+    EXPECT_EQ(refused->model, nullptr);
+    EXPECT_NE(refused->failure.find("age is not something HR can change"), std::string::npos)
+        << refused->failure;
+}
+
 TEST_F(RepositoryTest, LoadsEveryVersionAndKeepsABrokenOneWithItsReason) {
     AddVersion(std::string(kCommitted), std::string(kCommitted));
     AddVersion("candidate_v3", "candidate_v3");
