@@ -472,7 +472,8 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
         });
     }
     o.inference = std::make_unique<http::handlers::OpenInference>(
-        *o.models, [&o] { return http::handlers::EvaluateReadiness(Readiness(o)).ready; }, version);
+        *o.models, [&o] { return http::handlers::EvaluateReadiness(Readiness(o)).ready; }, version,
+        http::handlers::kInferBatchLimit);
     auto routes = http::DeclareRoutes(
         http::Endpoints{.predictions = *o.predictions,
                         .log = *o.log_endpoints,

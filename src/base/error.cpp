@@ -8,6 +8,16 @@ const char* ErrorCodeName(ErrorCode code) noexcept {
             return "invalid_input";
         case ErrorCode::kMalformedRequest:
             return "malformed_request";
+        case ErrorCode::kBadRequest:
+            return "bad_request";
+        case ErrorCode::kForbidden:
+            return "forbidden";
+        case ErrorCode::kMethodNotAllowed:
+            return "method_not_allowed";
+        case ErrorCode::kConflict:
+            return "conflict";
+        case ErrorCode::kNotImplemented:
+            return "not_implemented";
         case ErrorCode::kPayloadTooLarge:
             return "payload_too_large";
         case ErrorCode::kUnsupportedMediaType:

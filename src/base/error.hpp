@@ -11,8 +11,13 @@
 namespace attrition::base {
 
 enum class ErrorCode {
-    kInvalidInput,          // the request content breaks a rule (422)
-    kMalformedRequest,      // not parseable at all (422 with a json error entry)
+    kInvalidInput,          // the request content breaks a rule (422; 400 on /v2 routes)
+    kMalformedRequest,      // not parseable at all (422 with a json error entry; 400 on /v2)
+    kBadRequest,            // the HTTP request itself is malformed (400)
+    kForbidden,             // refused whoever asks, e.g. no key configured (403)
+    kMethodNotAllowed,      // the path exists, not with this method (405)
+    kConflict,              // the request cannot apply to the current state (409)
+    kNotImplemented,        // a protocol feature the server does not support (501)
     kPayloadTooLarge,       // body over the limit (413)
     kUnsupportedMediaType,  // not application/json (415)
     kNotFound,              // no such resource (404)

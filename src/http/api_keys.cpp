@@ -151,13 +151,13 @@ std::optional<Response> Authorize(const ApiKeys& keys,
                                   WhenUnconfigured unconfigured) {
     const auto check = keys.Verify(request[bhttp::field::authorization]);
     std::string_view detail;
-    Status status = Status::unauthorized;
+    auto code = base::ErrorCode::kUnauthorized;
     switch (check.verdict) {
         case KeyVerdict::kAccepted:
             return std::nullopt;
         case KeyVerdict::kNotConfigured:
             if (unconfigured == WhenUnconfigured::kAllow) return std::nullopt;
-            status = Status::forbidden;
+            code = base::ErrorCode::kForbidden;
             detail =
                 "This endpoint needs an API key, and none is configured: set OC5_API_KEYS_FILE "
                 "(see `attrition keys --help`)";
@@ -169,10 +169,10 @@ std::optional<Response> Authorize(const ApiKeys& keys,
             detail = "Invalid API key";
             break;
     }
-    std::string body;
-    JsonWriter(body).BeginObject().Key("detail").String(detail).EndObject();
-    auto response = JsonResponse(request, status, std::move(body));
-    if (status == Status::unauthorized) response.set(bhttp::field::www_authenticate, "Bearer");
+    auto response = ErrorResponse(request, base::Error::Make(code, std::string(detail)));
+    if (code == base::ErrorCode::kUnauthorized) {
+        response.set(bhttp::field::www_authenticate, "Bearer");
+    }
     return response;
 }
 

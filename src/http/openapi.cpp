@@ -9,6 +9,7 @@
 
 #include "domain/fields.hpp"
 #include "domain/outcome.hpp"
+#include "http/problem.hpp"
 
 namespace attrition::http {
 namespace {
@@ -578,12 +579,17 @@ void V2Schemas(Json& s) {
     s["V2Ready"] = Object({{"ready", {{"type", "boolean"}}}}, {"ready"});
     s["V2ModelReady"] = Object(
         {{"name", text}, {"version", text}, {"ready", {{"type", "boolean"}}}}, {"name", "ready"});
-    s["V2ModelMetadata"] = Object({{"name", text},
-                                   {"versions", {{"type", "array"}, {"items", text}}},
-                                   {"platform", text},
-                                   {"inputs", {{"type", "array"}, {"items", tensor_metadata}}},
-                                   {"outputs", {{"type", "array"}, {"items", tensor_metadata}}}},
-                                  {"name", "platform", "inputs", "outputs"});
+    s["V2ModelMetadata"] =
+        Object({{"name", text},
+                {"versions", {{"type", "array"}, {"items", text}}},
+                {"platform", text},
+                {"inputs", {{"type", "array"}, {"items", tensor_metadata}}},
+                {"outputs", {{"type", "array"}, {"items", tensor_metadata}}},
+                {"parameters",
+                 Object({{"max_batch_size",
+                          {{"type", "integer"}, {"description", "Most rows in one inference"}}}},
+                        {"max_batch_size"})}},
+               {"name", "platform", "inputs", "outputs"});
     const Json data{{"type", "array"},
                     {"items", {{"type", {"number", "string", "boolean"}}}},
                     {"description", "The tensor's values, flat, one per row"}};
@@ -923,14 +929,18 @@ void AddSharedResponses(const Route& route, Json& operation) {
         const auto key = std::to_string(status);
         if (!responses.contains(key)) responses[key] = Reply(description, schema);
     };
-    add(400, "Malformed request (framing, Host, Transfer-Encoding)", "Error");
-    add(429, "Rate limit of the route's group exceeded (Retry-After says when to retry)", "Error");
-    add(500, "Internal error (details only in the server log)", "Error");
+    // The Open Inference Protocol's routes answer every error as {"error": ...}, and invalid
+    // input with a 400 (http/problem.hpp).
+    const bool v2 = DialectOf(route.path) == ErrorDialect::kOpenInference;
+    const std::string_view error = v2 ? "V2Error" : "Error";
+    add(400, "Malformed request (framing, Host, Transfer-Encoding)", error);
+    add(429, "Rate limit of the route's group exceeded (Retry-After says when to retry)", error);
+    add(500, "Internal error (details only in the server log)", error);
     if (route.logging == Logging::kPredictionLog) {
-        add(413, "Body larger than the limit", "Error");
-        add(415, "Body is not application/json", "Error");
-        add(422, "Invalid input: one entry per problem", "HTTPValidationError");
-        add(503, "No model loaded, or the prediction log is unavailable", "Error");
+        add(413, "Body larger than the limit", error);
+        add(415, "Body is not application/json", error);
+        if (!v2) add(422, "Invalid input: one entry per problem", "HTTPValidationError");
+        add(503, "No model loaded, or the prediction log is unavailable", error);
     }
     auto& security = operation["security"];
     security = Json::array();
@@ -939,15 +949,15 @@ void AddSharedResponses(const Route& route, Json& operation) {
             break;  // security: [] — no credentials
         case Access::kApiKey:
             security.push_back(BearerRequirement());
-            add(401, "Missing or invalid API key", "Error");
-            add(403, "No API keys configured on the service (OC5_API_KEYS_FILE)", "Error");
+            add(401, "Missing or invalid API key", error);
+            add(403, "No API keys configured on the service (OC5_API_KEYS_FILE)", error);
             break;
         case Access::kApiKeyIfConfigured:
         case Access::kApiKeyIfRequired:
             // Open on a service without keys (or without --require-api-key), keyed otherwise.
             security.push_back(Json::object());
             security.push_back(BearerRequirement());
-            add(401, "Missing or invalid API key (when the service requires one)", "Error");
+            add(401, "Missing or invalid API key (when the service requires one)", error);
             break;
     }
 }

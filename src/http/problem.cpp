@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <string>
 
 #include "http/json_writer.hpp"
 
@@ -29,14 +30,52 @@ void WriteLoc(JsonWriter& json, const std::vector<std::string>& loc) {
     json.EndArray();
 }
 
+// The protocol's one message for field issues: where and what of the first, and how many more.
+std::string IssuesMessage(const base::Error& error) {
+    const auto& issue = error.issues.front();
+    std::string where;
+    for (const auto& part : issue.loc) {
+        if (!where.empty()) where += '.';
+        where += part;
+    }
+    std::string message = where + ": " + issue.msg;
+    if (error.issues.size() > 1) {
+        message += " (and " + std::to_string(error.issues.size() - 1) + " more)";
+    }
+    return message;
+}
+
+Response OpenInferenceError(const Request& request, Status status, std::string_view message) {
+    std::string body;
+    JsonWriter(body).BeginObject().Key("error").String(message).EndObject();
+    return JsonResponse(request, status, std::move(body));
+}
+
 }  // namespace
 
-Status StatusFor(base::ErrorCode code) noexcept {
+ErrorDialect DialectOf(std::string_view target) noexcept {
+    const auto path = target.substr(0, target.find('?'));
+    return path == "/v2" || path.starts_with("/v2/") ? ErrorDialect::kOpenInference
+                                                     : ErrorDialect::kDetail;
+}
+
+Status StatusFor(base::ErrorCode code, ErrorDialect dialect) noexcept {
     using base::ErrorCode;
     switch (code) {
         case ErrorCode::kInvalidInput:
         case ErrorCode::kMalformedRequest:
-            return Status::unprocessable_entity;
+            return dialect == ErrorDialect::kOpenInference ? Status::bad_request
+                                                           : Status::unprocessable_entity;
+        case ErrorCode::kBadRequest:
+            return Status::bad_request;
+        case ErrorCode::kForbidden:
+            return Status::forbidden;
+        case ErrorCode::kMethodNotAllowed:
+            return Status::method_not_allowed;
+        case ErrorCode::kConflict:
+            return Status::conflict;
+        case ErrorCode::kNotImplemented:
+            return Status::not_implemented;
         case ErrorCode::kPayloadTooLarge:
             return Status::payload_too_large;
         case ErrorCode::kUnsupportedMediaType:
@@ -80,7 +119,14 @@ Response JsonResponse(const Request& request, Status status, std::string body) {
 }
 
 Response ErrorResponse(const Request& request, const base::Error& error) {
-    const Status status = StatusFor(error.code);
+    const ErrorDialect dialect = DialectOf(request.target());
+    const Status status = StatusFor(error.code, dialect);
+    if (dialect == ErrorDialect::kOpenInference) {
+        return OpenInferenceError(request, status,
+                                  status == Status::internal_server_error ? "Internal Server Error"
+                                  : error.issues.empty()                  ? error.message
+                                                                          : IssuesMessage(error));
+    }
     std::string body;
     JsonWriter json(body);
     json.BeginObject().Key("detail");
@@ -100,6 +146,15 @@ Response ErrorResponse(const Request& request, const base::Error& error) {
     json.EndObject();
     // Every text here is checked UTF-8 before it becomes an error; should one slip through, the
     // writer puts a replacement character rather than invalid JSON.
+    return JsonResponse(request, status, std::move(body));
+}
+
+Response ErrorResponse(const Request& request, Status status, std::string_view message) {
+    if (DialectOf(request.target()) == ErrorDialect::kOpenInference) {
+        return OpenInferenceError(request, status, message);
+    }
+    std::string body;
+    JsonWriter(body).BeginObject().Key("detail").String(message).EndObject();
     return JsonResponse(request, status, std::move(body));
 }
 

@@ -17,8 +17,8 @@ std::size_t HeaderFieldCount(const bhttp::fields& fields) noexcept {
 
 std::optional<Response> CheckHeaderFields(const Request& head, std::size_t max_fields) {
     if (HeaderFieldCount(head.base()) <= max_fields) return std::nullopt;
-    auto response = JsonResponse(head, Status::request_header_fields_too_large,
-                                 R"({"detail":"Too many request header fields"})");
+    auto response = ErrorResponse(head, Status::request_header_fields_too_large,
+                                  "Too many request header fields");
     response.keep_alive(false);
     return response;
 }
@@ -43,7 +43,7 @@ std::string_view Trim(std::string_view text) {
 }
 
 Response Refuse(const Request& head, Status status, std::string_view detail) {
-    auto response = JsonResponse(head, status, fmt::format(R"({{"detail":"{}"}})", detail));
+    auto response = ErrorResponse(head, status, detail);
     response.keep_alive(false);
     return response;
 }

@@ -126,8 +126,8 @@ Awaitable<Response> Router::Dispatch(const Request& request, RequestContext& con
         allow += std::string(bhttp::to_string(routes_[index].verb));
         if (routes_[index].verb == Verb::get) allow += ", HEAD";  // answered as GET
     }
-    auto response =
-        JsonResponse(request, Status::method_not_allowed, R"({"detail":"Method Not Allowed"})");
+    auto response = ErrorResponse(
+        request, base::Error::Make(base::ErrorCode::kMethodNotAllowed, "Method Not Allowed"));
     response.set(bhttp::field::allow, allow);
     co_return response;
 }

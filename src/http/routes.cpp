@@ -258,6 +258,13 @@ void DeclareInferenceRoutes(const Endpoints& e, std::vector<Route>& routes) {
                                               {503, "No model loaded", "V2Error"}};
     get("/v2", "v2_server_metadata", "Server metadata (Open Inference Protocol)",
         RouteGroup::kOther, "V2ServerMetadata", {}, &OpenInference::ServerMetadata);
+    // "/v2/" is "/v2" (a client joining a base URL and a path may add the slash).
+    routes.push_back({.verb = Verb::get,
+                      .path = "/v2/",
+                      .group = RouteGroup::kOther,
+                      .handler = [&v2](const Request& request, RequestContext& context) {
+                          return v2.ServerMetadata(request, context);
+                      }});
     get("/v2/health/live", "v2_live", "Liveness", RouteGroup::kOther, "V2Live", {},
         &OpenInference::Live);
     get("/v2/health/ready", "v2_ready",
@@ -280,24 +287,26 @@ void DeclareInferenceRoutes(const Endpoints& e, std::vector<Route>& routes) {
             .access = Access::kApiKeyIfRequired,
             .logging = Logging::kPredictionLog,
             .operation =
-                Operation{.operation_id = "v2_infer" + suffix,
-                          .summary = "Inference with " + which +
-                                     ": one [N] tensor per feature, outputs probability_leave, "
-                                     "will_leave, risk_level; logged like a batch",
-                          .tag = "open inference protocol",
-                          .request_schema = "V2InferRequest",
-                          .request_example =
-                              [](const domain::Vocabulary& v) {
-                                  return handlers::ExampleInferRequest(ExampleBatch(v));
-                              },
-                          .parameters = parameters_of(path),
-                          .responses = {{200, "Success", "V2InferResponse"},
-                                        {400, "Invalid request: the input and the rule", "V2Error"},
-                                        {404, "No such model version", "V2Error"},
-                                        {503,
-                                         "No model loaded, or the prediction log is "
-                                         "unavailable",
-                                         "V2Error"}}},
+                Operation{
+                    .operation_id = "v2_infer" + suffix,
+                    .summary = "Inference with " + which +
+                               ": one [N] tensor per feature, outputs probability_leave, "
+                               "will_leave, risk_level; logged like a batch",
+                    .tag = "open inference protocol",
+                    .request_schema = "V2InferRequest",
+                    .request_example =
+                        [](const domain::Vocabulary& v) {
+                            return handlers::ExampleInferRequest(ExampleBatch(v));
+                        },
+                    .parameters = parameters_of(path),
+                    .responses = {{200, "Success", "V2InferResponse"},
+                                  {400, "Invalid request: the input and the rule", "V2Error"},
+                                  {415, "A Content-Type other than JSON (none is JSON)", "V2Error"},
+                                  {404, "No such model version", "V2Error"},
+                                  {503,
+                                   "No model loaded, or the prediction log is "
+                                   "unavailable",
+                                   "V2Error"}}},
             .handler = Bind(p, &handlers::PredictionEndpoints::Infer),
             .reject = refused,
         });

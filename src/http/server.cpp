@@ -203,9 +203,7 @@ Awaitable<Response> Server::State::Answer(Request& request, RequestContext& requ
     spdlog::error("msg=\"request failed\" path={} request_id={} error={}",
                   ops::LogValue(Router::PathOf(request.target())), request_context.request_id,
                   ops::LogValue(failure));
-    auto response = JsonResponse(request, Status::internal_server_error,
-                                 R"({"detail":"Internal Server Error"})");
-    co_return response;
+    co_return ErrorResponse(request, base::Error::Make(base::ErrorCode::kInternal, failure));
 }
 
 Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection,
@@ -303,8 +301,8 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection,
                 ec != beast::error::timeout && ec != net::error::operation_aborted &&
                 ec != net::error::connection_reset) {
                 Request head{Verb::get, "/", 11};
-                auto response =
-                    JsonResponse(head, Status::bad_request, R"({"detail":"Bad Request"})");
+                auto response = ErrorResponse(
+                    head, base::Error::Make(base::ErrorCode::kBadRequest, "Bad Request"));
                 response.keep_alive(false);
                 co_await bhttp::async_write(stream, response,
                                             net::redirect_error(net::use_awaitable, ec));

@@ -118,6 +118,7 @@ test("prism proxy: every operation's real successes and errors match the documen
       ["GET", v2, 200], ["GET", v2Version, 200], ["GET", `${v2}/versions/nope_v0`, 404],
       ["GET", `${v2}/ready`, 200], ["GET", `${v2Version}/ready`, 200],
       ["POST", `${v2}/infer`, 200, json, infer], ["POST", `${v2}/infer`, 400, json, '{"inputs":[]}'],
+      ["POST", `${v2}/infer`, 415, { "Content-Type": "text/plain" }, infer],
       ["POST", `${v2Version}/infer`, 200, json, infer],
       ["POST", `${v2}/versions/nope_v0/infer`, 404, json, infer],
       ["POST", "/api/v1/predict", 404, { ...json, "X-Model-Version": "nope_v0" }, JSON.stringify(employee)],

@@ -36,6 +36,11 @@ TEST(AccessTest, RateLimitAnswers429WithRetryAfterAndCountsIt) {
     ASSERT_EQ(limited.status, 429);
     EXPECT_GE(std::stoi(limited.Header("retry-after")), 1);
     EXPECT_TRUE(Json::parse(limited.body)["detail"].is_string());
+    // The Open Inference Protocol's inference shares predict's budget, and answers its way.
+    const auto limited_v2 = client.Post("/v2/models/attrition/infer", "{}");
+    ASSERT_EQ(limited_v2.status, 429);
+    EXPECT_GE(std::stoi(limited_v2.Header("retry-after")), 1);
+    EXPECT_TRUE(Json::parse(limited_v2.body)["error"].is_string()) << limited_v2.body;
     // Other groups keep their own (unlimited) budget.
     EXPECT_EQ(client.Get("/health").status, 200);
     EXPECT_EQ(client.Post("/api/v1/explain", "{}").status, 422);
@@ -43,7 +48,7 @@ TEST(AccessTest, RateLimitAnswers429WithRetryAfterAndCountsIt) {
     EXPECT_EQ(client.Post("/api/v1/what-if", "{}").status, 422);
     EXPECT_EQ(client.Post("/api/v1/what-if", "{}").status, 429);
     const auto metrics = client.Get("/metrics").body;
-    EXPECT_NE(metrics.find("attrition_rate_limited_total{group=\"predict\"} 1"), std::string::npos)
+    EXPECT_NE(metrics.find("attrition_rate_limited_total{group=\"predict\"} 2"), std::string::npos)
         << metrics;
     EXPECT_NE(metrics.find("attrition_rate_limited_total{group=\"explain\"} 1"), std::string::npos)
         << metrics;
@@ -56,13 +61,16 @@ TEST(AccessTest, RequiredApiKeyGuardsThePredictionEndpoints) {
     ServiceProcess service({.flags = {"--require-api-key"},
                             .env = {{"OC5_DATABASE_URL", "none"}, {"OC5_API_KEYS_FILE", keys}}});
     HttpClient client(service.Port());
-    for (const std::string path :
-         {"/api/v1/predict", "/api/v1/predict/batch", "/api/v1/explain", "/api/v1/what-if"}) {
+    for (const std::string path : {"/api/v1/predict", "/api/v1/predict/batch", "/api/v1/explain",
+                                   "/api/v1/what-if", "/v2/models/attrition/infer"}) {
+        const bool v2 = path.starts_with("/v2/");
         const auto missing = client.Post(path, "{}");
         EXPECT_EQ(missing.status, 401) << path;
         EXPECT_EQ(missing.Header("www-authenticate"), "Bearer");
+        // Each dialect its error body: the protocol's {"error"} under /v2.
+        EXPECT_TRUE(Json::parse(missing.body).contains(v2 ? "error" : "detail")) << missing.body;
         EXPECT_EQ(client.Post(path, "{}", Bearer("wrong-key")).status, 401) << path;
-        EXPECT_EQ(client.Post(path, "{}", Bearer(kKey)).status, 422) << path;  // validated
+        EXPECT_EQ(client.Post(path, "{}", Bearer(kKey)).status, v2 ? 400 : 422) << path;
     }
     EXPECT_EQ(client.Get("/health").status, 200);
     EXPECT_EQ(client.Get("/api/v1/model/info").status, 200);

@@ -431,7 +431,7 @@ TEST_P(LogRowsTest, StoredTextIsBoundedValidAndErasable) {
     EXPECT_EQ(
         client.Post("/v2/models/attrition/infer", tensor.dump(), {{"Content-Type", "text/csv"}})
             .status,
-        400);
+        415);
     EXPECT_EQ(client.Post("/v2/models/attrition/infer", tensor.dump(), json).status, 400);
     // A body that is not JSON: no reader can tell which ids it names, so its text is not kept.
     const std::string broken = R"({"employee\u005fid":"VICTIM-3","age":041})";

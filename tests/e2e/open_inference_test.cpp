@@ -165,7 +165,7 @@ TEST_F(OpenInferenceTest, ErrorsNameTheInputAndTheRuleNeverTheValue) {
          {{{"name", "input0"}, {"shape", {2, 2}}, {"datatype", "UINT32"}, {"data", {1, 2, 3, 4}}},
           {{"name", "input1"}, {"shape", {3}}, {"datatype", "BOOL"}, {"data", {true}}}}},
         {"outputs", {{{"name", "output0"}}}}};
-    EXPECT_EQ(error_of(spec_example).rfind("each output must name one of", 0), 0U);
+    EXPECT_EQ(error_of(spec_example).rfind("outputs[0] is not an output of the model", 0), 0U);
     json no_outputs = spec_example;
     no_outputs.erase("outputs");
     EXPECT_EQ(error_of(no_outputs),
@@ -191,7 +191,10 @@ TEST_F(OpenInferenceTest, ErrorsNameTheInputAndTheRuleNeverTheValue) {
     for (auto& input : shorter["inputs"]) {
         if (input["name"] == "age") input["data"] = {41, 42};
     }
-    EXPECT_EQ(error_of(shorter), "every input must have the same shape [N]");
+    const auto mismatch = error_of(shorter);
+    EXPECT_EQ(mismatch.rfind("input '", 0), 0U) << mismatch;  // the tensor that disagrees
+    EXPECT_NE(mismatch.find("every input must have the same shape [N]"), std::string::npos)
+        << mismatch;
     const auto range = error_of(with("age", "data", {41, 999, 43}));
     EXPECT_EQ(range.rfind("input 'age', row 1: ", 0), 0U) << range;
     EXPECT_EQ(range.find("999"), std::string::npos) << range;
@@ -222,6 +225,96 @@ TEST_F(OpenInferenceTest, ErrorsNameTheInputAndTheRuleNeverTheValue) {
                           "' AND http_status = 404"),
               1);  // logged, though its path is longer than the endpoint column
     EXPECT_EQ(probe.Count("SELECT count(*) FROM predictions"), 0);
+}
+
+// What tritonclient.http sends: no Content-Type, outputs asked with {"binary_data": false}.
+TEST_F(OpenInferenceTest, ARequestShapedAsTritonClientHttpSendsItIsAnswered) {
+    const auto batch = SampleBatch(3);
+    const json body{{"inputs", InferInputs(batch["employees"])},
+                    {"outputs",
+                     {{{"name", "risk_level"}, {"parameters", {{"binary_data", false}}}},
+                      {{"name", "will_leave"}, {"parameters", {{"binary_data", false}}}}}}};
+    const auto answer =
+        client_.Post(kInfer, body.dump(),
+                     {{"Accept-Encoding", "identity"}, {"User-Agent", "Python-urllib/3.11"}});
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    const auto outputs = Body(answer)["outputs"];
+    ASSERT_EQ(outputs.size(), 2U);
+    EXPECT_EQ(outputs[0]["name"], "risk_level");
+    EXPECT_EQ(outputs[1]["name"], "will_leave");
+    const auto scored = Body(client_.Post("/api/v1/predict/batch", batch.dump()))["predictions"];
+    for (std::size_t row = 0; row < 3; ++row) {
+        EXPECT_EQ(outputs[0]["data"][row], scored[row]["risk_level"]);
+        EXPECT_EQ(outputs[1]["data"][row], scored[row]["will_leave"]);
+    }
+}
+
+// Every error of a /v2 route is {"error": "..."}: the router's 404 and 405, a body over the
+// limit, a Content-Type that is not JSON, the tensors' own checks; "/v2/" answers as "/v2".
+TEST_F(OpenInferenceTest, EveryV2ErrorIsTheProtocolsShape) {
+    const auto error_shaped = [](const HttpResponse& answer, int status) {
+        EXPECT_EQ(answer.status, status) << answer.body;
+        const auto parsed = Body(answer);
+        EXPECT_EQ(parsed.size(), 1U) << answer.body;
+        EXPECT_TRUE(parsed.contains("error") && parsed["error"].is_string()) << answer.body;
+        return parsed.value("error", std::string());
+    };
+    const auto inputs = InferInputs(SampleBatch(2)["employees"]);
+    const std::string body = json{{"inputs", inputs}}.dump();
+    error_shaped(client_.Get("/v2/models/no_such_model"), 404);
+    error_shaped(client_.Get("/v2/models/no_such_model/ready"), 404);
+    error_shaped(client_.Post("/v2/models/no_such_model/infer", body), 404);
+    error_shaped(client_.Post("/v2/models/no_such_model/versions/1/infer", body), 404);
+    const auto method = client_.Send("DELETE", "/v2/models/attrition", "", {});
+    error_shaped(method, 405);
+    EXPECT_EQ(method.Header("allow"), "GET, HEAD");
+    EXPECT_NE(error_shaped(client_.Post(kInfer, body, {{"Content-Type", "text/plain"}}), 415)
+                  .find("Content-Type"),
+              std::string::npos);
+    HttpClient big(service_.Port());
+    error_shaped(big.Post(kInfer, std::string(std::size_t{2} << 20, ' ')), 413);
+
+    const auto bad = [&](const json& request) {
+        return error_shaped(client_.Post(kInfer, request.dump()), 400);
+    };
+    EXPECT_EQ(bad(json{{"inputs", inputs}, {"parameters", "fast"}}),
+              "the request's 'parameters' must be an object");
+    json with_parameters = inputs;
+    with_parameters[0]["parameters"] = 5;
+    EXPECT_EQ(
+        bad(json{{"inputs", with_parameters}}),
+        "input '" + inputs[0]["name"].get<std::string>() + "': 'parameters' must be an object");
+    EXPECT_EQ(bad(json{{"inputs", inputs},
+                       {"outputs", {{{"name", "will_leave"}, {"parameters", json::array()}}}}}),
+              "output 'will_leave': 'parameters' must be an object");
+    EXPECT_EQ(bad(json{{"inputs", inputs},
+                       {"outputs", {{{"name", "will_leave"}}, {{"name", "attrition_reason"}}}}})
+                  .rfind("outputs[1] is not an output of the model", 0),
+              0U);
+
+    const auto root = client_.Get("/v2/");
+    ASSERT_EQ(root.status, 200);
+    EXPECT_EQ(Body(root), Body(client_.Get("/v2")));
+}
+
+// The model metadata states the rows one inference may hold; up to it a request is scored.
+TEST_F(OpenInferenceTest, BatchesUpToTheLimitTheMetadataStates) {
+    const auto metadata = Body(client_.Get("/v2/models/attrition"));
+    const auto limit = metadata["parameters"]["max_batch_size"].get<std::size_t>();
+    ASSERT_GT(limit, 100U);  // more than /api/v1/predict/batch's
+    auto rows = [](std::size_t count) {
+        json employees = json::array();
+        for (std::size_t i = 0; i < count; ++i) employees.push_back(SampleEmployee());
+        return json{{"inputs", InferInputs(employees)}}.dump();
+    };
+    const auto full = client_.Post(kInfer, rows(limit));
+    ASSERT_EQ(full.status, 200) << full.body.substr(0, 200);
+    EXPECT_EQ(Body(full)["outputs"][0]["shape"], json::array({limit}));
+    const auto over = client_.Post(kInfer, rows(limit + 1));
+    EXPECT_EQ(over.status, 400);
+    const auto message = Body(over)["error"].get<std::string>();
+    EXPECT_EQ(message.rfind("input '", 0), 0U) << message;
+    EXPECT_NE(message.find("at most " + std::to_string(limit)), std::string::npos) << message;
 }
 
 }  // namespace

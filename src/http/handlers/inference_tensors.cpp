@@ -58,6 +58,10 @@ base::Result<std::size_t> CheckInput(const Json& input,
             index));
     }
     if (seen.contains(name)) return Invalid(fmt::format("input '{}' appears twice", name));
+    if (const auto parameters = input.find("parameters");
+        parameters != input.end() && !parameters->is_object()) {
+        return Invalid(fmt::format("input '{}': 'parameters' must be an object", name));
+    }
     const std::string_view wanted = InputDatatype(name);
     const bool numeric = wanted != "BYTES";
     const auto datatype = input.value("datatype", Json());
@@ -100,12 +104,23 @@ base::Result<std::vector<std::string>> RequestedOutputs(const Json& document) {
     if (!requested->is_array() || requested->empty()) {
         return Invalid("'outputs' must be a non-empty array of {\"name\": ...} objects");
     }
-    for (const auto& output : *requested) {
+    for (std::size_t index = 0; index < requested->size(); ++index) {
+        const Json& output = (*requested)[index];
         const auto name = output.is_object() ? output.value("name", Json()) : Json();
+        // By position, as an unknown input: the name is the client's.
         if (!name.is_string() ||
             (name != kOutputProbability && name != kOutputWillLeave && name != kOutputRiskLevel)) {
-            return Invalid(fmt::format("each output must name one of {}, {}, {}",
-                                       kOutputProbability, kOutputWillLeave, kOutputRiskLevel));
+            return Invalid(
+                fmt::format("outputs[{}] is not an output of the model: name one of "
+                            "{}, {}, {}",
+                            index, kOutputProbability, kOutputWillLeave, kOutputRiskLevel));
+        }
+        // {"binary_data": false} is what tritonclient.http sends; the answer is JSON whatever it
+        // asks (the binary tensor extension is not offered: GET /v2 lists no extension).
+        if (const auto parameters = output.find("parameters");
+            parameters != output.end() && !parameters->is_object()) {
+            return Invalid(fmt::format("output '{}': 'parameters' must be an object",
+                                       name.get<std::string>()));
         }
         outputs.push_back(name.get<std::string>());
     }
@@ -149,6 +164,10 @@ base::Result<InferRequest> ParseInferRequest(std::string_view body,
         return base::Fail(ErrorCode::kMalformedRequest, "the request body must be a JSON object");
     }
     InferRequest request;
+    if (const auto parameters = document.find("parameters");
+        parameters != document.end() && !parameters->is_object()) {
+        return Invalid("the request's 'parameters' must be an object");
+    }
     if (const auto id = document.find("id"); id != document.end()) {
         if (!id->is_string()) return Invalid("'id' must be a string");
         request.id = id->get<std::string>();
@@ -176,11 +195,19 @@ base::Result<InferRequest> ParseInferRequest(std::string_view body,
             continue;
         }
         if (!checked) return tl::unexpected(checked.error());
-        if (!fits) return Invalid("every input must have the same shape [N]");
+        if (!fits) {
+            return Invalid(
+                fmt::format("input '{}' has shape [{}], the inputs before it [{}]: "
+                            "every input must have the same shape [N]",
+                            name.get<std::string>(), *checked, rows));
+        }
         rows = *checked;
-    }
-    if (rows > max_rows) {
-        return Invalid(fmt::format("at most {} rows per request", max_rows));
+        if (rows > max_rows) {
+            return Invalid(
+                fmt::format("input '{}' has {} rows: at most {} per request (the model "
+                            "metadata's parameters.max_batch_size)",
+                            name.get<std::string>(), rows, max_rows));
+        }
     }
     request.employees.reserve(rows);
     for (std::size_t row = 0; row < rows; ++row) {

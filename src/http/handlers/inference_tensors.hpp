@@ -25,6 +25,12 @@ inline constexpr std::string_view kOutputWillLeave = "will_leave";           // 
 inline constexpr std::string_view kOutputRiskLevel = "risk_level";           // BYTES
 inline constexpr std::string_view kEmployeeIdInput = "employee_id";          // BYTES, optional
 
+// The most rows one inference request may hold, and why: tensors are compact (about 250 bytes a
+// row), so 1,000 rows fit well within the 1 MiB body limit, score in milliseconds and
+// write their log rows in one transaction; /api/v1/predict/batch keeps its contract's 100. The
+// model metadata states it (parameters.max_batch_size).
+inline constexpr std::size_t kInferBatchLimit = 1000;
+
 struct InferRequest {
     std::optional<std::string> id;            // echoed in the response
     std::vector<domain::Employee> employees;  // one per row, in order

@@ -110,14 +110,13 @@ void ModelReloads::ReloadInBackground(std::string_view trigger) {
 Awaitable<Response> ModelReloads::Reload(const Request& request, RequestContext& /*context*/) {
     std::function<base::Result<model::Reloaded>()> call = [this] { return Run("api"); };
     auto reloaded = co_await OnWorkers(worker_, std::move(call));
+    if (!reloaded) {
+        co_return ErrorResponse(request, base::Error::Make(base::ErrorCode::kConflict,
+                                                           "Reload refused, nothing changed: " +
+                                                               reloaded.error().message));
+    }
     std::string body;
     JsonWriter json(body);
-    if (!reloaded) {
-        json.BeginObject().Key("detail").String("Reload refused, nothing changed: " +
-                                                reloaded.error().message);
-        json.EndObject();
-        co_return JsonResponse(request, Status::conflict, std::move(body));
-    }
     const auto& repository = reloaded->repository;
     json.BeginObject().Key("default").StringOrNull(repository.default_version);
     json.Key("shadow").StringOrNull(repository.shadow_version);

@@ -334,10 +334,10 @@ Awaitable<Response> MonitoringEndpoints::Drift(const Request& request,
     if (!chosen) co_return ErrorResponse(request, chosen.error());
     const auto& meta = *chosen->metadata;
     if (!meta.distributions) {
-        const Json detail{{"detail",
-                           "This version's artifact holds no training distributions (trained "
-                           "before they were kept): retrain it"}};
-        co_return JsonResponse(request, Status::conflict, detail.dump());
+        co_return ErrorResponse(
+            request, base::Error::Make(base::ErrorCode::kConflict,
+                                       "This version's artifact holds no training distributions "
+                                       "(trained before they were kept): retrain it"));
     }
     const auto query = monitoring::DriftWindow(meta, parameters->days, clock_.Now());
     std::function<base::Result<store::DriftSample>()> call = [this, query] {
@@ -400,10 +400,10 @@ Awaitable<Response> MonitoringEndpoints::Fairness(const Request& request,
 Awaitable<Response> MonitoringEndpoints::Refresh(const Request& request,
                                                  RequestContext& /*context*/) {
     if (!refresh_) {
-        const Json detail{{"detail",
-                           "The monitoring job is off (no log database, or "
-                           "OC5_MONITORING_TIME=off): nothing to refresh"}};
-        co_return JsonResponse(request, Status::conflict, detail.dump());
+        co_return ErrorResponse(request, base::Error::Make(base::ErrorCode::kConflict,
+                                                           "The monitoring job is off (no log "
+                                                           "database, or OC5_MONITORING_TIME=off): "
+                                                           "nothing to refresh"));
     }
     const bool queued = refresh_("POST /api/v1/monitoring/refresh");
     const Json body{{"refresh", queued ? "queued" : "already_queued"}};

@@ -26,10 +26,12 @@ const model::RepositoryVersion* Named(const model::Repository& models,
 }
 
 Response NoSuchVersion(const Request& request, const model::Repository& models, Status status) {
-    return InferenceError(request, status,
-                          status == Status::not_found
-                              ? "Unknown model version; available: " + models.LoadedNames()
-                              : std::string("Model not loaded"));
+    return ErrorResponse(
+        request,
+        status == Status::not_found
+            ? base::Error::Make(base::ErrorCode::kNotFound,
+                                "Unknown model version; available: " + models.LoadedNames())
+            : base::Error::Make(base::ErrorCode::kUnavailable, "Model not loaded"));
 }
 
 void WriteTensorMetadata(JsonWriter& json, std::string_view name, std::string_view datatype) {
@@ -49,12 +51,6 @@ void WriteOptionalTensorMetadata(JsonWriter& json,
 
 }  // namespace
 
-Response InferenceError(const Request& request, Status status, std::string_view message) {
-    std::string body;
-    JsonWriter(body).BeginObject().Key("error").String(message).EndObject();
-    return JsonResponse(request, status, std::move(body));
-}
-
 std::string_view InferenceVersion(std::string_view path) {
     if (!path.starts_with(kV2ModelPath)) return {};
     path.remove_prefix(kV2ModelPath.size());
@@ -65,8 +61,12 @@ std::string_view InferenceVersion(std::string_view path) {
 
 OpenInference::OpenInference(const model::Catalog& models,
                              std::function<bool()> ready,
-                             std::string server_version)
-    : models_(models), ready_(std::move(ready)), server_version_(std::move(server_version)) {}
+                             std::string server_version,
+                             std::size_t max_batch_size)
+    : models_(models),
+      ready_(std::move(ready)),
+      server_version_(std::move(server_version)),
+      max_batch_size_(max_batch_size) {}
 
 Awaitable<Response> OpenInference::ServerMetadata(const Request& request,
                                                   RequestContext& /*context*/) const {
@@ -121,7 +121,9 @@ Awaitable<Response> OpenInference::ModelMetadata(const Request& request,
     WriteTensorMetadata(json, kOutputProbability, "FP64");
     WriteTensorMetadata(json, kOutputWillLeave, "BOOL");
     WriteTensorMetadata(json, kOutputRiskLevel, "BYTES");
-    json.EndArray().EndObject();
+    // Every tensor's shape is [-1]: any number of rows, up to this many in one request.
+    json.EndArray().Key("parameters").BeginObject();
+    json.Key("max_batch_size").Uint(max_batch_size_).EndObject().EndObject();
     co_return JsonResponse(request, Status::ok, std::move(body));
 }
 

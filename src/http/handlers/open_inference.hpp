@@ -6,9 +6,11 @@
 //   GET /v2/models/attrition[/versions/{version}]          model metadata: inputs, outputs
 //   GET /v2/models/attrition[/versions/{version}]/ready    whether that version serves
 // The protocol's model is "attrition"; its versions are the repository's (without one: the
-// default). Errors are {"error": "..."}. Thread-safe; borrows what the composition root owns.
+// default). Errors are {"error": "..."} (http/problem.hpp renders every /v2 error so). Thread-safe;
+// borrows what the composition root owns.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -21,18 +23,17 @@ namespace attrition::http::handlers {
 inline constexpr std::string_view kV2ModelName = "attrition";
 inline constexpr std::string_view kV2ModelPath = "/v2/models/attrition";
 
-// {"error": message} with `status`: the protocol's error shape.
-Response InferenceError(const Request& request, Status status, std::string_view message);
-
 // The version in a /v2/models/attrition/versions/{version}/... path; empty when there is none.
 std::string_view InferenceVersion(std::string_view path);
 
 class OpenInference {
   public:
-    // `ready`: whether an inference would be answered and logged (the /readyz decision).
+    // `ready`: whether an inference would be answered and logged (the /readyz decision);
+    // `max_batch_size`: the rows one inference may hold, stated in the model metadata.
     OpenInference(const model::Catalog& models,
                   std::function<bool()> ready,
-                  std::string server_version);
+                  std::string server_version,
+                  std::size_t max_batch_size);
 
     Awaitable<Response> ServerMetadata(const Request& request, RequestContext& context) const;
     Awaitable<Response> Live(const Request& request, RequestContext& context) const;
@@ -44,6 +45,7 @@ class OpenInference {
     const model::Catalog& models_;
     std::function<bool()> ready_;
     std::string server_version_;
+    std::size_t max_batch_size_;
 };
 
 }  // namespace attrition::http::handlers

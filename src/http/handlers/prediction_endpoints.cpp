@@ -661,33 +661,40 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreWhatIf(const Request& req
 PredictionEndpoints::Outcome PredictionEndpoints::ScoreInfer(const Request& request) {
     const auto models = models_.Current();  // held until the answer is written
     Outcome outcome;
-    const auto refuse = [&](Status status, std::string_view mark, std::string_view message) {
+    // Answered {"error": ...} with the protocol's statuses: http/problem.hpp, from the path.
+    const auto refuse = [&](std::string_view mark, const base::Error& error) {
         outcome.record.request_data_json = MarkedBody(mark, request.body(), kMarkedBodyBytes);
-        outcome.response = InferenceError(request, status, message);
+        outcome.response = ErrorResponse(request, error);
         return std::move(outcome);
     };
     const std::string_view named = InferenceVersion(Router::PathOf(request.target()));
     const model::RepositoryVersion* version =
         models->Find(named.empty() ? models->default_version : named);
     if (version == nullptr || !version->model) {
-        if (named.empty())
-            return refuse(Status::service_unavailable, "model_not_loaded", "Model not loaded");
-        return refuse(Status::not_found, "unknown_model_version",
-                      "Unknown model version; available: " + models->LoadedNames());
+        if (named.empty()) {
+            return refuse("model_not_loaded",
+                          base::Error::Make(base::ErrorCode::kUnavailable, "Model not loaded"));
+        }
+        return refuse(
+            "unknown_model_version",
+            base::Error::Make(base::ErrorCode::kNotFound,
+                              "Unknown model version; available: " + models->LoadedNames()));
     }
-    if (!IsJsonContentType(request[bhttp::field::content_type])) {
-        return refuse(Status::bad_request, "unsupported_media_type",
-                      "Content-Type must be application/json");
+    // No Content-Type is read as JSON: what tritonclient.http sends.
+    const auto content_type = request[bhttp::field::content_type];
+    if (!content_type.empty() && !IsJsonContentType(content_type)) {
+        return refuse("unsupported_media_type",
+                      base::Error::Make(base::ErrorCode::kUnsupportedMediaType,
+                                        "Content-Type must be application/json, or absent"));
     }
     const model::ServedModel& model = *version->model;
     auto lease = parsers_->Take();
     auto parsed = ParseInferRequest(request.body(), models->RequestVocabulary(model),
-                                    settings_.batch_limit, *lease);
+                                    settings_.infer_batch_limit, *lease);
     if (!parsed) {
-        return refuse(Status::bad_request,
-                      parsed.error().code == base::ErrorCode::kMalformedRequest ? "json_invalid"
+        return refuse(parsed.error().code == base::ErrorCode::kMalformedRequest ? "json_invalid"
                                                                                 : "invalid_input",
-                      parsed.error().message);
+                      parsed.error());
     }
     const auto& employees = parsed->employees;
     const auto predictions = model.predictor.PredictMany(employees);

@@ -21,6 +21,7 @@
 #include "domain/validation.hpp"
 #include "domain/vocabulary.hpp"
 #include "http/client_ip.hpp"
+#include "http/handlers/inference_tensors.hpp"
 #include "http/json_writer.hpp"
 #include "http/route.hpp"
 #include "model/catalog.hpp"
@@ -33,6 +34,8 @@ namespace attrition::http::handlers {
 
 struct PredictionSettings {
     std::size_t batch_limit = domain::kDefaultBatchLimit;
+    // Rows of one Open Inference Protocol request (stated in its model metadata).
+    std::size_t infer_batch_limit = kInferBatchLimit;
     std::size_t json_max_depth = domain::JsonParser::kDefaultMaxDepth;  // deeper: 422
     std::vector<std::string> trusted_proxies;
 };

@@ -82,10 +82,22 @@ TEST_F(RouteTableTest, EachOperationDocumentsWhatItsKindReturnsAndItsSecurity) {
         const auto& operation = paths.at(route.path).at(Lower(bhttp::to_string(route.verb)));
         const auto& responses = operation.at("responses");
         for (const auto* status : {"400", "429", "500"}) EXPECT_TRUE(responses.contains(status));
+        // The Open Inference Protocol's routes refuse invalid input with a 400, in its shape.
+        const bool v2 = route.path.starts_with("/v2");
+        const std::string error =
+            v2 ? "#/components/schemas/V2Error" : "#/components/schemas/Error";
+        for (const auto* status : {"400", "401", "403", "413", "415", "429", "500"}) {
+            if (!responses.contains(status)) continue;
+            EXPECT_EQ(
+                responses.at(status).at("content").at("application/json").at("schema").at("$ref"),
+                error)
+                << status;
+        }
         if (route.logging == Logging::kPredictionLog) {
-            for (const auto* status : {"413", "415", "422", "503"}) {
+            for (const auto* status : {"413", "415", "503"}) {
                 EXPECT_TRUE(responses.contains(status)) << status;
             }
+            EXPECT_EQ(responses.contains("422"), !v2);
         }
         ASSERT_TRUE(operation.contains("security"));
         const auto& security = operation.at("security");

@@ -26,7 +26,7 @@ class ServiceRoutes {
         : models_("/nonexistent", {}, {}),
           reloads_(models_, metrics_),
           inference_(
-              models_, [] { return false; }, "test"),
+              models_, [] { return false; }, "test", handlers::kInferBatchLimit),
           log_(store::OpenPredictionLog("none", {}).value()),
           predictions_(models_,
                        *log_,
