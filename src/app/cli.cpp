@@ -107,8 +107,9 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
         ->capture_default_str();
     serve
         .add_option("--default-model", config.default_model,
-                    "Version that scores requests naming none (default: the repository's only "
-                    "version)")
+                    "Version that scores requests naming none (default: serving.json's, else "
+                    "the repository's only version; one differing from serving.json's refuses "
+                    "the start)")
         ->envname("OC5_DEFAULT_MODEL");
     serve
         .add_option("--shadow-model", config.shadow_model,

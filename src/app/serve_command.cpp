@@ -45,6 +45,13 @@ namespace {
 // service runs, /health says unhealthy and the prediction endpoints answer 503, so an operator
 // can see what is wrong. A broken default stops the start; another broken version is logged
 // and listed as failed.
+// A folder as the log names it: absolute, so that it says which one whatever the working folder.
+std::string Absolute(const std::filesystem::path& folder) {
+    std::error_code error;
+    auto absolute = std::filesystem::absolute(folder, error);
+    return (error ? folder : absolute).string();
+}
+
 model::ServingFlags Flags(const ServeConfig& config) {
     return {.default_version = config.default_model, .shadow_version = config.shadow_model};
 }
@@ -53,17 +60,9 @@ std::optional<model::Repository> LoadModels(const ServeConfig& config) {
     auto repository = model::LoadRepository(config.model_dir, Flags(config));
     if (!repository) {
         spdlog::critical("msg=\"model repository refused\" dir={} reason={}",
-                         ops::LogValue(config.model_dir),
+                         ops::LogValue(Absolute(config.model_dir)),
                          ops::LogValue(repository.error().message));
         return std::nullopt;
-    }
-    if (!config.default_model.empty() && !repository->versions.empty() &&
-        repository->default_version != config.default_model) {
-        spdlog::warn(
-            "msg=\"{} names the default model version; --default-model ignored\" "
-            "default={} flag={}",
-            model::kServingFile, ops::LogValue(repository->default_version),
-            ops::LogValue(config.default_model));
     }
     if (!repository->shadow_refused.empty()) {
         spdlog::error("msg=\"no shadow scoring\" reason={}",
@@ -73,8 +72,12 @@ std::optional<model::Repository> LoadModels(const ServeConfig& config) {
                      repository->default_version);
     }
     if (repository->versions.empty()) {
-        spdlog::error("msg=\"model not loaded\" dir={} reason=\"no model version there\"",
-                      ops::LogValue(config.model_dir));
+        std::error_code error;
+        const bool exists = std::filesystem::exists(config.model_dir, error);
+        spdlog::error("msg=\"model not loaded\" dir={} reason={}",
+                      ops::LogValue(Absolute(config.model_dir)),
+                      exists ? "\"no model version there\""
+                             : "\"the model folder does not exist (--model-dir)\"");
     }
     for (const auto& version : repository->versions) {
         if (version.model) {
@@ -543,8 +546,10 @@ bool StartServer(const ServeConfig& config, ServeSettings settings, Objects& o) 
         spdlog::critical("msg=\"cannot listen\" reason={}", ops::LogValue(port.error().message));
         return false;
     }
-    spdlog::info("msg=listening host={} port={} threads={}", config.server.host, *port,
-                 config.server.threads);
+    spdlog::info("msg=listening host={} port={} threads={} model_dir={} web_dir={}",
+                 config.server.host, *port, config.server.threads,
+                 ops::LogValue(Absolute(config.model_dir)),
+                 ops::LogValue(Absolute(config.web_dir)));
     return true;
 }
 

@@ -11,10 +11,16 @@
 namespace attrition::http {
 namespace {
 
-// URL → file under web_dir/node_modules. Only these vendor files are served.
+// URL → file under web_dir/node_modules. Only these vendor files are served. A file that would
+// ask for something outside the server has that address replaced as it is loaded.
+struct Rewrite {
+    std::string_view from;
+    std::string_view to;
+};
 struct VendorFile {
     std::string_view url;
     std::string_view path;
+    Rewrite rewrite{};
 };
 constexpr std::array kVendorFiles{
     VendorFile{"/static/vendor/swagger-ui/swagger-ui.css", "swagger-ui-dist/swagger-ui.css"},
@@ -23,8 +29,19 @@ constexpr std::array kVendorFiles{
     VendorFile{"/static/vendor/swagger-ui/swagger-ui-standalone-preset.js",
                "swagger-ui-dist/swagger-ui-standalone-preset.js"},
     VendorFile{"/static/vendor/swagger-ui/favicon-32x32.png", "swagger-ui-dist/favicon-32x32.png"},
-    VendorFile{"/static/vendor/redoc/redoc.standalone.js", "redoc/bundles/redoc.standalone.js"},
+    // ReDoc's sidebar shows its vendor's logo from a CDN; an image that cannot load is hidden
+    // by ReDoc itself (its onError), so an empty data URL leaves the "API docs by Redocly" text.
+    VendorFile{"/static/vendor/redoc/redoc.standalone.js", "redoc/bundles/redoc.standalone.js",
+               Rewrite{"https://cdn.redoc.ly/redoc/logo-mini.svg", "data:,"}},
 };
+
+void ReplaceAll(std::string& text, const Rewrite& rewrite) {
+    if (rewrite.from.empty()) return;
+    for (auto at = text.find(rewrite.from); at != std::string::npos;
+         at = text.find(rewrite.from, at + rewrite.to.size())) {
+        text.replace(at, rewrite.from.size(), rewrite.to);
+    }
+}
 
 // Page URL → HTML file in web_dir. The landing page is cached an hour (SPEC §2).
 struct Page {
@@ -63,6 +80,13 @@ std::string_view ContentTypeFor(const std::filesystem::path& file) {
 }
 
 base::Result<StaticAssets> StaticAssets::Load(const std::filesystem::path& web_dir) {
+    std::error_code error;
+    if (!std::filesystem::is_directory(web_dir, error)) {
+        const auto absolute = std::filesystem::absolute(web_dir, error);
+        return base::Fail(base::ErrorCode::kIo,
+                          fmt::format("the web folder {} does not exist (--web-dir)",
+                                      (error ? web_dir : absolute).string()));
+    }
     StaticAssets assets;
     for (const auto& page : kPages) {
         const auto path = web_dir / page.file;
@@ -94,6 +118,7 @@ base::Result<StaticAssets> StaticAssets::Load(const std::filesystem::path& web_d
                 fmt::format("missing web asset {} (install it with: npm ci --prefix {})",
                             path.string(), web_dir.string()));
         }
+        ReplaceAll(*body, vendor.rewrite);
         assets.assets_.emplace(std::string(vendor.url),
                                StaticAsset{std::move(*body), std::string(ContentTypeFor(path)),
                                            "public, max-age=86400"});

@@ -21,6 +21,7 @@
 #include "base/clock.hpp"
 #include "base/file.hpp"
 #include "domain/vocabulary.hpp"
+#include "model/json_problem.hpp"
 
 namespace attrition::model {
 namespace {
@@ -601,7 +602,7 @@ base::Result<ModelMetadata> ParseMetadata(std::string_view text) {
         return m;
     } catch (const nlohmann::json::exception& e) {
         // A malformed file is an expected failure at load time: report it as a value.
-        return tl::unexpected(Invalid(e.what()).error());
+        return tl::unexpected(Invalid(JsonProblem(e)).error());
     }
 }
 

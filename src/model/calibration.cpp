@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "model/evaluation.hpp"
+#include "model/json_problem.hpp"
 
 namespace attrition::model {
 namespace {
@@ -249,7 +250,7 @@ base::Result<ScoreCalibrator> CalibratorFromJson(const Json& json) {
         }
         return calibrator;
     } catch (const nlohmann::json::exception& e) {
-        return invalid(e.what());
+        return invalid(JsonProblem(e));
     }
 }
 

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <numeric>
 
+#include "model/json_problem.hpp"
+
 namespace attrition::model {
 namespace {
 
@@ -289,7 +291,7 @@ base::Result<TrainingDistributions> DistributionsFromJson(const Json& json) {
         }
         return distributions;
     } catch (const nlohmann::json::exception& e) {
-        return tl::unexpected(Invalid(e.what()));
+        return tl::unexpected(Invalid(JsonProblem(e)));
     }
 }
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "domain/fields.hpp"
+#include "model/json_problem.hpp"
 
 namespace attrition::model {
 namespace {
@@ -155,7 +156,7 @@ base::Result<std::vector<GroupCounts>> GroupCountsFromJson(const Json& json) {
         return counts;
     } catch (const nlohmann::json::exception& e) {
         return base::Fail(base::ErrorCode::kInvalidConfig,
-                          std::string("model metadata: fairness: ") + e.what());
+                          std::string("model metadata: fairness: ") + JsonProblem(e));
     }
 }
 

@@ -1,5 +1,7 @@
 #include "model/repository.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -7,6 +9,7 @@
 
 #include "base/file.hpp"
 #include "model/artifact.hpp"
+#include "model/json_problem.hpp"
 
 namespace attrition::model {
 namespace {
@@ -115,7 +118,12 @@ base::Result<Serving> ReadServing(const fs::path& dir) {
     const auto text = base::ReadRegularFile(path, kMaxServingBytes);
     if (!text)
         return refuse("cannot be read (" + WithoutPath(text.error().message, dir, ".") + ")");
-    const auto document = nlohmann::json::parse(*text, nullptr, false);
+    nlohmann::json document;
+    try {
+        document = nlohmann::json::parse(*text);
+    } catch (const nlohmann::json::exception& e) {
+        return refuse(JsonProblem(e));
+    }
     if (!document.is_object()) return refuse("is not a JSON object");
     Serving serving;
     for (const auto& [key, value] : document.items()) {
@@ -171,6 +179,28 @@ void ChooseShadow(Repository& repository, const std::string& wanted) {
 
 std::string WantedShadow(const Serving& serving, const ServingFlags& flags) {
     return serving.shadow ? *serving.shadow : flags.shadow_version;
+}
+
+// At start, serving.json and the flags must not name different versions: which one the operator
+// meant cannot be guessed. (At a reload serving.json decides: it is how a default is moved.)
+base::Result<void> Agree(const Serving& serving, const ServingFlags& flags) {
+    const auto disagree = [](std::string_view member, std::string_view file_names,
+                             std::string_view flag, std::string_view flag_names) {
+        return Fail(ErrorCode::kInvalidConfig,
+                    fmt::format("{} names {} as the {} version but {} names {}: remove one of them",
+                                kServingFile, file_names, member, flag, flag_names));
+    };
+    if (!serving.default_version.empty() && !flags.default_version.empty() &&
+        serving.default_version != flags.default_version) {
+        return disagree("default", serving.default_version, "--default-model",
+                        flags.default_version);
+    }
+    if (serving.shadow && !flags.shadow_version.empty() &&
+        *serving.shadow != flags.shadow_version) {
+        return disagree("shadow", serving.shadow->empty() ? "none" : *serving.shadow,
+                        "--shadow-model", flags.shadow_version);
+    }
+    return {};
 }
 
 bool IsLoaded(const std::vector<RepositoryVersion>& versions, std::string_view name) {
@@ -268,6 +298,7 @@ base::Result<Repository> LoadRepository(const fs::path& dir, const ServingFlags&
     if (!fs::is_directory(dir, error)) return repository;
     const auto serving = ReadServing(dir);
     if (!serving) return tl::unexpected(serving.error());
+    if (auto agreed = Agree(*serving, flags); !agreed) return tl::unexpected(agreed.error());
     auto folders = ListFolders(dir);
     if (!folders) return tl::unexpected(folders.error());
     for (auto& folder : *folders) {

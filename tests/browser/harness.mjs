@@ -126,6 +126,10 @@ export function setup(test, serverArgs = []) {
     const local = (url) => url.startsWith(env.server.url) || url.startsWith("blob:") || url.startsWith("data:");
     page.on("response", (r) => { if (!local(r.url())) problems.push(`external response: ${r.url()}`); });
     page.on("requestfinished", (r) => { if (!local(r.url())) problems.push(`external request: ${r.url()}`); });
+    // Every address the page asked for, even those its policy blocked before they left.
+    page.attempted = [];
+    page.on("request", (r) => page.attempted.push(r.url()));
+    page.local = local;
     page.problems = problems;
     return page;
   };

@@ -3,8 +3,11 @@
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <thread>
+#include <vector>
 
+#include "harness/child_process.hpp"
 #include "harness/http_client.hpp"
 #include "harness/service_process.hpp"
 
@@ -108,6 +111,57 @@ TEST(ServeTest, BadLogLevelIsRefusedAtStartup) {
         {.argv = {AttritionBinary(), "--log-level", "loud", "serve", "--port", "0"}}, &output);
     EXPECT_NE(code, 0);
     EXPECT_NE(output.find("unknown log level"), std::string::npos) << output;
+}
+
+// `serve` from a temp folder, its model and web folders as given; its exit code and output.
+int ServeOnce(const std::string& model_dir,
+              const std::string& web_dir,
+              std::vector<std::string> flags,
+              std::string* output) {
+    SpawnOptions spawn{.argv = {AttritionBinary(), "serve", "--host", "127.0.0.1", "--port", "0"},
+                       .env = {{"OC5_DATABASE_URL", "none"},
+                               {"OC5_MODEL_DIR", model_dir},
+                               {"OC5_WEB_DIR", web_dir}},
+                       .working_dir = MakeTempDir("attrition-serve-once")};
+    spawn.argv.insert(spawn.argv.end(), flags.begin(), flags.end());
+    return RunCommand(spawn, output);
+}
+
+// What an operator mistypes is named as what it is: a folder that is not there, not a package
+// to install; two different defaults, not one silently ignored.
+TEST(ServeTest, StartUpNamesAMissingWebFolderAndRefusesDisagreeingDefaults) {
+    std::string output;
+    const std::string missing_web = MakeTempDir("attrition-no-web") + "/web";
+    EXPECT_NE(ServeOnce(SourceDir() + "/model", missing_web, {}, &output), 0);
+    EXPECT_NE(output.find("the web folder " + missing_web + " does not exist (--web-dir)"),
+              std::string::npos)
+        << output;
+    EXPECT_EQ(output.find("npm"), std::string::npos) << output;
+
+    // The committed repository's serving.json names xgb_enhanced_v2.0.
+    EXPECT_NE(ServeOnce(SourceDir() + "/model", SourceDir() + "/web",
+                        {"--default-model", "xgb_enhanced_v2.1"}, &output),
+              0);
+    EXPECT_NE(output.find("serving.json names xgb_enhanced_v2.0 as the default version but "
+                          "--default-model names xgb_enhanced_v2.1: remove one of them"),
+              std::string::npos)
+        << output;
+}
+
+// A missing model folder is said to be missing (the service runs unhealthy, as with an empty
+// one), and the start log names the folders in use, absolute.
+TEST(ServeTest, StartLogNamesTheFoldersInUseAndAMissingModelFolder) {
+    const std::string missing_models = MakeTempDir("attrition-no-models") + "/model";
+    ServiceProcess service(
+        {.env = {{"OC5_DATABASE_URL", "none"}, {"OC5_MODEL_DIR", missing_models}}});
+    const auto log = service.Log();
+    EXPECT_NE(log.find("msg=\"model not loaded\" dir=" + missing_models +
+                       " reason=\"the model folder does not exist (--model-dir)\""),
+              std::string::npos)
+        << log;
+    EXPECT_NE(log.find("model_dir=" + missing_models + " web_dir=" + SourceDir() + "/web"),
+              std::string::npos)
+        << log;
 }
 
 TEST(ServeTest, VersionAndHelpOnEverySubcommand) {

@@ -11,11 +11,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "model/catalog.hpp"
@@ -71,14 +73,20 @@ class RepositoryTest : public ::testing::Test {
         std::ofstream(root_ / kServingFile, std::ios::trunc) << text;
     }
 
-    // Changes the version's metadata (training date) so that its files differ.
-    void Touch(const std::string& folder, const std::string& training_date) const {
-        const auto path = root_ / folder / kMetadataFile;
-        std::ifstream in(path);
+    // Rewrites the metadata.json of the version in `dir` as `edit` changes it.
+    static void EditMetadata(const fs::path& dir,
+                             const std::function<void(nlohmann::json&)>& edit) {
+        std::ifstream in(dir / kMetadataFile);
         auto metadata = nlohmann::json::parse(in);
         in.close();
-        metadata["training_date"] = training_date;
-        std::ofstream(path, std::ios::trunc) << metadata.dump(2);
+        edit(metadata);
+        std::ofstream(dir / kMetadataFile, std::ios::trunc) << metadata.dump(2);
+    }
+
+    // Changes the version's metadata (training date) so that its files differ.
+    void Touch(const std::string& folder, const std::string& training_date) const {
+        EditMetadata(root_ / folder,
+                     [&](auto& metadata) { metadata["training_date"] = training_date; });
     }
 
     fs::path root_;
@@ -100,11 +108,9 @@ TEST_F(RepositoryTest, AVersionsActionsComeFromItsMetadataAndAreChecked) {
     const auto narrow = AddVersion("narrow_v1", "narrow_v1");
     const auto immutable = AddVersion("ageing_v1", "ageing_v1");
     const auto with_actions = [](const fs::path& dir, const nlohmann::json& inputs) {
-        std::ifstream in(dir / kMetadataFile);
-        auto metadata = nlohmann::json::parse(in);
-        in.close();
-        metadata["actions"] = {{"schema", 1}, {"inputs", inputs}};
-        std::ofstream(dir / kMetadataFile, std::ios::trunc) << metadata.dump(2);
+        EditMetadata(dir, [&](auto& metadata) {
+            metadata["actions"] = {{"schema", 1}, {"inputs", inputs}};
+        });
     };
     with_actions(narrow, nlohmann::json::array({{{"input", "revenu_mensuel"},
                                                  {"change", "raise"},
@@ -188,6 +194,31 @@ TEST_F(RepositoryTest, ABrokenOrMissingDefaultRefusesTheLoad) {
         << missing.error().message;
 }
 
+// A broken version's reason is listed by GET /api/v1/models and logged at start: it says what is
+// wrong in the file's words, not in the JSON library's ("[json.exception.parse_error.101]").
+TEST_F(RepositoryTest, ABrokenVersionsReasonSaysWhatIsWrongWithoutTheJsonLibrarysTags) {
+    AddVersion("good_v1", "good_v1");
+    std::ofstream(AddVersion("syntax_v1", "syntax_v1") / kMetadataFile, std::ios::trunc)
+        << "{\n  \"format_version\": 1,\n  \"model_version\": }";
+    EditMetadata(AddVersion("missing_v1", "missing_v1"),
+                 [](auto& metadata) { metadata.erase("training_date"); });
+    EditMetadata(AddVersion("typed_v1", "typed_v1"),
+                 [](auto& metadata) { metadata["training_date"] = 2026; });
+    const auto repository = LoadRepository(root_, {"good_v1"});
+    ASSERT_TRUE(repository) << repository.error().message;
+    const std::vector<std::pair<std::string, std::string>> expected{
+        {"syntax_v1", "model metadata: not valid JSON (line 3, column 20)"},
+        {"missing_v1", "model metadata: missing member \"training_date\""},
+        {"typed_v1", "model metadata: type must be string, but is number"}};
+    for (const auto& [name, reason] : expected) {
+        SCOPED_TRACE(name);
+        const auto* version = repository->Find(name);
+        ASSERT_NE(version, nullptr);
+        EXPECT_EQ(version->model, nullptr);
+        EXPECT_EQ(version->failure, reason);
+    }
+}
+
 TEST_F(RepositoryTest, AFolderNamedOtherThanItsVersionFails) {
     AddVersion("good_v1", "good_v1");
     AddVersion("renamed", "good_v2");
@@ -215,21 +246,53 @@ TEST_F(RepositoryTest, NoFolderIsAnEmptyRepository) {
     EXPECT_EQ(repository->LoadedNames(), "");
 }
 
-TEST_F(RepositoryTest, ServingFileNamesTheDefaultOverTheCaller) {
+TEST_F(RepositoryTest, ServingFileNamesTheDefaultWhenTheCallerNamesNoneOrTheSame) {
     AddVersion("a_v1", "a_v1");
     AddVersion("b_v1", "b_v1");
     WriteServing(R"({"default": "b_v1"})");
-    const auto repository = LoadRepository(root_, {"a_v1"});
-    ASSERT_TRUE(repository) << repository.error().message;
-    EXPECT_EQ(repository->default_version, "b_v1");
     EXPECT_EQ(LoadRepository(root_, {})->default_version, "b_v1");
+    EXPECT_EQ(LoadRepository(root_, {"b_v1"})->default_version, "b_v1");
+}
+
+// Which of two different names the operator meant cannot be guessed: the start is refused,
+// naming both and where each comes from.
+TEST_F(RepositoryTest, AServingFileAndFlagsThatDisagreeRefuseTheStart) {
+    AddVersion("a_v1", "a_v1");
+    AddVersion("b_v1", "b_v1");
+    AddVersion("c_v1", "c_v1");
+    const std::vector<std::tuple<std::string, ServingFlags, std::string>> cases{
+        {R"({"default": "b_v1"})",
+         {"a_v1"},
+         "serving.json names b_v1 as the default version but --default-model names a_v1: "
+         "remove one of them"},
+        {R"({"default": "a_v1", "shadow": "b_v1"})",
+         {"a_v1", "c_v1"},
+         "serving.json names b_v1 as the shadow version but --shadow-model names c_v1: "
+         "remove one of them"},
+        {R"({"default": "a_v1", "shadow": null})",
+         {"", "c_v1"},
+         "serving.json names none as the shadow version but --shadow-model names c_v1: "
+         "remove one of them"},
+    };
+    for (const auto& [text, flags, message] : cases) {
+        SCOPED_TRACE(text);
+        WriteServing(text);
+        const auto refused = LoadRepository(root_, flags);
+        ASSERT_FALSE(refused);
+        EXPECT_EQ(refused.error().code, base::ErrorCode::kInvalidConfig);
+        EXPECT_EQ(refused.error().message, message);
+    }
+    WriteServing(R"({"default": "a_v1", "shadow": "b_v1"})");
+    const auto agreed = LoadRepository(root_, {"a_v1", "b_v1"});
+    ASSERT_TRUE(agreed) << agreed.error().message;
+    EXPECT_EQ(agreed->shadow_version, "b_v1");
 }
 
 TEST_F(RepositoryTest, AnInvalidServingFileRefusesTheLoadNamingTheRule) {
     AddVersion("a_v1", "a_v1");
     const std::vector<std::pair<std::string, std::string>> cases{
         {"[]", "is not a JSON object"},
-        {"{\"default\": ", "is not a JSON object"},
+        {"{\"default\": ", "not valid JSON (line 1, column 13)"},
         {R"({"default": 3})", "\"default\" must be a non-empty string"},
         {R"({"default": ""})", "\"default\" must be a non-empty string"},
         {R"({"defualt": "a_v1"})", "unknown member \"defualt\" (allowed: default, shadow)"},
@@ -371,9 +434,9 @@ TEST_F(RepositoryTest, TheShadowComesFromTheServingFileOrTheFlagAndMustServe) {
         EXPECT_EQ(refused->shadow_refused.substr(0, reason.size()), reason);
     }
     WriteServing(R"({"shadow": null})");
-    EXPECT_EQ(LoadRepository(root_, {"a_v1", "b_v1"})->shadow_version, "");
+    EXPECT_EQ(LoadRepository(root_, {"a_v1"})->shadow_version, "");
     WriteServing(R"({"default": "b_v1", "shadow": "a_v1"})");
-    const auto named = LoadRepository(root_, {"a_v1", "b_v1"});
+    const auto named = LoadRepository(root_, {});
     ASSERT_TRUE(named) << named.error().message;
     EXPECT_EQ(named->default_version, "b_v1");
     EXPECT_EQ(named->shadow_version, "a_v1");
