@@ -236,6 +236,9 @@ void AddTrainOptions(CLI::App& train, TrainConfig& config) {
                     "XGBoost threads (the booster is byte-identical across runs at a fixed count)")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
+    train.add_flag("--force", config.force,
+                   "Write over the folder when it already holds a model version (refused without: "
+                   "a served version is never replaced by mistake)");
     train.add_flag("!--no-cv", config.cross_validate,
                    "Skip cross-validation (final fit only; metadata then has no CV metrics)");
     train

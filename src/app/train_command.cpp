@@ -3,6 +3,9 @@
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+#include <system_error>
+
 #include "model/artifact.hpp"
 #include "model/technova_reader.hpp"
 #include "model/training.hpp"
@@ -41,9 +44,27 @@ void PrintReport(const model::ModelMetadata& m, const model::CrossValidationRepo
     }
 }
 
+// A folder holds a version when it has either of an artifact's files.
+bool HoldsAVersion(const std::filesystem::path& dir) {
+    std::error_code error;
+    return std::filesystem::exists(dir / model::kBoosterFile, error) ||
+           std::filesystem::exists(dir / model::kMetadataFile, error);
+}
+
 }  // namespace
 
 int RunTrain(const TrainConfig& config) {
+    // By default the version's folder in the repository: model/<model_version>. Checked before
+    // anything is read: a version that may be serving is never replaced without --force.
+    const std::string out_dir =
+        config.out_dir.empty() ? "model/" + config.model_version : config.out_dir;
+    if (!config.force && HoldsAVersion(out_dir)) {
+        spdlog::error(
+            "msg=\"not written\" error=\"{} already holds a model version: name another "
+            "(--model-version or --out), or replace it with --force\"",
+            out_dir);
+        return 1;
+    }
     auto data = model::ReadTechnova(config.data_dir, config.optional_features);
     if (!data) {
         spdlog::error("msg=\"cannot read training data\" error=\"{}\"", data.error().message);
@@ -64,9 +85,6 @@ int RunTrain(const TrainConfig& config) {
         spdlog::error("msg=\"cannot describe model\" error=\"{}\"", metadata.error().message);
         return 1;
     }
-    // By default the version's folder in the repository: model/<model_version>.
-    const std::string out_dir =
-        config.out_dir.empty() ? "model/" + metadata->model_version : config.out_dir;
     if (auto saved = model::SaveArtifact(out_dir, trained->booster, *metadata); !saved) {
         spdlog::error("msg=\"cannot save artifact\" error=\"{}\"", saved.error().message);
         return 1;

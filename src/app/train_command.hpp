@@ -17,6 +17,7 @@ struct TrainConfig {
     bool cross_validate = true;
     std::string model_version{model::kModelVersion};
     std::vector<std::string> optional_features;  // model::OptionalColumns() names
+    bool force = false;                          // write over a folder that already holds a version
 };
 
 int RunTrain(const TrainConfig& config);

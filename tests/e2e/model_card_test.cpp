@@ -3,9 +3,11 @@
 // fails here. And the card of an unreadable artifact is an error, not an empty file.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "harness/child_process.hpp"
 #include "harness/service_process.hpp"
@@ -89,6 +91,58 @@ TEST(ModelCardTest, TrainAndModelCardRefuseAVersionNameServeWouldRefuse) {
               1);
     EXPECT_NE(log.find("cannot name a version"), std::string::npos) << log;
     EXPECT_FALSE(fs::exists(work + "/card.md"));
+}
+
+// A version that may be serving is never replaced by mistake: train refuses a folder that holds
+// one, before reading anything, unless --force says so.
+TEST(ModelCardTest, TrainRefusesToWriteOverAVersionWithoutForce) {
+    const fs::path source = EnvOr("ATTRITION_SOURCE_DIR", ".");
+    const auto work = MakeTempDir("attrition-train-over");
+    const fs::path version = fs::path(work) / "model" / "xgb_enhanced_v2.0";
+    fs::create_directories(version.parent_path());
+    fs::copy(source / "model" / "xgb_enhanced_v2.0", version);
+    const auto booster = ReadFile((version / "booster.json").string());
+    const auto metadata = ReadFile((version / "metadata.json").string());
+    const auto no_data = MakeTempDir("attrition-train-no-data");
+    for (const std::vector<std::string>& where :
+         {std::vector<std::string>{}, std::vector<std::string>{"--out", version.string()}}) {
+        std::vector<std::string> argv{AttritionBinary(), "train", "--data", no_data};
+        argv.insert(argv.end(), where.begin(), where.end());
+        std::string log;
+        EXPECT_EQ(RunCommand({.argv = argv, .working_dir = work}, &log), 1);
+        const auto named =
+            where.empty() ? std::string("model/xgb_enhanced_v2.0") : version.string();
+        EXPECT_NE(log.find(named + " already holds a model version: name another (--model-version "
+                                   "or --out), or replace it with --force"),
+                  std::string::npos)
+            << log;
+        EXPECT_EQ(log.find("training data"), std::string::npos) << "read before refusing: " << log;
+    }
+    EXPECT_EQ(ReadFile((version / "booster.json").string()), booster);
+    EXPECT_EQ(ReadFile((version / "metadata.json").string()), metadata);
+}
+
+TEST(ModelCardTest, TrainWritesOverAVersionWithForce) {
+    const char* data = std::getenv("ATTRITION_DATA_DIR");
+    if (data == nullptr || !fs::exists(fs::path(data) / "extrait_sirh.csv")) {
+        GTEST_SKIP() << "real TechNova data not found (set ATTRITION_DATA_DIR to the folder of "
+                        "extrait_*.csv; ../shared/data/technova by default)";
+    }
+    const auto work = MakeTempDir("attrition-train-force");
+    const fs::path version = fs::path(work) / "v";
+    fs::create_directories(version);
+    std::ofstream(version / "metadata.json") << "{}";
+    std::ofstream(version / "notes.txt") << "kept";
+    std::string log;
+    ASSERT_EQ(RunCommand({.argv = {AttritionBinary(), "train", "--data", data, "--no-cv", "--out",
+                                   version.string(), "--force"}},
+                         &log),
+              0)
+        << log;
+    EXPECT_NE(ReadFile((version / "metadata.json").string()).find("\"model_version\""),
+              std::string::npos);
+    EXPECT_TRUE(fs::exists(version / "booster.json"));
+    EXPECT_EQ(ReadFile((version / "notes.txt").string()), "kept");
 }
 
 }  // namespace
