@@ -447,7 +447,30 @@ http::handlers::ReadinessInput Readiness(const Objects& o) {
         o.database_watch ? o.database_watch->State() : http::handlers::DatabaseState::kDisabled;
     input.spool_bytes = status.spool_bytes;
     input.spool_max_bytes = status.spool_max_bytes;
+    input.log_commits = status.database_reachable;
+    input.spool_records = status.spool_records;
     return input;
+}
+
+// What /readyz says of the log, as a gauge an alert can watch.
+void ObserveReadiness(Objects& o) {
+    auto& degraded = o.metrics
+                         .AddGauge("attrition_log_degraded",
+                                   "1 when logging is on and records go to the spool, not the "
+                                   "database (down, or refusing the writer's writes)")
+                         .With({});
+    o.metrics.AddCollector(
+        [&degraded, &o] { degraded.Set(http::handlers::LogDegraded(Readiness(o)) ? 1 : 0); });
+}
+
+// The spool outlives the process: what is left in it is replayed at the next start.
+void SayWhatTheSpoolHolds(const store::PredictionLog& log) {
+    const auto status = log.Status();
+    if (status.spool_records == 0) return;
+    spdlog::warn(
+        "msg=\"records remain in the spool; replayed into the database at the next start\" "
+        "records={} bytes={}",
+        status.spool_records, status.spool_bytes);
 }
 
 // The endpoints, their route declarations (http/routes.cpp), and what derives from them: the
@@ -569,6 +592,7 @@ int RunServe(const ServeConfig& config, const char* version) {
     SchedulePartitions(*settings, objects);
     ScheduleRetention(config, *settings, objects);
     ScheduleMonitoring(config, *settings, objects);
+    ObserveReadiness(objects);
     if (!BuildRoutes(config, version, objects)) return 1;
     if (!StartServer(config, std::move(*settings), objects)) return 1;
     objects.server->Run();
@@ -581,6 +605,7 @@ int RunServe(const ServeConfig& config, const char* version) {
     if (objects.monitoring_schedule) objects.monitoring_schedule->Stop();
     spdlog::info("msg=\"server drained; flushing the prediction log\"");
     objects.log->Shutdown();
+    SayWhatTheSpoolHolds(*objects.log);
     spdlog::info("msg=stopped");
     return 0;
 }

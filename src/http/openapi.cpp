@@ -197,11 +197,19 @@ void OperationsSchemas(Json& s) {
         {{"status", {{"type", "string"}, {"enum", {"ready", "not_ready"}}}},
          {"model_loaded", {{"type", "boolean"}}},
          {"database", {{"type", "string"}, {"enum", {"up", "down", "disabled", "unknown"}}}},
-         {"spool",
-          Object({{"bytes", integer}, {"max_bytes", integer}, {"has_room", {{"type", "boolean"}}}},
-                 {"bytes", "max_bytes", "has_room"})},
-         {"detail", Text("What is not ready (only when not ready)")}},
-        {"status", "model_loaded", "database", "spool"});
+         {"log",
+          {{"type", "string"},
+           {"enum", {"writing", "spooling", "off"}},
+           {"description",
+            "spooling (degraded): records go to the local spool, not the database — down, or "
+            "refusing writes while it answers (read-only, full disk, revoked grant)"}}},
+         {"spool", Object({{"bytes", integer},
+                           {"max_bytes", integer},
+                           {"has_room", {{"type", "boolean"}}},
+                           {"records", integer}},
+                          {"bytes", "max_bytes", "has_room", "records"})},
+         {"detail", Text("What is not ready, or what is degraded (absent when neither)")}},
+        {"status", "model_loaded", "database", "log", "spool"});
     s["RiskCounts"] = Object({{"LOW", integer}, {"MEDIUM", integer}, {"HIGH", integer}},
                              {"LOW", "MEDIUM", "HIGH"});
     s["HistoryItem"] =

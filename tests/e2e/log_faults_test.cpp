@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -20,6 +22,7 @@ namespace attrition::test {
 namespace {
 
 using namespace std::chrono_literals;
+using Json = nlohmann::json;
 
 class LogFaultsTest : public ::testing::Test {
   protected:
@@ -152,6 +155,80 @@ TEST_F(LogFaultsTest, LockedTableRequestsAnsweredThroughSpoolThenAllLand) {
                   {"acknowledged_2xx", static_cast<long long>(tally.acknowledged)},
                   {"records_spooled", spooled},
                   {"predictions_rows", predictions}});
+}
+
+// Runs SQL that returns no rows (DDL) in `database` as postgres; fails the test on an error.
+void Psql(const std::string& database, const std::string& sql) {
+    std::string output;
+    EXPECT_EQ(
+        RunCommand({.argv = {"/usr/bin/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h",
+                             "127.0.0.1", "-p", std::to_string(PostgresCluster::Shared().Port()),
+                             "-U", "postgres", "-d", database, "-c", sql}},
+                   &output),
+        0)
+        << output;
+}
+
+// A database that answers but refuses every write, as a read-only one does (SQLSTATE 25006,
+// raised here by a trigger: the service connects as a superuser, whom grants do not bind). The
+// readiness ping cannot see it; the writer's failed writes can: /readyz says the log is
+// degraded (and stays 200: the spool has room), the gauge says so, every acknowledged record is
+// in the spool, a stop says how many remain, and a start after the fix replays them all once.
+TEST_F(LogFaultsTest, ADatabaseRefusingWritesIsADegradedLogThatLosesNothing) {
+    auto& cluster = PostgresCluster::Shared();
+    const auto name = UniqueDatabaseName("logtest_readonly");
+    const auto url = cluster.CreateDatabase(name);
+    const auto probe = LogProbe::Postgres(url);
+    const ServiceOptions options{.flags = {"--threads", "2", "--migrate"},
+                                 .env = {{"OC5_DATABASE_URL", url}},
+                                 .working_dir = MakeTempDir("logtest-readonly")};
+    auto service = std::make_unique<ServiceProcess>(options);
+    Psql(name,
+         "CREATE FUNCTION refuse_writes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+         "RAISE EXCEPTION 'cannot execute INSERT in a read-only transaction' "
+         "USING ERRCODE = 'read_only_sql_transaction'; END $$; "
+         "CREATE TRIGGER refuse_writes BEFORE INSERT ON api_requests "
+         "FOR EACH ROW EXECUTE FUNCTION refuse_writes();");
+
+    LoadDriver load(service->Port(), 2, 10, [](int client, int index) {
+        return PredictRequest("readonly", client, index);
+    });
+    const auto tally = Summarize(load.Finish());
+    EXPECT_EQ(tally.acknowledged, 20U);
+    HttpClient client(service->Port());
+    Json readiness;
+    ASSERT_TRUE(Eventually([&] {
+        readiness = Json::parse(client.Get("/readyz").body);
+        return readiness["log"] == "spooling" && readiness["database"] == "up";
+    })) << readiness.dump();
+    EXPECT_EQ(client.Get("/readyz").status, 200);
+    EXPECT_EQ(readiness["status"], "ready");
+    EXPECT_EQ(readiness["detail"],
+              "prediction log degraded: database refuses writes; records go to the spool");
+    EXPECT_EQ(readiness["spool"]["records"], 20);
+    EXPECT_EQ(Metric(service->Port(), "attrition_log_degraded"), 1);
+    EXPECT_EQ(Metric(service->Port(), "attrition_database_up"), 1);
+    EXPECT_EQ(probe.Count("SELECT count(*) FROM api_requests"), 0);
+
+    EXPECT_EQ(service->Stop(), 0);
+    EXPECT_NE(service->Log().find("records remain in the spool; replayed into the database at "
+                                  "the next start\" records=20 "),
+              std::string::npos)
+        << service->Log();
+    service.reset();
+
+    Psql(name, "DROP TRIGGER refuse_writes ON api_requests;");
+    service = std::make_unique<ServiceProcess>(options);
+    EXPECT_TRUE(Eventually([&] { return AllStored(probe, tally.acknowledged_markers); }));
+    HttpClient after(service->Port());
+    EXPECT_EQ(Json::parse(after.Get("/readyz").body)["log"], "writing");
+    EXPECT_EQ(Metric(service->Port(), "attrition_log_degraded"), 0);
+    EXPECT_EQ(service->Stop(), 0);
+    // Both runs write service.log in the same folder: only the first stop left records.
+    const auto log = service->Log();
+    const auto said = log.find("records remain in the spool");
+    EXPECT_EQ(log.find("records remain in the spool", said + 1), std::string::npos) << log;
+    ExpectExactlyOnce(probe, tally);
 }
 
 // A 64 KiB tmpfs mounted for the spool (the tests run as root); unmounted on destruction.

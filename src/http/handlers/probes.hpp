@@ -1,8 +1,10 @@
 // Kubernetes-style probes. GET /livez: the process answers (200 {"status":"alive"}), nothing
 // else is checked, so a slow database never gets the process restarted. GET /readyz: 200 when
 // a request would be served and logged durably — a model is loaded AND the prediction log can
-// take records (logging off, or the database reachable, or the spool has at least
-// kSpoolHeadroomBytes free); 503 otherwise. The body names the database state either way.
+// take records (logging off, or the log commits to the database, or the spool has at least
+// kSpoolHeadroomBytes free); 503 otherwise. The body names the database state and the log's
+// either way: "spooling" (degraded) when records go to the spool because the database is down
+// or refuses the writer's writes while it answers pings (read-only, full disk, revoked grant).
 // The database state comes from DatabaseWatch, a thread that pings in the background, so a
 // probe never waits on the database.
 // DatabaseWatch: owns its thread; thread-safe. Handlers: thread-safe as their callbacks are.
@@ -34,6 +36,8 @@ struct ReadinessInput {
     DatabaseState database = DatabaseState::kUnknown;
     std::uint64_t spool_bytes = 0;
     std::uint64_t spool_max_bytes = 0;
+    bool log_commits = true;          // the log writer's last database write succeeded
+    std::uint64_t spool_records = 0;  // records waiting in the spool
 };
 
 struct Readiness {
@@ -43,6 +47,10 @@ struct Readiness {
 
 // The decision and the body, as a pure function.
 Readiness EvaluateReadiness(const ReadinessInput& input);
+
+// Logging is on and records would go to the spool rather than the database (the readiness
+// body's "log": "spooling").
+bool LogDegraded(const ReadinessInput& input);
 
 Handler MakeLivezHandler();
 Handler MakeReadyzHandler(std::function<ReadinessInput()> input);

@@ -122,6 +122,53 @@ TEST(ReadinessTest, NotReadyWithoutAModelAndReadyWithLoggingOff) {
     EXPECT_EQ(nlohmann::json::parse(r.body)["database"], "disabled");
 }
 
+// A database that answers pings but refuses the writer's writes (read-only, full disk, revoked
+// grant): every record goes to the spool. Ready while the spool has room, but said degraded;
+// not ready once the spool is full, although the database is "up".
+TEST(ReadinessTest, ALogThatCannotCommitIsDegradedAndNotReadyOnceTheSpoolIsFull) {
+    const std::uint64_t max = 1 << 20;
+    ReadinessInput input{true, DatabaseState::kUp, 4096, max};
+    input.log_commits = false;
+    input.spool_records = 3;
+    EXPECT_TRUE(handlers::LogDegraded(input));
+    auto r = EvaluateReadiness(input);
+    EXPECT_TRUE(r.ready);
+    auto body = nlohmann::json::parse(r.body);
+    EXPECT_EQ(body["status"], "ready");
+    EXPECT_EQ(body["database"], "up");
+    EXPECT_EQ(body["log"], "spooling");
+    EXPECT_EQ(body["spool"]["records"], 3);
+    EXPECT_EQ(body["detail"],
+              "prediction log degraded: database refuses writes; records go to the spool");
+
+    input.spool_bytes = max - handlers::kSpoolHeadroomBytes + 1;
+    r = EvaluateReadiness(input);
+    EXPECT_FALSE(r.ready);
+    body = nlohmann::json::parse(r.body);
+    EXPECT_EQ(body["status"], "not_ready");
+    EXPECT_EQ(body["detail"], "prediction log database refuses writes and spool full");
+
+    input = ReadinessInput{true, DatabaseState::kDown, 0, max};
+    EXPECT_TRUE(handlers::LogDegraded(input));
+    body = nlohmann::json::parse(EvaluateReadiness(input).body);
+    EXPECT_EQ(body["log"], "spooling");
+    EXPECT_EQ(body["detail"], "prediction log degraded: database down; records go to the spool");
+}
+
+TEST(ReadinessTest, ALogThatCommitsOrIsOffIsNotDegraded) {
+    ReadinessInput input{true, DatabaseState::kUp, 0, 1 << 20};
+    EXPECT_FALSE(handlers::LogDegraded(input));
+    auto body = nlohmann::json::parse(EvaluateReadiness(input).body);
+    EXPECT_EQ(body["log"], "writing");
+    EXPECT_FALSE(body.contains("detail"));
+    input = ReadinessInput{true, DatabaseState::kDisabled, 0, 0};
+    input.log_commits = false;
+    EXPECT_FALSE(handlers::LogDegraded(input));
+    body = nlohmann::json::parse(EvaluateReadiness(input).body);
+    EXPECT_EQ(body["log"], "off");
+    EXPECT_FALSE(body.contains("detail"));
+}
+
 TEST(RouterPatternTest, MatchesOneSegmentAndLabelsByPattern) {
     constexpr std::string_view kPattern = "/api/v1/employees/{employee_id}/predictions";
     EXPECT_EQ(Router::PatternParameter(kPattern, "/api/v1/employees/E42/predictions"), "E42");
