@@ -1,8 +1,8 @@
 # The Attrition API as a container (docs/operations.md, "Container").
 #   docker build -t attrition .
 #   docker run -p 7860:7860 attrition          # SQLite log in the volume /var/lib/attrition
-# Stage 1 installs exactly what scripts/install-deps.sh lists (the same script as a developer
-# machine and CI) and builds the Release binary; stage 2 is Debian 12 slim with only the
+# Stage 1 installs exactly what `scripts/install-deps.sh --serve` lists (the same script as a
+# developer machine and CI; no test dependency) and builds the Release binary; stage 2 is Debian 12 slim with only the
 # shared libraries that binary needs (found with ldd/dpkg, so the list cannot drift).
 
 FROM debian:bookworm AS build
@@ -10,7 +10,7 @@ WORKDIR /src
 # Dependencies first, so that a source change does not reinstall them.
 COPY scripts/install-deps.sh scripts/install-deps.sh
 COPY web/package.json web/package-lock.json web/
-RUN bash scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
+RUN bash scripts/install-deps.sh --serve && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \
         -DATTRITION_BUILD_TESTS=OFF -DATTRITION_BUILD_BENCH=OFF \

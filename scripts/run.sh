@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Quick start, run: install what is missing, build Release, serve on 127.0.0.1:8000 with the
+# Quick start, run: install what serving needs, build Release, serve on 127.0.0.1:8000 with the
 # embedded SQLite database (var/attrition.db, created if absent). Arguments are `attrition
 # serve` flags (`attrition serve --help`) and win over the defaults here: a default is added
 # only when neither its flag (`--port 8010`, `--port=8010`) nor its OC5_* variable is given.
@@ -34,8 +34,9 @@ for ((i = 0; i < ${#defaults[@]}; i += 3)); do
   fi
 done
 
-bash scripts/install-deps.sh
-cmake --preset release >/dev/null
-cmake --build --preset release --target attrition
+# Only what serving needs: no PostgreSQL, browser or test library (scripts/test.sh adds them).
+bash scripts/install-deps.sh --serve
+cmake --preset serve >/dev/null
+cmake --build --preset serve --target attrition
 mkdir -p var
-exec build/release/src/attrition serve "${flags[@]}" "$@"
+exec build/serve/src/attrition serve "${flags[@]}" "$@"
