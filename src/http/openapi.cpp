@@ -212,21 +212,26 @@ void OperationsSchemas(Json& s) {
         {"status", "model_loaded", "database", "log", "spool"});
     s["RiskCounts"] = Object({{"LOW", integer}, {"MEDIUM", integer}, {"HIGH", integer}},
                              {"LOW", "MEDIUM", "HIGH"});
-    s["HistoryItem"] =
-        Object({{"id", {{"type", "string"}, {"format", "uuid"}}},
-                {"request_id", {{"type", "string"}, {"format", "uuid"}}},
-                {"created_at", Timestamp()},
-                {"prediction_date", Timestamp()},
-                {"employee_id", {{"type", {"string", "null"}}}},
-                {"attrition_prob", probability},
-                {"risk_level", {{"type", "string"}, {"enum", {"LOW", "MEDIUM", "HIGH"}}}},
-                {"model_version", {{"type", "string"}}},
-                {"endpoint", {{"type", "string"}}},
-                {"shadow",
-                 {{"type", "boolean"},
-                  {"description", "Scored by the shadow version; the client got another answer"}}}},
-               {"id", "request_id", "created_at", "prediction_date", "employee_id",
-                "attrition_prob", "risk_level", "model_version", "endpoint", "shadow"});
+    s["HistoryItem"] = Object(
+        {{"id", {{"type", "string"}, {"format", "uuid"}}},
+         {"request_id", {{"type", "string"}, {"format", "uuid"}}},
+         {"created_at", Timestamp()},
+         {"prediction_date", Timestamp()},
+         {"employee_id", {{"type", {"string", "null"}}}},
+         {"attrition_prob", probability},
+         {"risk_level", {{"type", "string"}, {"enum", {"LOW", "MEDIUM", "HIGH"}}}},
+         {"model_version", {{"type", "string"}}},
+         {"endpoint", {{"type", "string"}}},
+         {"shadow",
+          {{"type", "boolean"},
+           {"description", "Scored by the shadow version; the client got another answer"}}},
+         {"x_request_id",
+          {{"type", {"string", "null"}},
+           {"description",
+            "The X-Request-ID of the request's answer (the client's, or the one the "
+            "service made); null for rows logged before it was kept"}}}},
+        {"id", "request_id", "created_at", "prediction_date", "employee_id", "attrition_prob",
+         "risk_level", "model_version", "endpoint", "shadow", "x_request_id"});
     s["HistoryPage"] =
         Object({{"items", {{"type", "array"}, {"items", Ref("HistoryItem")}}},
                 {"limit", integer},

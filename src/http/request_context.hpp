@@ -3,9 +3,16 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace attrition::http {
+
+// An X-Request-ID the server takes from a client (else it makes one): 1..128 of
+// [A-Za-z0-9._-], so that it is safe in a log line, a header and a query string alike.
+inline constexpr std::size_t kMaxRequestIdChars = 128;
+bool IsValidRequestId(std::string_view id);
 
 struct RequestContext {
     std::string peer_ip;     // the TCP peer (X-Forwarded-For is resolved by the log layer)

@@ -38,22 +38,12 @@ std::string NewRequestId() {
     return fmt::format("{:016x}", rng());
 }
 
-bool ValidRequestId(std::string_view id) {
-    if (id.empty() || id.size() > 128) return false;
-    for (const char c : id) {
-        const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-                        (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '.';
-        if (!ok) return false;
-    }
-    return true;
-}
-
 RequestContext MakeContext(const Request& request, const std::string& peer_ip) {
     RequestContext context;
     context.peer_ip = peer_ip;
     context.received_at = std::chrono::steady_clock::now();
     const auto given = request["X-Request-ID"];
-    context.request_id = ValidRequestId(given) ? std::string(given) : NewRequestId();
+    context.request_id = IsValidRequestId(given) ? std::string(given) : NewRequestId();
     return context;
 }
 
@@ -77,6 +67,16 @@ Awaitable<void> DrainBeforeClose(beast::tcp_stream& stream) {
 }
 
 }  // namespace
+
+bool IsValidRequestId(std::string_view id) {
+    if (id.empty() || id.size() > kMaxRequestIdChars) return false;
+    for (const char c : id) {
+        const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                        (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '.';
+        if (!ok) return false;
+    }
+    return true;
+}
 
 struct Server::State {
     State(ServerOptions opts, const Router& r)

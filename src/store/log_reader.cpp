@@ -18,14 +18,15 @@ constexpr std::string_view kLastId = "ffffffff-ffff-ffff-ffff-ffffffffffff";
 
 // PostgreSQL: casts on every parameter (the same $n in two contexts would otherwise get two
 // deduced types), timestamps printed as FormatIso8601 does.
+// {x_request_id}: nothing, or the filter on $9 (a plain condition, so that its index serves it).
 constexpr std::string_view kPgHistorySql =
     "SELECT p.id::text, p.request_id::text, "
     "to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
     "to_char(p.prediction_date AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
     "p.employee_id, p.attrition_prob, p.risk_level, p.model_version, r.endpoint, "
-    "p.shadow::int "
+    "p.shadow::int, r.x_request_id "
     "FROM predictions p JOIN api_requests r ON r.id = p.request_id "
-    "WHERE ($1::text = '' OR p.employee_id = $1::text) "
+    "WHERE ($1::text = '' OR p.employee_id = $1::text) {x_request_id}"
     "AND ($8::text = '1' OR NOT p.shadow) "
     "AND ($2::text = '' OR p.risk_level = $2::text) "
     "AND p.created_at >= $3::timestamptz AND p.created_at < $4::timestamptz "
@@ -34,9 +35,9 @@ constexpr std::string_view kPgHistorySql =
 // SQLite: timestamps are ISO-8601 text with microseconds, which compares in time order.
 constexpr std::string_view kSqliteHistorySql =
     "SELECT p.id, p.request_id, p.created_at, p.prediction_date, p.employee_id, "
-    "p.attrition_prob, p.risk_level, p.model_version, r.endpoint, p.shadow "
+    "p.attrition_prob, p.risk_level, p.model_version, r.endpoint, p.shadow, r.x_request_id "
     "FROM predictions p JOIN api_requests r ON r.id = p.request_id "
-    "WHERE (?1 = '' OR p.employee_id = ?1) AND (?2 = '' OR p.risk_level = ?2) "
+    "WHERE (?1 = '' OR p.employee_id = ?1) AND (?2 = '' OR p.risk_level = ?2) {x_request_id}"
     "AND (?8 = '1' OR NOT p.shadow) "
     "AND p.created_at >= ?3 AND p.created_at < ?4 "
     "AND (p.created_at, p.id) < (?5, ?6) "
@@ -226,7 +227,7 @@ base::Result<HistoryPage> ReadHistory(Database& database, const HistoryQuery& qu
         return Fail(ErrorCode::kInvalidInput,
                     fmt::format("limit must be between 1 and {}", kMaxHistoryLimit));
     }
-    const std::vector<std::string> params{
+    std::vector<std::string> params{
         query.employee_id.value_or(""),
         query.risk_level.value_or(""),
         query.since ? base::FormatIso8601(*query.since) : std::string(kEarliestTimestamp),
@@ -236,8 +237,14 @@ base::Result<HistoryPage> ReadHistory(Database& database, const HistoryQuery& qu
         std::to_string(query.limit + 1),  // one more tells whether a next page exists
         query.include_shadow ? "1" : "0",
     };
-    auto rows = QueryInTransaction(database, MigrationLock::kNone,
-                                   Pick(database, kPgHistorySql, kSqliteHistorySql), params);
+    std::string filter;
+    if (query.x_request_id) {
+        params.push_back(*query.x_request_id);
+        filter = Pick(database, "AND r.x_request_id = $9::text ", "AND r.x_request_id = ?9 ");
+    }
+    const auto sql = fmt::format(fmt::runtime(Pick(database, kPgHistorySql, kSqliteHistorySql)),
+                                 fmt::arg("x_request_id", filter));
+    auto rows = QueryInTransaction(database, MigrationLock::kNone, sql, params);
     if (!rows) return tl::unexpected(rows.error());
 
     HistoryPage page;
@@ -247,12 +254,12 @@ base::Result<HistoryPage> ReadHistory(Database& database, const HistoryQuery& qu
             page.next = HistoryCursor{last.created_at, last.id};
             break;
         }
-        if (row.size() != 10 || !row[0] || !row[1] || !row[2] || !row[3] || !row[6] || !row[7] ||
+        if (row.size() != 11 || !row[0] || !row[1] || !row[2] || !row[3] || !row[6] || !row[7] ||
             !row[8] || !row[9]) {
             return tl::unexpected(ShapeError("history"));
         }
         page.rows.push_back(HistoryRow{*row[0], *row[1], *row[2], *row[3], row[4], ToDouble(row[5]),
-                                       *row[6], *row[7], *row[8], *row[9] == "1"});
+                                       *row[6], *row[7], *row[8], *row[9] == "1", row[10]});
     }
     return page;
 }

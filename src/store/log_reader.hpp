@@ -38,12 +38,13 @@ base::Result<HistoryCursor> DecodeCursor(std::string_view token);
 
 struct HistoryQuery {
     std::optional<std::string> employee_id;
-    std::optional<std::string> risk_level;  // LOW, MEDIUM or HIGH
-    std::optional<base::SystemTime> since;  // created_at >= since
-    std::optional<base::SystemTime> until;  // created_at < until
-    std::optional<HistoryCursor> after;     // rows strictly after this one (older)
-    std::size_t limit = 100;                // 1..kMaxHistoryLimit
-    bool include_shadow = false;            // shadow scoring's rows too (left out by default)
+    std::optional<std::string> risk_level;    // LOW, MEDIUM or HIGH
+    std::optional<base::SystemTime> since;    // created_at >= since
+    std::optional<base::SystemTime> until;    // created_at < until
+    std::optional<HistoryCursor> after;       // rows strictly after this one (older)
+    std::size_t limit = 100;                  // 1..kMaxHistoryLimit
+    bool include_shadow = false;              // shadow scoring's rows too (left out by default)
+    std::optional<std::string> x_request_id;  // the rows of the request the client knows by it
 };
 
 struct HistoryRow {
@@ -57,6 +58,7 @@ struct HistoryRow {
     std::string model_version;
     std::string endpoint;
     bool shadow = false;
+    std::optional<std::string> x_request_id;  // null for rows logged before it was kept
 };
 
 struct HistoryPage {

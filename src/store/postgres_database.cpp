@@ -30,9 +30,9 @@ constexpr std::string_view kRollbackSql = "ROLLBACK";
 constexpr std::string_view kInsertBatchSql =
     "WITH inserted_requests AS ("
     "INSERT INTO api_requests (id, created_at, endpoint, request_data, client_ip, user_agent, "
-    "http_status, response_time_ms) "
+    "http_status, response_time_ms, x_request_id) "
     "SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::varchar[], $4::jsonb[], "
-    "$5::varchar[], $6::text[], $7::integer[], $8::integer[]) "
+    "$5::varchar[], $6::text[], $7::integer[], $8::integer[], $19::varchar[]) "
     "ON CONFLICT (id, created_at) DO NOTHING) "
     "INSERT INTO predictions (id, request_id, created_at, prediction_date, employee_id, "
     "attrition_prob, risk_level, model_version, features_snapshot, shadow) "
@@ -87,7 +87,7 @@ class ArrayLiteral {
     std::string text_ = "{";
 };
 
-constexpr std::size_t kBatchParameters = 18;
+constexpr std::size_t kBatchParameters = 19;
 // Splits a batch into runs of records whose array parameters stay under max_bytes (escaping
 // can double the text; a single record larger than that is a run of its own), so that no
 // batch of large bodies becomes a statement the server refuses.
@@ -115,7 +115,7 @@ std::vector<std::span<const RequestRecord>> StatementChunks(std::span<const Requ
     return chunks;
 }
 
-// The 18 array parameters of kInsertBatchSql for a batch.
+// The 19 array parameters of kInsertBatchSql for a batch.
 std::array<std::string, kBatchParameters> BatchParameters(std::span<const RequestRecord> records) {
     std::array<ArrayLiteral, kBatchParameters> columns;
     for (const auto& record : records) {
@@ -130,6 +130,7 @@ std::array<std::string, kBatchParameters> BatchParameters(std::span<const Reques
         columns[7].AddOptional(record.response_time_ms
                                    ? std::optional(std::to_string(*record.response_time_ms))
                                    : std::nullopt);
+        columns[18].AddOptional(record.x_request_id);
         for (const auto& prediction : record.predictions) {
             columns[8].Add(prediction.id);
             columns[9].Add(record.id);

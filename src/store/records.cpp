@@ -63,11 +63,15 @@ base::Result<void> ValidateRecord(const RequestRecord& record) {
         return Fail(ErrorCode::kInvalidInput,
                     fmt::format("client_ip must have at most {} characters", kMaxClientIpChars));
     }
+    if (record.x_request_id && !FitsChars(*record.x_request_id, 1, kMaxRequestIdChars)) {
+        return Fail(ErrorCode::kInvalidInput,
+                    fmt::format("x_request_id must have 1..{} characters", kMaxRequestIdChars));
+    }
     if (record.user_agent && !base::IsValidUtf8(*record.user_agent)) {
         return Fail(ErrorCode::kInvalidInput, "user_agent is not valid UTF-8");
     }
     if (HasNul(record.endpoint) || OptionalHasNul(record.client_ip) ||
-        OptionalHasNul(record.user_agent)) {
+        OptionalHasNul(record.user_agent) || OptionalHasNul(record.x_request_id)) {
         return Fail(ErrorCode::kInvalidInput, "a text column holds a NUL character");
     }
     simdjson::dom::parser parser;

@@ -31,6 +31,9 @@ struct RequestRecord {
     std::string request_data_json;          // valid JSON text
     std::optional<std::string> client_ip;   // <= 45 characters
     std::optional<std::string> user_agent;  // any length
+    // The X-Request-ID the client saw (given or made), 1..kMaxRequestIdChars characters.
+    // Absent for records spooled before it was kept.
+    std::optional<std::string> x_request_id;
     int http_status = 0;
     std::optional<int> response_time_ms;
     std::vector<PredictionRecord> predictions;  // empty for a rejected request
@@ -40,6 +43,7 @@ struct RequestRecord {
 // base::kMaxEmployeeIdChars.
 inline constexpr std::size_t kMaxEndpointChars = 100;
 inline constexpr std::size_t kMaxClientIpChars = 45;
+inline constexpr std::size_t kMaxRequestIdChars = 128;
 inline constexpr std::size_t kMaxModelVersionChars = 50;
 
 // kInvalidInput naming the first broken rule (never the value): ids must be UUIDs, JSON must

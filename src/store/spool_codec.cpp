@@ -88,6 +88,10 @@ std::optional<RequestRecord> ParsePayload(std::string_view payload) {
         record.request_data_json = json.at("request_data").get<std::string>();
         record.client_ip = TextOrNull(json.at("client_ip"));
         record.user_agent = TextOrNull(json.at("user_agent"));
+        // Absent in records spooled before the X-Request-ID was kept.
+        if (const auto found = json.find("x_request_id"); found != json.end()) {
+            record.x_request_id = TextOrNull(*found);
+        }
         record.http_status = IntField(json.at("http_status"));
         if (!json.at("response_time_ms").is_null()) {
             record.response_time_ms = IntField(json.at("response_time_ms"));
@@ -142,6 +146,7 @@ void EncodeSpoolRecord(const RequestRecord& record, std::string* out) {
         {"request_data", record.request_data_json},
         {"client_ip", OptionalText(record.client_ip)},
         {"user_agent", OptionalText(record.user_agent)},
+        {"x_request_id", OptionalText(record.x_request_id)},
         {"http_status", record.http_status},
         {"response_time_ms",
          record.response_time_ms ? Json(*record.response_time_ms) : Json(nullptr)},

@@ -25,7 +25,7 @@ constexpr std::string_view kCommitSql = "COMMIT;";
 constexpr std::string_view kRollbackSql = "ROLLBACK;";
 constexpr std::string_view kInsertRequestSql =
     "INSERT INTO api_requests (id, created_at, endpoint, request_data, client_ip, user_agent, "
-    "http_status, response_time_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "http_status, response_time_ms, x_request_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
     "ON CONFLICT (id) DO NOTHING";
 constexpr std::string_view kInsertPredictionSql =
     "INSERT INTO predictions (id, request_id, created_at, prediction_date, employee_id, "
@@ -225,6 +225,7 @@ base::Result<void> SqliteDatabase::InsertLocked(std::span<const RequestRecord> r
         } else {
             sqlite3_bind_null(r, 8);
         }
+        BindOptional(r, 9, record.x_request_id);
         if (sqlite3_step(r) != SQLITE_DONE) return tl::unexpected(SqliteError(db_, "insert"));
         for (const auto& item : record.predictions) {
             sqlite3_stmt* p = *prediction;

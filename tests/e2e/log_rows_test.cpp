@@ -94,6 +94,7 @@ struct Sent {
     Json request;   // the body sent (null when it was not JSON)
     Json response;  // parsed body of a 2xx
     long long elapsed_ms = 0;
+    std::string x_request_id;  // the X-Request-ID the service answered with (made: none given)
 };
 
 class LogRowsTest : public ::testing::TestWithParam<Backend> {
@@ -138,6 +139,7 @@ class LogRowsTest : public ::testing::TestWithParam<Backend> {
                               .count() +
                           1;
         sent.status = response.status;
+        sent.x_request_id = response.Header("x-request-id");
         if (response.status == 200) sent.response = Json::parse(response.body);
         return sent;
     }
@@ -201,7 +203,7 @@ TEST_P(LogRowsTest, EveryRequestLeavesExactlyItsRows) {
     // Each request was acknowledged only once durable: the rows are there now, no waiting.
     const auto requests = probe_.Rows(
         "SELECT id, endpoint, http_status, request_data, client_ip, user_agent, "
-        "response_time_ms FROM api_requests ORDER BY created_at");
+        "response_time_ms, x_request_id FROM api_requests ORDER BY created_at");
     ASSERT_EQ(requests.size(), sent.size());
     for (std::size_t i = 0; i < sent.size(); ++i) {
         SCOPED_TRACE("api_requests row " + std::to_string(i));
@@ -216,6 +218,9 @@ TEST_P(LogRowsTest, EveryRequestLeavesExactlyItsRows) {
         // The server's time is inside the client's round trip.
         EXPECT_GE(std::stoll(*row[6]), 0);
         EXPECT_LE(std::stoll(*row[6]), sent[i].elapsed_ms);
+        // The request id the client was answered with, also for a refused request.
+        ASSERT_FALSE(sent[i].x_request_id.empty());
+        EXPECT_EQ(row[7], std::optional<std::string>(sent[i].x_request_id));
     }
     EXPECT_EQ(Json::parse(*requests[0][3]), CanonicalPayload(single, Spellings::kClient));
     const auto batch_data = Json::parse(*requests[1][3]);

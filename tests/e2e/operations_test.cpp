@@ -138,12 +138,16 @@ TEST(OpsTest, ReadyzIs503WithoutAModelWhileLivezStaysUp) {
     EXPECT_EQ(Sample(metrics, "attrition_model_loaded"), 0.0);
 }
 
+// A service logging to SQLite in `dir`, its read side behind kKey.
+ServiceOptions WithSqliteLogAndKey(const std::string& dir) {
+    return {.flags = {"--migrate"},
+            .env = {{"OC5_DATABASE_URL", "sqlite:///" + dir + "/log.db"},
+                    {"OC5_API_KEYS_FILE", WriteApiKeysFile(dir, kKey)}}};
+}
+
 TEST(OpsTest, ApiKeysGuardTheLogReadSideAndMetrics) {
     const auto dir = MakeTempDir("attrition-ops-keys");
-    const auto keys = WriteApiKeysFile(dir, kKey);
-    ServiceProcess service({.flags = {"--migrate"},
-                            .env = {{"OC5_DATABASE_URL", "sqlite:///" + dir + "/log.db"},
-                                    {"OC5_API_KEYS_FILE", keys}}});
+    ServiceProcess service(WithSqliteLogAndKey(dir));
     HttpClient client(service.Port());
     for (const std::string target : {"/api/v1/stats", "/api/v1/predictions", "/metrics"}) {
         const auto missing = client.Get(target);
@@ -179,10 +183,7 @@ TEST(OpsTest, WithoutAKeysFileTheReadSideIsClosedWithAClearMessage) {
 
 TEST(OpsTest, HistoryStatsAndErasureOverHttp) {
     const auto dir = MakeTempDir("attrition-ops-history");
-    const auto keys = WriteApiKeysFile(dir, kKey);
-    ServiceProcess service({.flags = {"--migrate"},
-                            .env = {{"OC5_DATABASE_URL", "sqlite:///" + dir + "/log.db"},
-                                    {"OC5_API_KEYS_FILE", keys}}});
+    ServiceProcess service(WithSqliteLogAndKey(dir));
     HttpClient client(service.Port());
     auto employee = ExampleEmployee(client);
     for (const auto* id : {"H-1", "H-2", "H-1", "H-3", "H-1"}) {
@@ -250,6 +251,46 @@ TEST(OpsTest, HistoryStatsAndErasureOverHttp) {
     EXPECT_TRUE(after["items"].empty());
     const auto remaining = Json::parse(client.Get("/api/v1/predictions", Bearer(kKey)).body);
     EXPECT_EQ(remaining["items"].size(), 3U);  // H-2, H-3, H-4
+}
+
+// The request id a client sees (the one it sent, or the one the service made and answered with)
+// is the one the log keeps, and finds the request's rows.
+TEST(OpsTest, TheRequestIdAClientSeesFindsItsLogRows) {
+    const auto dir = MakeTempDir("attrition-ops-request-id");
+    ServiceProcess service(WithSqliteLogAndKey(dir));
+    HttpClient client(service.Port());
+    auto employee = ExampleEmployee(client);
+    employee["employee_id"] = "R-1";
+    const auto given =
+        client.Post("/api/v1/predict", employee.dump(),
+                    {{"Content-Type", "application/json"}, {"X-Request-ID", "crm-2026.12_06-a"}});
+    ASSERT_EQ(given.status, 200) << given.body;
+    EXPECT_EQ(given.Header("x-request-id"), "crm-2026.12_06-a");
+    employee["employee_id"] = "R-2";
+    const auto made = client.Post("/api/v1/predict", employee.dump());
+    ASSERT_EQ(made.status, 200) << made.body;
+    const auto made_id = made.Header("x-request-id");
+    ASSERT_FALSE(made_id.empty());
+
+    const auto find = [&](const std::string& id) {
+        const auto response = client.Get("/api/v1/predictions?x_request_id=" + id, Bearer(kKey));
+        EXPECT_EQ(response.status, 200) << response.body;
+        return Json::parse(response.body)["items"];
+    };
+    const auto found_given = find("crm-2026.12_06-a");
+    ASSERT_EQ(found_given.size(), 1U);
+    EXPECT_EQ(found_given[0]["employee_id"], "R-1");
+    EXPECT_EQ(found_given[0]["x_request_id"], "crm-2026.12_06-a");
+    const auto found_made = find(made_id);
+    ASSERT_EQ(found_made.size(), 1U);
+    EXPECT_EQ(found_made[0]["employee_id"], "R-2");
+    EXPECT_TRUE(find("nobody-sent-this").empty());
+
+    const auto bad = client.Get("/api/v1/predictions?x_request_id=a%20b", Bearer(kKey));
+    EXPECT_EQ(bad.status, 422);
+    const auto detail = Json::parse(bad.body)["detail"][0];
+    EXPECT_EQ(detail["loc"], Json::array({"query", "x_request_id"}));
+    EXPECT_EQ(bad.body.find("a b"), std::string::npos) << "the submitted value is echoed";
 }
 
 // Rows back-dated straight into the SQLite file, then `attrition cleanup`.

@@ -73,6 +73,15 @@ base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target) {
             } else {
                 query.include_shadow = value == "true";
             }
+        } else if (name == "x_request_id") {
+            if (!IsValidRequestId(value)) {
+                issue(name,
+                      fmt::format("Input should be an X-Request-ID: 1 to {} of A-Z a-z 0-9 . _ -",
+                                  kMaxRequestIdChars),
+                      "string_pattern_mismatch");
+            } else {
+                query.x_request_id = value;
+            }
         } else if (name == "cursor") {
             auto cursor = store::DecodeCursor(value);
             if (!cursor) {
@@ -146,7 +155,9 @@ Awaitable<Response> LogEndpoints::History(const Request& request, RequestContext
                          {"risk_level", row.risk_level},
                          {"model_version", row.model_version},
                          {"endpoint", row.endpoint},
-                         {"shadow", row.shadow}});
+                         {"shadow", row.shadow},
+                         {"x_request_id", row.x_request_id ? nlohmann::json(*row.x_request_id)
+                                                           : nlohmann::json(nullptr)}});
     }
     nlohmann::json body{
         {"items", std::move(items)},

@@ -753,6 +753,8 @@ Awaitable<Response> PredictionEndpoints::LogThenReply(const Request& request,
     record.endpoint =
         path.starts_with("/v2/") ? std::string(kV2ModelPath) + "/infer" : std::string(path);
     record.client_ip = client_ip_.Resolve(context.peer_ip, request["X-Forwarded-For"]);
+    static_assert(kMaxRequestIdChars == store::kMaxRequestIdChars);
+    record.x_request_id = context.request_id;
     if (const auto agent = request[bhttp::field::user_agent]; !agent.empty()) {
         record.user_agent = base::ToValidUtf8(agent);  // a header is any bytes
     }

@@ -181,6 +181,47 @@ TEST_P(LogReaderTest, HistoryFiltersByEmployeeRiskAndTime) {
     EXPECT_TRUE(page->rows.empty());
 }
 
+// The X-Request-ID a client saw finds its request's rows (with the other filters still applied),
+// and each row carries it; a row logged without one (before the migration) says null.
+TEST_P(LogReaderTest, HistoryFiltersByTheClientsRequestId) {
+    const auto t0 = Utc(2026, 3, 1, 12);
+    std::vector<store::RequestRecord> records;
+    for (int i = 0; i < 4; ++i) {
+        records.push_back(
+            Single("E" + std::to_string(i), t0 + std::chrono::minutes(i), "LOW", 0.1));
+        if (i != 3) records.back().x_request_id = i == 2 ? "shared.id" : "req-" + std::to_string(i);
+    }
+    records[1].x_request_id = "shared.id";  // two requests may carry the same given id
+    Write(records);
+
+    store::HistoryQuery query;
+    query.x_request_id = "shared.id";
+    auto page = store::ReadHistory(Database(), query);
+    ASSERT_TRUE(page) << page.error().message;
+    ASSERT_EQ(page->rows.size(), 2U);
+    EXPECT_EQ(page->rows[0].request_id, records[2].id);
+    EXPECT_EQ(page->rows[1].request_id, records[1].id);
+    for (const auto& row : page->rows) EXPECT_EQ(row.x_request_id, "shared.id");
+
+    query.employee_id = "E1";
+    page = store::ReadHistory(Database(), query);
+    ASSERT_TRUE(page) << page.error().message;
+    ASSERT_EQ(page->rows.size(), 1U);
+    EXPECT_EQ(page->rows[0].employee_id, "E1");
+
+    query = {};
+    query.x_request_id = "req-9";
+    page = store::ReadHistory(Database(), query);
+    ASSERT_TRUE(page) << page.error().message;
+    EXPECT_TRUE(page->rows.empty());
+
+    page = store::ReadHistory(Database(), store::HistoryQuery{});
+    ASSERT_TRUE(page) << page.error().message;
+    ASSERT_EQ(page->rows.size(), 4U);
+    EXPECT_EQ(page->rows[0].x_request_id, std::nullopt);  // E3, newest, logged without one
+    EXPECT_EQ(page->rows[3].x_request_id, "req-0");
+}
+
 TEST_P(LogReaderTest, StatsCountByRiskAndDayWithMeans) {
     Write({
         Single("A", Utc(2025, 12, 31, 23, 59), "HIGH", 0.99),  // before the window

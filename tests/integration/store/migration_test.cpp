@@ -103,7 +103,7 @@ TEST_P(MigrationTest, TheShadowMigrationKeepsEveryRowOfAPopulatedLog) {
     auto migrator = MakeMigrator(*database);
     ASSERT_TRUE(migrator.Up());
     // Back to the log 0001 made: down the newer versions, newest first.
-    for (const int version : {5, 4, 3, 2}) {
+    for (const int version : {6, 5, 4, 3, 2}) {
         auto down = migrator.Down();
         ASSERT_TRUE(down && *down == std::optional<int>(version));
     }
@@ -121,9 +121,12 @@ TEST_P(MigrationTest, TheShadowMigrationKeepsEveryRowOfAPopulatedLog) {
     }
     auto applied = migrator.Up();
     ASSERT_TRUE(applied) << applied.error().message;
-    EXPECT_EQ(*applied, (std::vector<int>{2, 3, 4, 5}));
+    EXPECT_EQ(*applied, (std::vector<int>{2, 3, 4, 5, 6}));
     EXPECT_EQ(db_.Query("SELECT count(*) FROM predictions"), "2");
     EXPECT_EQ(db_.Query("SELECT count(*) FROM predictions WHERE NOT shadow"), "2");
+    // 0006: the request logged before it keeps no X-Request-ID.
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM api_requests WHERE x_request_id IS NULL"), "1");
+    ASSERT_TRUE(migrator.Down());  // 0006
     ASSERT_TRUE(migrator.Down());  // 0005
     ASSERT_TRUE(migrator.Down());  // 0004
     ASSERT_TRUE(migrator.Down());  // 0003

@@ -258,9 +258,12 @@ TEST_P(PartitionMigrationTest, ConvertsAPopulatedLogKeepingEveryRowOnce) {
     ASSERT_TRUE(database) << database.error().message;
     auto migrations = store::EmbeddedMigrations((*database)->Kind());
     ASSERT_TRUE(migrations);
+    // The log as 0004 left it, then 0005 alone (the later migrations are not this test's).
     std::vector<store::Migration> before;
+    std::vector<store::Migration> through_partitions;
     for (const auto& migration : *migrations) {
         if (migration.version < 5) before.push_back(migration);
+        if (migration.version <= 5) through_partitions.push_back(migration);
     }
     store::Migrator old_migrator(**database, before);
     ASSERT_TRUE(old_migrator.Up());
@@ -296,7 +299,7 @@ TEST_P(PartitionMigrationTest, ConvertsAPopulatedLogKeepingEveryRowOnce) {
     };
     const auto before_rows = snapshot();
 
-    store::Migrator migrator(**database, *migrations);
+    store::Migrator migrator(**database, through_partitions);
     auto applied = migrator.Up();
     ASSERT_TRUE(applied) << applied.error().message;
     EXPECT_EQ(*applied, std::vector<int>{5});

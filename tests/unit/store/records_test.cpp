@@ -48,6 +48,9 @@ TEST(RecordsTest, RejectsEachBrokenRule) {
     EXPECT_TRUE(broken([](RequestRecord& r) { r.endpoint = std::string(101, 'x'); }));
     EXPECT_TRUE(broken([](RequestRecord& r) { r.request_data_json = "{not json"; }));
     EXPECT_TRUE(broken([](RequestRecord& r) { r.client_ip = std::string(46, '1'); }));
+    EXPECT_TRUE(broken([](RequestRecord& r) { r.x_request_id = std::string(129, 'r'); }));
+    EXPECT_TRUE(broken([](RequestRecord& r) { r.x_request_id = ""; }));
+    EXPECT_FALSE(broken([](RequestRecord& r) { r.x_request_id = std::string(128, 'r'); }));
     EXPECT_TRUE(broken([](RequestRecord& r) { r.predictions[0].id = ""; }));
     EXPECT_TRUE(broken([](RequestRecord& r) {
         r.predictions[0].attrition_prob = std::numeric_limits<double>::quiet_NaN();
@@ -79,6 +82,7 @@ TEST(RecordsTest, RejectsWhatPostgresCannotStore) {
     EXPECT_TRUE(broken([&](RequestRecord& r) { r.predictions[0].employee_id = nul; }));
     EXPECT_TRUE(broken([&](RequestRecord& r) { r.user_agent = nul; }));
     EXPECT_TRUE(broken([&](RequestRecord& r) { r.client_ip = nul; }));
+    EXPECT_TRUE(broken([&](RequestRecord& r) { r.x_request_id = nul; }));
     EXPECT_TRUE(broken([](RequestRecord& r) { r.request_data_json = R"({"a":"x\u0000"})"; }));
     EXPECT_TRUE(broken(
         [](RequestRecord& r) { r.predictions[0].features_snapshot_json = R"(["\u0000"])"; }));

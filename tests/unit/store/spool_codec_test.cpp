@@ -21,6 +21,7 @@ RequestRecord MakeRecord(int predictions) {
     record.request_data_json = R"({"employee_count":2,"note":"Marié(e) \u00e9"})";
     record.client_ip = "10.0.0.7";
     record.user_agent = std::nullopt;
+    if (predictions % 2 == 0) record.x_request_id = "req-" + std::to_string(predictions);
     record.http_status = 200;
     record.response_time_ms = 12;
     for (int i = 0; i < predictions; ++i) {
@@ -46,6 +47,7 @@ void ExpectSame(const RequestRecord& a, const RequestRecord& b) {
     EXPECT_EQ(a.request_data_json, b.request_data_json);
     EXPECT_EQ(a.client_ip, b.client_ip);
     EXPECT_EQ(a.user_agent, b.user_agent);
+    EXPECT_EQ(a.x_request_id, b.x_request_id);
     EXPECT_EQ(a.http_status, b.http_status);
     EXPECT_EQ(a.response_time_ms, b.response_time_ms);
     ASSERT_EQ(a.predictions.size(), b.predictions.size());
@@ -91,6 +93,28 @@ TEST(SpoolCodecTest, RoundTripsEveryField) {
     EXPECT_EQ(decoded.consumed, encoded.bytes.size());
     ASSERT_EQ(decoded.records.size(), 5U);
     for (std::size_t i = 0; i < 5; ++i) ExpectSame(decoded.records[i], encoded.records[i]);
+}
+
+// A spool written by a version that did not keep the X-Request-ID (no such member) is replayed
+// by this one: the record decodes whole, without it.
+TEST(SpoolCodecTest, ARecordSpooledBeforeTheRequestIdWasKeptDecodesWithoutIt) {
+    const std::string payload =
+        R"({"id":"3f2c8a1e-5b7d-4c9a-8e6f-1a2b3c4d5e6f","created_at":1795000000123456,)"
+        R"("endpoint":"/api/v1/predict","request_data":"{}","client_ip":null,)"
+        R"("user_agent":"curl/8","http_status":200,"response_time_ms":3,"predictions":[]})";
+    std::string length;
+    for (int i = 0; i < 4; ++i)
+        length.push_back(static_cast<char>((payload.size() >> (8 * i)) & 0xFFU));
+    const auto crc = Crc32(payload, Crc32(length));
+    std::string bytes(kSpoolMagic);
+    bytes += length;
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((crc >> (8 * i)) & 0xFFU));
+    bytes += payload;
+    const auto decoded = DecodeSpool(bytes, true);
+    EXPECT_EQ(decoded.corrupt_records, 0U);
+    ASSERT_EQ(decoded.records.size(), 1U);
+    EXPECT_EQ(decoded.records[0].user_agent, "curl/8");
+    EXPECT_EQ(decoded.records[0].x_request_id, std::nullopt);
 }
 
 TEST(SpoolCodecTest, TornTailIsIgnored) {
