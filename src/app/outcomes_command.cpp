@@ -21,6 +21,15 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kColumns{"employee_id", "event", "date"};
 
+// A French Excel writes a date cell as DD/MM/YYYY in its semicolon CSV: read as YYYY-MM-DD
+// there (only there: elsewhere 03/04/2026 could be either). Anything else unchanged, for the
+// date rule to judge.
+std::string IsoDate(std::string date, char delimiter) {
+    const bool french = delimiter == ';' && date.size() == 10 && date[2] == '/' && date[5] == '/';
+    if (!french) return date;
+    return date.substr(6, 4) + "-" + date.substr(3, 2) + "-" + date.substr(0, 2);
+}
+
 int Fail(const std::string& message) {
     fmt::print(stderr, "attrition outcomes import: {}\n", message);
     return 1;
@@ -94,6 +103,7 @@ int RunOutcomesImport(const OutcomesImportConfig& config) {
         for (std::size_t f = 0; f < kColumns.size(); ++f) {
             if (*columns[f] < fields.size()) values[f] = fields[*columns[f]];
         }
+        values[2] = IsoDate(std::move(values[2]), reader.Delimiter());
         std::vector<base::FieldIssue> issues;
         if (!domain::CheckOutcome(values[0], values[1], values[2], today, {}, issues)) {
             ++invalid;

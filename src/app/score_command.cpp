@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -24,6 +25,8 @@ namespace {
 
 constexpr std::size_t kTopReasons = 5;
 constexpr std::size_t kProgressEvery = 100'000;
+// The exit status of a run that wrote every row but could not score some (1: no run at all).
+constexpr int kSomeRowsInvalid = 2;  // as `outcomes import`
 
 // A CSV cell as a JSON value: a finite number stays a number, anything else becomes a string,
 // so the API's validator (and its messages) judge every row exactly as it judges a request.
@@ -70,44 +73,173 @@ std::string_view FieldName(std::size_t i) {
                                      : domain::CategoricalFields()[i - domain::kNumericCount].name;
 }
 
+// The version to score with: --model-version, else the repository's default.
+base::Result<const model::ServedModel*> ChooseModel(const model::Repository& repository,
+                                                    const ScoreConfig& config) {
+    // --model-version scores with that version even when serving.json names another default.
+    const auto* named =
+        config.model_version.empty() ? nullptr : repository.Find(config.model_version);
+    const model::ServedModel* served = config.model_version.empty()
+                                           ? repository.Default()
+                                           : (named != nullptr ? named->model.get() : nullptr);
+    if (served == nullptr) {
+        return base::Fail(
+            base::ErrorCode::kNotFound,
+            fmt::format("no model{} in {}",
+                        config.model_version.empty() ? "" : " version " + config.model_version,
+                        config.model_dir));
+    }
+    return served;
+}
+
+// Where each input is in the header; kInvalidInput naming the missing ones.
+base::Result<Columns> FindColumns(const std::vector<std::string>& header,
+                                  const domain::Vocabulary& vocabulary) {
+    Columns columns;
+    for (std::size_t c = 0; c < header.size(); ++c) {
+        for (std::size_t f = 0; f < domain::kFieldCount; ++f) {
+            if (header[c] == FieldName(f)) columns.field[f] = c;
+        }
+        if (header[c] == "employee_id") columns.employee_id = c;
+        for (std::size_t o = domain::kCategoricalCount; o < vocabulary.Count(); ++o) {
+            if (header[c] == vocabulary.Name(o)) columns.optional.emplace_back(header[c], c);
+        }
+    }
+    std::string missing;
+    for (std::size_t f = 0; f < domain::kFieldCount; ++f) {
+        if (!columns.field[f]) missing += (missing.empty() ? "" : ", ") + std::string(FieldName(f));
+    }
+    if (!missing.empty()) {
+        return base::Fail(base::ErrorCode::kInvalidInput,
+                          "the input lacks the columns: " + missing);
+    }
+    return columns;
+}
+
+// How the output is written: as the input was (a French Excel reads back its semicolons and
+// decimal commas), always UTF-8.
+struct Dialect {
+    char delimiter = ',';
+    bool decimal_comma = false;  // semicolon files: "3,5" is a number, and numbers are written so
+};
+
+// "3,5" → "3.5" in a semicolon file; anything else unchanged.
+std::string Cell(const std::string& cell, const Dialect& dialect) {
+    if (!dialect.decimal_comma) return cell;
+    const auto comma = cell.find(',');
+    if (comma == std::string::npos || cell.find(',', comma + 1) != std::string::npos) return cell;
+    std::string dotted = cell;
+    dotted[comma] = '.';
+    double value = 0;
+    const char* end = dotted.data() + dotted.size();
+    const auto parsed = std::from_chars(dotted.data(), end, value);
+    return parsed.ec == std::errc() && parsed.ptr == end ? dotted : cell;
+}
+
+// A number as the output dialect writes it.
+std::string Number(double value, int decimals, const Dialect& dialect) {
+    auto text = fmt::format("{:.{}f}", value, decimals);
+    if (dialect.decimal_comma) std::replace(text.begin(), text.end(), '.', ',');
+    return text;
+}
+
+// The row as the API's JSON request, so that its validator judges it as it judges a request.
+std::string RowJson(const std::vector<std::string>& fields,
+                    const Columns& columns,
+                    const Dialect& dialect) {
+    std::string json = "{";
+    const auto add = [&](std::string_view name, std::size_t c) {
+        if (c >= fields.size() || fields[c].empty()) return;  // absent: missing, or imputed
+        if (json.size() > 1) json += ',';
+        json += fmt::format("\"{}\":", name);
+        AppendJsonValue(json, Cell(fields[c], dialect));
+    };
+    for (std::size_t f = 0; f < domain::kFieldCount; ++f) add(FieldName(f), *columns.field[f]);
+    for (const auto& [name, c] : columns.optional) add(name, c);
+    if (columns.employee_id && *columns.employee_id < fields.size() &&
+        !fields[*columns.employee_id].empty()) {
+        json += json.size() > 1 ? ",\"employee_id\":\"" : "\"employee_id\":\"";
+        for (const char ch : fields[*columns.employee_id]) {
+            if (ch == '"' || ch == '\\') json += '\\';
+            json += ch;
+        }
+        json += '"';
+    }
+    json += '}';
+    return json;
+}
+
+std::string OutputHeader(const std::vector<std::string>& header, bool explain, char delimiter) {
+    std::string line;
+    for (std::size_t c = 0; c < header.size(); ++c) {
+        if (c > 0) line += delimiter;
+        base::AppendCsvField(line, header[c], delimiter);
+    }
+    std::vector<std::string> added{"probability_leave", "risk_level", "will_leave", "warnings",
+                                   "error"};
+    for (std::size_t k = 1; explain && k <= kTopReasons; ++k) {
+        for (const auto* part : {"feature", "impact", "shap_value"}) {
+            added.push_back(fmt::format("reason_{}_{}", k, part));
+        }
+    }
+    for (const auto& name : added) line += delimiter + name;
+    return line;
+}
+
+// The cells appended to a valid row: the prediction, its warnings, an empty error, the reasons.
+std::string ScoredCells(const model::Predictor& predictor,
+                        const domain::Employee& employee,
+                        bool explain,
+                        const Dialect& dialect) {
+    const char d = dialect.delimiter;
+    const auto prediction = predictor.Predict(employee);
+    std::string warnings;
+    for (const auto& warning : predictor.Warnings(employee)) {
+        warnings += (warnings.empty() ? "" : "; ") + warning;
+    }
+    std::string cells = fmt::format(
+        "{}{}{}{}{}{}", d, Number(std::round(prediction.probability * 10000.0) / 100.0, 2, dialect),
+        d, model::RiskLevelName(prediction.risk), d, prediction.will_leave);
+    cells += d;
+    base::AppendCsvField(cells, warnings, d);
+    cells += d;  // no error
+    if (!explain) return cells;
+    const auto explanation = predictor.Explain(employee);
+    for (std::size_t k = 0; k < kTopReasons; ++k) {
+        if (k >= explanation.features.size()) {
+            cells += std::string(3, d);
+            continue;
+        }
+        // As the API rounds it, so that the impact agrees with the value shown.
+        const double shown = std::round(explanation.features[k].shap_value * 1e6) / 1e6;
+        cells += fmt::format("{}{}{}{}{}{}", d, explanation.features[k].feature, d,
+                             model::ImpactOf(shown), d, Number(shown, 6, dialect));
+    }
+    return cells;
+}
+
 }  // namespace
 
 int RunScore(const ScoreConfig& config) {
-    const auto repository =
-        model::LoadRepository(config.model_dir, {.default_version = config.model_version});
-    if (!repository) {
-        fmt::print(stderr, "attrition score: {}\n", repository.error().message);
+    const auto fail = [](std::string_view message) {
+        fmt::print(stderr, "attrition score: {}\n", message);
         return 1;
-    }
-    // --model-version scores with that version even when serving.json names another default.
-    const auto* named =
-        config.model_version.empty() ? nullptr : repository->Find(config.model_version);
-    const model::ServedModel* served = config.model_version.empty()
-                                           ? repository->Default()
-                                           : (named != nullptr ? named->model.get() : nullptr);
-    if (served == nullptr) {
-        fmt::print(stderr, "attrition score: no model{} in {}\n",
-                   config.model_version.empty() ? "" : " version " + config.model_version,
-                   config.model_dir);
-        return 1;
-    }
-    const model::Predictor* predictor = &served->predictor;
-    const domain::Vocabulary* vocabulary = &served->vocabulary;
+    };
+    const auto repository = model::LoadRepository(
+        config.model_dir, {.default_version = config.model_version, .fallback_only = true});
+    if (!repository) return fail(repository.error().message);
+    const auto served = ChooseModel(*repository, config);
+    if (!served) return fail(served.error().message);
+    const model::Predictor& predictor = (*served)->predictor;
     std::ifstream in_file;
     if (config.in_path != "-") {
         in_file.open(config.in_path, std::ios::binary);
-        if (!in_file) {
-            fmt::print(stderr, "attrition score: cannot read {}\n", config.in_path);
-            return 1;
-        }
+        if (!in_file) return fail("cannot read " + config.in_path);
     }
     std::ofstream out_file;
     if (config.out_path != "-") {
         out_file.open(config.out_path, std::ios::binary | std::ios::trunc);
-        if (!out_file) {
-            fmt::print(stderr, "attrition score: cannot write {}\n", config.out_path);
-            return 1;
-        }
+        if (!out_file) return fail("cannot write " + config.out_path);
     }
     std::istream& in = config.in_path == "-" ? std::cin : in_file;
     std::ostream& out = config.out_path == "-" ? std::cout : out_file;
@@ -116,125 +248,48 @@ int RunScore(const ScoreConfig& config) {
     std::vector<std::string> header;
     auto has_header = reader.Next(header);
     if (!has_header || !*has_header) {
-        fmt::print(stderr, "attrition score: {}\n",
-                   has_header ? "the input is empty" : has_header.error().message);
-        return 1;
+        return fail(has_header ? "the input is empty" : has_header.error().message);
     }
-    Columns columns;
-    for (std::size_t c = 0; c < header.size(); ++c) {
-        for (std::size_t f = 0; f < domain::kFieldCount; ++f) {
-            if (header[c] == FieldName(f)) columns.field[f] = c;
-        }
-        if (header[c] == "employee_id") columns.employee_id = c;
-        for (std::size_t o = domain::kCategoricalCount; o < vocabulary->Count(); ++o) {
-            if (header[c] == vocabulary->Name(o)) columns.optional.emplace_back(header[c], c);
-        }
-    }
-    std::string missing;
-    for (std::size_t f = 0; f < domain::kFieldCount; ++f) {
-        if (!columns.field[f]) missing += (missing.empty() ? "" : ", ") + std::string(FieldName(f));
-    }
-    if (!missing.empty()) {
-        fmt::print(stderr, "attrition score: the input lacks the columns: {}\n", missing);
-        return 1;
-    }
-
-    std::string line;
-    for (std::size_t c = 0; c < header.size(); ++c) {
-        if (c > 0) line += ',';
-        base::AppendCsvField(line, header[c]);
-    }
-    line += ",probability_leave,risk_level,will_leave,warnings,error";
-    if (config.explain) {
-        for (std::size_t k = 1; k <= kTopReasons; ++k) {
-            line += fmt::format(",reason_{}_feature,reason_{}_shap_value", k, k);
-        }
-    }
-    out << line << '\n';
+    const auto columns = FindColumns(header, (*served)->vocabulary);
+    if (!columns) return fail(columns.error().message);
+    const Dialect dialect{reader.Delimiter(), reader.Delimiter() == ';'};
+    out << OutputHeader(header, config.explain, dialect.delimiter) << '\n';
 
     domain::JsonParser parser;
     std::vector<std::string> fields;
     std::size_t rows = 0;
     std::size_t invalid = 0;
+    std::string line;
     for (;;) {
         auto more = reader.Next(fields);
-        if (!more) {
-            fmt::print(stderr, "attrition score: {}\n", more.error().message);
-            return 1;
-        }
+        if (!more) return fail(more.error().message);
         if (!*more) break;
         if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
         ++rows;
-        const std::size_t record_line = reader.RecordLine();
         line.clear();
         for (std::size_t c = 0; c < fields.size(); ++c) {
-            if (c > 0) line += ',';
-            base::AppendCsvField(line, fields[c]);
+            if (c > 0) line += dialect.delimiter;
+            base::AppendCsvField(line, fields[c], dialect.delimiter);
         }
         // Rows with fewer cells keep their shape; the missing fields are reported below.
-        for (std::size_t c = fields.size(); c < header.size(); ++c) line += ',';
-
-        std::string json = "{";
-        for (std::size_t f = 0; f < domain::kFieldCount; ++f) {
-            const std::size_t c = *columns.field[f];
-            if (c >= fields.size() || fields[c].empty()) continue;  // absent: reported missing
-            if (json.size() > 1) json += ',';
-            json += fmt::format("\"{}\":", FieldName(f));
-            AppendJsonValue(json, fields[c]);
-        }
-        for (const auto& [name, c] : columns.optional) {
-            if (c >= fields.size() || fields[c].empty()) continue;  // absent: imputed
-            if (json.size() > 1) json += ',';
-            json += fmt::format("\"{}\":", name);
-            AppendJsonValue(json, fields[c]);
-        }
-        if (columns.employee_id && *columns.employee_id < fields.size() &&
-            !fields[*columns.employee_id].empty()) {
-            json += json.size() > 1 ? ",\"employee_id\":" : "\"employee_id\":";
-            std::string id_cell = fields[*columns.employee_id];
-            json += '"';
-            for (const char ch : id_cell) {
-                if (ch == '"' || ch == '\\') json += '\\';
-                json += ch;
-            }
-            json += '"';
-        }
-        json += '}';
+        for (std::size_t c = fields.size(); c < header.size(); ++c) line += dialect.delimiter;
 
         std::string error;
         if (fields.size() > header.size()) {
             error = fmt::format("expected {} fields, found {}", header.size(), fields.size());
         }
-        auto employee = domain::ParseEmployee(json, *vocabulary, parser);
+        auto employee = domain::ParseEmployee(RowJson(fields, *columns, dialect),
+                                              (*served)->vocabulary, parser);
         if (!employee && error.empty()) error = DescribeIssues(employee.error());
-        if (!error.empty()) {
+        if (error.empty()) {
+            line += ScoredCells(predictor, *employee, config.explain, dialect);
+        } else {
             ++invalid;
-            fmt::print(stderr, "line {}: {}\n", record_line, error);
-            line += ",,,,,";
-            base::AppendCsvField(line, fmt::format("line {}: {}", record_line, error));
-            if (config.explain) line += std::string(2 * kTopReasons, ',');
-            out << line << '\n';
-            continue;
-        }
-        const auto prediction = predictor->Predict(*employee);
-        std::string warnings;
-        for (const auto& warning : predictor->Warnings(*employee)) {
-            warnings += (warnings.empty() ? "" : "; ") + warning;
-        }
-        line += fmt::format(",{:.2f},{},{},", std::round(prediction.probability * 10000.0) / 100.0,
-                            model::RiskLevelName(prediction.risk), prediction.will_leave);
-        base::AppendCsvField(line, warnings);
-        line += ',';
-        if (config.explain) {
-            const auto explanation = predictor->Explain(*employee);
-            for (std::size_t k = 0; k < kTopReasons; ++k) {
-                if (k < explanation.features.size()) {
-                    line += fmt::format(",{},{:.6f}", explanation.features[k].feature,
-                                        explanation.features[k].shap_value);
-                } else {
-                    line += ",,";
-                }
-            }
+            fmt::print(stderr, "line {}: {}\n", reader.RecordLine(), error);
+            line += std::string(5, dialect.delimiter);
+            base::AppendCsvField(line, fmt::format("line {}: {}", reader.RecordLine(), error),
+                                 dialect.delimiter);
+            if (config.explain) line += std::string(3 * kTopReasons, dialect.delimiter);
         }
         out << line << '\n';
         if (rows % kProgressEvery == 0) {
@@ -242,13 +297,12 @@ int RunScore(const ScoreConfig& config) {
         }
     }
     out.flush();
-    if (!out) {
-        fmt::print(stderr, "attrition score: writing the output failed\n");
-        return 1;
-    }
-    fmt::print(stderr, "attrition score: done: {} rows, {} scored, {} invalid\n", rows,
-               rows - invalid, invalid);
-    return 0;
+    if (!out) return fail("writing the output failed");
+    fmt::print(stderr, "attrition score: done: {} rows, {} scored, {} invalid ({}, {})\n", rows,
+               rows - invalid, invalid, base::CsvEncodingName(reader.Encoding()),
+               dialect.delimiter == ';' ? "semicolons" : "commas");
+    // 0 only when every row scored: a script sees a partial roster without reading stderr.
+    return invalid == 0 ? 0 : kSomeRowsInvalid;
 }
 
 }  // namespace attrition::app

@@ -2,7 +2,8 @@
 // (POST /api/v1/outcomes, `attrition outcomes import`): `left` on a date, or `stayed` (still
 // employed on that date). The rules of one outcome's three fields, shared by the endpoint and
 // the CSV import: employee_id as everywhere (1..50 characters, no NUL), event exactly `left` or
-// `stayed`, date a calendar date YYYY-MM-DD (UTC) not after today. Messages name the rule,
+// `stayed`, date a calendar date YYYY-MM-DD not after today in any time zone (UTC's today + 1:
+// UTC+14 is a day ahead). Messages name the rule,
 // never the value. Pure functions, thread-safe.
 #pragma once
 

@@ -269,7 +269,8 @@ void OperationsSchemas(Json& s) {
          {"date",
           {{"type", "string"},
            {"format", "date"},
-           {"description", "Calendar date (UTC), not in the future"}}}},
+           {"description",
+            "Calendar date, not in the future in any time zone (at most UTC's today + 1 day)"}}}},
         {"employee_id", "event", "date"});
     s["OutcomesRequest"] = Object({{"outcomes",
                                     {{"type", "array"},

@@ -10,6 +10,10 @@
 #include "model/encoder.hpp"
 
 namespace attrition::model {
+
+std::string_view ImpactOf(double shap_value) noexcept {
+    return shap_value > 0 ? "increases risk" : shap_value < 0 ? "decreases risk" : "neutral";
+}
 namespace {
 
 // The model's input features: the field table's, then its optional inputs (views into `m`).

@@ -37,6 +37,10 @@ struct FeatureContribution {
     double shap_value = 0;     // sum of its encoded columns' SHAP values (log-odds scale)
 };
 
+// How a SHAP value moves the risk, in the words the explanations use (the API's "impact", the
+// CLI's reason_k_impact): "increases risk", "decreases risk" or "neutral" (exactly 0).
+std::string_view ImpactOf(double shap_value) noexcept;
+
 struct ColumnContribution {
     std::string_view column;  // encoded column name, e.g. "poste=Manager"
     double shap_value = 0;

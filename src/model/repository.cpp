@@ -298,7 +298,9 @@ base::Result<Repository> LoadRepository(const fs::path& dir, const ServingFlags&
     if (!fs::is_directory(dir, error)) return repository;
     const auto serving = ReadServing(dir);
     if (!serving) return tl::unexpected(serving.error());
-    if (auto agreed = Agree(*serving, flags); !agreed) return tl::unexpected(agreed.error());
+    if (!flags.fallback_only) {
+        if (auto agreed = Agree(*serving, flags); !agreed) return tl::unexpected(agreed.error());
+    }
     auto folders = ListFolders(dir);
     if (!folders) return tl::unexpected(folders.error());
     for (auto& folder : *folders) {

@@ -95,6 +95,10 @@ struct Repository {
 struct ServingFlags {
     std::string default_version;
     std::string shadow_version;
+    // The flags only fill in what serving.json leaves out, and may differ from it (attrition
+    // score's --model-version picks a version to score with, not the repository's default).
+    // Otherwise (serve) a flag naming another version than serving.json refuses the load.
+    bool fallback_only = false;
 };
 
 // Loads every version under `dir`. The default is the one serving.json names, else
@@ -102,7 +106,8 @@ struct ServingFlags {
 // cannot serve is no shadow, with its reason in shadow_refused, never an error). A missing `dir` is
 // an empty repository (the service then runs without a model, as before versions). Errors
 // (kInvalidConfig): an unreadable serving.json, the default is not in the repository or failed its
-// checks (the message says why), or several versions and none named default.
+// checks (the message says why), several versions and none named default, or (unless
+// fallback_only) serving.json and the flags naming different versions.
 base::Result<Repository> LoadRepository(const std::filesystem::path& dir,
                                         const ServingFlags& flags);
 

@@ -170,6 +170,24 @@ TEST(OutcomesImportTest, StoresTheValidRowsReportsTheOthersByLineAndIsIdempotent
                          &output),
               1);
     EXPECT_NE(output.find("the header lacks the column date"), std::string::npos) << output;
+
+    // A French Excel's file: semicolons, Windows-1252, DD/MM/YYYY dates.
+    {
+        std::ofstream(dir + "/excel.csv") << "employee_id;event;date;commentaire\r\n"
+                                          << "E010;left;15/03/2026;d\xE9mission\r\n"
+                                          << "E011;stayed;2026-03-15;\r\n";
+    }
+    EXPECT_EQ(RunCommand({.argv = {AttritionBinary(), "outcomes", "import", "--in",
+                                   dir + "/excel.csv", "--database-url", url}},
+                         &output),
+              0)
+        << output;
+    EXPECT_NE(output.find("2 rows: 2 stored, 0 already stored, 0 invalid"), std::string::npos)
+        << output;
+    EXPECT_EQ(LogProbe::Sqlite(dir + "/log.db")
+                  .Count("SELECT count(*) FROM outcomes WHERE employee_id = 'E010' AND "
+                         "event_date = '2026-03-15'"),
+              1);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // `attrition score`: a roster CSV in, a scored CSV out, invalid rows reported and kept.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -72,7 +73,8 @@ TEST_F(ScoreTest, ScoresValidRowsReportsInvalidOnesAndPassesExtraColumnsThrough)
         Row("E3", "y", "abc", "F,Célibataire,Commercial,Cadre Commercial,Infra & Cloud,Oui") +
         Row("E4", "z", "41", "F,Célibataire,Marketingz,Cadre Commercial,Infra & Cloud,Non");
     std::string log;
-    ASSERT_EQ(Score(csv, {}, &log), 0) << log;
+    // Every row is written, but not every row scored: a script must see it without stderr.
+    ASSERT_EQ(Score(csv, {}, &log), 2) << log;
     const auto table = ReadCsv(dir_ + "/out.csv");
     ASSERT_EQ(table.size(), 4U);
     EXPECT_EQ(table[0].at("team"), "Sales, north");
@@ -105,8 +107,14 @@ TEST_F(ScoreTest, ExplainAddsTheTopFiveInputFeatures) {
     for (int k = 1; k <= 5; ++k) {
         const auto feature = table[0].at("reason_" + std::to_string(k) + "_feature");
         EXPECT_EQ(feature.find('='), std::string::npos) << "an input feature, not a column";
-        const double value =
-            std::fabs(std::stod(table[0].at("reason_" + std::to_string(k) + "_shap_value")));
+        const double signed_value =
+            std::stod(table[0].at("reason_" + std::to_string(k) + "_shap_value"));
+        // The direction in words, as the API's "impact" says it.
+        EXPECT_EQ(table[0].at("reason_" + std::to_string(k) + "_impact"),
+                  signed_value > 0   ? "increases risk"
+                  : signed_value < 0 ? "decreases risk"
+                                     : "neutral");
+        const double value = std::fabs(signed_value);
         EXPECT_LE(value, previous);
         previous = value;
     }
@@ -126,7 +134,7 @@ TEST_F(ScoreTest, TheOptionalTravelColumnIsReadByTheVersionThatTakesIt) {
     const std::string csv = header + row("E1", "Travel_Frequently") + row("E2", "") +
                             row("E3", "Weekly") + row("E4", "Frequent");
     std::string log;
-    ASSERT_EQ(Score(csv, {"--model-version", "xgb_enhanced_v2.1"}, &log), 0) << log;
+    ASSERT_EQ(Score(csv, {"--model-version", "xgb_enhanced_v2.1"}, &log), 2) << log;
     const auto v2 = ReadCsv(dir_ + "/out.csv");
     ASSERT_EQ(v2.size(), 4U);
     EXPECT_EQ(v2[0].at("warnings"), "");
@@ -149,6 +157,63 @@ TEST_F(ScoreTest, TheOptionalTravelColumnIsReadByTheVersionThatTakesIt) {
         EXPECT_EQ(scored.at("probability_leave"), v1[0].at("probability_leave"));
     }
     EXPECT_EQ(v1[2].at("frequence_deplacement"), "Weekly");
+}
+
+// A roster saved by a French Excel: semicolons, decimal commas, Windows-1252. Scored as the same
+// roster in UTF-8 with commas, and written back in its dialect (semicolons, decimal commas) so
+// that Excel reads it back; a file mixing encodings is refused naming the line.
+TEST_F(ScoreTest, AFrenchExcelRosterIsReadAndWrittenBackInItsDialect) {
+    const std::string categoricals = "F,Célibataire,Commercial,Cadre Commercial,Infra & Cloud,Oui";
+    std::string log;
+    ASSERT_EQ(Score(std::string(kHeader) + Row("E1", "Équipe Nord", "41", categoricals), {}, &log),
+              0)
+        << log;
+    const auto utf8 = ReadCsv(dir_ + "/out.csv");
+    ASSERT_EQ(utf8.size(), 1U);
+
+    const auto french = [](std::string text) {
+        for (auto& c : text) c = c == ',' ? ';' : c;
+        std::string latin1;  // UTF-8 é and É (the only non-ASCII here) as Windows-1252 bytes
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            if (text.compare(i, 2, "\xC3\xA9") == 0 || text.compare(i, 2, "\xC3\x89") == 0) {
+                latin1 += text[i + 1] == '\xA9' ? '\xE9' : '\xC9';
+                ++i;
+            } else {
+                latin1 += text[i];
+            }
+        }
+        return latin1;
+    };
+    std::string row = french(Row("E1", "Équipe Nord", "41", categoricals));
+    row.replace(row.find(";5993;"), 6, ";5993,0;");  // a decimal comma
+    ASSERT_EQ(Score(french(kHeader) + row, {"--explain"}, &log), 0) << log;
+    EXPECT_NE(log.find("1 rows, 1 scored, 0 invalid (Windows-1252, semicolons)"), std::string::npos)
+        << log;
+    std::ifstream in(dir_ + "/out.csv");
+    base::CsvReader reader(in);
+    std::vector<std::string> header;
+    std::vector<std::string> fields;
+    ASSERT_TRUE(reader.Next(header).value());
+    ASSERT_TRUE(reader.Next(fields).value());
+    EXPECT_EQ(reader.Delimiter(), ';');
+    EXPECT_EQ(reader.Encoding(), base::CsvEncoding::kUtf8);
+    std::map<std::string, std::string> scored;
+    for (std::size_t i = 0; i < header.size() && i < fields.size(); ++i) {
+        scored[header[i]] = fields[i];
+    }
+    EXPECT_EQ(scored["team"], "Équipe Nord");
+    EXPECT_EQ(scored["statut_marital"], "Célibataire");
+    std::string probability = utf8[0].at("probability_leave");
+    std::replace(probability.begin(), probability.end(), '.', ',');
+    EXPECT_EQ(scored["probability_leave"], probability);
+    EXPECT_NE(scored["reason_1_shap_value"].find(','), std::string::npos);
+
+    const std::string mixed = std::string(kHeader) + Row("E1", "Équipe", "41", categoricals) +
+                              Row("E2", "\xC9quipe", "41", categoricals);
+    EXPECT_EQ(Score(mixed, {}, &log), 1);
+    EXPECT_NE(log.find("line 3: not valid UTF-8, although the lines before were"),
+              std::string::npos)
+        << log;
 }
 
 TEST_F(ScoreTest, MissingColumnsStopBeforeScoring) {

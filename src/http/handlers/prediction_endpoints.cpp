@@ -601,9 +601,7 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& 
         const auto& feature = explanation.features[i];
         const double value = Rounded(feature.shap_value, 1e6);
         json.BeginObject().Key("feature").String(feature.feature).Key("shap_value").Double(value);
-        json.Key("impact").String(value > 0   ? "increases risk"
-                                  : value < 0 ? "decreases risk"
-                                              : "neutral");
+        json.Key("impact").String(model::ImpactOf(value));
         json.EndObject();
     }
     json.EndArray();

@@ -47,10 +47,12 @@ TEST(OutcomeTest, ValidOutcomesPassAndTodayIsNotTheFuture) {
     std::vector<base::FieldIssue> issues;
     EXPECT_TRUE(CheckOutcome("E001", "left", "2026-12-01", today, {"body"}, issues));
     EXPECT_TRUE(CheckOutcome("É-42", "stayed", "1999-01-01", today, {"body"}, issues));
+    // Already 2 December in UTC+14 while UTC is on 1 December: today somewhere.
+    EXPECT_TRUE(CheckOutcome("E001", "left", "2026-12-02", today, {"body"}, issues));
     EXPECT_TRUE(issues.empty());
 
     EXPECT_FALSE(
-        CheckOutcome("E001", "left", "2026-12-02", today, {"body", "outcomes", "3"}, issues));
+        CheckOutcome("E001", "left", "2026-12-03", today, {"body", "outcomes", "3"}, issues));
     ASSERT_EQ(issues.size(), 1U);
     EXPECT_EQ(issues[0].loc, (std::vector<std::string>{"body", "outcomes", "3", "date"}));
     EXPECT_EQ(issues[0].type, "date_future");

@@ -286,6 +286,11 @@ TEST_F(RepositoryTest, AServingFileAndFlagsThatDisagreeRefuseTheStart) {
     const auto agreed = LoadRepository(root_, {"a_v1", "b_v1"});
     ASSERT_TRUE(agreed) << agreed.error().message;
     EXPECT_EQ(agreed->shadow_version, "b_v1");
+    // attrition score's --model-version is a version to score with, not a default.
+    WriteServing(R"({"default": "b_v1"})");
+    const auto scoring = LoadRepository(root_, {.default_version = "a_v1", .fallback_only = true});
+    ASSERT_TRUE(scoring) << scoring.error().message;
+    EXPECT_EQ(scoring->default_version, "b_v1");
 }
 
 TEST_F(RepositoryTest, AnInvalidServingFileRefusesTheLoadNamingTheRule) {
