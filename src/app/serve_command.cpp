@@ -16,6 +16,7 @@
 #include "http/api_keys.hpp"
 #include "http/handlers/health.hpp"
 #include "http/handlers/log_endpoints.hpp"
+#include "http/handlers/model_card_endpoint.hpp"
 #include "http/handlers/model_reload.hpp"
 #include "http/handlers/monitoring_endpoints.hpp"
 #include "http/handlers/open_inference.hpp"
@@ -518,6 +519,7 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
                         .readyz = http::handlers::MakeReadyzHandler([&o] { return Readiness(o); }),
                         .metrics = http::handlers::MakeMetricsHandler(o.metrics),
                         .openapi = http::handlers::MakeOpenApiHandler(o.openapi_document),
+                        .model_card = http::handlers::MakeModelCardHandler(*o.models),
                         .assets = *o.assets,
                         .batch_limit = config.batch_limit});
     o.assets->ListEndpoints(routes);

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "http/handlers/inference_tensors.hpp"
+#include "http/handlers/model_card_endpoint.hpp"
 #include "http/openapi.hpp"
 #include "serving/what_if.hpp"
 
@@ -26,6 +27,15 @@ Json VersionParameter() {
                           "Model version to use (GET /api/v1/models lists them); default: the "
                           "default version",
                           {{"type", "string"}});
+}
+
+// The {version} of a versioned path.
+Json VersionPathParameter() {
+    return Json{{"name", "version"},
+                {"in", "path"},
+                {"required", true},
+                {"description", "A model version (GET /api/v1/models)"},
+                {"schema", {{"type", "string"}}}};
 }
 
 // The same choice as a header, which wins over the query parameter.
@@ -189,14 +199,48 @@ void DeclarePredictionRoutes(const Endpoints& e, std::vector<Route>& routes) {
                                           "GET /api/v1/models lists it, with what "
                                           "POST /api/v1/what-if may change",
                                .tag = "model",
-                               .parameters = {{{"name", "version"},
-                                               {"in", "path"},
-                                               {"required", true},
-                                               {"schema", {{"type", "string"}}}}},
+                               .parameters = {VersionPathParameter()},
                                .responses = {{200, "The version", "ModelVersion"},
                                              {404, "No such model version", "Error"}}},
         .handler = [&p](const Request& request,
                         RequestContext& context) { return p.ModelVersion(request, context); },
+    });
+    // The model card: Markdown, or a page for a browser.
+    const nlohmann::json format{{"name", "format"},
+                                {"in", "query"},
+                                {"required", false},
+                                {"description",
+                                 "html or markdown; without it, HTML when Accept names text/html "
+                                 "(a browser), else Markdown"},
+                                {"schema", {{"type", "string"}, {"enum", {"html", "markdown"}}}}};
+    const std::vector<ResponseDoc> card_responses{
+        {200, "The model card (Markdown; text/html with format=html or a browser's Accept)", "",
+         "text/markdown; charset=utf-8"}};
+    routes.push_back({
+        .verb = Verb::get,
+        .path = std::string(handlers::kModelCardPattern),
+        .group = RouteGroup::kRead,
+        .operation =
+            Operation{.operation_id = "get_model_card",
+                      .summary = "A version's model card: what it is for and not for, how good it "
+                                 "is, its fairness at training, then its data and settings",
+                      .tag = "model",
+                      .parameters = {VersionPathParameter(), format},
+                      .responses = With(card_responses, {{404, "No such model version", "Error"}})},
+        .handler = e.model_card,
+    });
+    routes.push_back({
+        .verb = Verb::get,
+        .path = std::string(handlers::kDefaultModelCardPath),
+        .group = RouteGroup::kRead,
+        .operation =
+            Operation{.operation_id = "get_default_model_card",
+                      .summary = "The default version's model card (as "
+                                 "/api/v1/models/{version}/card)",
+                      .tag = "model",
+                      .parameters = {format},
+                      .responses = With(card_responses, {{503, "No model loaded", "Error"}})},
+        .handler = e.model_card,
     });
     routes.push_back({
         .verb = Verb::post,
@@ -228,11 +272,7 @@ void DeclareInferenceRoutes(const Endpoints& e, std::vector<Route>& routes) {
     // The {version} of a versioned path, as OpenAPI declares a path parameter.
     const auto parameters_of = [](const std::string& path) {
         if (path.find("{version}") == std::string::npos) return std::vector<Json>{};
-        return std::vector<Json>{Json{{"name", "version"},
-                                      {"in", "path"},
-                                      {"required", true},
-                                      {"description", "A model version (GET /api/v1/models)"},
-                                      {"schema", {{"type", "string"}}}}};
+        return std::vector<Json>{VersionPathParameter()};
     };
     const auto get = [&](const std::string& path, std::string id, std::string summary,
                          RouteGroup group, std::string schema, std::vector<ResponseDoc> errors,

@@ -28,6 +28,7 @@ struct Endpoints {
     Handler readyz;
     Handler metrics;
     Handler openapi;
+    Handler model_card;
     const StaticAssets& assets;
     std::size_t batch_limit = 100;
 };

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "http/html.hpp"
 #include "http/problem.hpp"
 
 namespace attrition::http {
@@ -158,24 +159,7 @@ namespace {
 std::string EscapeHtml(std::string_view text) {
     std::string out;
     out.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
+    AppendHtmlEscaped(out, text);
     return out;
 }
 

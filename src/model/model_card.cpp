@@ -181,7 +181,55 @@ void Performance(Out out, const ModelMetadata& m) {
     fmt::format_to(out, "\n");
 }
 
-void Fairness(Out out, const ModelMetadata& m, std::vector<std::string>& flags) {
+// The first screen, in plain words for HR: what it is for and not for, how good it is, what is
+// known of its fairness. The figures behind each sentence follow in the sections below.
+void InShort(Out out,
+             const ModelMetadata& m,
+             const std::vector<AttributeFairness>& fairness,
+             const std::vector<std::string>& flags) {
+    fmt::format_to(out,
+                   "## In short\n\n"
+                   "- **What it is for:** pointing HR analysts and managers at employees who may "
+                   "be about to leave, and at what weighs most in each score, so that a person "
+                   "who knows them can look closer and talk with them.\n"
+                   "- **What it is not for:** any decision about a person on the score alone "
+                   "(dismissal, promotion, pay, assignment); judging performance or loyalty; "
+                   "another company or period without checking it first.\n");
+    if (m.cross_validation) {
+        const auto& metrics = m.cross_validation->metrics;
+        fmt::format_to(out,
+                       "- **How good it is:** tested on {} employees of TechNova it had not "
+                       "seen, it flagged about {} in 10 of those who left, and about {} in 10 of "
+                       "those it flagged did leave. Given one employee who left and one who "
+                       "stayed, it gives the leaver the higher score {} times in 100.\n",
+                       m.training_rows, std::lround(metrics.recall.mean * 10),
+                       std::lround(metrics.precision.mean * 10),
+                       std::lround(metrics.roc_auc.mean * 100));
+    } else {
+        fmt::format_to(out,
+                       "- **How good it is:** not measured (trained without "
+                       "cross-validation).\n");
+    }
+    std::vector<std::string> attributes;
+    attributes.reserve(fairness.size());
+    for (const auto& attribute : fairness) attributes.push_back(attribute.attribute);
+    if (fairness.empty()) {
+        fmt::format_to(out, "- **Fairness:** not measured at training.\n\n");
+    } else if (flags.empty()) {
+        fmt::format_to(out,
+                       "- **Fairness:** at training, the share of employees it flags is close "
+                       "across the groups of {} (within the four-fifths rule).\n\n",
+                       Join(attributes));
+    } else {
+        fmt::format_to(out,
+                       "- **Fairness:** at training, the share of employees it flags differs "
+                       "between groups beyond the four-fifths rule for {}: read those groups' "
+                       "own departure rates (below) before acting on a flag.\n\n",
+                       Join(flags));
+    }
+}
+
+void Fairness(Out out, const ModelMetadata& m, const std::vector<AttributeFairness>& fairness) {
     fmt::format_to(out, "## Fairness at training\n\n");
     if (m.fairness.empty()) {
         fmt::format_to(out, "Not computed (no cross-validation).\n\n");
@@ -194,7 +242,7 @@ void Fairness(Out out, const ModelMetadata& m, std::vector<std::string>& flags) 
                    "false positive and precision rates. The four-fifths rule flags an attribute "
                    "whose lowest selection rate is under 0.8 of its highest.\n\n",
                    m.decision_threshold);
-    for (const auto& attribute : SummarizeFairness(m.fairness)) {
+    for (const auto& attribute : fairness) {
         fmt::format_to(out,
                        "### `{}`\n\n"
                        "| group | n | selection rate | mean predicted | observed | TPR | FPR | "
@@ -210,16 +258,16 @@ void Fairness(Out out, const ModelMetadata& m, std::vector<std::string>& flags) 
                        OrDash(attribute.selection_rate_ratio),
                        attribute.below_four_fifths ? " (**below 0.8**)" : "",
                        OrDash(attribute.tpr_difference));
-        if (attribute.below_four_fifths) flags.push_back(attribute.attribute);
     }
 }
 
 void Limitations(Out out, const ModelMetadata& m, const std::vector<std::string>& flags) {
-    fmt::format_to(out,
-                   "## Known limitations\n\n"
-                   "- Small data: {} employees of one company at one time; the folds' standard "
-                   "deviations above show how much the figures move with the sample.\n",
-                   m.training_rows);
+    fmt::format_to(
+        out,
+        "## Known limitations\n\n"
+        "- Small data: {} employees of one company at one time; the folds' standard "
+        "deviations (Performance, below) show how much the figures move with the sample.\n",
+        m.training_rows);
     if (m.cross_validation) {
         fmt::format_to(out,
                        "- At the decision threshold the model finds {} of the leavers (recall): "
@@ -227,7 +275,7 @@ void Limitations(Out out, const ModelMetadata& m, const std::vector<std::string>
                        Percent(m.cross_validation->metrics.recall.mean));
     }
     fmt::format_to(out,
-                   "- Scores outside the training ranges above are extrapolations (the "
+                   "- Scores outside the training ranges (Features, below) are extrapolations (the "
                    "response warns); categories unseen in training are refused.\n"
                    "- The data holds correlations, not causes: an explanation says what moved "
                    "the score, not what would change the employee's decision.\n");
@@ -241,7 +289,7 @@ void Limitations(Out out, const ModelMetadata& m, const std::vector<std::string>
     }
     fmt::format_to(out,
                    "- The world changes: live performance, drift and fairness are computed "
-                   "from the prediction log (`docs/monitoring.md`); retrain when they move.\n");
+                   "from the prediction log (`docs/monitoring.md`); retrain when they move.\n\n");
 }
 
 }  // namespace
@@ -254,14 +302,20 @@ std::string ModelCard(const ModelMetadata& m) {
                    "Generated from the artifact's `metadata.json` by `attrition model-card`; "
                    "regenerate it rather than edit it.\n\n",
                    m.model_version);
-    Model(out, m);
+    const auto fairness = SummarizeFairness(m.fairness);
+    std::vector<std::string> flags;
+    for (const auto& attribute : fairness) {
+        if (attribute.below_four_fifths) flags.push_back(attribute.attribute);
+    }
+    // Plain words first (for HR), then the figures, the data's hashes and the settings.
+    InShort(out, m, fairness, flags);
     Use(out);
+    Limitations(out, m, flags);
+    Model(out, m);
     Data(out, m);
     Features(out, m);
     Performance(out, m);
-    std::vector<std::string> flags;
-    Fairness(out, m, flags);
-    Limitations(out, m, flags);
+    Fairness(out, m, fairness);
     return card;
 }
 

@@ -389,12 +389,12 @@ test("a refused key shows the API's reason and no figure, and is not kept", asyn
 test("keyboard only: the controls in reading order, the key typed and submitted with Enter", async () => {
   const page = await openMonitoring();
   const order = [];
-  for (let i = 0; i < 11; ++i) {
+  for (let i = 0; i < 12; ++i) {
     await page.keyboard.press("Tab");
     order.push(await page.evaluate(() => document.activeElement.id || document.activeElement.getAttribute("href")));
   }
   assert.deepEqual(order, ["#main", "/", "/playground", "/monitoring", "/docs", "/redoc",
-    "api-key", "model-version", "days", "horizon", "show"]);
+    "/api/v1/model/card", "api-key", "model-version", "days", "horizon", "show"]);
   await page.keyboard.press("Shift+Tab");  // back to the horizon
   await page.keyboard.press("Control+A");
   await page.keyboard.type("0");

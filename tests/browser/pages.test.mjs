@@ -53,6 +53,25 @@ test("landing page at phone width (375 px): no horizontal scrolling", async () =
   assert.deepEqual(page.problems, []);
 });
 
+test("The model card opens from every page's navigation, plain words first, readable on a phone", async () => {
+  const page = await env.page({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+  for (const from of ["/", "/playground", "/monitoring"]) {
+    await page.goto(`${env.server.url}${from}`);
+    await page.locator('nav a[href="/api/v1/model/card"]').click();
+    await page.locator("main h1").waitFor();
+    assert.equal(new URL(page.url()).pathname, "/api/v1/model/card", from);
+  }
+  assert.match(await page.locator("main h1").textContent(), /^Model card: xgb_enhanced_v2\.0$/);
+  assert.equal(await page.locator("main h2").first().textContent(), "In short");
+  assert.match(await page.locator("main ul").first().textContent(), /What it is not for/);
+  const widths = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, view: document.documentElement.clientWidth,
+  }));
+  assert.ok(widths.scroll <= widths.view, `page is ${widths.scroll} px wide in a ${widths.view} px view`);
+  await screenshot(page, "model-card-phone", { fullPage: false });
+  assert.deepEqual(page.problems, []);
+});
+
 test("Swagger UI: Try it out on POST /api/v1/predict returns 200, all from this server", async () => {
   const page = await env.page({ viewport: { width: 1280, height: 1000 } });
   await page.goto(`${env.server.url}/docs`);

@@ -113,6 +113,8 @@ test("prism proxy: every operation's real successes and errors match the documen
       ["GET", "/openapi.json", 200], ["GET", "/api/v1/model/info", 200],
       ["GET", "/api/v1/model/info?model_version=nope_v0", 404], ["GET", "/api/v1/models", 200],
       ["GET", "/api/v1/models/xgb_enhanced_v2.0", 200], ["GET", "/api/v1/models/nope_v0", 404],
+      ["GET", "/api/v1/model/card", 200], ["GET", "/api/v1/models/xgb_enhanced_v2.1/card", 200],
+      ["GET", "/api/v1/models/nope_v0/card", 404],
       ["POST", "/api/v1/models/reload", 200, keyed], ["POST", "/api/v1/models/reload", 401],
       ["GET", "/v2", 200], ["GET", "/v2/health/live", 200], ["GET", "/v2/health/ready", 200],
       ["GET", v2, 200], ["GET", v2Version, 200], ["GET", `${v2}/versions/nope_v0`, 404],
@@ -161,7 +163,7 @@ test("prism proxy: every operation's real successes and errors match the documen
     ];
     const bareCases = [
       ["GET", "/api/v1/model/info", 503], ["GET", "/openapi.json", 503], ["GET", "/readyz", 503],
-      ["GET", "/api/v1/models", 200],
+      ["GET", "/api/v1/models", 200], ["GET", "/api/v1/model/card", 503],
       ["POST", "/api/v1/predict", 503, json, JSON.stringify(employee)],
       ["GET", "/v2/health/ready", 503], ["GET", "/v2/models/attrition", 503],
       ["POST", "/v2/models/attrition/infer", 503, json, infer],
@@ -179,7 +181,7 @@ test("prism proxy: every operation's real successes and errors match the documen
         assert.equal(violations, null, `${method} ${target}: ${violations}`);
         assert.equal(response.status, status, `${method} ${target}: ${await response.text()}`);
         await response.arrayBuffer().catch(() => {});
-        operations.add(`${method} ${new URL(base + target).pathname.replace(/employees\/[^/]+/, "employees/{employee_id}").replace(/versions\/[^/]+/, "versions/{version}").replace(/^\/api\/v1\/models\/(?!reload$)[^/]+$/, "/api/v1/models/{version}")}`);
+        operations.add(`${method} ${new URL(base + target).pathname.replace(/employees\/[^/]+/, "employees/{employee_id}").replace(/versions\/[^/]+/, "versions/{version}").replace(/^\/api\/v1\/models\/(?!reload$)[^/]+$/, "/api/v1/models/{version}").replace(/^\/api\/v1\/models\/[^/]+\/card$/, "/api/v1/models/{version}/card")}`);
       }
     }
     // Every documented operation was exercised.

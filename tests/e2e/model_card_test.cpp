@@ -6,10 +6,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/child_process.hpp"
+#include "harness/http_client.hpp"
 #include "harness/service_process.hpp"
 
 namespace attrition::test {
@@ -41,10 +44,16 @@ TEST(ModelCardTest, EveryCommittedArtifactHasItsCardUpToDate) {
         EXPECT_TRUE(card == ReadFile(committed.string()))
             << committed << " is out of date: regenerate it with attrition model-card --model "
             << entry.path() << " --out " << committed;
+        // Plain words first, for HR; then the figures, the data's hashes and the settings.
+        std::size_t previous = 0;
         for (const std::string section :
-             {"## Intended use", "## Out of scope: misuse", "## Training data", "## Features",
-              "## Performance", "## Fairness at training", "## Known limitations"}) {
-            EXPECT_NE(card.find(section), std::string::npos) << section;
+             {"## In short", "## Intended use", "## Out of scope: misuse", "## Known limitations",
+              "## Model", "## Training data", "## Features", "## Performance",
+              "## Fairness at training"}) {
+            const auto at = card.find("\n" + section + "\n");
+            ASSERT_NE(at, std::string::npos) << section;
+            EXPECT_GT(at, previous) << section << " out of order";
+            previous = at;
         }
         EXPECT_NE(card.find("Never an automated decision about a person"), std::string::npos);
     }
@@ -57,6 +66,47 @@ TEST(ModelCardTest, EveryCommittedArtifactHasItsCardUpToDate) {
               1);
     EXPECT_NE(log.find("cannot read the artifact"), std::string::npos) << log;
     EXPECT_FALSE(fs::exists(scratch + "/none.md"));
+}
+
+// The card where people look: served by the running service for each loaded version, the
+// default's at /api/v1/model/card, as Markdown (what `attrition model-card` writes) or as a page.
+TEST(ModelCardTest, TheServiceServesEachVersionsCardAsMarkdownOrAPage) {
+    const fs::path source = EnvOr("ATTRITION_SOURCE_DIR", ".");
+    ServiceProcess service({.env = {{"OC5_DATABASE_URL", "none"}}});
+    HttpClient client(service.Port());
+    const auto committed = [&](const std::string& version) {
+        return ReadFile((source / "docs" / "model-cards" / (version + ".md")).string());
+    };
+    const auto markdown = client.Get("/api/v1/model/card");
+    ASSERT_EQ(markdown.status, 200) << markdown.body;
+    EXPECT_EQ(markdown.Header("content-type"), "text/markdown; charset=utf-8");
+    EXPECT_EQ(markdown.body, committed("xgb_enhanced_v2.0"));  // serving.json's default
+    const auto v21 = client.Get("/api/v1/models/xgb_enhanced_v2.1/card?format=markdown",
+                                {{"Accept", "text/html"}});
+    ASSERT_EQ(v21.status, 200);
+    EXPECT_EQ(v21.body, committed("xgb_enhanced_v2.1"));
+
+    for (const auto& [target, accept] : std::vector<std::pair<std::string, std::string>>{
+             {"/api/v1/models/xgb_enhanced_v2.1/card", "text/html,application/xhtml+xml,*/*;q=0.8"},
+             {"/api/v1/models/xgb_enhanced_v2.1/card?format=html", "*/*"}}) {
+        SCOPED_TRACE(target);
+        const auto page = client.Get(target, {{"Accept", accept}});
+        ASSERT_EQ(page.status, 200);
+        EXPECT_EQ(page.Header("content-type"), "text/html; charset=utf-8");
+        EXPECT_EQ(page.Header("vary"), "Accept");
+        EXPECT_NE(page.body.find("<h1>Model card: <code>xgb_enhanced_v2.1</code></h1>"),
+                  std::string::npos);
+        const auto first_section = page.body.find("<h2>");
+        EXPECT_EQ(page.body.substr(first_section, 18), "<h2>In short</h2>\n");
+    }
+
+    const auto unknown = client.Get("/api/v1/models/nope_v0/card");
+    EXPECT_EQ(unknown.status, 404);
+    EXPECT_EQ(nlohmann::json::parse(unknown.body)["detail"],
+              "Unknown model version; available: xgb_enhanced_v2.0, xgb_enhanced_v2.1");
+    const auto pdf = client.Get("/api/v1/model/card?format=pdf");
+    EXPECT_EQ(pdf.status, 422);
+    EXPECT_EQ(pdf.body.find("pdf"), std::string::npos) << "the submitted value is echoed";
 }
 
 // The name rule of serve holds for train and model-card (issue 26, defect 4): "" wrote the

@@ -71,6 +71,8 @@ TEST_F(OpenApiTest, EveryEndpointOfTheSpecButTheLandingPage) {
         {"/api/v1/models", "get"},
         {"/api/v1/models/reload", "post"},
         {"/api/v1/models/{version}", "get"},
+        {"/api/v1/models/{version}/card", "get"},
+        {"/api/v1/model/card", "get"},
         {"/v2", "get"},
         {"/v2/health/live", "get"},
         {"/v2/health/ready", "get"},

@@ -8,6 +8,7 @@
 
 #include "base/clock.hpp"
 #include "http/handlers/log_endpoints.hpp"
+#include "http/handlers/model_card_endpoint.hpp"
 #include "http/handlers/model_reload.hpp"
 #include "http/handlers/monitoring_endpoints.hpp"
 #include "http/handlers/open_inference.hpp"
@@ -51,6 +52,7 @@ class ServiceRoutes {
                                        .readyz = ok,
                                        .metrics = ok,
                                        .openapi = ok,
+                                       .model_card = handlers::MakeModelCardHandler(models_),
                                        .assets = assets_,
                                        .batch_limit = batch_limit_});
     }

@@ -1,0 +1,93 @@
+#include "http/handlers/model_card_endpoint.hpp"
+
+#include <fmt/format.h>
+
+#include "http/markdown.hpp"
+#include "http/problem.hpp"
+#include "http/query.hpp"
+#include "model/model_card.hpp"
+
+namespace attrition::http::handlers {
+namespace {
+
+// The card as a page of the site: its stylesheet, the navigation of the other pages.
+std::string Page(std::string_view version, std::string_view markdown) {
+    std::string page = fmt::format(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<title>Model card: {}</title>\n"
+        "<link rel=\"icon\" type=\"image/svg+xml\" href=\"/static/favicon.svg\">\n"
+        "<link rel=\"stylesheet\" href=\"/static/site.css\">\n</head>\n<body>\n"
+        "<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
+        "<header>\n<nav aria-label=\"Site\">\n"
+        "<a href=\"/\">Home</a> · <a href=\"/playground\">Playground</a> · "
+        "<a href=\"/monitoring\">Monitoring</a> · <a href=\"/docs\">API docs</a> · "
+        "<a href=\"/redoc\">Reference</a> · <a href=\"/api/v1/model/card\">Model card</a>\n"
+        "</nav>\n</header>\n"
+        "<main id=\"main\" class=\"model-card\">\n",
+        version);  // a version name is [A-Za-z0-9._-] (model::VersionNameProblem): no markup
+    page += MarkdownToHtml(markdown);
+    page += "</main>\n</body>\n</html>\n";
+    return page;
+}
+
+enum class Format { kMarkdown, kHtml };
+
+base::Result<Format> FormatOf(const Request& request) {
+    const auto query = ParseQuery(request.target());
+    if (!query) return tl::unexpected(query.error());
+    for (const auto& [name, value] : *query) {
+        if (name != "format") {
+            return tl::unexpected(QueryIssue(name, "Unknown query parameter", "extra_forbidden"));
+        }
+        if (value == "html") return Format::kHtml;
+        if (value == "markdown") return Format::kMarkdown;
+        return tl::unexpected(QueryIssue(name, "Input should be 'html' or 'markdown'", "enum"));
+    }
+    const std::string_view accept = request[bhttp::field::accept];
+    return accept.find("text/html") != std::string_view::npos ? Format::kHtml : Format::kMarkdown;
+}
+
+}  // namespace
+
+Handler MakeModelCardHandler(const model::Catalog& models) {
+    return [&models](const Request& request, RequestContext&) -> Awaitable<Response> {
+        const auto format = FormatOf(request);
+        if (!format) co_return ErrorResponse(request, format.error());
+        const auto snapshot = models.Current();
+        const model::Repository& repository = *snapshot;
+        const model::ServedModel* served = nullptr;
+        const auto path = Router::PathOf(request.target());
+        if (path == kDefaultModelCardPath) {
+            served = repository.Default();
+            if (served == nullptr) {
+                co_return ErrorResponse(
+                    request, base::Error::Make(base::ErrorCode::kUnavailable, "Model not loaded"));
+            }
+        } else {
+            const auto decoded = PercentDecode(Router::PatternParameter(kModelCardPattern, path));
+            const auto* version = decoded ? repository.Find(*decoded) : nullptr;
+            served = version != nullptr ? version->model.get() : nullptr;
+            if (served == nullptr) {
+                co_return ErrorResponse(
+                    request, base::Error::Make(
+                                 base::ErrorCode::kNotFound,
+                                 "Unknown model version; available: " + repository.LoadedNames()));
+            }
+        }
+        const auto card = model::ModelCard(served->predictor.Metadata());
+        Response response{Status::ok, request.version()};
+        const bool html = *format == Format::kHtml;
+        response.set(bhttp::field::content_type,
+                     html ? "text/html; charset=utf-8" : "text/markdown; charset=utf-8");
+        response.set(bhttp::field::cache_control, "no-cache");
+        response.set(bhttp::field::vary, "Accept");
+        response.set("X-Content-Type-Options", "nosniff");
+        response.keep_alive(request.keep_alive());
+        response.body() = html ? Page(served->predictor.Version(), card) : card;
+        response.prepare_payload();
+        co_return response;
+    };
+}
+
+}  // namespace attrition::http::handlers
