@@ -350,6 +350,12 @@ int Main(int argc, char** argv, const char* version) {
     score->add_option("--in", score_config.in_path, "Input CSV (- for stdin)")->required();
     score->add_option("--out", score_config.out_path, "Output CSV (- for stdout)")->required();
     score->add_flag("--explain", score_config.explain, "Add the top 5 reasons (SHAP) per row");
+    score
+        ->add_option("--database-url", score_config.database_url,
+                     "Prediction log to add the predictions to: postgresql://..., sqlite:///path, "
+                     "none (default: the embedded SQLite file var/attrition.db, if it exists)")
+        ->envname("OC5_DATABASE_URL");
+    score_config.agent = std::string("attrition/") + version;
 
     OutcomesImportConfig outcomes_config;
     auto* outcomes = cli.add_subcommand("outcomes", "Report what became of employees");

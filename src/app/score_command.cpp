@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -13,18 +14,23 @@
 #include <utility>
 #include <vector>
 
+#include "app/score_log.hpp"
+#include "base/clock.hpp"
 #include "base/csv.hpp"
 #include "domain/fields.hpp"
 #include "domain/validation.hpp"
 #include "domain/vocabulary.hpp"
 #include "model/predictor.hpp"
 #include "model/repository.hpp"
+#include "serving/log_rows.hpp"
 
 namespace attrition::app {
 namespace {
 
 constexpr std::size_t kTopReasons = 5;
 constexpr std::size_t kProgressEvery = 100'000;
+// Rows per log record (and per write of the output): bounds the memory a run holds.
+constexpr std::size_t kRowsPerChunk = 1000;
 // The exit status of a run that wrote every row but could not score some (1: no run at all).
 constexpr int kSomeRowsInvalid = 2;  // as `outcomes import`
 
@@ -189,10 +195,10 @@ std::string OutputHeader(const std::vector<std::string>& header, bool explain, c
 // The cells appended to a valid row: the prediction, its warnings, an empty error, the reasons.
 std::string ScoredCells(const model::Predictor& predictor,
                         const domain::Employee& employee,
+                        const model::Prediction& prediction,
                         bool explain,
                         const Dialect& dialect) {
     const char d = dialect.delimiter;
-    const auto prediction = predictor.Predict(employee);
     std::string warnings;
     for (const auto& warning : predictor.Warnings(employee)) {
         warnings += (warnings.empty() ? "" : "; ") + warning;
@@ -218,6 +224,143 @@ std::string ScoredCells(const model::Predictor& predictor,
     return cells;
 }
 
+// The rows of a chunk of the roster: their output lines, and what the log keeps of them.
+struct Chunk {
+    std::string lines;
+    std::vector<domain::Employee> employees;  // the scored rows', when logging
+    std::vector<store::PredictionRecord> rows;
+    std::size_t rows_read = 0;
+    std::size_t invalid = 0;
+    std::size_t first_line = 0;
+    std::size_t last_line = 0;
+    std::chrono::steady_clock::time_point started;
+};
+
+// One run: scores each row into the current chunk; a full chunk is logged, then written.
+class Scorer {
+  public:
+    Scorer(const model::Repository& repository,
+           const model::ServedModel& served,
+           const ScoreConfig& config,
+           ScoreLog* log,
+           std::ostream& out)
+        : served_(served),
+          vocabulary_(repository.RequestVocabulary(served)),
+          shadow_(repository.Shadow() != &served ? repository.Shadow() : nullptr),
+          config_(config),
+          log_(log),
+          out_(out) {}
+
+    const domain::Vocabulary& Vocabulary() const { return vocabulary_; }
+
+    void Start(const Columns& columns, const Dialect& dialect) {
+        columns_ = &columns;
+        dialect_ = dialect;
+    }
+
+    // Scores one record (input line `line`) into the chunk; an invalid row gets its reason.
+    void Row(const std::vector<std::string>& fields, std::size_t header_size, std::size_t line) {
+        if (chunk_.rows_read++ == 0) {
+            chunk_.first_line = line;
+            chunk_.started = std::chrono::steady_clock::now();
+        }
+        chunk_.last_line = line;
+        const char d = dialect_.delimiter;
+        std::string& out = chunk_.lines;
+        for (std::size_t c = 0; c < fields.size(); ++c) {
+            if (c > 0) out += d;
+            base::AppendCsvField(out, fields[c], d);
+        }
+        // Rows with fewer cells keep their shape; the missing fields are reported below.
+        for (std::size_t c = fields.size(); c < header_size; ++c) out += d;
+        std::string error;
+        if (fields.size() > header_size) {
+            error = fmt::format("expected {} fields, found {}", header_size, fields.size());
+        }
+        auto employee =
+            domain::ParseEmployee(RowJson(fields, *columns_, dialect_), vocabulary_, parser_);
+        if (!employee && error.empty()) error = DescribeIssues(employee.error());
+        if (error.empty()) {
+            Scored(std::move(*employee));
+        } else {
+            ++chunk_.invalid;
+            ++invalid_;
+            fmt::print(stderr, "line {}: {}\n", line, error);
+            out += std::string(5, d);
+            base::AppendCsvField(out, fmt::format("line {}: {}", line, error), d);
+            if (config_.explain) out += std::string(3 * kTopReasons, d);
+        }
+        out += '\n';
+    }
+
+    // Logs the chunk (when logging), then writes its lines. kUnavailable & co from the log.
+    base::Result<void> Flush() {
+        if (chunk_.rows_read == 0) return {};
+        if (log_ != nullptr) {
+            if (shadow_ != nullptr) {
+                serving::AppendShadowRows(*shadow_, chunk_.employees, clock_.Now(), chunk_.rows);
+            }
+            const auto elapsed = std::chrono::steady_clock::now() - chunk_.started;
+            auto committed = log_->Commit(
+                std::move(chunk_.rows), chunk_.first_line, chunk_.last_line, chunk_.invalid,
+                static_cast<int>(
+                    std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
+            if (!committed) {
+                return base::Fail(
+                    committed.error().code,
+                    fmt::format("logging lines {} to {} failed ({}); the output "
+                                "holds the {} rows read before, their predictions logged",
+                                chunk_.first_line, chunk_.last_line, committed.error().message,
+                                rows_written_));
+            }
+        }
+        out_ << chunk_.lines;
+        rows_written_ += chunk_.rows_read;
+        chunk_ = Chunk{};
+        return {};
+    }
+
+    bool ChunkFull() const { return chunk_.rows_read == kRowsPerChunk; }
+    std::size_t Rows() const { return rows_written_ + chunk_.rows_read; }
+    std::size_t Invalid() const { return invalid_; }
+
+  private:
+    void Scored(domain::Employee employee) {
+        const auto prediction = served_.predictor.Predict(employee);
+        chunk_.lines +=
+            ScoredCells(served_.predictor, employee, prediction, config_.explain, dialect_);
+        if (log_ == nullptr) return;
+        chunk_.rows.push_back(serving::PredictionRow(served_.predictor.Version(), employee,
+                                                     prediction, clock_.Now(),
+                                                     serving::FeaturesSnapshot(employee)));
+        chunk_.employees.push_back(std::move(employee));
+    }
+
+    const model::ServedModel& served_;
+    const domain::Vocabulary& vocabulary_;
+    const model::ServedModel* shadow_;  // scores the logged rows too, as the API's shadow does
+    const ScoreConfig& config_;
+    ScoreLog* log_;
+    std::ostream& out_;
+    const Columns* columns_ = nullptr;
+    Dialect dialect_;
+    domain::JsonParser parser_;
+    base::SystemClock clock_;
+    Chunk chunk_;
+    std::size_t rows_written_ = 0;
+    std::size_t invalid_ = 0;
+};
+
+// The log of the run, or nullopt when none is configured (said on stderr).
+base::Result<std::optional<ScoreLog>> OpenLog(const ScoreConfig& config) {
+    std::string why_not;
+    auto log = ScoreLog::Open(
+        {.database_url = config.database_url, .input = config.in_path, .user_agent = config.agent},
+        why_not);
+    if (log && !*log) fmt::print(stderr, "attrition score: not logged: {}\n", why_not);
+    return log;
+}
+
 }  // namespace
 
 int RunScore(const ScoreConfig& config) {
@@ -230,12 +373,13 @@ int RunScore(const ScoreConfig& config) {
     if (!repository) return fail(repository.error().message);
     const auto served = ChooseModel(*repository, config);
     if (!served) return fail(served.error().message);
-    const model::Predictor& predictor = (*served)->predictor;
     std::ifstream in_file;
     if (config.in_path != "-") {
         in_file.open(config.in_path, std::ios::binary);
         if (!in_file) return fail("cannot read " + config.in_path);
     }
+    auto log = OpenLog(config);
+    if (!log) return fail(log.error().message);
     std::ofstream out_file;
     if (config.out_path != "-") {
         out_file.open(config.out_path, std::ios::binary | std::ios::trunc);
@@ -244,63 +388,46 @@ int RunScore(const ScoreConfig& config) {
     std::istream& in = config.in_path == "-" ? std::cin : in_file;
     std::ostream& out = config.out_path == "-" ? std::cout : out_file;
 
+    Scorer scorer(*repository, **served, config, *log ? &**log : nullptr, out);
     base::CsvReader reader(in);
     std::vector<std::string> header;
     auto has_header = reader.Next(header);
     if (!has_header || !*has_header) {
         return fail(has_header ? "the input is empty" : has_header.error().message);
     }
-    const auto columns = FindColumns(header, (*served)->vocabulary);
+    const auto columns = FindColumns(header, scorer.Vocabulary());
     if (!columns) return fail(columns.error().message);
     const Dialect dialect{reader.Delimiter(), reader.Delimiter() == ';'};
     out << OutputHeader(header, config.explain, dialect.delimiter) << '\n';
+    scorer.Start(*columns, dialect);
 
-    domain::JsonParser parser;
     std::vector<std::string> fields;
-    std::size_t rows = 0;
-    std::size_t invalid = 0;
-    std::string line;
     for (;;) {
         auto more = reader.Next(fields);
         if (!more) return fail(more.error().message);
         if (!*more) break;
         if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
-        ++rows;
-        line.clear();
-        for (std::size_t c = 0; c < fields.size(); ++c) {
-            if (c > 0) line += dialect.delimiter;
-            base::AppendCsvField(line, fields[c], dialect.delimiter);
+        scorer.Row(fields, header.size(), reader.RecordLine());
+        if (scorer.ChunkFull()) {
+            if (auto flushed = scorer.Flush(); !flushed) return fail(flushed.error().message);
         }
-        // Rows with fewer cells keep their shape; the missing fields are reported below.
-        for (std::size_t c = fields.size(); c < header.size(); ++c) line += dialect.delimiter;
-
-        std::string error;
-        if (fields.size() > header.size()) {
-            error = fmt::format("expected {} fields, found {}", header.size(), fields.size());
-        }
-        auto employee = domain::ParseEmployee(RowJson(fields, *columns, dialect),
-                                              (*served)->vocabulary, parser);
-        if (!employee && error.empty()) error = DescribeIssues(employee.error());
-        if (error.empty()) {
-            line += ScoredCells(predictor, *employee, config.explain, dialect);
-        } else {
-            ++invalid;
-            fmt::print(stderr, "line {}: {}\n", reader.RecordLine(), error);
-            line += std::string(5, dialect.delimiter);
-            base::AppendCsvField(line, fmt::format("line {}: {}", reader.RecordLine(), error),
-                                 dialect.delimiter);
-            if (config.explain) line += std::string(3 * kTopReasons, dialect.delimiter);
-        }
-        out << line << '\n';
-        if (rows % kProgressEvery == 0) {
-            fmt::print(stderr, "attrition score: {} rows scored ({} invalid)\n", rows, invalid);
+        if (scorer.Rows() % kProgressEvery == 0) {
+            fmt::print(stderr, "attrition score: {} rows scored ({} invalid)\n", scorer.Rows(),
+                       scorer.Invalid());
         }
     }
+    if (auto flushed = scorer.Flush(); !flushed) return fail(flushed.error().message);
     out.flush();
     if (!out) return fail("writing the output failed");
+    const std::size_t rows = scorer.Rows();
+    const std::size_t invalid = scorer.Invalid();
     fmt::print(stderr, "attrition score: done: {} rows, {} scored, {} invalid ({}, {})\n", rows,
                rows - invalid, invalid, base::CsvEncodingName(reader.Encoding()),
                dialect.delimiter == ';' ? "semicolons" : "commas");
+    if (*log) {
+        fmt::print(stderr, "attrition score: logged {} predictions to {} (x_request_id {})\n",
+                   (*log)->Logged(), (*log)->Describe(), (*log)->RunId());
+    }
     // 0 only when every row scored: a script sees a partial roster without reading stderr.
     return invalid == 0 ? 0 : kSomeRowsInvalid;
 }

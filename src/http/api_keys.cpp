@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "http/json_writer.hpp"
+#include "base/json_writer.hpp"
 #include "http/problem.hpp"
 
 namespace attrition::http {

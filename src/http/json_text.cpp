@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/json_writer.hpp"
 #include "base/text.hpp"
-#include "http/json_writer.hpp"
 
 namespace attrition::http {
 namespace {
@@ -90,7 +90,7 @@ double RoundedPercent(double probability) noexcept {
 
 std::string MarkedBody(std::string_view reason, std::string_view body, std::size_t max_bytes) {
     std::string out;
-    JsonWriter json(out);
+    base::JsonWriter json(out);
     json.BeginObject().Key("rejected").String(reason);
     json.Key("truncated").Bool(body.size() > max_bytes);
     json.Key("body_bytes").Uint(body.size());

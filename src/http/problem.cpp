@@ -6,14 +6,14 @@
 #include <cstdint>
 #include <string>
 
-#include "http/json_writer.hpp"
+#include "base/json_writer.hpp"
 
 namespace attrition::http {
 namespace {
 
 // FastAPI's `loc`: names as strings, list indexes as integers (["body","employees",3,"age"]).
 // No field name is all digits, so an all-digit element is an index.
-void WriteLoc(JsonWriter& json, const std::vector<std::string>& loc) {
+void WriteLoc(base::JsonWriter& json, const std::vector<std::string>& loc) {
     json.BeginArray();
     for (const auto& part : loc) {
         std::uint64_t index = 0;
@@ -47,7 +47,7 @@ std::string IssuesMessage(const base::Error& error) {
 
 Response OpenInferenceError(const Request& request, Status status, std::string_view message) {
     std::string body;
-    JsonWriter(body).BeginObject().Key("error").String(message).EndObject();
+    base::JsonWriter(body).BeginObject().Key("error").String(message).EndObject();
     return JsonResponse(request, status, std::move(body));
 }
 
@@ -128,7 +128,7 @@ Response ErrorResponse(const Request& request, const base::Error& error) {
                                                                           : IssuesMessage(error));
     }
     std::string body;
-    JsonWriter json(body);
+    base::JsonWriter json(body);
     json.BeginObject().Key("detail");
     if (!error.issues.empty()) {
         json.BeginArray();
@@ -154,7 +154,7 @@ Response ErrorResponse(const Request& request, Status status, std::string_view m
         return OpenInferenceError(request, status, message);
     }
     std::string body;
-    JsonWriter(body).BeginObject().Key("detail").String(message).EndObject();
+    base::JsonWriter(body).BeginObject().Key("detail").String(message).EndObject();
     return JsonResponse(request, status, std::move(body));
 }
 

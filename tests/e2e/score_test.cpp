@@ -1,15 +1,20 @@
 // `attrition score`: a roster CSV in, a scored CSV out, invalid rows reported and kept.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "base/csv.hpp"
 #include "harness/child_process.hpp"
+#include "harness/http_client.hpp"
 #include "harness/service_process.hpp"
+#include "support/log_support.hpp"
 
 namespace attrition::test {
 namespace {
@@ -220,6 +225,142 @@ TEST_F(ScoreTest, MissingColumnsStopBeforeScoring) {
     std::string log;
     EXPECT_NE(Score("employee_id,age\nE1,41\n", {}, &log), 0);
     EXPECT_NE(log.find("lacks the columns"), std::string::npos) << log;
+}
+
+// One value of the SQLite log, read straight from the file.
+std::string SqliteValue(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    std::string value;
+    if (sqlite3_step(statement) == SQLITE_ROW) {
+        const auto* text = sqlite3_column_text(statement, 0);
+        value = text != nullptr ? reinterpret_cast<const char*>(text) : "NULL";
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return value;
+}
+
+// A roster scored by the CLI is in the prediction log as the API's predictions are: one record
+// per chunk of 1,000 rows named "attrition score", the shadow's rows beside the default's, the
+// run's id as x_request_id; found by the log's read side and counted by /monitoring.
+TEST_F(ScoreTest, ScoresReachThePredictionLogWithTheCliAsTheirSource) {
+    const std::string log_path = dir_ + "/log.db";
+    const std::string url = "sqlite:///" + log_path;
+    ASSERT_EQ(RunCommand({.argv = {AttritionBinary(), "migrate", "up", "--database-url", url}}), 0);
+    const std::string models = dir_ + "/model";
+    std::filesystem::copy(SourceDir() + "/model", models, std::filesystem::copy_options::recursive);
+    std::ofstream(models + "/serving.json")
+        << R"({"default": "xgb_enhanced_v2.0", "shadow": "xgb_enhanced_v2.1"})";
+    constexpr int kValid = 1001;  // two records: lines 2..1001 and 1002..1003
+    std::string csv = kHeader;
+    for (int i = 0; i < kValid; ++i) {
+        if (i == 2) csv += Row("BAD", "t", "abc", "M,Marié(e),Consulting,Consultant,Autre,Non");
+        csv += Row("E" + std::to_string(i), "t", std::to_string(18 + i % 43),
+                   "M,Marié(e),Consulting,Consultant,Autre,Non");
+    }
+    { std::ofstream(dir_ + "/in.csv") << csv; }
+    std::string output;
+    ASSERT_EQ(
+        RunCommand({.argv = {AttritionBinary(), "score", "--model", models, "--in",
+                             dir_ + "/in.csv", "--out", dir_ + "/out.csv", "--database-url", url}},
+                   &output),
+        2)
+        << output;
+    ASSERT_NE(output.find("logged 2002 predictions to sqlite:///" + log_path), std::string::npos)
+        << output;
+    const auto mark = output.find("(x_request_id ");
+    ASSERT_NE(mark, std::string::npos) << output;
+    const std::string run_id = output.substr(mark + 14, 36);
+
+    // Straight from the file: two records of the CLI, every scored row twice (default, shadow).
+    EXPECT_EQ(SqliteValue(log_path,
+                          "SELECT count(*) FROM api_requests WHERE endpoint = "
+                          "'attrition score' AND x_request_id = '" +
+                              run_id + "'"),
+              "2");
+    EXPECT_EQ(SqliteValue(log_path,
+                          "SELECT count(*) FROM predictions WHERE shadow = 0 AND "
+                          "model_version = 'xgb_enhanced_v2.0'"),
+              std::to_string(kValid));
+    EXPECT_EQ(SqliteValue(log_path,
+                          "SELECT count(*) FROM predictions WHERE shadow = 1 AND "
+                          "model_version = 'xgb_enhanced_v2.1'"),
+              std::to_string(kValid));
+    EXPECT_EQ(SqliteValue(log_path, "SELECT count(*) FROM predictions WHERE employee_id = 'BAD'"),
+              "0");
+    EXPECT_EQ(SqliteValue(log_path,
+                          "SELECT request_data FROM api_requests WHERE "
+                          "request_data LIKE '%[1002,1003]%'"),
+              R"({"source":"attrition score","input":")" + dir_ +
+                  R"(/in.csv","lines":[1002,1003],"invalid_rows":0})");
+    EXPECT_EQ(SqliteValue(log_path,
+                          "SELECT json_extract(request_data, '$.invalid_rows') FROM "
+                          "api_requests WHERE request_data LIKE '%[2,1001]%'"),
+              "1");
+
+    // The read side finds the run by its id, each probability as the output CSV shows it.
+    const auto scored = ReadCsv(dir_ + "/out.csv");
+    ASSERT_EQ(scored.size(), static_cast<std::size_t>(kValid + 1));
+    std::map<std::string, double> shown;
+    for (const auto& row : scored) {
+        if (!row.at("probability_leave").empty()) {
+            shown[row.at("employee_id")] = std::stod(row.at("probability_leave"));
+        }
+    }
+    const auto key_dir = MakeTempDir("attrition-score-keys");
+    ServiceProcess service({.flags = {"--model-dir", models},
+                            .env = {{"OC5_DATABASE_URL", url},
+                                    {"OC5_API_KEYS_FILE", WriteApiKeysFile(key_dir, "k-score")}}});
+    HttpClient client(service.Port());
+    const auto found =
+        client.Get("/api/v1/predictions?limit=100&x_request_id=" + run_id, Bearer("k-score"));
+    ASSERT_EQ(found.status, 200) << found.body;
+    const auto items = nlohmann::json::parse(found.body)["items"];
+    ASSERT_EQ(items.size(), 100U);
+    for (const auto& item : items) {
+        EXPECT_EQ(item["endpoint"], "attrition score");
+        EXPECT_EQ(item["shadow"], false);
+        const std::string employee = item["employee_id"];
+        ASSERT_TRUE(shown.contains(employee)) << employee;
+        EXPECT_NEAR(item["attrition_prob"].get<double>() * 100.0, shown[employee], 0.005001);
+    }
+    const auto drift =
+        client.Get("/api/v1/monitoring/drift?model_version=xgb_enhanced_v2.0", Bearer("k-score"));
+    ASSERT_EQ(drift.status, 200) << drift.body;
+    EXPECT_EQ(nlohmann::json::parse(drift.body)["rows"], kValid);
+}
+
+// Where no database is configured the roster is scored and nothing is logged, said on stderr;
+// a configured database that cannot take the log stops the run before any output.
+TEST_F(ScoreTest, LogsNothingWithoutADatabaseAndScoresNothingWithABrokenOne) {
+    const std::string csv =
+        std::string(kHeader) + Row("E1", "t", "41", "M,Marié(e),Consulting,Consultant,Autre,Non");
+    { std::ofstream(dir_ + "/in.csv") << csv; }
+    const std::vector<std::string> argv = {
+        AttritionBinary(), "score", "--model", SourceDir() + "/model", "--in",
+        "in.csv",          "--out", "out.csv"};
+    std::string output;
+    ASSERT_EQ(
+        RunCommand({.argv = argv, .unset_env = {"OC5_DATABASE_URL"}, .working_dir = dir_}, &output),
+        0)
+        << output;
+    EXPECT_NE(output.find("not logged: no database: var/attrition.db does not exist"),
+              std::string::npos)
+        << output;
+    EXPECT_EQ(ReadCsv(dir_ + "/out.csv").size(), 1U);
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/var"));
+
+    std::filesystem::remove(dir_ + "/out.csv");
+    std::string refused;
+    auto unmigrated = argv;
+    unmigrated.insert(unmigrated.end(), {"--database-url", "sqlite:///empty.db"});
+    EXPECT_EQ(RunCommand({.argv = unmigrated, .working_dir = dir_}, &refused), 1) << refused;
+    EXPECT_NE(refused.find("migrate"), std::string::npos) << refused;
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/out.csv"));
 }
 
 TEST_F(ScoreTest, StreamsALargeRoster) {

@@ -1,6 +1,6 @@
 #include "http/handlers/health.hpp"
 
-#include "http/json_writer.hpp"
+#include "base/json_writer.hpp"
 #include "http/problem.hpp"
 
 namespace attrition::http::handlers {
@@ -10,7 +10,7 @@ Handler MakeHealthHandler(ModelVersionFn model_version, const base::Clock& clock
                const Request& request, RequestContext&) -> Awaitable<Response> {
         const auto version = model_version();
         std::string body;
-        JsonWriter json(body);
+        base::JsonWriter json(body);
         json.BeginObject().Key("status").String(version ? "healthy" : "unhealthy");
         json.Key("model_loaded").Bool(version.has_value()).Key("model_version");
         if (version) {

@@ -7,8 +7,8 @@
 #include <functional>
 #include <string>
 
+#include "base/json_writer.hpp"
 #include "http/handlers/on_workers.hpp"
-#include "http/json_writer.hpp"
 #include "http/problem.hpp"
 #include "ops/logging.hpp"
 
@@ -116,7 +116,7 @@ Awaitable<Response> ModelReloads::Reload(const Request& request, RequestContext&
                                                                reloaded.error().message));
     }
     std::string body;
-    JsonWriter json(body);
+    base::JsonWriter json(body);
     const auto& repository = reloaded->repository;
     json.BeginObject().Key("default").StringOrNull(repository.default_version);
     json.Key("shadow").StringOrNull(repository.shadow_version);

@@ -1,8 +1,8 @@
 #include "http/handlers/open_inference.hpp"
 
+#include "base/json_writer.hpp"
 #include "domain/fields.hpp"
 #include "http/handlers/inference_tensors.hpp"
-#include "http/json_writer.hpp"
 #include "http/problem.hpp"
 #include "http/router.hpp"
 
@@ -34,13 +34,13 @@ Response NoSuchVersion(const Request& request, const model::Repository& models, 
             : base::Error::Make(base::ErrorCode::kUnavailable, "Model not loaded"));
 }
 
-void WriteTensorMetadata(JsonWriter& json, std::string_view name, std::string_view datatype) {
+void WriteTensorMetadata(base::JsonWriter& json, std::string_view name, std::string_view datatype) {
     json.BeginObject().Key("name").String(name).Key("datatype").String(datatype);
     json.Key("shape").BeginArray().Int(-1).EndArray().EndObject();
 }
 
 // An optional input: may be left out (then imputed with `imputed_with`).
-void WriteOptionalTensorMetadata(JsonWriter& json,
+void WriteOptionalTensorMetadata(base::JsonWriter& json,
                                  std::string_view name,
                                  std::string_view imputed_with) {
     json.BeginObject().Key("name").String(name).Key("datatype").String("BYTES");
@@ -71,7 +71,7 @@ OpenInference::OpenInference(const model::Catalog& models,
 Awaitable<Response> OpenInference::ServerMetadata(const Request& request,
                                                   RequestContext& /*context*/) const {
     std::string body;
-    JsonWriter json(body);
+    base::JsonWriter json(body);
     json.BeginObject().Key("name").String("attrition").Key("version").String(server_version_);
     json.Key("extensions").BeginArray().EndArray().EndObject();
     co_return JsonResponse(request, Status::ok, std::move(body));
@@ -96,7 +96,7 @@ Awaitable<Response> OpenInference::ModelMetadata(const Request& request,
     const auto* version = Named(*models, path, status);
     if (version == nullptr) co_return NoSuchVersion(request, *models, status);
     std::string body;
-    JsonWriter json(body);
+    base::JsonWriter json(body);
     json.BeginObject().Key("name").String(kV2ModelName).Key("versions").BeginArray();
     if (InferenceVersion(path).empty()) {
         for (const auto& loaded : models->versions) {
@@ -134,7 +134,7 @@ Awaitable<Response> OpenInference::ModelReady(const Request& request,
     const auto* version = Named(*models, Router::PathOf(request.target()), status);
     if (version == nullptr) co_return NoSuchVersion(request, *models, status);
     std::string body;
-    JsonWriter json(body);
+    base::JsonWriter json(body);
     json.BeginObject().Key("name").String(kV2ModelName).Key("version").String(version->name);
     json.Key("ready").Bool(true).EndObject();
     co_return JsonResponse(request, Status::ok, std::move(body));

@@ -4,54 +4,27 @@
 #include <array>
 #include <cmath>
 
+#include "base/json_writer.hpp"
 #include "base/text.hpp"
 #include "domain/fields.hpp"
 #include "http/handlers/inference_tensors.hpp"
 #include "http/handlers/open_inference.hpp"
 #include "http/handlers/what_if_json.hpp"
 #include "http/json_text.hpp"
-#include "http/json_writer.hpp"
 #include "http/log_append.hpp"
 #include "http/problem.hpp"
 #include "http/query.hpp"
 #include "http/router.hpp"
+#include "serving/log_rows.hpp"
 #include "serving/what_if.hpp"
 #include "store/uuid.hpp"
 
 namespace attrition::http::handlers {
 namespace {
 
-static_assert(model::kMaxVersionChars == store::kMaxModelVersionChars,
-              "a loaded version's name must fit the log's model_version column");
-
 constexpr std::size_t kTopFeatures = 5;
 // How much of a body that cannot be stored as JSON the log keeps.
 constexpr std::size_t kMarkedBodyBytes = 2048;
-
-// The canonical features as stored in predictions.features_snapshot (the optional inputs given
-// after the table's). Written into one reserved string: a batch of 100 builds 100 per request.
-std::string FeaturesSnapshot(const domain::Employee& employee) {
-    std::string out;
-    out.reserve(768);
-    JsonWriter json(out);
-    json.BeginObject();
-    const auto numeric = domain::NumericFields();
-    for (std::size_t i = 0; i < numeric.size(); ++i) {
-        json.Key(numeric[i].name);
-        if (numeric[i].kind == domain::FieldKind::kInteger) {
-            json.Int(static_cast<std::int64_t>(employee.numeric[i]));
-        } else {
-            json.Double(employee.numeric[i]);
-        }
-    }
-    const auto categorical = domain::CategoricalFields();
-    for (std::size_t i = 0; i < categorical.size(); ++i) {
-        json.Key(categorical[i].name).String(employee.categorical[i]);
-    }
-    for (const auto& input : employee.optional) json.Key(input.name).String(input.value);
-    json.EndObject();
-    return out;
-}
 
 // What the log keeps of an accepted single-employee body: the validated fields in their
 // canonical values (the features snapshot, with the employee_id first when there is one), never
@@ -59,13 +32,13 @@ std::string FeaturesSnapshot(const domain::Employee& employee) {
 std::string CanonicalPayload(const domain::Employee& employee, std::string_view snapshot) {
     if (!employee.employee_id) return std::string(snapshot);
     std::string out;
-    JsonWriter(out).BeginObject().Key("employee_id").String(*employee.employee_id);
+    base::JsonWriter(out).BeginObject().Key("employee_id").String(*employee.employee_id);
     out += ',';
     out.append(snapshot.substr(1));  // the snapshot's members, after its '{'
     return out;
 }
 
-void WriteWarnings(JsonWriter& json, const std::vector<std::string>& warnings) {
+void WriteWarnings(base::JsonWriter& json, const std::vector<std::string>& warnings) {
     json.BeginArray();
     for (const auto& warning : warnings) json.String(warning);
     json.EndArray();
@@ -80,7 +53,7 @@ long long ElapsedMs(const RequestContext& context) {
 double Rounded(double value, double scale) { return std::round(value * scale) / scale; }
 
 // The cross-validated means, 3 decimals ({} when the artifact has none).
-void WriteCvMetrics(JsonWriter& json, const model::ModelMetadata& meta) {
+void WriteCvMetrics(base::JsonWriter& json, const model::ModelMetadata& meta) {
     json.BeginObject();
     if (meta.cross_validation) {
         const auto& cv = meta.cross_validation->metrics;
@@ -94,7 +67,7 @@ void WriteCvMetrics(JsonWriter& json, const model::ModelMetadata& meta) {
     json.EndObject();
 }
 
-void WriteRequiredFeatures(JsonWriter& json) {
+void WriteRequiredFeatures(base::JsonWriter& json) {
     json.BeginObject().Key("numeric").BeginArray();
     for (const auto& f : domain::NumericFields()) json.String(f.name);
     json.EndArray().Key("categorical").BeginArray();
@@ -104,7 +77,7 @@ void WriteRequiredFeatures(JsonWriter& json) {
 
 // The optional inputs of a version: name, kind, description, accepted values, aliases and
 // what an absent one is imputed with.
-void WriteOptionalFeatures(JsonWriter& json, const model::ServedModel& model) {
+void WriteOptionalFeatures(base::JsonWriter& json, const model::ServedModel& model) {
     const auto& meta = model.predictor.Metadata();
     json.BeginArray();
     for (std::size_t i = 0; i < meta.encoding.optional.size(); ++i) {
@@ -151,7 +124,7 @@ base::Result<serving::WhatIfOptions> WhatIfOptionsOf(const Request& request) {
 
 // One version of the repository: its state (default, shadow, loaded, or failed with the reason)
 // and, loaded, its description and what a what-if search may change.
-void WriteVersion(JsonWriter& json,
+void WriteVersion(base::JsonWriter& json,
                   const model::Repository& models,
                   const model::RepositoryVersion& version) {
     json.BeginObject().Key("name").String(version.name);
@@ -304,7 +277,7 @@ Awaitable<Response> PredictionEndpoints::ModelInfo(const Request& request,
     const model::ServedModel& model = **chosen;
     const auto& meta = model.predictor.Metadata();
     std::string body;
-    JsonWriter json(body);
+    base::JsonWriter json(body);
     json.BeginObject().Key("model_version").String(meta.model_version);
     json.Key("training_date").String(meta.training_date);
     json.Key("performance_metrics");
@@ -335,7 +308,7 @@ Awaitable<Response> PredictionEndpoints::Models(const Request& request,
     const auto snapshot = models_.Current();
     const model::Repository& models = *snapshot;
     std::string body;
-    JsonWriter json(body);
+    base::JsonWriter json(body);
     json.BeginObject().Key("default").StringOrNull(models.default_version);
     json.Key("shadow").StringOrNull(models.shadow_version);
     json.Key("models").BeginArray();
@@ -358,7 +331,7 @@ Awaitable<Response> PredictionEndpoints::ModelVersion(const Request& request,
                                                                models.LoadedNames()));
     }
     std::string body;
-    JsonWriter json(body);
+    base::JsonWriter json(body);
     WriteVersion(json, models, *version);
     co_return JsonResponse(request, Status::ok, std::move(body));
 }
@@ -432,15 +405,8 @@ store::PredictionRecord PredictionEndpoints::Record(const model::ServedModel& mo
         out_of_range_warnings_.With({warnings[i].substr(0, warnings[i].find(' '))}).Inc();
     }
     for (const auto name : imputed) imputed_inputs_.With({std::string(name)}).Inc();
-    store::PredictionRecord record;
-    record.id = store::NewUuid();
-    record.prediction_date = clock_.Now();
-    record.employee_id = employee.employee_id;
-    record.attrition_prob = prediction.probability;
-    record.risk_level = std::string(model::RiskLevelName(prediction.risk));
-    record.model_version = model.predictor.Version();
-    record.features_snapshot_json = FeaturesSnapshot(employee);
-    return record;
+    return serving::PredictionRow(model.predictor.Version(), employee, prediction, clock_.Now(),
+                                  serving::FeaturesSnapshot(employee));
 }
 
 void PredictionEndpoints::AddShadowRows(const model::Repository& models,
@@ -449,27 +415,13 @@ void PredictionEndpoints::AddShadowRows(const model::Repository& models,
                                         std::vector<store::PredictionRecord>& rows) {
     const model::ServedModel* shadow = models.Shadow();
     if (shadow == nullptr || shadow == &primary) return;
-    const auto predictions = shadow->predictor.PredictMany(employees);
-    const std::size_t first = rows.size() - employees.size();
-    rows.reserve(rows.size() + employees.size());
-    for (std::size_t i = 0; i < employees.size(); ++i) {
-        store::PredictionRecord row;
-        row.id = store::NewUuid();
-        row.prediction_date = clock_.Now();
-        row.employee_id = employees[i].employee_id;
-        row.attrition_prob = predictions[i].probability;
-        row.risk_level = std::string(model::RiskLevelName(predictions[i].risk));
-        row.model_version = shadow->predictor.Version();
-        row.features_snapshot_json = rows[first + i].features_snapshot_json;
-        row.shadow = true;
-        rows.push_back(std::move(row));
-    }
+    serving::AppendShadowRows(*shadow, employees, clock_.Now(), rows);
     shadow_predictions_.With({shadow->predictor.Version()})
         .Inc(static_cast<double>(employees.size()));
 }
 
 void PredictionEndpoints::WriteMetadata(const model::ServedModel& model,
-                                        JsonWriter& json,
+                                        base::JsonWriter& json,
                                         std::string_view time_key,
                                         long long elapsed_ms,
                                         const std::vector<std::string>& warnings) const {
@@ -501,7 +453,7 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreOne(const Request& reques
     const double leave = RoundedPercent(prediction.probability);
     std::string body;
     body.reserve(256);
-    JsonWriter json(body);
+    base::JsonWriter json(body);
     json.BeginObject().Key("prediction").BeginObject();
     json.Key("will_leave").Bool(prediction.will_leave);
     json.Key("probability_leave").Fixed(leave, 2);
@@ -529,12 +481,12 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreBatch(const Request& requ
     // count (as the original did) and the ids, not a second copy of up to 1 MiB.
     std::string& request_data = outcome.record.request_data_json;
     request_data.reserve(64 + 16 * employees->size());
-    JsonWriter logged(request_data);
+    base::JsonWriter logged(request_data);
     logged.BeginObject().Key("employee_count").Uint(employees->size());
     logged.Key("employee_ids").BeginArray();
     std::string body;
     body.reserve(256 + 128 * employees->size());
-    JsonWriter json(body);
+    base::JsonWriter json(body);
     json.BeginObject().Key("predictions").BeginArray();
     const auto predictions = model.predictor.PredictMany(*employees);
     outcome.record.predictions.reserve(employees->size());
@@ -594,7 +546,7 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& 
 
     std::string body;
     body.reserve(1024);
-    JsonWriter json(body);
+    base::JsonWriter json(body);
     json.BeginObject().Key("top_features").BeginArray();
     const std::size_t top = std::min(kTopFeatures, explanation.features.size());
     for (std::size_t i = 0; i < top; ++i) {
@@ -640,14 +592,14 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreWhatIf(const Request& req
     logged = CanonicalPayload(*employee, outcome.record.predictions.back().features_snapshot_json);
     logged.pop_back();  // the payload's closing brace: the search's answer goes in the object
     logged += R"(,"what_if":)";
-    JsonWriter log_json(logged);
+    base::JsonWriter log_json(logged);
     WriteWhatIfLogged(log_json, answer, *options);
     logged += '}';
     AddShadowRows(*models, model, {&*employee, 1}, outcome.record.predictions);
 
     std::string body;
     body.reserve(2048);
-    JsonWriter json(body);
+    base::JsonWriter json(body);
     json.BeginObject();
     WriteWhatIf(json, answer, model.predictor.Metadata().decision_threshold, *options);
     WriteMetadata(model, json, "what_if_time_ms", ElapsedMs(context), warnings);
@@ -697,7 +649,7 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreInfer(const Request& requ
     const auto& employees = parsed->employees;
     const auto predictions = model.predictor.PredictMany(employees);
     std::string& request_data = outcome.record.request_data_json;
-    JsonWriter logged(request_data);
+    base::JsonWriter logged(request_data);
     logged.BeginObject().Key("employee_count").Uint(employees.size());
     logged.Key("employee_ids").BeginArray();
     outcome.record.predictions.reserve(employees.size());
@@ -711,7 +663,7 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreInfer(const Request& requ
 
     std::string body;
     body.reserve(256 + 48 * employees.size());
-    JsonWriter json(body);
+    base::JsonWriter json(body);
     json.BeginObject().Key("model_name").String(kV2ModelName);
     json.Key("model_version").String(model.predictor.Version());
     if (parsed->id) json.Key("id").String(*parsed->id);

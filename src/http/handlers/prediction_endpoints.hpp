@@ -18,11 +18,11 @@
 #include <vector>
 
 #include "base/clock.hpp"
+#include "base/json_writer.hpp"
 #include "domain/validation.hpp"
 #include "domain/vocabulary.hpp"
 #include "http/client_ip.hpp"
 #include "http/handlers/inference_tensors.hpp"
-#include "http/json_writer.hpp"
 #include "http/route.hpp"
 #include "model/catalog.hpp"
 #include "model/predictor.hpp"
@@ -115,7 +115,7 @@ class PredictionEndpoints {
     // The "metadata" member of a single answer: version, time taken (under `time_key`),
     // timestamp, warnings.
     void WriteMetadata(const model::ServedModel& model,
-                       JsonWriter& json,
+                       base::JsonWriter& json,
                        std::string_view time_key,
                        long long elapsed_ms,
                        const std::vector<std::string>& warnings) const;

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "http/json_writer.hpp"
+#include "base/json_writer.hpp"
 #include "http/problem.hpp"
 
 namespace attrition::http::handlers {
@@ -48,7 +48,7 @@ Readiness EvaluateReadiness(const ReadinessInput& input) {
         detail += fmt::format("prediction log degraded: {}; records go to the spool", why);
     }
     std::string body;
-    JsonWriter json(body);
+    base::JsonWriter json(body);
     json.BeginObject().Key("status").String(input.model_loaded && log_ok ? "ready" : "not_ready");
     json.Key("model_loaded").Bool(input.model_loaded);
     json.Key("database").String(DatabaseStateName(input.database));

@@ -26,7 +26,7 @@ std::string ReasonText(serving::NoProposal reason, std::size_t max_changes) {
 }
 
 // A numeric input's value as the field table types it: an integer field as an integer.
-void WriteNumber(JsonWriter& json, std::string_view input, double value) {
+void WriteNumber(base::JsonWriter& json, std::string_view input, double value) {
     const auto index = domain::NumericIndex(input);
     if (index && domain::NumericFields()[*index].kind == domain::FieldKind::kInteger) {
         json.Int(static_cast<std::int64_t>(value));
@@ -35,7 +35,7 @@ void WriteNumber(JsonWriter& json, std::string_view input, double value) {
     }
 }
 
-void WriteChange(JsonWriter& json, const serving::Change& change, bool described) {
+void WriteChange(base::JsonWriter& json, const serving::Change& change, bool described) {
     const auto& input = change.action->input;
     json.BeginObject().Key("feature").String(input);
     if (change.numeric) {
@@ -50,7 +50,7 @@ void WriteChange(JsonWriter& json, const serving::Change& change, bool described
     json.EndObject();
 }
 
-void WriteProposals(JsonWriter& json, const serving::WhatIf& answer, bool described) {
+void WriteProposals(base::JsonWriter& json, const serving::WhatIf& answer, bool described) {
     json.BeginArray();
     for (const auto& proposal : answer.proposals) {
         json.BeginObject().Key("changes").BeginArray();
@@ -68,11 +68,11 @@ void WriteProposals(JsonWriter& json, const serving::WhatIf& answer, bool descri
 
 }  // namespace
 
-void WriteActions(JsonWriter& json, const model::ActionSpace& actions) {
+void WriteActions(base::JsonWriter& json, const model::ActionSpace& actions) {
     json.Raw(model::ActionsToJson(actions)["inputs"].dump());
 }
 
-void WriteWhatIf(JsonWriter& json,
+void WriteWhatIf(base::JsonWriter& json,
                  const serving::WhatIf& answer,
                  double decision_threshold,
                  const serving::WhatIfOptions& options) {
@@ -88,7 +88,7 @@ void WriteWhatIf(JsonWriter& json,
     json.Key("exact").Bool(true).Key("evaluated").Uint(answer.evaluated).EndObject();
 }
 
-void WriteWhatIfLogged(JsonWriter& json,
+void WriteWhatIfLogged(base::JsonWriter& json,
                        const serving::WhatIf& answer,
                        const serving::WhatIfOptions& options) {
     json.BeginObject().Key("max_changes").Uint(options.max_changes);

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "http/json_writer.hpp"
+#include "base/json_writer.hpp"
 #include "model/actions.hpp"
 #include "serving/what_if.hpp"
 
@@ -18,18 +18,18 @@ inline constexpr std::string_view kWhatIfNote =
     "change will keep the employee.";
 
 // The action space as an array of {input, change, max_step, max_relative, order, goal, label}.
-void WriteActions(JsonWriter& json, const model::ActionSpace& actions);
+void WriteActions(base::JsonWriter& json, const model::ActionSpace& actions);
 
 // The members of the answer, into an open object: probability_leave, will_leave, risk_level,
 // decision_threshold_percent, proposals, reason, note, search.
-void WriteWhatIf(JsonWriter& json,
+void WriteWhatIf(base::JsonWriter& json,
                  const serving::WhatIf& answer,
                  double decision_threshold,
                  const serving::WhatIfOptions& options);
 
 // What the log keeps with the request: {"max_changes", "proposals_asked", "proposals": [...],
 // "reason"}.
-void WriteWhatIfLogged(JsonWriter& json,
+void WriteWhatIfLogged(base::JsonWriter& json,
                        const serving::WhatIf& answer,
                        const serving::WhatIfOptions& options);
 

@@ -1,4 +1,4 @@
-#include "http/json_writer.hpp"
+#include "base/json_writer.hpp"
 
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@
 
 #include "base/text.hpp"
 
-namespace attrition::http {
+namespace attrition::base {
 namespace {
 
 // Bytes a JSON string holds as they are, without escaping or UTF-8 checking: printable ASCII
@@ -187,4 +187,4 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
     return *this;
 }
 
-}  // namespace attrition::http
+}  // namespace attrition::base

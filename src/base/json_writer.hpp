@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-namespace attrition::http {
+namespace attrition::base {
 
 class JsonWriter {
   public:
@@ -56,4 +56,4 @@ class JsonWriter {
 // invalid UTF-8 replaced by U+FFFD, other bytes kept.
 void AppendJsonString(std::string& out, std::string_view value);
 
-}  // namespace attrition::http
+}  // namespace attrition::base

@@ -1,6 +1,6 @@
 // JsonWriter against an independent reader (nlohmann::json): every output parses, strings and
 // numbers read back as written, commas fall where JSON needs them, invalid UTF-8 never escapes.
-#include "http/json_writer.hpp"
+#include "base/json_writer.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-namespace attrition::http {
+namespace attrition::base {
 namespace {
 
 using Json = nlohmann::json;
@@ -101,4 +101,4 @@ TEST(JsonWriterTest, AppendsToWhatTheStringHolds) {
 }
 
 }  // namespace
-}  // namespace attrition::http
+}  // namespace attrition::base
