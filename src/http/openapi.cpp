@@ -239,19 +239,33 @@ void OperationsSchemas(Json& s) {
                  {{"type", {"string", "null"}},
                   {"description", "Pass as ?cursor= for the next page; null on the last page"}}}},
                {"items", "limit", "next_cursor"});
-    s["DayStats"] = Object({{"date", {{"type", "string"}, {"format", "date"}}},
-                            {"total", integer},
-                            {"by_risk_level", Ref("RiskCounts")},
-                            {"mean_attrition_prob", probability}},
-                           {"date", "total", "by_risk_level", "mean_attrition_prob"});
-    s["Stats"] =
-        Object({{"days", integer},
-                {"since", Timestamp()},
+    const Json by_version = {
+        {"type", "array"},
+        {"items", Ref("VersionStats")},
+        {"description",
+         "The answered predictions by the version that made them (shadow rows are "
+         "not counted), by name: their totals add up to the total beside them"}};
+    s["VersionStats"] = Object({{"model_version", {{"type", "string"}}},
+                                {"total", integer},
+                                {"by_risk_level", Ref("RiskCounts")},
+                                {"mean_attrition_prob", probability}},
+                               {"model_version", "total", "by_risk_level", "mean_attrition_prob"});
+    s["DayStats"] =
+        Object({{"date", {{"type", "string"}, {"format", "date"}}},
                 {"total", integer},
                 {"by_risk_level", Ref("RiskCounts")},
                 {"mean_attrition_prob", probability},
-                {"per_day", {{"type", "array"}, {"items", Ref("DayStats")}}}},
-               {"days", "since", "total", "by_risk_level", "mean_attrition_prob", "per_day"});
+                {"by_model_version", by_version}},
+               {"date", "total", "by_risk_level", "mean_attrition_prob", "by_model_version"});
+    s["Stats"] = Object({{"days", integer},
+                         {"since", Timestamp()},
+                         {"total", integer},
+                         {"by_risk_level", Ref("RiskCounts")},
+                         {"mean_attrition_prob", probability},
+                         {"by_model_version", by_version},
+                         {"per_day", {{"type", "array"}, {"items", Ref("DayStats")}}}},
+                        {"days", "since", "total", "by_risk_level", "mean_attrition_prob",
+                         "by_model_version", "per_day"});
     s["Erasure"] = Object({{"employee_id", {{"type", "string"}}},
                            {"predictions_deleted", integer},
                            {"requests_deleted", integer},

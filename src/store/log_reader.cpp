@@ -45,11 +45,11 @@ constexpr std::string_view kSqliteHistorySql =
 
 constexpr std::string_view kPgStatsSql =
     "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), risk_level, count(*), "
-    "sum(attrition_prob) FROM predictions WHERE created_at >= $1::timestamptz AND NOT shadow "
-    "GROUP BY 1, 2 ORDER BY 1, 2";
+    "sum(attrition_prob), model_version FROM predictions WHERE created_at >= $1::timestamptz "
+    "AND NOT shadow GROUP BY 1, 2, 5 ORDER BY 1, 2, 5";
 constexpr std::string_view kSqliteStatsSql =
-    "SELECT substr(created_at, 1, 10), risk_level, count(*), sum(attrition_prob) "
-    "FROM predictions WHERE created_at >= ?1 AND NOT shadow GROUP BY 1, 2 ORDER BY 1, 2";
+    "SELECT substr(created_at, 1, 10), risk_level, count(*), sum(attrition_prob), model_version "
+    "FROM predictions WHERE created_at >= ?1 AND NOT shadow GROUP BY 1, 2, 5 ORDER BY 1, 2, 5";
 
 // The api_requests rows that may hold the employee's data (locked until the erasure commits).
 // Full scans of api_requests: erasure is rare, and no index covers the JSON payload.
@@ -270,29 +270,47 @@ base::Result<PredictionStats> ReadStats(Database& database, base::SystemTime sin
                                    Pick(database, kPgStatsSql, kSqliteStatsSql), {since_text});
     if (!rows) return tl::unexpected(rows.error());
 
-    PredictionStats stats;
-    stats.since = since_text;
-    double total_sum = 0;
-    std::map<std::string, std::pair<DayStats, double>> days;  // date -> (counts, sum of probs)
+    // Counts and sums of probabilities of the window, by day, and by version within each.
+    struct Sums {
+        RiskCounts counts;
+        double sum = 0;
+        void Add(std::string_view risk, std::uint64_t count, double probabilities) {
+            AddToCounts(counts, risk, count);
+            sum += probabilities;
+        }
+        double Mean() const {
+            const auto n = counts.Total();
+            return n > 0 ? sum / static_cast<double>(n) : 0;
+        }
+    };
+    struct Day {
+        Sums all;
+        std::map<std::string, Sums> versions;
+    };
+    Day window;
+    std::map<std::string, Day> days;
     for (const auto& row : *rows) {
-        if (row.size() != 4 || !row[0] || !row[1]) return tl::unexpected(ShapeError("stats"));
+        if (row.size() != 5 || !row[0] || !row[1] || !row[4]) {
+            return tl::unexpected(ShapeError("stats"));
+        }
         const auto count = ToCount(row[2]);
         const auto sum = ToDouble(row[3]);
-        auto& [day, day_sum] = days[*row[0]];
-        day.date = *row[0];
-        AddToCounts(day.counts, *row[1], count);
-        day_sum += sum;
-        AddToCounts(stats.counts, *row[1], count);
-        total_sum += sum;
+        for (Day* day : {&days[*row[0]], &window}) {
+            day->all.Add(*row[1], count, sum);
+            day->versions[*row[4]].Add(*row[1], count, sum);
+        }
     }
-    for (auto& [date, entry] : days) {
-        auto& [day, day_sum] = entry;
-        const auto n = day.counts.Total();
-        day.mean_probability = n > 0 ? day_sum / static_cast<double>(n) : 0;
-        stats.days.push_back(std::move(day));
+    const auto versions = [](const Day& day) {
+        std::vector<VersionStats> out;
+        for (const auto& [name, sums] : day.versions) {
+            out.push_back({name, sums.counts, sums.Mean()});
+        }
+        return out;
+    };
+    PredictionStats stats{since_text, window.all.counts, window.all.Mean(), {}, versions(window)};
+    for (const auto& [date, day] : days) {
+        stats.days.push_back({date, day.all.counts, day.all.Mean(), versions(day)});
     }
-    const auto n = stats.counts.Total();
-    stats.mean_probability = n > 0 ? total_sum / static_cast<double>(n) : 0;
     return stats;
 }
 

@@ -75,20 +75,29 @@ struct RiskCounts {
     std::uint64_t Total() const { return low + medium + high; }
 };
 
+// One model version's share of a day or a window.
+struct VersionStats {
+    std::string model_version;
+    RiskCounts counts;
+    double mean_probability = 0;  // 0..1
+};
+
 struct DayStats {
     std::string date;  // YYYY-MM-DD (UTC)
     RiskCounts counts;
-    double mean_probability = 0;  // 0..1
+    double mean_probability = 0;         // 0..1
+    std::vector<VersionStats> versions;  // by name; their counts add up to the day's
 };
 
 struct PredictionStats {
     std::string since;  // ISO 8601: the start of the window
     RiskCounts counts;
-    double mean_probability = 0;  // 0 when there are no predictions
-    std::vector<DayStats> days;   // ascending, only days with predictions
+    double mean_probability = 0;         // 0 when there are no predictions
+    std::vector<DayStats> days;          // ascending, only days with predictions
+    std::vector<VersionStats> versions;  // by name; their counts add up to the window's
 };
 
-// Predictions created at or after `since`.
+// Predictions created at or after `since` (answered ones: shadow rows are not counted).
 base::Result<PredictionStats> ReadStats(Database& database, base::SystemTime since);
 
 struct ErasureResult {

@@ -1,14 +1,16 @@
 // The monitoring page against the real binary, in headless chromium: the figures it shows are the
 // API's; the API key lives in the tab's sessionStorage only; a refused key shows no figure; it
-// works with the keyboard and at phone width; and axe-core finds no WCAG 2.1 A/AA or
-// best-practice violation on it, on the landing page or on the playground.
+// works with the keyboard and at phone width (nothing scrolls sideways: tables too wide become
+// cards); the drift chart's texts never cross its threshold lines or each other; the daily chart
+// has a series per model version; and axe-core finds no WCAG 2.1 A/AA or best-practice violation
+// on it, on the landing page or on the playground.
 import test from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { setup, screenshot, sourceDir } from "./harness.mjs";
+import { setup, screenshot, screenshotDir, sourceDir } from "./harness.mjs";
 
 const KEY = "monitoring-browser-test-key";
 const scratch = mkdtempSync(path.join(os.tmpdir(), "attrition-monitoring-"));
@@ -118,7 +120,7 @@ async function openMonitoring(options) {
 async function showFigures(page, { key = KEY, horizon, version } = {}) {
   await page.getByLabel("API key").fill(key);
   if (horizon !== undefined) await page.getByLabel("Outcome horizon (days)").fill(String(horizon));
-  if (version) await page.getByLabel("Model version").selectOption(version);
+  if (version) await page.getByLabel("Model version", { exact: true }).selectOption(version);
   await page.getByRole("button", { name: "Show the figures" }).click();
   // A refusal empties the status line, so it is waited for attached, not visible.
   await page.locator("#status:is([data-state=loaded], [data-state=refused])").waitFor({ state: "attached" });
@@ -135,7 +137,7 @@ async function axeViolations(page) {
 
 test("the figures are the API's: predictions per day, PSI per input, live against CV, calibration, fairness", async () => {
   const page = await openMonitoring({ viewport: { width: 1280, height: 1000 } });
-  assert.equal(await page.getByLabel("Model version").inputValue(), defaultVersion, "the default is chosen");
+  assert.equal(await page.getByLabel("Model version", { exact: true }).inputValue(), defaultVersion, "the default is chosen");
   await showFigures(page, { horizon: 0 });
   const q = `model_version=${defaultVersion}`;
   const [stats, drift, performance, fairness] = await Promise.all([
@@ -295,6 +297,10 @@ test("the figures are the API's: predictions per day, PSI per input, live agains
     }
   }
   assert.ok(flagged >= 1, "the committed model's training table has an attribute below four-fifths");
+  // At this width every table's columns fit: none is turned into cards.
+  assert.equal(await page.locator("#figures table").count(), 12, "per day, drift 2, performance 2, calibration, fairness 6");
+  assert.deepEqual(await page.locator("#figures thead").evaluateAll((hs) => hs.map((h) => getComputedStyle(h).display))
+    .then((d) => [...new Set(d)]), ["table-header-group"]);
   await screenshot(page, "monitoring-desktop");
   assert.deepEqual(page.problems, []);
 });
@@ -417,24 +423,241 @@ test("keyboard only: the controls in reading order, the key typed and submitted 
   assert.deepEqual(page.problems, []);
 });
 
-test("phone width (375 px): no horizontal scrolling, charts drawn to the width", async () => {
+// What, at the page's current width, lies past the screen's edge or in a box that scrolls
+// sideways: the page itself, a table's box, a cell (a header row kept for screen readers only,
+// clipped to 1 px, is not shown and not counted).
+async function sidewaysScrolls(page) {
+  return page.evaluate(() => {
+    const view = document.documentElement.clientWidth;
+    const found = [];
+    if (document.documentElement.scrollWidth > view) found.push(`the page is ${document.documentElement.scrollWidth} px`);
+    for (const box of document.querySelectorAll("#figures .table-wrap")) {
+      if (box.scrollWidth > box.clientWidth) found.push(`"${box.getAttribute("aria-label")}" scrolls: ${box.scrollWidth} px in ${box.clientWidth}`);
+    }
+    for (const cell of document.querySelectorAll("#figures th, #figures td")) {
+      const head = cell.closest("thead");
+      if (head && head.getBoundingClientRect().width <= 1) continue;
+      const r = cell.getBoundingClientRect();
+      if (r.left < 0 || r.right > view + 0.5) found.push(`"${cell.textContent}" is at ${Math.round(r.left)}–${Math.round(r.right)} px`);
+    }
+    return { view, found };
+  });
+}
+
+test("phone width (375 px): no horizontal scrolling, charts drawn to the width, tables as cards", async () => {
   const page = await openMonitoring({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
   await showFigures(page, { horizon: 0 });
-  const widths = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth, view: document.documentElement.clientWidth,
-  }));
-  assert.ok(widths.scroll <= 375 && widths.scroll <= widths.view, `page is ${widths.scroll} px wide in a ${widths.view} px view`);
+  const { view, found } = await sidewaysScrolls(page);
+  assert.ok(view <= 375);
+  assert.deepEqual(found, [], "nothing past the edge, no table scrolls sideways");
   for (const chart of await page.locator("#figures svg").all()) {
     const box = await chart.boundingBox();
-    assert.ok(box.x >= 0 && box.x + box.width <= widths.view, `a chart is ${box.width} px at ${box.x}`);
+    assert.ok(box.x >= 0 && box.x + box.width <= view, `a chart is ${box.width} px at ${box.x}`);
   }
   // The drift chart puts the names above the bars at this width: a bar starts at the left edge.
   const bar = await page.locator("#drift rect[data-name]").first().boundingBox();
   const chart = await page.locator("#drift svg").boundingBox();
   assert.ok(Math.abs(bar.x - chart.x) < 1);
+
+  // Every fairness table is a card per group: the group's name on top, each figure beside its
+  // column's name, all on the screen; and still a table to a screen reader (header row, a row
+  // header and eight cells per group).
+  const fairness = (await api(`/api/v1/monitoring/fairness?model_version=${defaultVersion}&horizon_days=0`)).body;
+  let tables = 0;
+  for (const [scope, attributes] of [["live", fairness.live], ["training", fairness.training]]) {
+    for (const a of attributes) {
+      const block = page.locator(`.fairness[data-scope="${scope}"][data-attribute="${a.attribute}"]`);
+      const table = block.getByRole("table");
+      assert.equal(await table.getByRole("columnheader").count(), 9);
+      assert.equal(await table.getByRole("rowheader").count(), a.groups.length);
+      assert.equal(await table.getByRole("cell").count(), a.groups.length * 8);
+      const columns = ["n", "Selection rate", "Mean predicted", "Resolved", "Observed rate", "TPR", "FPR", "Precision"];
+      const wrap = await block.locator(".table-wrap").boundingBox();
+      const cards = await block.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => ({
+        group: tr.dataset.group,
+        name: tr.querySelector("th").getBoundingClientRect().toJSON(),
+        cells: [...tr.querySelectorAll("td")].map((td) => ({
+          shown: getComputedStyle(td, "::before").content, box: td.getBoundingClientRect().toJSON(),
+          value: (() => {  // the cell's own content, without its ::before name
+            const range = document.createRange();
+            range.selectNodeContents(td);
+            return range.getBoundingClientRect().toJSON();
+          })() })),
+      })));
+      assert.deepEqual(cards.map((c) => c.group), a.groups.map((g) => g.group));
+      for (const { group, name, cells: figures } of cards) {
+        assert.deepEqual(figures.map((f) => f.shown), columns.map((c) => `"${c}" / ""`), `${group}: each figure's column named beside it`);
+        figures.forEach(({ box, value }, i) => {
+          assert.ok(box.top >= name.bottom - 0.5, `${group}: ${columns[i]} under the group's name`);
+          assert.ok(i === 0 || box.top >= figures[i - 1].box.bottom - 0.5, `${group}: ${columns[i]} on a line of its own`);
+          assert.ok(box.width > wrap.width * 0.8, `${group}: ${columns[i]} across the card`);
+          assert.ok(value.left > box.left + box.width / 3, `${group}: ${columns[i]}'s value right of its name`);
+        });
+      }
+      ++tables;
+    }
+  }
+  assert.equal(tables, 6, "three attributes, live and at training");
   await screenshot(page, "monitoring-phone");
   await page.locator("#drift").scrollIntoViewIfNeeded();
   await screenshot(page, "monitoring-phone-drift", { fullPage: false });
+  await page.locator('.fairness[data-scope="live"][data-attribute="statut_marital"]').screenshot(
+    { path: path.join(screenshotDir, "monitoring-phone-fairness.png") });
+  assert.deepEqual(page.problems, []);
+});
+
+// Drift with the awkward cases made to happen: an input name far longer than any committed one,
+// a bar ending just short of each threshold (where its value written after it would cross the
+// line), an input without live values, and a bar cut at the scale's end.
+const LONG_NAME = "satisfaction_employee_equilibre_pro_perso_et_vie_de_famille_depuis_la_derniere_evaluation_annuelle";
+async function awkwardDrift(page) {
+  await page.route("**/api/v1/monitoring/drift?*", async (route) => {
+    const answer = await route.fetch();
+    const body = await answer.json();
+    const [first, second, third, fourth] = body.features;
+    Object.assign(first, { name: LONG_NAME, psi: 0.09, level: "stable" });
+    Object.assign(second, { psi: 0.24, level: "moderate" });
+    Object.assign(third, { psi: null, ks: null, level: null, n: 0, bins: [] });
+    Object.assign(fourth, { psi: 3.5, level: "significant" });
+    await route.fulfill({ response: answer, json: body });
+  });
+}
+
+test("drift chart: no text crosses a threshold line or another text, a long name whole, at 375, 700 and 1280 px", async () => {
+  const page = await openMonitoring({ viewport: { width: 1280, height: 900 } });
+  await awkwardDrift(page);
+  await showFigures(page, { horizon: 0 });
+  for (const width of [1280, 700, 375]) {
+    await page.setViewportSize({ width, height: 900 });
+    // Drawn again at the new width (the chart's box is the page's column, at most 60rem).
+    await page.waitForFunction(() => {
+      const box = document.querySelector("#drift .chart-box");
+      return Number(box.querySelector("svg").getAttribute("width")) === box.clientWidth;
+    });
+    assert.equal(await page.locator("#drift .chart-box").evaluate((b) => b.clientWidth), Math.min(width, 960) - 32);
+    const { texts, rules, chart } = await page.locator("#drift svg").evaluate((svg) => {
+      const box = (n) => { const r = n.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
+      return {
+        chart: box(svg),
+        texts: [...svg.querySelectorAll("text")].map((t) => ({ content: t.textContent, ...box(t) })),
+        rules: [...svg.querySelectorAll("line")].map((l) => ({ name: l.dataset.threshold || "zero", ...box(l) })),
+      };
+    });
+    // Each input's name and its value (or "no live values"), the prediction's too, and each
+    // threshold's caption; both threshold lines and the zero line.
+    const rows = (await page.locator("#drift tbody tr[data-name]").count());
+    assert.ok(rows > 20);
+    assert.equal(texts.length, 2 * rows + 2, `${width} px: every text drawn`);
+    for (const name of ["moderate", "significant"]) assert.ok(rules.some((r) => r.name === name), `${width} px: the ${name} line`);
+    assert.ok(texts.some((t) => t.content.startsWith(LONG_NAME.slice(0, 20)) && t.content.replace(/\s/g, "").endsWith("annuelle")),
+      `${width} px: the long name is written whole`);
+    // A line is 1.5 px wide: a text closer than 1 px to it touches it.
+    const meet = (a, b, margin = 0) => a.left < b.right + margin && b.left - margin < a.right && a.top < b.bottom && b.top < a.bottom;
+    const clashes = [];
+    texts.forEach((t, i) => {
+      if (t.left < chart.left - 0.5 || t.right > chart.right + 0.5) clashes.push(`"${t.content}" is cut by the chart's edge`);
+      for (const r of rules) if (meet(t, r, 1)) clashes.push(`"${t.content}" crosses the ${r.name} line`);
+      for (const u of texts.slice(i + 1)) if (meet(t, u)) clashes.push(`"${t.content}" overlaps "${u.content}"`);
+    });
+    assert.deepEqual(clashes, [], `${width} px`);
+    assert.deepEqual((await sidewaysScrolls(page)).found, [], `${width} px: no table scrolls sideways, even with the long name`);
+    await page.locator("#drift svg").screenshot({ path: path.join(screenshotDir, `monitoring-drift-long-name-${width}.png`) });
+  }
+  assert.deepEqual(page.problems, []);
+});
+
+// The API's days are all today here (its log cannot be back-dated): an answer of the same shape
+// (by_model_version: per version, the answered predictions, shadow rows left out as in the
+// totals) spans days, with a version missing on one, for the chart's scale and gaps.
+function statsByVersion([a, b]) {
+  const day = (i) => new Date(Date.UTC(2026, 0, 10 + i)).toISOString().slice(0, 10);
+  const levels = (entries) => Object.fromEntries(["LOW", "MEDIUM", "HIGH"].map((l) =>
+    [l, entries.reduce((n, e) => n + e.by_risk_level[l], 0)]));
+  const figures = (entries) => ({ total: entries.reduce((n, e) => n + e.total, 0), by_risk_level: levels(entries),
+    mean_attrition_prob: 0.15 });
+  const version = (model_version, LOW, MEDIUM, HIGH) => ({ model_version, total: LOW + MEDIUM + HIGH,
+    by_risk_level: { LOW, MEDIUM, HIGH }, mean_attrition_prob: 0.15 });
+  // Five days: predictions on the second, fourth and fifth; the second version none on the fourth.
+  const perDay = [[1, [version(a, 4, 0, 1), version(b, 2, 0, 0)]], [3, [version(a, 4, 0, 0)]],
+    [4, [version(a, 2, 1, 0), version(b, 5, 0, 1)]]]
+    .map(([i, entries]) => ({ date: day(i), ...figures(entries), by_model_version: entries }));
+  const whole = (name) => ({ model_version: name,
+    ...figures(perDay.flatMap((d) => d.by_model_version.filter((e) => e.model_version === name))) });
+  return { days: 5, since: `${day(0)}T00:00:00.000000Z`, ...figures(perDay), per_day: perDay,
+    by_model_version: [whole(b), whole(a)] };  // in no particular order: the page sorts them
+}
+
+test("the daily chart per model version: a series each, a legend naming them, counts to scale", async () => {
+  const versions = [defaultVersion, oldVersion].sort();
+  // The API's own answer first: a few predictions of the other version beside the default's.
+  const doc = await (await fetch(`${env.server.url}/openapi.json`)).json();
+  const others = employees(doc.components.schemas.Employee, 7).map((r) => r.employee);
+  const scoredByOld = await fetch(`${env.server.url}/api/v1/predict/batch`, { method: "POST",
+    headers: { "Content-Type": "application/json", "X-Model-Version": oldVersion },
+    body: JSON.stringify({ employees: others }) });
+  assert.equal(scoredByOld.status, 200, await scoredByOld.text());
+  const real = (await api("/api/v1/stats?days=30")).body;
+  const today = real.per_day.at(-1);
+  assert.deepEqual(today.by_model_version.map((e) => e.model_version), versions, "the API breaks the day down by version");
+  assert.equal(today.by_model_version.find((e) => e.model_version === oldVersion).total, others.length);
+  assert.equal(today.by_model_version.reduce((n, e) => n + e.total, 0), today.total);
+  const realPage = await openMonitoring({ viewport: { width: 1280, height: 1000 } });
+  await showFigures(realPage, { horizon: 0 });
+  const realSeries = await realPage.locator('#volume [data-chart="versions"] svg g[data-version]').evaluateAll((gs) =>
+    gs.map((g) => [g.dataset.version, [...g.querySelectorAll("[data-date]")].map((m) => [m.dataset.date, Number(m.dataset.count)])]));
+  assert.deepEqual(realSeries, versions.map((v) => [v, [[today.date, today.by_model_version.find((e) => e.model_version === v).total]]]));
+  assert.deepEqual(realPage.problems, []);
+
+  const page = await openMonitoring({ viewport: { width: 1280, height: 1000 } });
+  const stats = statsByVersion(versions);
+  await page.route("**/api/v1/stats?*", (route) => route.fulfill({ json: stats }));
+  await showFigures(page, { horizon: 0 });
+  const chart = page.locator('#volume [data-chart="versions"] svg');
+
+  // A series per version, in the legend's order, each named there with its own mark.
+  const series = await chart.locator("g[data-version]").evaluateAll((gs) => gs.map((g) => ({
+    version: g.dataset.version, stroke: getComputedStyle(g.querySelector("polyline")).stroke,
+    marks: [...g.querySelectorAll("[data-date]")].map((m) => {
+      const b = m.getBBox();
+      return { date: m.dataset.date, count: Number(m.dataset.count), shape: m.dataset.shape, fill: getComputedStyle(m).fill, y: b.y + b.height / 2 };
+    }) })));
+  assert.deepEqual(series.map((s) => s.version), versions);
+  const legend = await page.locator("#volume .versions-legend [data-version]").evaluateAll((items) => items.map((i) => ({
+    name: i.textContent.trim(), shape: i.querySelector("[data-shape]").dataset.shape })));
+  assert.deepEqual(legend.map((l) => l.name), versions, "the legend names each version");
+  assert.equal(new Set(series.map((s) => s.stroke)).size, versions.length, "a colour each");
+  for (const [i, s] of series.entries()) {
+    assert.equal(new Set(s.marks.map((m) => m.shape)).size, 1);
+    assert.equal(s.marks[0].shape, legend[i].shape, `${s.version}: the legend shows its mark`);
+  }
+  assert.equal(new Set(series.map((s) => s.marks[0].shape)).size, versions.length, "a mark shape each, not colour alone");
+
+  // Each version's days, and nothing else; the heights on one scale from the baseline.
+  const baseline = Number(await chart.locator("line.axis").first().getAttribute("y1"));
+  const pxPerPrediction = (baseline - series[0].marks[0].y) / series[0].marks[0].count;
+  for (const s of series) {
+    const expected = stats.per_day.flatMap((d) => d.by_model_version.filter((e) => e.model_version === s.version)
+      .map((e) => ({ date: d.date, count: e.total })));
+    assert.deepEqual(s.marks.map(({ date, count }) => ({ date, count })), expected, s.version);
+    for (const m of s.marks) assert.ok(near(baseline - m.y, m.count * pxPerPrediction), `${s.version} ${m.date}: ${m.count} to scale`);
+  }
+  assert.match(await chart.getAttribute("aria-label"), new RegExp(versions.map((v) => `${v} ${stats.by_model_version.find((e) => e.model_version === v).total}`).join(", ")));
+
+  // The table: every day with predictions, a column per version, and the day's total.
+  for (const d of stats.per_day) {
+    const count = (v) => String((d.by_model_version.find((e) => e.model_version === v) || { total: 0 }).total);
+    assert.deepEqual(await cells(page.locator(`#volume tr[data-date="${d.date}"]:has(td[data-version])`)),
+      [d.date, ...versions.map(count), String(d.total)]);
+  }
+  assert.deepEqual(await axeViolations(page), [], "with the versions' chart");
+  await page.locator("#volume").screenshot({ path: path.join(screenshotDir, "monitoring-versions-desktop.png") });
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.waitForFunction(() => {
+    const box = document.querySelector('#volume [data-chart="versions"]');
+    return Number(box.querySelector("svg").getAttribute("width")) === box.clientWidth;
+  });
+  assert.deepEqual((await sidewaysScrolls(page)).found, [], "375 px: nothing scrolls sideways");
+  await page.locator("#volume").screenshot({ path: path.join(screenshotDir, "monitoring-versions-phone.png") });
   assert.deepEqual(page.problems, []);
 });
 

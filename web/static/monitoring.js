@@ -29,14 +29,37 @@ const orMissing = (x, missing) => (x === null || x === undefined ? missing : fix
 const percent = (x) => `${(x * 100).toFixed(1)} %`;
 const problem = (answer) => `The API answered ${answer.status}: ${answer.body.detail}`;
 
-// A table in a box that scrolls sideways at phone width rather than the page; the box takes the
-// focus so that a keyboard can scroll it too.
+// A table in a box. A table whose columns do not fit the box, even wrapped (phone width, a long
+// input name), is shown as one card per row instead: the row's name on top, then each cell beside
+// its column's name (site.css, .stacked). Nothing is left past the box's edge to scroll to
+// sideways, where the columns out of sight would be easy to miss. The markup stays a table (its
+// header row kept for screen readers) and the box still takes the focus, so that a keyboard could
+// scroll it if a cell ever had to.
 function tableBox(caption, head, rows) {
+  for (const row of rows) {
+    let column = 0;
+    for (const cell of row.cells) {
+      if (cell.tagName === "TD") {
+        cell.dataset.label = head[column];
+        // One wrapper, so that a cell of text and badges is one piece beside its label.
+        cell.replaceChildren(el("span", { class: "cell" }, ...cell.childNodes));
+      }
+      column += cell.colSpan;
+    }
+  }
   const table = el("table", {},
     el("caption", { text: caption }),
     el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", {}, ...rows));
   return el("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": caption }, table);
+}
+
+// Cards where the columns do not fit: measured as a table, at the box's current width.
+function fitTables() {
+  for (const box of document.querySelectorAll("#figures .table-wrap")) {
+    box.classList.remove("stacked");
+    if (box.scrollWidth > box.clientWidth) box.classList.add("stacked");
+  }
 }
 
 function legend(items, after = "") {
@@ -89,9 +112,22 @@ function text(x, y, content, attrs = {}) {
   return svg("text", { x, y, ...attrs }, content);
 }
 
+// Every date of the stats' window, oldest first (YYYY-MM-DD, UTC).
+const windowDates = (stats) => Array.from({ length: stats.days },
+  (_, i) => new Date(Date.parse(stats.since) + i * 86400000).toISOString().slice(0, 10));
+
+// The axes of a chart of days: the baseline and the count scale (0 and its top), the first and
+// last dates under them.
+function dayAxes(node, { width, height, left, right, top }, y, dates, max) {
+  node.append(svg("line", { x1: left, x2: width - right, y1: y(0), y2: y(0), class: "axis" }),
+    svg("line", { x1: left, x2: left, y1: top, y2: y(0), class: "axis" }),
+    text(left - 6, y(0) + 4, "0", { class: "tick", "text-anchor": "end" }),
+    text(left - 6, y(max) + 8, String(max), { class: "tick", "text-anchor": "end" }),
+    text(left, height - 8, dates[0], { class: "tick" }),
+    text(width - right, height - 8, dates[dates.length - 1], { class: "tick", "text-anchor": "end" }));
+}
 function volumeChart(stats) {
-  const dates = Array.from({ length: stats.days },
-    (_, i) => new Date(Date.parse(stats.since) + i * 86400000).toISOString().slice(0, 10));
+  const dates = windowDates(stats);
   const byDate = new Map(stats.per_day.map((d) => [d.date, d]));
   const max = Math.max(1, ...stats.per_day.map((d) => d.total));
   const busiest = stats.per_day.reduce((a, b) => (b.total > a.total ? b : a));
@@ -105,12 +141,7 @@ function volumeChart(stats) {
     const band = plotWidth / dates.length;
     const y = (v) => top + plotHeight - (v / max) * plotHeight;
     const node = chartSvg(width, height, label);
-    node.append(svg("line", { x1: left, x2: width - right, y1: y(0), y2: y(0), class: "axis" }),
-      svg("line", { x1: left, x2: left, y1: top, y2: y(0), class: "axis" }),
-      text(left - 6, y(0) + 4, "0", { class: "tick", "text-anchor": "end" }),
-      text(left - 6, y(max) + 8, String(max), { class: "tick", "text-anchor": "end" }),
-      text(left, height - 8, dates[0], { class: "tick" }),
-      text(width - right, height - 8, dates[dates.length - 1], { class: "tick", "text-anchor": "end" }));
+    dayAxes(node, { width, height, left, right, top }, y, dates, max);
     dates.forEach((date, i) => {
       const day = byDate.get(date);
       if (!day) return;
@@ -130,10 +161,109 @@ function volumeChart(stats) {
   };
 }
 
+// One series per model version: a line and, on each day with predictions, a mark. The marks
+// differ in shape as well as in colour (WCAG 1.4.1: not colour alone); the colours keep 3:1
+// against white. Past four versions the shapes and colours start again.
+const SERIES_MARKS = ["circle", "square", "triangle", "diamond"];
+function seriesMark(i, cx, cy, attrs = {}) {
+  const shape = SERIES_MARKS[i % SERIES_MARKS.length], r = 4.5;
+  const common = { class: `mark series-${i % SERIES_MARKS.length}`, "data-shape": shape, ...attrs };
+  if (shape === "circle") return svg("circle", { cx, cy, r, ...common });
+  if (shape === "square") return svg("rect", { x: cx - r, y: cy - r, width: 2 * r, height: 2 * r, ...common });
+  if (shape === "triangle") {
+    return svg("path", { d: `M${cx},${cy - r - 1} L${cx + r + 1},${cy + r} L${cx - r - 1},${cy + r} Z`, ...common });
+  }
+  return svg("path", { d: `M${cx},${cy - r - 1} L${cx + r + 1},${cy} L${cx},${cy + r + 1} L${cx - r - 1},${cy} Z`, ...common });
+}
+
+// The legend's key for series i: its mark on a short stretch of its line.
+function seriesKey(i, name) {
+  const key = svg("svg", { width: 22, height: 12, viewBox: "0 0 22 12", "aria-hidden": "true", class: "series-key" },
+    svg("line", { x1: 0, x2: 22, y1: 6, y2: 6, class: `line series-${i % SERIES_MARKS.length}` }),
+    seriesMark(i, 11, 6));
+  return el("span", { class: "series-item", "data-version": name }, key, ` ${name}`);
+}
+
+// versions: the answer's by_model_version, each with its days (per_day[].by_model_version).
+function versionChart(stats, versions) {
+  const dates = windowDates(stats);
+  const counts = versions.map((v) => new Map(stats.per_day.map((d) => [d.date,
+    (d.by_model_version.find((x) => x.model_version === v.model_version) || { total: 0 }).total])));
+  const max = Math.max(1, ...counts.flatMap((m) => [...m.values()]));
+  const label = `Predictions per day and model version from ${dates[0]} to ${dates[dates.length - 1]}: ` +
+    versions.map((v) => `${v.model_version} ${v.total}`).join(", ") + ". The table below lists every day.";
+  return (width) => {
+    const height = 200, left = 40, right = 12, top = 12, bottom = 30;
+    const plotWidth = width - left - right, plotHeight = height - top - bottom;
+    const band = plotWidth / dates.length;
+    const x = (i) => left + (i + 0.5) * band;
+    const y = (v) => top + plotHeight - (v / max) * plotHeight;
+    const node = chartSvg(width, height, label);
+    dayAxes(node, { width, height, left, right, top }, y, dates, max);
+    versions.forEach((v, k) => {
+      const series = svg("g", { "data-version": v.model_version },
+        svg("polyline", { class: `line series-${k % SERIES_MARKS.length}`,
+          points: dates.map((date, i) => `${x(i)},${y(counts[k].get(date) || 0)}`).join(" ") }));
+      dates.forEach((date, i) => {
+        const count = counts[k].get(date) || 0;
+        if (!count) return;
+        const mark = seriesMark(k, x(i), y(count), { "data-date": date, "data-count": count });
+        mark.append(svg("title", {}, `${date}: ${count} by ${v.model_version}`));
+        series.append(mark);
+      });
+      node.append(series);
+    });
+    return node;
+  };
+}
+
 // PSI has no upper bound (an input the training data never varied can reach 10): past the
 // scale's end a bar is cut, marked and its value written, so that the thresholds stay readable.
 const PSI_SCALE_MAX = 1;
 
+// Chart text is 12px in the page's font (site.css): measured on a canvas, so that a layout can
+// make room for it before it is drawn (a chart is built detached, then put in its box).
+const CHART_FONT_PX = 12, LINE_PX = 15;
+const measurer = document.createElement("canvas").getContext("2d");
+function textWidth(content, { bold = false } = {}) {
+  measurer.font = `${bold ? "700 " : ""}${CHART_FONT_PX}px ${getComputedStyle(document.body).fontFamily}`;
+  return measurer.measureText(content).width;
+}
+
+// A name broken into lines no wider than `max`: after an underscore, a hyphen or a space where it
+// can, anywhere when a piece alone is too wide.
+function wrapText(content, max, options) {
+  const pieces = content.match(/[^_\s-]*[_\s-]*/g).filter((p) => p);
+  const lines = [];
+  let line = "";
+  for (let piece of pieces) {
+    if (textWidth(line + piece, options) <= max) {
+      line += piece;
+      continue;
+    }
+    if (line) lines.push(line.trimEnd());
+    line = "";
+    while (piece.length > 1 && textWidth(piece, options) > max) {
+      let cut = piece.length - 1;
+      while (cut > 1 && textWidth(piece.slice(0, cut), options) > max) --cut;
+      lines.push(piece.slice(0, cut));
+      piece = piece.slice(cut);
+    }
+    line = piece;
+  }
+  if (line.trim()) lines.push(line.trimEnd());
+  return lines;
+}
+
+// A text of several lines, the first one's baseline at y.
+function lines(x, y, content, attrs) {
+  return svg("text", { x, y, ...attrs }, ...content.map((line, i) =>
+    svg("tspan", { x, dy: i === 0 ? 0 : LINE_PX }, line)));
+}
+
+// No text crosses a line: the threshold and zero lines run through the bars' band only, the
+// names stay left of it (wide) or on a line of their own above each bar (narrow), and the values
+// sit in a column right of the scale's end. Names too long for their room wrap.
 function driftChart(rows, thresholds) {
   const psis = rows.filter((r) => r.psi !== null).map((r) => r.psi);
   const scaleMax = Math.min(PSI_SCALE_MAX, Math.max(thresholds.significant * 1.2, ...psis));
@@ -145,31 +275,51 @@ function driftChart(rows, thresholds) {
     `${moderate.length} moderate${moderate.length ? ` (${moderate.join(", ")})` : ""}, ` +
     `${named("stable").length} stable.${psis.some((v) => v > scaleMax) ? ` Bars are cut at ${scaleMax}.` : ""} ` +
     "The table below gives every figure.";
+  const valueText = (r) => (r.psi === null ? "no live values" : `${fixed(r.psi)} ${r.level}`);
+  const bold = (r) => ({ bold: r.name === "prediction" });
   return (width) => {
     // Wide: the name left of its bar; narrow: above it.
     const wide = width >= 640;
-    const labelWidth = wide ? 300 : 0, valueWidth = 130, top = 34, rowHeight = wide ? 24 : 40;
-    const barHeight = 14;
+    const labelWidth = wide ? Math.min(300, Math.round(width * 0.35)) : 0;
+    const valueWidth = Math.ceil(Math.max(...rows.map((r) => textWidth(valueText(r))))) + 12;
+    const top = 38, barHeight = 14, gap = 10;
     const plotWidth = width - labelWidth - valueWidth;
     const x = (v) => labelWidth + (v / scaleMax) * plotWidth;
-    const height = top + rows.length * rowHeight + 6;
-    const node = chartSvg(width, height, label);
-    for (const [name, value, row] of [["moderate", thresholds.moderate, 12],
-      ["significant", thresholds.significant, 27]]) {
-      node.append(svg("line", { x1: x(value), x2: x(value), y1: top - 4, y2: height, class: "threshold",
-        "data-threshold": name }),
-      text(x(value) + 3, row, `${value} ${name}`, { class: "tick" }));
+    const layout = [];
+    let rowTop = top;
+    for (const r of rows) {
+      const name = wrapText(r.label, wide ? labelWidth - 12 : width, bold(r));
+      const textHeight = name.length * LINE_PX;
+      const rowHeight = wide ? Math.max(barHeight, textHeight) + gap : textHeight + 4 + barHeight + gap;
+      const barY = wide ? rowTop + (rowHeight - gap - barHeight) / 2 : rowTop + textHeight + 4;
+      const nameY = wide ? rowTop + (rowHeight - gap - textHeight) / 2 + CHART_FONT_PX - 1
+        : rowTop + CHART_FONT_PX - 1;
+      layout.push({ r, name, barY, nameY });
+      rowTop += rowHeight;
     }
-    node.append(svg("line", { x1: x(0), x2: x(0), y1: top - 4, y2: height, class: "axis" }));
-    rows.forEach((r, i) => {
-      const rowTop = top + i * rowHeight;
-      const barY = wide ? rowTop + (rowHeight - barHeight) / 2 : rowTop + 20;
-      node.append(text(wide ? labelWidth - 8 : 0, wide ? barY + barHeight - 3 : rowTop + 14, r.label,
-        { class: r.name === "prediction" ? "label strong" : "label", "text-anchor": wide ? "end" : "start" }));
-      if (r.psi === null) {
-        node.append(text(x(0) + 6, barY + barHeight - 3, "no live values", { class: "tick" }));
-        return;
-      }
+    const height = rowTop;
+    // The bands the vertical lines run through: the whole plot when wide, each bar when narrow.
+    const spans = wide ? [[top - 4, height - gap / 2]]
+      : layout.map(({ barY }) => [barY - 3, barY + barHeight + 3]);
+    const node = chartSvg(width, height, label);
+    const rule = (v, attrs) => spans.map(([y1, y2]) => svg("line", { x1: x(v), x2: x(v), y1, y2, ...attrs }));
+    for (const [name, value, baseline] of [["moderate", thresholds.moderate, 14],
+      ["significant", thresholds.significant, 30]]) {
+      const caption = `${value} ${name}`;
+      // Right of its line, or left of it when the chart ends first.
+      const right = x(value) + 3 + textWidth(caption) <= width;
+      node.append(...rule(value, { class: "threshold", "data-threshold": name }),
+        text(right ? x(value) + 3 : x(value) - 3, baseline, caption,
+          { class: "tick", "text-anchor": right ? "start" : "end", "data-caption": name }));
+    }
+    node.append(...rule(0, { class: "axis" }));
+    for (const { r, name, barY, nameY } of layout) {
+      node.append(lines(wide ? labelWidth - 8 : 0, nameY, name,
+        { class: r.name === "prediction" ? "label strong" : "label", "text-anchor": wide ? "end" : "start",
+          "data-label": r.name }),
+      text(width, barY + barHeight - 3, valueText(r), { class: r.psi === null ? "tick" : "value",
+        "text-anchor": "end", "data-value": r.name }));
+      if (r.psi === null) continue;
       const cut = r.psi > scaleMax;
       const end = x(Math.min(r.psi, scaleMax));
       node.append(svg("rect", { x: x(0), y: barY, width: Math.max(1, end - x(0)), height: barHeight,
@@ -178,9 +328,7 @@ function driftChart(rows, thresholds) {
         node.append(svg("path", { d: `M${end - 8},${barY} l5,${barHeight / 2} l-5,${barHeight / 2}`,
           class: "cut-mark" }));
       }
-      node.append(text(end + 6, barY + barHeight - 3, `${fixed(r.psi)} ${r.level}`,
-        { class: "value" }));
-    });
+    }
     return node;
   };
 }
@@ -242,10 +390,32 @@ function renderVolume(answer) {
     tableBox("Predictions per day (days without predictions left out)",
       ["Date", "Low", "Medium", "High", "Total", "Mean probability"],
       s.per_day.map((d) => el("tr", { "data-date": d.date },
-        el("td", { text: d.date }),
+        el("th", { scope: "row", text: d.date }),
         ...LEVELS.map((l) => el("td", { class: "num", text: d.by_risk_level[l] })),
         el("td", { class: "num", text: d.total }),
         el("td", { class: "num", text: percent(d.mean_attrition_prob) })))));
+  renderVersions(s);
+}
+
+// The same days per model version: the versions that answered (shadow rows are not counted, as
+// in the chart above), each a series of its own (by_model_version). Drawn when more than one
+// version answered in the window: with one, it would be the chart above again.
+function renderVersions(s) {
+  if (s.by_model_version.length < 2) return;
+  const versions = [...s.by_model_version].sort((a, b) => a.model_version.localeCompare(b.model_version));
+  const box = $("volume");
+  const per = (d, name) => (d.by_model_version.find((x) => x.model_version === name) || { total: 0 }).total;
+  box.append(el("h3", { text: "Predictions per day by model version" }),
+    el("p", { text: `${versions.length} ${versions.length === 1 ? "version" : "versions"} answered in the window: ` +
+      versions.map((v) => `${v.model_version} ${v.total}`).join(", ") + "." }),
+    el("p", { class: "legend versions-legend" }, ...versions.map((v, i) => seriesKey(i, v.model_version))),
+    chartBox("versions", versionChart(s, versions)),
+    tableBox("Predictions per day by model version (days without predictions left out)",
+      ["Date", ...versions.map((v) => v.model_version), "Total"],
+      s.per_day.map((d) => el("tr", { "data-date": d.date },
+        el("th", { scope: "row", text: d.date }),
+        ...versions.map((v) => el("td", { class: "num", "data-version": v.model_version, text: per(d, v.model_version) })),
+        el("td", { class: "num", text: d.total })))));
 }
 
 function renderDrift(answer) {
@@ -546,7 +716,8 @@ async function showFigures() {
   renderCalibration(performance);
   renderFairness(fairness);
   $("figures").hidden = false;
-  drawCharts();  // now that the boxes have a width
+  fitTables();   // now that the boxes have a width
+  drawCharts();
   status.textContent = `Figures for ${performance.ok ? performance.body.model_version : "the version"}, ` +
     `loaded at ${new Date().toLocaleTimeString()}.`;
   status.dataset.state = "loaded";
@@ -578,7 +749,10 @@ async function init() {
     showFigures();
   });
   $("forget").addEventListener("click", forgetKey);
-  window.addEventListener("resize", () => requestAnimationFrame(drawCharts));
+  window.addEventListener("resize", () => requestAnimationFrame(() => {
+    fitTables();
+    drawCharts();
+  }));
   await loadVersions();
   const saved = sessionStorage.getItem(KEY_STORAGE);
   if (saved) {

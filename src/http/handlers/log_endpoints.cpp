@@ -24,6 +24,17 @@ nlohmann::json CountsJson(const store::RiskCounts& counts) {
     return {{"LOW", counts.low}, {"MEDIUM", counts.medium}, {"HIGH", counts.high}};
 }
 
+nlohmann::json VersionsJson(const std::vector<store::VersionStats>& versions) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& version : versions) {
+        out.push_back({{"model_version", version.model_version},
+                       {"total", version.counts.Total()},
+                       {"by_risk_level", CountsJson(version.counts)},
+                       {"mean_attrition_prob", version.mean_probability}});
+    }
+    return out;
+}
+
 }  // namespace
 
 base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target) {
@@ -201,13 +212,15 @@ Awaitable<Response> LogEndpoints::Stats(const Request& request, RequestContext& 
         per_day.push_back({{"date", day.date},
                            {"total", day.counts.Total()},
                            {"by_risk_level", CountsJson(day.counts)},
-                           {"mean_attrition_prob", day.mean_probability}});
+                           {"mean_attrition_prob", day.mean_probability},
+                           {"by_model_version", VersionsJson(day.versions)}});
     }
     nlohmann::json body{{"days", days},
                         {"since", stats->since},
                         {"total", stats->counts.Total()},
                         {"by_risk_level", CountsJson(stats->counts)},
                         {"mean_attrition_prob", stats->mean_probability},
+                        {"by_model_version", VersionsJson(stats->versions)},
                         {"per_day", std::move(per_day)}};
     co_return JsonResponse(request, Status::ok, body.dump());
 }

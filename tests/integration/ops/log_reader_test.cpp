@@ -223,12 +223,23 @@ TEST_P(LogReaderTest, HistoryFiltersByTheClientsRequestId) {
 }
 
 TEST_P(LogReaderTest, StatsCountByRiskAndDayWithMeans) {
+    // C is also scored by a shadow version (not counted); E by another version.
+    auto c = Single("C", Utc(2026, 1, 2, 9), "HIGH", 0.7);
+    auto shadow = c.predictions.front();
+    shadow.id = store::NewUuid();
+    shadow.model_version = "test_shadow";
+    shadow.attrition_prob = 0.05;
+    shadow.risk_level = "LOW";
+    shadow.shadow = true;
+    c.predictions.push_back(shadow);
+    auto e = Single("E", Utc(2026, 1, 3, 23, 59), "MEDIUM", 0.6);
+    e.predictions.front().model_version = "test_v2";
     Write({
         Single("A", Utc(2025, 12, 31, 23, 59), "HIGH", 0.99),  // before the window
         Single("B", Utc(2026, 1, 2, 8), "LOW", 0.1),
-        Single("C", Utc(2026, 1, 2, 9), "HIGH", 0.7),
+        c,
         Single("D", Utc(2026, 1, 3, 0), "MEDIUM", 0.5),
-        Single("E", Utc(2026, 1, 3, 23, 59), "MEDIUM", 0.6),
+        e,
     });
     auto stats = store::ReadStats(Database(), Utc(2026, 1, 1));
     ASSERT_TRUE(stats) << stats.error().message;
@@ -245,12 +256,30 @@ TEST_P(LogReaderTest, StatsCountByRiskAndDayWithMeans) {
     EXPECT_EQ(stats->days[1].date, "2026-01-03");
     EXPECT_EQ(stats->days[1].counts.medium, 2U);
     EXPECT_NEAR(stats->days[1].mean_probability, 0.55, 1e-9);
+    // By version, by name: the window's and each day's add up to theirs.
+    ASSERT_EQ(stats->versions.size(), 2U);
+    EXPECT_EQ(stats->versions[0].model_version, "test_v1");
+    EXPECT_EQ(stats->versions[0].counts.Total(), 3U);
+    EXPECT_EQ(stats->versions[0].counts.high, 1U);
+    EXPECT_NEAR(stats->versions[0].mean_probability, (0.1 + 0.7 + 0.5) / 3, 1e-9);
+    EXPECT_EQ(stats->versions[1].model_version, "test_v2");
+    EXPECT_EQ(stats->versions[1].counts.medium, 1U);
+    EXPECT_NEAR(stats->versions[1].mean_probability, 0.6, 1e-9);
+    ASSERT_EQ(stats->days[0].versions.size(), 1U);
+    EXPECT_EQ(stats->days[0].versions[0].model_version, "test_v1");
+    EXPECT_EQ(stats->days[0].versions[0].counts.Total(), 2U);
+    ASSERT_EQ(stats->days[1].versions.size(), 2U);
+    EXPECT_EQ(stats->days[1].versions[0].counts.medium, 1U);
+    EXPECT_NEAR(stats->days[1].versions[0].mean_probability, 0.5, 1e-9);
+    EXPECT_EQ(stats->days[1].versions[1].model_version, "test_v2");
+    EXPECT_NEAR(stats->days[1].versions[1].mean_probability, 0.6, 1e-9);
 
     auto empty = store::ReadStats(Database(), Utc(2027, 1, 1));
     ASSERT_TRUE(empty);
     EXPECT_EQ(empty->counts.Total(), 0U);
     EXPECT_EQ(empty->mean_probability, 0.0);
     EXPECT_TRUE(empty->days.empty());
+    EXPECT_TRUE(empty->versions.empty());
 }
 
 TEST_P(LogReaderTest, ErasureRemovesTheEmployeeAndOnlyThem) {
