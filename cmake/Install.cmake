@@ -1,4 +1,4 @@
-# `cmake --install <build> --prefix P` and CPack's .deb (README "Install"):
+# `cmake --install <build> --prefix P` and CPack's .deb (docs/install.md):
 #   P/bin/attrition
 #   P/share/attrition/model/   the committed model repository (one folder per version)
 #   P/share/attrition/web/     the pages, web/static/ and the vendored files the server serves

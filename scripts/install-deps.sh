@@ -35,6 +35,8 @@ if [ "$mode" = all ]; then
     libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 pgbouncer wrk curl procps
     # the replicas test (tests/e2e/replicas_test.cpp): three services behind a load balancer
     haproxy
+    # the doc test (tests/docs): the README's and the docs' commands use curl and jq
+    jq
     # browser tests (tests/browser): driven by playwright-core from web/node_modules
     chromium
     # operations: promtool checks deploy/prometheus/ rules and the /metrics exposition
