@@ -81,6 +81,20 @@ void AddLimitOptions(CLI::App& serve, ServeConfig& config) {
         ->envname("OC5_REQUIRE_API_KEY");
 }
 
+// --database-url (or OC5_DATABASE_URL): "<what>: postgresql://..., sqlite:///path<more>
+// (default: the embedded SQLite file var/attrition.db<when>)".
+void AddDatabaseUrl(CLI::App& app,
+                    std::string& target,
+                    std::string_view what,
+                    std::string_view more = "",
+                    std::string_view when = "") {
+    app.add_option("--database-url", target,
+                   fmt::format("{}: postgresql://..., sqlite:///path{} (default: the embedded "
+                               "SQLite file var/attrition.db{})",
+                               what, more, when))
+        ->envname("OC5_DATABASE_URL");
+}
+
 void AddServeOptions(CLI::App& serve, ServeConfig& config) {
     auto& server = config.server;
     serve.add_option("--host", server.host, "Address to listen on")
@@ -93,11 +107,7 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
         ->envname("OC5_THREADS")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
-    serve
-        .add_option("--database-url", config.database_url,
-                    "Prediction log database: postgresql://..., sqlite:///path, none "
-                    "(default: the embedded SQLite file var/attrition.db)")
-        ->envname("OC5_DATABASE_URL");
+    AddDatabaseUrl(serve, config.database_url, "Prediction log database", ", none");
     serve
         .add_option("--model-dir", config.model_dir,
                     "Model repository: one folder per version, or one artifact (default: model "
@@ -254,25 +264,37 @@ void AddTrainOptions(CLI::App& train, TrainConfig& config) {
                     "An extract column to add as an optional input (absent: imputed with its "
                     "training mode); repeatable")
         ->check(CLI::IsMember(optional_names));
+    auto* from_log = train.add_flag(
+        "--from-log", config.from_log,
+        "Train on the prediction log instead of the extracts: each employee's latest mature, "
+        "resolved prediction (its logged features, its outcome as the label)");
+    train
+        .add_flag("--with-extracts", config.with_extracts,
+                  "With --from-log: the extracts' rows too")
+        ->needs(from_log);
+    AddDatabaseUrl(train, config.database_url, "With --from-log: the prediction log");
+    train
+        .add_option("--horizon-days", config.horizon_days,
+                    "With --from-log: days after a prediction within which leaving counts as "
+                    "leaving (a prediction is mature once they have passed), as /monitoring")
+        ->check(CLI::Range(0, 3650))
+        ->capture_default_str()
+        ->needs(from_log);
+    train
+        .add_option("--log-model-version", config.log_model_version,
+                    "With --from-log: only this version's predictions (default: any version's)")
+        ->needs(from_log);
 }
 
 void AddMigrateOptions(CLI::App& migrate, MigrateConfig& config) {
     migrate.add_option("action", config.action, "up (apply pending), down (roll back one), status")
         ->required()
         ->check(CLI::IsMember({"up", "down", "status"}));
-    migrate
-        .add_option("--database-url", config.database_url,
-                    "Database to migrate: postgresql://..., sqlite:///path (default: the "
-                    "embedded SQLite file var/attrition.db)")
-        ->envname("OC5_DATABASE_URL");
+    AddDatabaseUrl(migrate, config.database_url, "Database to migrate");
 }
 
 void AddCleanupOptions(CLI::App& cleanup, CleanupConfig& config) {
-    cleanup
-        .add_option("--database-url", config.database_url,
-                    "Database to clean: postgresql://..., sqlite:///path (default: the embedded "
-                    "SQLite file var/attrition.db)")
-        ->envname("OC5_DATABASE_URL");
+    AddDatabaseUrl(cleanup, config.database_url, "Database to clean");
     cleanup
         .add_option("--retention-days", config.retention_days,
                     "Delete api_requests rows (and their predictions) older than this many days")
@@ -350,11 +372,8 @@ int Main(int argc, char** argv, const char* version) {
     score->add_option("--in", score_config.in_path, "Input CSV (- for stdin)")->required();
     score->add_option("--out", score_config.out_path, "Output CSV (- for stdout)")->required();
     score->add_flag("--explain", score_config.explain, "Add the top 5 reasons (SHAP) per row");
-    score
-        ->add_option("--database-url", score_config.database_url,
-                     "Prediction log to add the predictions to: postgresql://..., sqlite:///path, "
-                     "none (default: the embedded SQLite file var/attrition.db, if it exists)")
-        ->envname("OC5_DATABASE_URL");
+    AddDatabaseUrl(*score, score_config.database_url, "Prediction log to add the predictions to",
+                   ", none", ", if it exists");
     score_config.agent = std::string("attrition/") + version;
 
     OutcomesImportConfig outcomes_config;
@@ -362,11 +381,7 @@ int Main(int argc, char** argv, const char* version) {
     outcomes->require_subcommand(1);
     auto* outcomes_import = outcomes->add_subcommand(
         "import", "Store outcomes from a CSV (employee_id,event,date), as POST /api/v1/outcomes");
-    outcomes_import
-        ->add_option("--database-url", outcomes_config.database_url,
-                     "Database to store into: postgresql://..., sqlite:///path (default: the "
-                     "embedded SQLite file var/attrition.db)")
-        ->envname("OC5_DATABASE_URL");
+    AddDatabaseUrl(*outcomes_import, outcomes_config.database_url, "Database to store into");
     outcomes_import->add_option("--in", outcomes_config.in_path, "Input CSV (- for stdin)")
         ->required();
 

@@ -65,14 +65,8 @@ int RunOutcomesImport(const OutcomesImportConfig& config) {
         if (!columns[f]) return Fail(fmt::format("the header lacks the column {}", kColumns[f]));
     }
 
-    auto database = store::OpenDatabase(*url, store::DatabaseOptions{});
-    if (!database) return Fail(store::ScrubSecret(database.error().message, url->password));
-    auto migrations = store::EmbeddedMigrations(url->backend);
-    if (!migrations) return Fail(migrations.error().message);
-    store::Migrator migrator(**database, std::move(*migrations));
-    if (auto current = migrator.CheckCurrent(); !current) {
-        return Fail(store::ScrubSecret(current.error().message, url->password));
-    }
+    auto database = store::OpenCurrentDatabase(*url, store::DatabaseOptions{});
+    if (!database) return Fail(database.error().message);
 
     const base::SystemClock clock;
     const long today = domain::UtcDay(clock.Now());

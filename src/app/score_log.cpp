@@ -37,18 +37,8 @@ base::Result<std::optional<ScoreLog>> ScoreLog::Open(const ScoreLogConfig& confi
     store::DatabaseOptions options;
     options.pool_size = 1;
     options.statement_timeout = std::chrono::seconds(10);  // a serving writer may hold SQLite
-    auto database = store::OpenDatabase(*url, options);
-    if (!database) {
-        return base::Fail(database.error().code,
-                          store::ScrubSecret(database.error().message, url->password));
-    }
-    auto migrations = store::EmbeddedMigrations(url->backend);
-    if (!migrations) return tl::unexpected(migrations.error());
-    store::Migrator migrator(**database, std::move(*migrations));
-    if (auto current = migrator.CheckCurrent(); !current) {
-        return base::Fail(current.error().code,
-                          store::ScrubSecret(current.error().message, url->password));
-    }
+    auto database = store::OpenCurrentDatabase(*url, options);
+    if (!database) return tl::unexpected(database.error());
     return std::optional<ScoreLog>(ScoreLog(std::move(*database), config, url->password));
 }
 

@@ -327,15 +327,17 @@ base::Result<ArtifactFiles> ReadArtifact(const std::filesystem::path& dir) {
 
 base::Result<ModelMetadata> DescribeModel(const TrainedModel& model,
                                           const TrainingSet& data,
-                                          const std::filesystem::path& data_dir,
+                                          const TrainingSources& sources,
                                           const TrainingOptions& options) {
     ModelMetadata m;
     m.training_date = base::FormatIso8601(std::chrono::system_clock::now());
     for (const std::string_view file : kExtractFiles) {
-        auto digest = Sha256File(data_dir / file);
+        if (!sources.extracts_dir) break;
+        auto digest = Sha256File(*sources.extracts_dir / file);
         if (!digest) return tl::unexpected(digest.error());
         m.input_files.push_back(InputFileDigest{std::string(file), std::move(*digest)});
     }
+    m.training_log = sources.log;
     m.training_rows = data.employees.size();
     m.positive_rows = data.PositiveCount();
     m.model_version = options.model_version;
@@ -398,6 +400,14 @@ std::string MetadataToJson(const ModelMetadata& m) {
                               {"positives", m.positive_rows},
                               {"target", kTargetColumn},
                               {"files", files}};
+    if (const auto& log = m.training_log) {
+        j["training_data"]["prediction_log"] = Json{{"database", log->database},
+                                                    {"as_of", log->as_of},
+                                                    {"horizon_days", log->horizon_days},
+                                                    {"model_version", log->model_version},
+                                                    {"rows", log->rows},
+                                                    {"positives", log->positives}};
+    }
 
     Json numeric = Json::array();
     Json categorical = Json::array();
@@ -497,6 +507,12 @@ base::Result<ModelMetadata> ParseMetadata(std::string_view text) {
         for (const auto& f : data.at("files")) {
             m.input_files.push_back(InputFileDigest{f.at("name").get<std::string>(),
                                                     f.at("sha256").get<std::string>()});
+        }
+        if (const auto log = data.find("prediction_log"); log != data.end()) {
+            m.training_log = LogTrainingSource{
+                log->at("database").get<std::string>(), log->at("as_of").get<std::string>(),
+                log->at("horizon_days").get<int>(),     log->at("model_version").get<std::string>(),
+                log->at("rows").get<std::size_t>(),     log->at("positives").get<std::size_t>()};
         }
         const auto numeric_names = j.at("features").at("numeric").get<std::vector<std::string>>();
         const auto categorical_names =

@@ -58,6 +58,19 @@ struct InputFileDigest {
     std::string sha256;  // lowercase hex
 };
 
+// The prediction log as a training source (`attrition train --from-log`): which predictions
+// became training rows. Each is the latest mature, resolved prediction of an employee (as live
+// performance judges them: made at least horizon_days before as_of, its outcome known), with the
+// features the log kept of it and its outcome as the label.
+struct LogTrainingSource {
+    std::string database;  // the redacted URL
+    std::string as_of;     // YYYY-MM-DD (UTC)
+    int horizon_days = 365;
+    std::string model_version;  // only this version's predictions; empty: any version's
+    std::size_t rows = 0;
+    std::size_t positives = 0;
+};
+
 struct RiskCutoffs {
     double low_below = 0.40;     // P(leave) < 0.40: LOW
     double medium_below = 0.60;  // < 0.60: MEDIUM, else HIGH
@@ -77,8 +90,9 @@ struct OptionalFeatureInfo {
 
 struct ModelMetadata {
     std::string model_version{kModelVersion};
-    std::string training_date;  // ISO-8601 UTC
-    std::vector<InputFileDigest> input_files;
+    std::string training_date;                 // ISO-8601 UTC
+    std::vector<InputFileDigest> input_files;  // the extracts; empty when trained on the log only
+    std::optional<LogTrainingSource> training_log;  // rows from the prediction log, if any
     std::size_t training_rows = 0;
     std::size_t positive_rows = 0;
     // Vocabulary, imputation values and encoded column names (numeric and categorical feature
@@ -113,11 +127,17 @@ struct ModelMetadata {
 // Lowercase hex SHA-256 of a file's bytes (OpenSSL EVP).
 base::Result<std::string> Sha256File(const std::filesystem::path& path);
 
-// Metadata of a freshly trained model: encoding, ranges of `data`, CV results, digests of the
-// extracts in `data_dir`, training date now.
+// Where a training set came from: the extracts of a folder, the prediction log, or both.
+struct TrainingSources {
+    std::optional<std::filesystem::path> extracts_dir;
+    std::optional<LogTrainingSource> log;
+};
+
+// Metadata of a freshly trained model: encoding, ranges of `data`, CV results, the sources
+// (digests of the extracts, the log's selection), training date now.
 base::Result<ModelMetadata> DescribeModel(const TrainedModel& model,
                                           const TrainingSet& data,
-                                          const std::filesystem::path& data_dir,
+                                          const TrainingSources& sources,
                                           const TrainingOptions& options);
 
 std::string MetadataToJson(const ModelMetadata& metadata);

@@ -70,19 +70,45 @@ void Use(Out out) {
         "because the original model used them; their effect is monitored below.\n\n");
 }
 
+// Who the training rows were: TechNova's extracts, the prediction log, or both.
+std::string Population(const ModelMetadata& m) {
+    if (!m.training_log) return "employees of TechNova";
+    return m.input_files.empty() ? "employees from the prediction log"
+                                 : "employees (TechNova's extracts and the prediction log)";
+}
+
 void Data(Out out, const ModelMetadata& m) {
-    fmt::format_to(out,
-                   "## Training data\n\n"
-                   "{} employees of TechNova, {} of whom left ({}), joined on the employee "
-                   "number from three extracts:\n\n"
-                   "| file | SHA-256 |\n|---|---|\n",
-                   m.training_rows, m.positive_rows,
-                   Percent(static_cast<double>(m.positive_rows) /
-                           static_cast<double>(std::max<std::size_t>(m.training_rows, 1))));
-    for (const auto& file : m.input_files) {
-        fmt::format_to(out, "| `{}` | `{}` |\n", file.name, file.sha256);
+    fmt::format_to(out, "## Training data\n\n");
+    const std::size_t from_log = m.training_log ? m.training_log->rows : 0;
+    if (!m.input_files.empty()) {
+        const std::size_t rows = m.training_rows - from_log;
+        const std::size_t positives =
+            m.positive_rows - (m.training_log ? m.training_log->positives : 0);
+        fmt::format_to(out,
+                       "{} employees of TechNova, {} of whom left ({}), joined on the employee "
+                       "number from three extracts:\n\n"
+                       "| file | SHA-256 |\n|---|---|\n",
+                       rows, positives,
+                       Percent(static_cast<double>(positives) /
+                               static_cast<double>(std::max<std::size_t>(rows, 1))));
+        for (const auto& file : m.input_files) {
+            fmt::format_to(out, "| `{}` | `{}` |\n", file.name, file.sha256);
+        }
+        fmt::format_to(out, "\n");
     }
-    fmt::format_to(out, "\n");
+    if (const auto& log = m.training_log) {
+        fmt::format_to(
+            out,
+            "{} employees from the prediction log `{}`, {} of whom left ({}): for each, the "
+            "latest prediction{} made at least {} days before {} whose outcome was known (judged "
+            "as live performance judges it: left within those days, or still there after "
+            "them), with the features the log kept of it and that outcome as its label.\n\n",
+            log->rows, log->database, log->positives,
+            Percent(static_cast<double>(log->positives) /
+                    static_cast<double>(std::max<std::size_t>(log->rows, 1))),
+            log->model_version.empty() ? "" : " of `" + log->model_version + "`", log->horizon_days,
+            log->as_of);
+    }
 }
 
 void Features(Out out, const ModelMetadata& m) {
@@ -198,11 +224,11 @@ void InShort(Out out,
     if (m.cross_validation) {
         const auto& metrics = m.cross_validation->metrics;
         fmt::format_to(out,
-                       "- **How good it is:** tested on {} employees of TechNova it had not "
+                       "- **How good it is:** tested on {} {} it had not "
                        "seen, it flagged about {} in 10 of those who left, and about {} in 10 of "
                        "those it flagged did leave. Given one employee who left and one who "
                        "stayed, it gives the leaver the higher score {} times in 100.\n",
-                       m.training_rows, std::lround(metrics.recall.mean * 10),
+                       m.training_rows, Population(m), std::lround(metrics.recall.mean * 10),
                        std::lround(metrics.precision.mean * 10),
                        std::lround(metrics.roc_auc.mean * 100));
     } else {

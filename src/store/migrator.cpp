@@ -268,4 +268,20 @@ base::Result<void> Migrator::CheckCurrent() {
     return {};
 }
 
+base::Result<std::unique_ptr<Database>> OpenCurrentDatabase(const DatabaseUrl& url,
+                                                            const DatabaseOptions& options) {
+    auto database = OpenDatabase(url, options);
+    if (!database) {
+        return base::Fail(database.error().code,
+                          ScrubSecret(database.error().message, url.password));
+    }
+    auto migrations = EmbeddedMigrations(url.backend);
+    if (!migrations) return tl::unexpected(migrations.error());
+    Migrator migrator(**database, std::move(*migrations));
+    if (auto current = migrator.CheckCurrent(); !current) {
+        return base::Fail(current.error().code, ScrubSecret(current.error().message, url.password));
+    }
+    return std::move(*database);
+}
+
 }  // namespace attrition::store

@@ -6,6 +6,7 @@
 // thread-safe, but any number of migrators (threads, processes) may run against one database.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,5 +63,12 @@ class Migrator {
     Database& database_;
     std::vector<Migration> migrations_;
 };
+
+// Connects to `url` (not kNone) and checks its schema is current (CheckCurrent against the
+// embedded migrations): what a command that writes to or reads from the log before any serve
+// (score, train --from-log, outcomes import) opens. Messages carry the redacted URL, never the
+// password.
+base::Result<std::unique_ptr<Database>> OpenCurrentDatabase(const DatabaseUrl& url,
+                                                            const DatabaseOptions& options);
 
 }  // namespace attrition::store

@@ -26,6 +26,26 @@ constexpr std::string_view kSqliteWindow =
     "SELECT attrition_prob AS s, employee_id, substr(created_at, 1, 10) AS d, "
     "date(substr(created_at, 1, 10), '+' || CAST(?4 AS INTEGER) || ' days') AS e{inputs} "
     "FROM predictions WHERE model_version = ?1 AND created_at >= ?2 AND created_at < ?3";
+// The training rows' window: every answered prediction of an employee (of one version when $1
+// is not empty), with its features snapshot and its time.
+constexpr std::string_view kPgTrainingWindow =
+    "SELECT attrition_prob AS s, employee_id, (created_at AT TIME ZONE 'UTC')::date AS d, "
+    "(created_at AT TIME ZONE 'UTC')::date + $4::int AS e, features_snapshot::text AS snap, "
+    "created_at AS c, id::text AS pid FROM predictions WHERE NOT shadow AND employee_id IS NOT "
+    "NULL "
+    "AND ($1::text = '' OR model_version = $1::text) AND created_at >= $2::timestamptz "
+    "AND created_at < $3::timestamptz";
+constexpr std::string_view kSqliteTrainingWindow =
+    "SELECT attrition_prob AS s, employee_id, substr(created_at, 1, 10) AS d, "
+    "date(substr(created_at, 1, 10), '+' || CAST(?4 AS INTEGER) || ' days') AS e, "
+    "features_snapshot AS snap, created_at AS c, id AS pid FROM predictions WHERE NOT shadow "
+    "AND employee_id IS NOT NULL AND (?1 = '' OR model_version = ?1) AND created_at >= ?2 "
+    "AND created_at < ?3";
+struct WindowSql {
+    std::string_view pg, sqlite;
+};
+constexpr WindowSql kVersionWindow{kPgWindow, kSqliteWindow};
+constexpr WindowSql kTrainingWindow{kPgTrainingWindow, kSqliteTrainingWindow};
 // An input of the feature snapshot, per dialect.
 constexpr std::string_view kPgSnapshotInput = "features_snapshot->>'{}'";
 constexpr std::string_view kSqliteSnapshotInput = "json_extract(features_snapshot, '$.{}')";
@@ -102,6 +122,15 @@ deciles AS (
 SELECT m.total, m.resolved, m.positives, m.tp, m.fp, m.fn, m.sq, m.auc_num, m.ap_num,
        m.young, m.early, d.k, d.n, d.sum_s, d.pos, m.sq2
 FROM summary m LEFT JOIN deciles d ON 1 = 1 ORDER BY d.k)sql";
+
+// After the labels, each employee's latest resolved prediction (the id breaks a tie): its
+// snapshot, label and whether the version that made it flagged it.
+constexpr std::string_view kTrainingSql = R"sql(,
+latest AS (
+  SELECT emp, snap, y, CASE WHEN s >= {threshold} THEN 1 ELSE 0 END AS f,
+         row_number() OVER (PARTITION BY emp ORDER BY c DESC, pid DESC) AS k
+  FROM labelled WHERE y IS NOT NULL)
+SELECT emp, snap, y, f FROM latest WHERE k = 1 ORDER BY emp)sql";
 
 // Per attribute and group: rows, flagged, sum of probabilities, resolved, positives, true and
 // false positives (sum() leaves unresolved rows' NULL products out). {groups}: the grouped
@@ -187,9 +216,12 @@ base::Result<FairnessParts> FairnessSql(Backend backend, const FairnessGrouping&
 }
 
 // The labels over the window with `fairness`'s inputs, then `tail`.
-std::string LabelledSql(Backend backend, std::string_view tail, const FairnessParts& fairness) {
+std::string LabelledSql(Backend backend,
+                        const WindowSql& window_sql,
+                        std::string_view tail,
+                        const FairnessParts& fairness) {
     const bool pg = backend == Backend::kPostgres;
-    const auto window = fmt::format(fmt::runtime(pg ? kPgWindow : kSqliteWindow),
+    const auto window = fmt::format(fmt::runtime(pg ? window_sql.pg : window_sql.sqlite),
                                     fmt::arg("inputs", fairness.inputs));
     const auto labelled = fmt::format(fmt::runtime(kLabelledSql), fmt::arg("window", window),
                                       fmt::arg("columns", fairness.columns),
@@ -212,12 +244,13 @@ std::vector<std::string> LabelledParameters(const PerformanceQuery& query) {
 base::Result<std::vector<Row>> RunLabelled(Database& database,
                                            const PerformanceQuery& query,
                                            std::string_view tail,
-                                           const FairnessParts& fairness) {
+                                           const FairnessParts& fairness,
+                                           const WindowSql& window = kVersionWindow) {
     if (query.horizon_days < 0 || query.horizon_days > kMaxHorizonDays) {
         return base::Fail(ErrorCode::kInvalidInput,
                           fmt::format("horizon_days must be between 0 and {}", kMaxHorizonDays));
     }
-    const auto sql = LabelledSql(database.Kind(), tail, fairness);
+    const auto sql = LabelledSql(database.Kind(), window, tail, fairness);
     const auto params = LabelledParameters(query);
     // Compiling this one statement takes PostgreSQL longer than JIT saves it (0.5 to 1 s of 5
     // at 1,000,000 rows); SET LOCAL ends with the transaction (pgbouncer-safe).
@@ -375,6 +408,23 @@ base::Result<std::vector<FairnessGroupRow>> ReadFairnessGroups(Database& databas
                           Count(row[8])});
     }
     return groups;
+}
+
+base::Result<std::vector<TrainingRow>> ReadTrainingRows(Database& database,
+                                                        const PerformanceQuery& query) {
+    const FairnessParts carried{.columns = ", w.snap, w.c, w.pid, w.employee_id AS emp",
+                                .plain_columns = ", snap, c, pid, emp"};
+    auto rows = RunLabelled(database, query, kTrainingSql, carried, kTrainingWindow);
+    if (!rows) return tl::unexpected(rows.error());
+    std::vector<TrainingRow> out;
+    out.reserve(rows->size());
+    for (const auto& row : *rows) {
+        if (row.size() != 4 || !row[0] || !row[1] || !row[2] || !row[3]) {
+            return base::Fail(ErrorCode::kInternal, "unexpected training rows result");
+        }
+        out.push_back({*row[0], *row[1], *row[2] == "1" ? 1 : 0, *row[3] == "1"});
+    }
+    return out;
 }
 
 }  // namespace attrition::store

@@ -153,4 +153,20 @@ base::Result<std::vector<ScoreBin>> ReadScoreBins(Database& database, const Scor
 base::Result<std::vector<FairnessGroupRow>> ReadFairnessGroups(Database& database,
                                                                const PerformanceQuery& query);
 
+// What `attrition train --from-log` learns from: for each employee, the latest of its mature,
+// resolved predictions (labelled as PerformanceQuery says), with the features the log kept of
+// it. Answered predictions only (shadow rows repeat them), of query.model_version or, when it
+// is empty, of any version; since/until/horizon_days/as_of as for live performance. By
+// employee_id.
+struct TrainingRow {
+    std::string employee_id;
+    std::string features_snapshot_json;
+    int label = 0;         // 1: left within the horizon
+    bool flagged = false;  // the logged probability >= query.threshold
+};
+
+// Errors: as ReadLivePerformance's.
+base::Result<std::vector<TrainingRow>> ReadTrainingRows(Database& database,
+                                                        const PerformanceQuery& query);
+
 }  // namespace attrition::store

@@ -1,15 +1,18 @@
-// `attrition score`: a roster CSV in, a scored CSV out, invalid rows reported and kept.
+// `attrition score`: a roster CSV in, a scored CSV out, invalid rows reported and kept, its
+// predictions logged; and what that log teaches once outcomes are in (`train --from-log`).
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/clock.hpp"
 #include "base/csv.hpp"
 #include "harness/child_process.hpp"
 #include "harness/http_client.hpp"
@@ -361,6 +364,215 @@ TEST_F(ScoreTest, LogsNothingWithoutADatabaseAndScoresNothingWithABrokenOne) {
     EXPECT_EQ(RunCommand({.argv = unmigrated, .working_dir = dir_}, &refused), 1) << refused;
     EXPECT_NE(refused.find("migrate"), std::string::npos) << refused;
     EXPECT_FALSE(std::filesystem::exists(dir_ + "/out.csv"));
+}
+
+// The log as a training source: a roster of kResolved + kUnresolved employees scored by the
+// CLI, the predictions back-dated 400 days, the same employees scored again today (young:
+// never a training row); ImportOutcomes() then records what became of the first kResolved.
+class TrainFromLogTest : public ScoreTest {
+  protected:
+    static constexpr int kResolved = 200;
+    static constexpr int kUnresolved = 10;  // no outcome reported
+
+    static std::string Day(int days_ago) {
+        return base::FormatIso8601(std::chrono::system_clock::now() - std::chrono::days(days_ago))
+            .substr(0, 10);
+    }
+
+    void SetUp() override {
+        ScoreTest::SetUp();
+        log_path_ = dir_ + "/log.db";
+        url_ = "sqlite:///" + log_path_;
+        models_ = dir_ + "/model";
+        ASSERT_EQ(
+            RunCommand({.argv = {AttritionBinary(), "migrate", "up", "--database-url", url_}}), 0);
+        std::filesystem::copy(SourceDir() + "/model", models_,
+                              std::filesystem::copy_options::recursive);
+        std::string roster = kHeader;
+        std::string outcomes = "employee_id,event,date\n";
+        // Every value of every categorical input turns up (a version lacking one the service's
+        // aliases map onto would be refused, and train does not write it).
+        const std::vector<std::string> statuts{"Célibataire", "Marié(e)", "Divorcé(e)"};
+        const std::vector<std::string> departements{"Commercial", "Consulting",
+                                                    "Ressources Humaines"};
+        const std::vector<std::string> postes{"Cadre Commercial",
+                                              "Assistant de Direction",
+                                              "Consultant",
+                                              "Tech Lead",
+                                              "Manager",
+                                              "Représentant Commercial",
+                                              "Directeur Technique",
+                                              "Ressources Humaines"};
+        const std::vector<std::string> domaines{"Infra & Cloud", "Transformation Digitale",
+                                                "Marketing",     "Entrepreunariat",
+                                                "Autre",         "Ressources Humaines"};
+        for (int i = 0; i < kResolved + kUnresolved; ++i) {
+            const bool overtime = i % 3 == 0;
+            const auto pick = [i](const std::vector<std::string>& values) {
+                return values[static_cast<std::size_t>(i) % values.size()];
+            };
+            roster += Row("L" + std::to_string(i), "t", std::to_string(18 + i % 43),
+                          std::string(i % 2 == 0 ? "F," : "M,") + pick(statuts) + "," +
+                              pick(departements) + "," + pick(postes) + "," + pick(domaines) + "," +
+                              (overtime ? "Oui" : "Non"));
+            if (i >= kResolved) continue;
+            const bool left = (overtime && i % 2 == 0) || i % 7 == 0;
+            leavers_ += left ? 1 : 0;
+            // Left within the horizon of a prediction made 400 days ago, or still there today.
+            outcomes +=
+                "L" + std::to_string(i) + (left ? ",left," + Day(200) : ",stayed," + Day(0)) + "\n";
+        }
+        { std::ofstream(dir_ + "/roster.csv") << roster; }
+        { std::ofstream(dir_ + "/outcomes.csv") << outcomes; }
+        const auto score = [&](const std::string& out) {
+            std::string output;
+            EXPECT_EQ(
+                RunCommand({.argv = {AttritionBinary(), "score", "--model", models_, "--in",
+                                     dir_ + "/roster.csv", "--out", out, "--database-url", url_}},
+                           &output),
+                0)
+                << output;
+        };
+        score(dir_ + "/scored-then.csv");
+        const std::string then =
+            base::FormatIso8601(std::chrono::system_clock::now() - std::chrono::days(400));
+        {
+            sqlite3* db = nullptr;
+            ASSERT_EQ(sqlite3_open(log_path_.c_str(), &db), SQLITE_OK);
+            const std::string sql = "UPDATE predictions SET created_at = '" + then +
+                                    "', prediction_date = '" + then + "'";
+            EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+                << sqlite3_errmsg(db);
+            sqlite3_close(db);
+        }
+        EXPECT_EQ(SqliteValue(log_path_,
+                              "SELECT count(*) FROM predictions WHERE created_at = '" + then + "'"),
+                  std::to_string(kResolved + kUnresolved));
+        score(dir_ + "/scored-now.csv");  // young: never a training row
+    }
+
+    void ImportOutcomes() {
+        std::string imported;
+        ASSERT_EQ(RunCommand({.argv = {AttritionBinary(), "outcomes", "import", "--database-url",
+                                       url_, "--in", dir_ + "/outcomes.csv"}},
+                             &imported),
+                  0)
+            << imported;
+    }
+
+    std::vector<std::string> Train(std::vector<std::string> extra) const {
+        std::vector<std::string> argv = {AttritionBinary(), "train", "--from-log",
+                                         "--database-url",  url_,    "--model-version",
+                                         "from_log_v1",     "--out", models_ + "/from_log_v1"};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        return argv;
+    }
+
+    std::string log_path_, url_, models_;
+    int leavers_ = 0;
+};
+
+// End to end: `train --from-log` learns from each employee's latest mature, resolved
+// prediction only (the young ones of today and the employees without an outcome left out),
+// says so in the metadata and the card, and the new version, reloaded as the shadow, scores
+// beside the default.
+TEST_F(TrainFromLogTest, LearnsFromMatureResolvedPredictionsAndServesAsShadow) {
+    const auto train = Train({});
+    std::string early;  // before any outcome: nothing to learn from, nothing written
+    EXPECT_EQ(RunCommand({.argv = train}, &early), 1) << early;
+    EXPECT_NE(early.find("the log holds no mature, resolved prediction"), std::string::npos)
+        << early;
+    EXPECT_FALSE(std::filesystem::exists(models_ + "/from_log_v1"));
+    ImportOutcomes();
+
+    const auto key_dir = MakeTempDir("attrition-train-log-keys");
+    ServiceProcess service({.flags = {"--model-dir", models_},
+                            .env = {{"OC5_DATABASE_URL", url_},
+                                    {"OC5_API_KEYS_FILE", WriteApiKeysFile(key_dir, "k-train")}}});
+    std::string trained;
+    ASSERT_EQ(RunCommand({.argv = train}, &trained), 0) << trained;
+    EXPECT_NE(trained.find("rows=" + std::to_string(kResolved)), std::string::npos) << trained;
+    const auto metadata =
+        nlohmann::json::parse(ReadFile(models_ + "/from_log_v1/metadata.json"))["training_data"];
+    EXPECT_EQ(metadata["rows"], kResolved);
+    EXPECT_EQ(metadata["positives"], leavers_);
+    EXPECT_TRUE(metadata["files"].empty()) << "trained on the log alone";
+    const auto& source = metadata["prediction_log"];
+    EXPECT_EQ(source["database"], url_);
+    EXPECT_EQ(source["as_of"], Day(0));
+    EXPECT_EQ(source["horizon_days"], 365);
+    EXPECT_EQ(source["rows"], kResolved);
+    EXPECT_EQ(source["positives"], leavers_);
+    std::string card;
+    ASSERT_EQ(
+        RunCommand({.argv = {AttritionBinary(), "model-card", "--model", models_ + "/from_log_v1"}},
+                   &card),
+        0);
+    EXPECT_NE(card.find(std::to_string(kResolved) + " employees from the prediction log `" + url_ +
+                        "`, " + std::to_string(leavers_) + " of whom left"),
+              std::string::npos)
+        << card;
+
+    // Reloaded as the shadow of the default: it scores every prediction beside it.
+    std::ofstream(models_ + "/serving.json")
+        << R"({"default": "xgb_enhanced_v2.0", "shadow": "from_log_v1"})";
+    HttpClient client(service.Port());
+    const auto reload = client.Post("/api/v1/models/reload", "", Bearer("k-train"));
+    ASSERT_EQ(reload.status, 200) << reload.body;
+    EXPECT_EQ(nlohmann::json::parse(reload.body)["shadow"], "from_log_v1") << reload.body;
+    auto employee = nlohmann::json::parse(
+        client.Get("/openapi.json").body)["paths"]["/api/v1/predict"]["post"]["requestBody"]
+                                         ["content"]["application/json"]["example"];
+    employee["employee_id"] = "NEW-1";
+    const auto predicted =
+        client.Post("/api/v1/predict", employee.dump(), {{"Content-Type", "application/json"}});
+    ASSERT_EQ(predicted.status, 200) << predicted.body;
+    const auto rows = nlohmann::json::parse(
+        client.Get("/api/v1/predictions?employee_id=NEW-1&include_shadow=true", Bearer("k-train"))
+            .body)["items"];
+    ASSERT_EQ(rows.size(), 2U) << rows.dump();
+    std::map<bool, std::string> by_shadow;
+    for (const auto& row : rows) by_shadow[row["shadow"].get<bool>()] = row["model_version"];
+    EXPECT_EQ(by_shadow[false], "xgb_enhanced_v2.0");
+    EXPECT_EQ(by_shadow[true], "from_log_v1");
+}
+
+// Beside the extracts (--with-extracts): both sources' rows, both in the metadata and the card.
+TEST_F(TrainFromLogTest, TrainsOnTheLogBesideTheExtracts) {
+    const char* data = std::getenv("ATTRITION_DATA_DIR");
+    if (data == nullptr || !std::filesystem::exists(std::string(data) + "/extrait_sirh.csv")) {
+        GTEST_SKIP() << "real TechNova data not found (set ATTRITION_DATA_DIR to the folder of "
+                        "extrait_*.csv; ../shared/data/technova by default)";
+    }
+    // The extracts' employees, counted here: one per line of the HR extract after its header.
+    std::size_t extract_rows = 0;
+    {
+        std::ifstream sirh(std::string(data) + "/extrait_sirh.csv");
+        base::CsvReader reader(sirh);
+        std::vector<std::string> fields;
+        while (*reader.Next(fields)) ++extract_rows;
+        --extract_rows;
+    }
+    ImportOutcomes();
+    std::string trained;
+    ASSERT_EQ(RunCommand({.argv = Train({"--with-extracts", "--data", data, "--no-cv"})}, &trained),
+              0)
+        << trained;
+    const auto metadata =
+        nlohmann::json::parse(ReadFile(models_ + "/from_log_v1/metadata.json"))["training_data"];
+    EXPECT_EQ(metadata["rows"], extract_rows + kResolved);
+    EXPECT_EQ(metadata["files"].size(), 3U);
+    EXPECT_EQ(metadata["prediction_log"]["rows"], kResolved);
+    std::string card;
+    ASSERT_EQ(
+        RunCommand({.argv = {AttritionBinary(), "model-card", "--model", models_ + "/from_log_v1"}},
+                   &card),
+        0);
+    EXPECT_NE(card.find(std::to_string(extract_rows) + " employees of TechNova"), std::string::npos)
+        << card;
+    EXPECT_NE(card.find(std::to_string(kResolved) + " employees from the prediction log"),
+              std::string::npos)
+        << card;
 }
 
 TEST_F(ScoreTest, StreamsALargeRoster) {

@@ -66,7 +66,7 @@ class SyntheticTrainingTest : public ::testing::Test {
         auto trained = Train(*data, options);
         EXPECT_TRUE(trained);
         if (!trained) return {};
-        auto metadata = DescribeModel(*trained, *data, *data_dir_, options);
+        auto metadata = DescribeModel(*trained, *data, {.extracts_dir = *data_dir_}, options);
         EXPECT_TRUE(metadata);
         return metadata ? MetadataToJson(*metadata) : std::string();
     }
@@ -108,7 +108,7 @@ TEST_F(SyntheticTrainingTest, TrainsSavesAndLoadsTheArtifact) {
         ASSERT_LE(p, 1.0);
     }
 
-    auto metadata = DescribeModel(*trained, *data, *data_dir_, options);
+    auto metadata = DescribeModel(*trained, *data, {.extracts_dir = *data_dir_}, options);
     ASSERT_TRUE(metadata) << metadata.error().message;
     const auto out = ScratchDir("artifact");
     ASSERT_TRUE(SaveArtifact(out, trained->booster, *metadata));
@@ -226,7 +226,7 @@ TEST_F(SyntheticTrainingTest, TheArtifactKeepsEveryInputsTrainingDistribution) {
     ASSERT_TRUE(data) << data.error().message;
     auto trained = Train(*data, options);
     ASSERT_TRUE(trained && trained->cross_validation);
-    auto metadata = DescribeModel(*trained, *data, *data_dir_, options);
+    auto metadata = DescribeModel(*trained, *data, {.extracts_dir = *data_dir_}, options);
     ASSERT_TRUE(metadata) << metadata.error().message;
     ASSERT_TRUE(metadata->distributions);
     const auto& d = *metadata->distributions;
@@ -358,7 +358,7 @@ TEST_F(SyntheticTrainingTest, AnOptionalInputIsDeclaredInTheMetadataAndServed) {
     ASSERT_TRUE(data) << data.error().message;
     auto trained = Train(*data, options);
     ASSERT_TRUE(trained) << trained.error().message;
-    auto metadata = DescribeModel(*trained, *data, *data_dir_, options);
+    auto metadata = DescribeModel(*trained, *data, {.extracts_dir = *data_dir_}, options);
     ASSERT_TRUE(metadata) << metadata.error().message;
     const auto out = ScratchDir("synthetic_v2");
     ASSERT_TRUE(SaveArtifact(out, trained->booster, *metadata));

@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "integration/store/store_test_support.hpp"
@@ -324,6 +326,38 @@ TEST_P(MonitoringTest, TheAttributesAreTheOnesHandedToTheQuery) {
         ASSERT_FALSE(refused);
         EXPECT_EQ(refused.error().code, base::ErrorCode::kInvalidInput);
     }
+}
+
+// The training rows (train --from-log) are the labelled predictions above, one per employee:
+// its latest resolved one, answered rows only, with its snapshot as the log kept it.
+TEST_P(MonitoringTest, TrainingRowsAreEachEmployeesLatestResolvedPrediction) {
+    store::PerformanceQuery query{
+        .model_version = "test_v1", .horizon_days = 30, .threshold = 0.5, .as_of = kLater};
+    auto rows = store::ReadTrainingRows(*database_, query);
+    ASSERT_TRUE(rows) << rows.error().message;
+    std::vector<std::tuple<std::string, int, bool>> got;
+    for (const auto& row : *rows) got.emplace_back(row.employee_id, row.label, row.flagged);
+    const std::vector<std::tuple<std::string, int, bool>> expected{
+        {"N1", 0, false}, {"N2", 0, false}, {"N3", 0, true}, {"P1", 1, true}, {"P2", 1, false}};
+    EXPECT_EQ(got, expected);
+    ASSERT_EQ(rows->size(), expected.size());
+    const auto p1 = nlohmann::json::parse((*rows)[3].features_snapshot_json);
+    EXPECT_EQ(p1, nlohmann::json({{"age", 25}, {"genre", "F"}}));
+    EXPECT_EQ(nlohmann::json::parse((*rows)[4].features_snapshot_json)["genre"], "M");
+
+    // Any version: P1's other_v1 row (same day) is P1's too, and P1 is still one row.
+    query.model_version = "";
+    rows = store::ReadTrainingRows(*database_, query);
+    ASSERT_TRUE(rows) << rows.error().message;
+    std::vector<std::string> employees;
+    for (const auto& row : *rows) employees.push_back(row.employee_id);
+    EXPECT_EQ(employees, (std::vector<std::string>{"N1", "N2", "N3", "P1", "P2"}));
+
+    // Before the horizon has passed, nothing is mature: no row.
+    query.as_of = kMadeAt + std::chrono::days(10);
+    rows = store::ReadTrainingRows(*database_, query);
+    ASSERT_TRUE(rows) << rows.error().message;
+    EXPECT_TRUE(rows->empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends,
