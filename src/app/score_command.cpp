@@ -314,7 +314,18 @@ class Scorer {
                                 rows_written_));
             }
         }
-        out_ << chunk_.lines;
+        // Checked at each chunk: a full disk or a closed pipe stops the run before the next
+        // chunk is logged.
+        out_ << chunk_.lines << std::flush;
+        if (!out_) {
+            return base::Fail(
+                base::ErrorCode::kIo,
+                fmt::format("writing the output failed at lines {} to {}{}; the {} rows read "
+                            "before them were written",
+                            chunk_.first_line, chunk_.last_line,
+                            log_ != nullptr ? ", whose predictions are logged" : "",
+                            rows_written_));
+        }
         rows_written_ += chunk_.rows_read;
         chunk_ = Chunk{};
         return {};
@@ -350,6 +361,32 @@ class Scorer {
     std::size_t rows_written_ = 0;
     std::size_t invalid_ = 0;
 };
+
+// Every record after the header, scored, logged and written chunk by chunk. An unreadable
+// record stops the run once the rows before it are kept.
+base::Result<void> ScoreRows(base::CsvReader& reader, std::size_t header_size, Scorer& scorer) {
+    std::vector<std::string> fields;
+    for (;;) {
+        auto more = reader.Next(fields);
+        if (!more) {
+            auto flushed = scorer.Flush();
+            if (!flushed) return flushed;
+            return base::Fail(more.error().code,
+                              fmt::format("{}; the output holds the {} rows before it",
+                                          more.error().message, scorer.Rows()));
+        }
+        if (!*more) return scorer.Flush();
+        if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
+        scorer.Row(fields, header_size, reader.RecordLine());
+        if (scorer.ChunkFull()) {
+            if (auto flushed = scorer.Flush(); !flushed) return flushed;
+        }
+        if (scorer.Rows() % kProgressEvery == 0) {
+            fmt::print(stderr, "attrition score: {} rows scored ({} invalid)\n", scorer.Rows(),
+                       scorer.Invalid());
+        }
+    }
+}
 
 // The log of the run, or nullopt when none is configured (said on stderr).
 base::Result<std::optional<ScoreLog>> OpenLog(const ScoreConfig& config) {
@@ -401,23 +438,10 @@ int RunScore(const ScoreConfig& config) {
     out << OutputHeader(header, config.explain, dialect.delimiter) << '\n';
     scorer.Start(*columns, dialect);
 
-    std::vector<std::string> fields;
-    for (;;) {
-        auto more = reader.Next(fields);
-        if (!more) return fail(more.error().message);
-        if (!*more) break;
-        if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
-        scorer.Row(fields, header.size(), reader.RecordLine());
-        if (scorer.ChunkFull()) {
-            if (auto flushed = scorer.Flush(); !flushed) return fail(flushed.error().message);
-        }
-        if (scorer.Rows() % kProgressEvery == 0) {
-            fmt::print(stderr, "attrition score: {} rows scored ({} invalid)\n", scorer.Rows(),
-                       scorer.Invalid());
-        }
+    if (auto scored = ScoreRows(reader, header.size(), scorer); !scored) {
+        return fail(scored.error().message);
     }
-    if (auto flushed = scorer.Flush(); !flushed) return fail(flushed.error().message);
-    out.flush();
+    out.flush();  // a roster without rows: its header
     if (!out) return fail("writing the output failed");
     const std::size_t rows = scorer.Rows();
     const std::size_t invalid = scorer.Invalid();

@@ -24,7 +24,7 @@ base::Result<std::optional<ScoreLog>> ScoreLog::Open(const ScoreLogConfig& confi
     auto url = store::ParseDatabaseUrl(config.database_url);
     if (!url) return tl::unexpected(url.error());
     if (url->backend == store::Backend::kNone) {
-        why_not = "OC5_DATABASE_URL=none";
+        why_not = "the database URL is none";
         return std::optional<ScoreLog>();
     }
     // The default file is the quick start's log: scores go there once the service made it, and

@@ -66,7 +66,7 @@ base::Result<model::LogTrainingSource> AppendLogRows(const TrainConfig& config,
     if (!url) return tl::unexpected(url.error());
     if (url->backend == store::Backend::kNone) {
         return base::Fail(base::ErrorCode::kInvalidConfig,
-                          "--from-log needs a database (OC5_DATABASE_URL=none)");
+                          "--from-log needs a database (the database URL is none)");
     }
     auto database = store::OpenCurrentDatabase(*url, store::DatabaseOptions{});
     if (!database) return tl::unexpected(database.error());

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -270,6 +271,14 @@ base::Result<void> Migrator::CheckCurrent() {
 
 base::Result<std::unique_ptr<Database>> OpenCurrentDatabase(const DatabaseUrl& url,
                                                             const DatabaseOptions& options) {
+    // The default file is made (and migrated) by serve: opening it here would leave an empty
+    // file behind that every later command then finds unmigrated.
+    if (url.is_default && !std::filesystem::exists(url.target)) {
+        return base::Fail(ErrorCode::kInvalidConfig,
+                          fmt::format("no database: {} does not exist (`attrition serve` creates "
+                                      "it; --database-url names another)",
+                                      url.target));
+    }
     auto database = OpenDatabase(url, options);
     if (!database) {
         return base::Fail(database.error().code,

@@ -65,9 +65,10 @@ class Migrator {
 };
 
 // Connects to `url` (not kNone) and checks its schema is current (CheckCurrent against the
-// embedded migrations): what a command that writes to or reads from the log before any serve
-// (score, train --from-log, outcomes import) opens. Messages carry the redacted URL, never the
-// password.
+// embedded migrations): what a command that writes to or reads from the log beside serve
+// (score, train --from-log, outcomes import) opens. The embedded default file must exist (serve
+// creates it): kInvalidConfig naming it otherwise, and nothing is created. Messages carry the
+// redacted URL, never the password.
 base::Result<std::unique_ptr<Database>> OpenCurrentDatabase(const DatabaseUrl& url,
                                                             const DatabaseOptions& options);
 

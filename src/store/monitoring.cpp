@@ -26,21 +26,22 @@ constexpr std::string_view kSqliteWindow =
     "SELECT attrition_prob AS s, employee_id, substr(created_at, 1, 10) AS d, "
     "date(substr(created_at, 1, 10), '+' || CAST(?4 AS INTEGER) || ' days') AS e{inputs} "
     "FROM predictions WHERE model_version = ?1 AND created_at >= ?2 AND created_at < ?3";
-// The training rows' window: every answered prediction of an employee (of one version when $1
-// is not empty), with its features snapshot and its time.
+// The training rows' window: every answered prediction of an employee with its features
+// snapshot (of one version when $1 is not empty), and its times and id.
 constexpr std::string_view kPgTrainingWindow =
     "SELECT attrition_prob AS s, employee_id, (created_at AT TIME ZONE 'UTC')::date AS d, "
     "(created_at AT TIME ZONE 'UTC')::date + $4::int AS e, features_snapshot::text AS snap, "
-    "created_at AS c, id::text AS pid FROM predictions WHERE NOT shadow AND employee_id IS NOT "
-    "NULL "
+    "created_at AS c, prediction_date AS pd, id::text AS pid FROM predictions "
+    "WHERE NOT shadow AND employee_id IS NOT NULL AND features_snapshot IS NOT NULL "
     "AND ($1::text = '' OR model_version = $1::text) AND created_at >= $2::timestamptz "
     "AND created_at < $3::timestamptz";
 constexpr std::string_view kSqliteTrainingWindow =
     "SELECT attrition_prob AS s, employee_id, substr(created_at, 1, 10) AS d, "
     "date(substr(created_at, 1, 10), '+' || CAST(?4 AS INTEGER) || ' days') AS e, "
-    "features_snapshot AS snap, created_at AS c, id AS pid FROM predictions WHERE NOT shadow "
-    "AND employee_id IS NOT NULL AND (?1 = '' OR model_version = ?1) AND created_at >= ?2 "
-    "AND created_at < ?3";
+    "features_snapshot AS snap, created_at AS c, prediction_date AS pd, id AS pid "
+    "FROM predictions WHERE NOT shadow AND employee_id IS NOT NULL "
+    "AND features_snapshot IS NOT NULL AND (?1 = '' OR model_version = ?1) "
+    "AND created_at >= ?2 AND created_at < ?3";
 struct WindowSql {
     std::string_view pg, sqlite;
 };
@@ -123,14 +124,15 @@ SELECT m.total, m.resolved, m.positives, m.tp, m.fp, m.fn, m.sq, m.auc_num, m.ap
        m.young, m.early, d.k, d.n, d.sum_s, d.pos, m.sq2
 FROM summary m LEFT JOIN deciles d ON 1 = 1 ORDER BY d.k)sql";
 
-// After the labels, each employee's latest resolved prediction (the id breaks a tie): its
-// snapshot, label and whether the version that made it flagged it.
+// After the labels, each employee's latest resolved prediction (the rows of one record share
+// created_at: prediction_date, then the id, break the tie): its snapshot, label and whether the
+// version that made it flagged it.
 constexpr std::string_view kTrainingSql = R"sql(,
 latest AS (
   SELECT emp, snap, y, CASE WHEN s >= {threshold} THEN 1 ELSE 0 END AS f,
-         row_number() OVER (PARTITION BY emp ORDER BY c DESC, pid DESC) AS k
+         row_number() OVER (PARTITION BY emp ORDER BY c DESC, pd DESC, pid DESC) AS k
   FROM labelled WHERE y IS NOT NULL)
-SELECT emp, snap, y, f FROM latest WHERE k = 1 ORDER BY emp)sql";
+SELECT emp, snap, y, f FROM latest WHERE k = 1)sql";
 
 // Per attribute and group: rows, flagged, sum of probabilities, resolved, positives, true and
 // false positives (sum() leaves unresolved rows' NULL products out). {groups}: the grouped
@@ -412,8 +414,8 @@ base::Result<std::vector<FairnessGroupRow>> ReadFairnessGroups(Database& databas
 
 base::Result<std::vector<TrainingRow>> ReadTrainingRows(Database& database,
                                                         const PerformanceQuery& query) {
-    const FairnessParts carried{.columns = ", w.snap, w.c, w.pid, w.employee_id AS emp",
-                                .plain_columns = ", snap, c, pid, emp"};
+    const FairnessParts carried{.columns = ", w.snap, w.c, w.pd, w.pid, w.employee_id AS emp",
+                                .plain_columns = ", snap, c, pd, pid, emp"};
     auto rows = RunLabelled(database, query, kTrainingSql, carried, kTrainingWindow);
     if (!rows) return tl::unexpected(rows.error());
     std::vector<TrainingRow> out;
@@ -424,6 +426,11 @@ base::Result<std::vector<TrainingRow>> ReadTrainingRows(Database& database,
         }
         out.push_back({*row[0], *row[1], *row[2] == "1" ? 1 : 0, *row[3] == "1"});
     }
+    // By bytes on both backends (an SQL ORDER BY would follow PostgreSQL's collation): the same
+    // log gives the same rows in the same order, so the same model.
+    std::sort(out.begin(), out.end(), [](const TrainingRow& a, const TrainingRow& b) {
+        return a.employee_id < b.employee_id;
+    });
     return out;
 }
 

@@ -155,9 +155,9 @@ base::Result<std::vector<FairnessGroupRow>> ReadFairnessGroups(Database& databas
 
 // What `attrition train --from-log` learns from: for each employee, the latest of its mature,
 // resolved predictions (labelled as PerformanceQuery says), with the features the log kept of
-// it. Answered predictions only (shadow rows repeat them), of query.model_version or, when it
-// is empty, of any version; since/until/horizon_days/as_of as for live performance. By
-// employee_id.
+// it. Answered predictions with a snapshot only (shadow rows repeat them), of
+// query.model_version or, when it is empty, of any version; since/until/horizon_days/as_of as
+// for live performance. By employee_id (bytewise).
 struct TrainingRow {
     std::string employee_id;
     std::string features_snapshot_json;

@@ -337,8 +337,9 @@ TEST_F(ScoreTest, ScoresReachThePredictionLogWithTheCliAsTheirSource) {
     EXPECT_EQ(nlohmann::json::parse(drift.body)["rows"], kValid);
 }
 
-// Where no database is configured the roster is scored and nothing is logged, said on stderr;
-// a configured database that cannot take the log stops the run before any output.
+// Where no database is configured the roster is scored and nothing is logged, said on stderr
+// (and the other commands beside serve refuse, creating nothing); a configured database that
+// cannot take the log stops the run before any output.
 TEST_F(ScoreTest, LogsNothingWithoutADatabaseAndScoresNothingWithABrokenOne) {
     const std::string csv =
         std::string(kHeader) + Row("E1", "t", "41", "M,Marié(e),Consulting,Consultant,Autre,Non");
@@ -356,6 +357,21 @@ TEST_F(ScoreTest, LogsNothingWithoutADatabaseAndScoresNothingWithABrokenOne) {
         << output;
     EXPECT_EQ(ReadCsv(dir_ + "/out.csv").size(), 1U);
     EXPECT_FALSE(std::filesystem::exists(dir_ + "/var"));
+    // Nor do the other commands that read or write the log beside serve: none creates it.
+    { std::ofstream(dir_ + "/outcomes.csv") << "employee_id,event,date\nE1,stayed,2026-01-05\n"; }
+    for (const auto& command : std::vector<std::vector<std::string>>{
+             {AttritionBinary(), "outcomes", "import", "--in", "outcomes.csv"},
+             {AttritionBinary(), "train", "--from-log", "--out", "v"}}) {
+        std::string refused;
+        EXPECT_EQ(
+            RunCommand({.argv = command, .unset_env = {"OC5_DATABASE_URL"}, .working_dir = dir_},
+                       &refused),
+            1)
+            << refused;
+        EXPECT_NE(refused.find("no database: var/attrition.db does not exist"), std::string::npos)
+            << refused;
+        EXPECT_FALSE(std::filesystem::exists(dir_ + "/var")) << command[1];
+    }
 
     std::filesystem::remove(dir_ + "/out.csv");
     std::string refused;
@@ -364,6 +380,42 @@ TEST_F(ScoreTest, LogsNothingWithoutADatabaseAndScoresNothingWithABrokenOne) {
     EXPECT_EQ(RunCommand({.argv = unmigrated, .working_dir = dir_}, &refused), 1) << refused;
     EXPECT_NE(refused.find("migrate"), std::string::npos) << refused;
     EXPECT_FALSE(std::filesystem::exists(dir_ + "/out.csv"));
+}
+
+// A run that stops midway keeps what it did and says how far it got: an unreadable line after
+// 1,001 rows leaves those rows written and logged; an output that cannot be written stops the
+// run at its first chunk, whose predictions the log then holds, as the message says.
+TEST_F(ScoreTest, ARunStoppedMidwaySaysHowFarItGotAndKeepsTheLogInStep) {
+    const std::string log_path = dir_ + "/log.db";
+    const std::string url = "sqlite:///" + log_path;
+    ASSERT_EQ(RunCommand({.argv = {AttritionBinary(), "migrate", "up", "--database-url", url}}), 0);
+    std::string csv = kHeader;
+    for (int i = 0; i < 1001; ++i) {
+        csv += Row("E" + std::to_string(i), "Équipe", "41",
+                   "M,Marié(e),Consulting,Consultant,Autre,Non");
+    }
+    const std::string latin1_line =
+        Row("X", "\xC9quipe", "41", "M,Marié(e),Consulting,Consultant,Autre,Non");
+    std::string output;
+    EXPECT_EQ(Score(csv + latin1_line, {"--database-url", url}, &output), 1);
+    EXPECT_NE(output.find("line 1003: not valid UTF-8, although the lines before were (save the "
+                          "file in one encoding); the output holds the 1001 rows before it"),
+              std::string::npos)
+        << output.substr(output.size() > 2000 ? output.size() - 2000 : 0);
+    EXPECT_EQ(ReadCsv(dir_ + "/out.csv").size(), 1001U);
+    EXPECT_EQ(SqliteValue(log_path, "SELECT count(*) FROM predictions"), "1001");
+
+    std::string full;
+    EXPECT_EQ(
+        RunCommand({.argv = {AttritionBinary(), "score", "--model", SourceDir() + "/model", "--in",
+                             dir_ + "/in.csv", "--out", "/dev/full", "--database-url", url}},
+                   &full),
+        1);
+    EXPECT_NE(full.find("writing the output failed at lines 2 to 1001, whose predictions are "
+                        "logged; the 0 rows read before them were written"),
+              std::string::npos)
+        << full;
+    EXPECT_EQ(SqliteValue(log_path, "SELECT count(*) FROM predictions"), "2001");
 }
 
 // The log as a training source: a roster of kResolved + kUnresolved employees scored by the
@@ -499,7 +551,10 @@ TEST_F(TrainFromLogTest, LearnsFromMatureResolvedPredictionsAndServesAsShadow) {
     EXPECT_TRUE(metadata["files"].empty()) << "trained on the log alone";
     const auto& source = metadata["prediction_log"];
     EXPECT_EQ(source["database"], url_);
-    EXPECT_EQ(source["as_of"], Day(0));
+    // The day it was trained (the metadata's own clock: a run across midnight stays right).
+    const std::string trained_on =
+        nlohmann::json::parse(ReadFile(models_ + "/from_log_v1/metadata.json"))["training_date"];
+    EXPECT_EQ(source["as_of"], trained_on.substr(0, 10));
     EXPECT_EQ(source["horizon_days"], 365);
     EXPECT_EQ(source["rows"], kResolved);
     EXPECT_EQ(source["positives"], leavers_);

@@ -406,7 +406,7 @@ function renderVersions(s) {
   const box = $("volume");
   const per = (d, name) => (d.by_model_version.find((x) => x.model_version === name) || { total: 0 }).total;
   box.append(el("h3", { text: "Predictions per day by model version" }),
-    el("p", { text: `${versions.length} ${versions.length === 1 ? "version" : "versions"} answered in the window: ` +
+    el("p", { text: `${versions.length} versions answered in the window: ` +
       versions.map((v) => `${v.model_version} ${v.total}`).join(", ") + "." }),
     el("p", { class: "legend versions-legend" }, ...versions.map((v, i) => seriesKey(i, v.model_version))),
     chartBox("versions", versionChart(s, versions)),
