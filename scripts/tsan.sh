@@ -22,8 +22,10 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-targets=(attrition serve_test limits_test hardening_test store_integration_test
-         store_outage_test ops_test http_limits_test log_load_test model_reload_test)
+tests=(serve_test limits_test hardening_test store_integration_test store_outage_test ops_test
+       http_limits_test log_load_test model_reload_test)
+# The e2e tests (serve, limits, hardening, log_load, model_reload) are all in e2e_tests.
+targets=(attrition e2e_tests store_integration_test store_outage_test ops_test http_limits_test)
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan --target "${targets[@]}" -- -j"$jobs"
 ! "$build_only" || exit 0
@@ -31,7 +33,7 @@ reports=$(mktemp -d /tmp/attrition-tsan-XXXXXX)
 # halt_on_error: the first race stops the process that hit it (its test then fails);
 # second_deadlock_stack for lock-order reports. Child processes inherit TSAN_OPTIONS.
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$reports/report"
-regex="^($(IFS='|'; echo "${targets[*]:1}"))\$"
+regex="^($(IFS='|'; echo "${tests[*]}"))\$"
 status=0
 ctest --test-dir build/tsan -R "$regex" --output-on-failure -j"$jobs" || status=$?
 if compgen -G "$reports/report*" >/dev/null; then

@@ -9,7 +9,7 @@
 namespace attrition::domain {
 namespace {
 
-std::vector<std::string> Loc(const std::vector<std::string>& prefix, std::string_view field) {
+std::vector<std::string> FieldLoc(const std::vector<std::string>& prefix, std::string_view field) {
     std::vector<std::string> loc = prefix;
     loc.emplace_back(field);
     return loc;
@@ -50,7 +50,7 @@ long UtcDay(base::SystemTime time) noexcept {
 
 std::optional<base::FieldIssue> EmployeeIdIssue(std::string_view employee_id,
                                                 const std::vector<std::string>& prefix) {
-    const auto loc = Loc(prefix, "employee_id");
+    const auto loc = FieldLoc(prefix, "employee_id");
     switch (base::CheckEmployeeId(employee_id)) {
         case base::EmployeeIdProblem::kNone:
             return std::nullopt;
@@ -81,17 +81,17 @@ bool CheckOutcome(std::string_view employee_id,
     const std::size_t before = issues.size();
     if (auto issue = EmployeeIdIssue(employee_id, prefix)) issues.push_back(std::move(*issue));
     if (event != "left" && event != "stayed") {
-        issues.push_back({Loc(prefix, "event"), "Input should be 'left' or 'stayed'", "enum"});
+        issues.push_back({FieldLoc(prefix, "event"), "Input should be 'left' or 'stayed'", "enum"});
     }
     const auto day = ParseCalendarDate(date);
     if (!day) {
-        issues.push_back({Loc(prefix, "date"),
+        issues.push_back({FieldLoc(prefix, "date"),
                           "Input should be a valid calendar date in the format YYYY-MM-DD",
                           "date_parsing"});
     } else if (*day > today + 1) {
         // Local today is at most a day past UTC's (UTC+14): an HR system in Auckland or Kiribati
         // records today's departures before UTC reaches that date.
-        issues.push_back({Loc(prefix, "date"),
+        issues.push_back({FieldLoc(prefix, "date"),
                           "Date should not be in the future (in any time zone)", "date_future"});
     }
     return issues.size() == before;

@@ -35,7 +35,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kSatisfac
     {"satisfaction_employee_equilibre_pro_perso", "Work-life balance satisfaction"},
 }};
 
-tl::unexpected<base::Error> Invalid(std::string message) {
+tl::unexpected<base::Error> InvalidActions(std::string message) {
     return base::Fail(base::ErrorCode::kInvalidConfig, "actions: " + std::move(message));
 }
 
@@ -59,16 +59,16 @@ std::vector<std::string> Known(std::vector<std::string> order,
 
 base::Result<void> CheckNumeric(const InputAction& action, std::string_view where) {
     if (action.change == InputAction::Change::kTowards) {
-        return Invalid(std::string(where) + ": a numeric input changes by raise or lower");
+        return InvalidActions(std::string(where) + ": a numeric input changes by raise or lower");
     }
     if (!action.order.empty()) {
-        return Invalid(std::string(where) + ": order is for a categorical input");
+        return InvalidActions(std::string(where) + ": order is for a categorical input");
     }
     const auto positive = [](const std::optional<double>& reach) {
         return !reach || (std::isfinite(*reach) && *reach > 0);
     };
     if (!positive(action.max_step) || !positive(action.max_relative)) {
-        return Invalid(std::string(where) + ": max_step and max_relative must be positive");
+        return InvalidActions(std::string(where) + ": max_step and max_relative must be positive");
     }
     return {};
 }
@@ -77,21 +77,24 @@ base::Result<void> CheckCategorical(const InputAction& action,
                                     const std::vector<std::string>& vocabulary,
                                     std::string_view where) {
     if (action.change != InputAction::Change::kTowards) {
-        return Invalid(std::string(where) + ": a categorical input changes towards an order");
+        return InvalidActions(std::string(where) +
+                              ": a categorical input changes towards an order");
     }
     if (action.max_step || action.max_relative) {
-        return Invalid(std::string(where) + ": max_step and max_relative are for numeric inputs");
+        return InvalidActions(std::string(where) +
+                              ": max_step and max_relative are for numeric inputs");
     }
     if (action.order.size() < 2) {
-        return Invalid(std::string(where) + ": order needs at least two values");
+        return InvalidActions(std::string(where) + ": order needs at least two values");
     }
     std::set<std::string_view> seen;
     for (const auto& value : action.order) {
         if (std::find(vocabulary.begin(), vocabulary.end(), value) == vocabulary.end()) {
-            return Invalid(std::string(where) + ": order names a value the model does not know");
+            return InvalidActions(std::string(where) +
+                                  ": order names a value the model does not know");
         }
         if (!seen.insert(value).second) {
-            return Invalid(std::string(where) + ": order names a value twice");
+            return InvalidActions(std::string(where) + ": order names a value twice");
         }
     }
     return {};
@@ -156,17 +159,17 @@ base::Result<void> CheckActions(const ActionSpace& actions, const EncodingSpec& 
         const auto& action = actions.inputs[i];
         const std::string where = "inputs[" + std::to_string(i) + "]";
         if (std::find(kImmutable.begin(), kImmutable.end(), action.input) != kImmutable.end()) {
-            return Invalid(where + ": " + action.input + " is not something HR can change");
+            return InvalidActions(where + ": " + action.input + " is not something HR can change");
         }
         if (!named.insert(action.input).second) {
-            return Invalid(where + ": " + action.input + " is named twice");
+            return InvalidActions(where + ": " + action.input + " is named twice");
         }
         if (domain::NumericIndex(action.input)) {
             if (auto ok = CheckNumeric(action, where); !ok) return ok;
         } else if (const auto* vocabulary = VocabularyOf(action.input, encoding)) {
             if (auto ok = CheckCategorical(action, *vocabulary, where); !ok) return ok;
         } else {
-            return Invalid(where + ": " + action.input + " is not an input of this model");
+            return InvalidActions(where + ": " + action.input + " is not an input of this model");
         }
     }
     return {};
@@ -188,18 +191,18 @@ Json ActionsToJson(const ActionSpace& actions) {
 
 base::Result<ActionSpace> ActionsFromJson(const Json& json) {
     if (!json.is_object() || !json.contains("schema") || json.at("schema") != kActionsSchema) {
-        return Invalid("an object with \"schema\": " + std::to_string(kActionsSchema) +
-                       " expected");
+        return InvalidActions("an object with \"schema\": " + std::to_string(kActionsSchema) +
+                              " expected");
     }
     if (!json.contains("inputs") || !json.at("inputs").is_array()) {
-        return Invalid("\"inputs\" must be an array");
+        return InvalidActions("\"inputs\" must be an array");
     }
     ActionSpace actions;
     for (const auto& entry : json.at("inputs")) {
         const std::string where = "inputs[" + std::to_string(actions.inputs.size()) + "]";
         if (!entry.is_object() || !entry.contains("input") || !entry.at("input").is_string() ||
             !entry.contains("change") || !entry.at("change").is_string()) {
-            return Invalid(where + ": \"input\" and \"change\" (strings) expected");
+            return InvalidActions(where + ": \"input\" and \"change\" (strings) expected");
         }
         InputAction action;
         action.input = entry.at("input").get<std::string>();
@@ -211,7 +214,7 @@ base::Result<ActionSpace> ActionsFromJson(const Json& json) {
         } else if (change == "towards") {
             action.change = InputAction::Change::kTowards;
         } else {
-            return Invalid(where + ": change must be raise, lower or towards");
+            return InvalidActions(where + ": change must be raise, lower or towards");
         }
         for (const auto& [key, value] : entry.items()) {
             if (key == "input" || key == "change") continue;
@@ -226,7 +229,8 @@ base::Result<ActionSpace> ActionsFromJson(const Json& json) {
             } else if (key == "label" && value.is_string()) {
                 action.label = value.get<std::string>();
             } else {
-                return Invalid(fmt::format("{}: unknown member or wrong type: {}", where, key));
+                return InvalidActions(
+                    fmt::format("{}: unknown member or wrong type: {}", where, key));
             }
         }
         actions.inputs.push_back(std::move(action));

@@ -99,7 +99,7 @@ Hyperparameters HyperparametersFrom(const Json& j) {
     return h;
 }
 
-base::Result<void> Invalid(std::string message) {
+base::Result<void> InvalidMetadata(std::string message) {
     return base::Fail(ErrorCode::kInvalidConfig, "model metadata: " + std::move(message));
 }
 
@@ -109,38 +109,39 @@ base::Result<void> CheckConsistency(const ModelMetadata& m,
                                     const std::vector<std::string>& categorical_names,
                                     const std::vector<std::string>& columns) {
     if (numeric_names.size() + categorical_names.size() != domain::kFieldCount) {
-        return Invalid(fmt::format("{} features listed, expected {}",
-                                   numeric_names.size() + categorical_names.size(),
-                                   domain::kFieldCount));
+        return InvalidMetadata(fmt::format("{} features listed, expected {}",
+                                           numeric_names.size() + categorical_names.size(),
+                                           domain::kFieldCount));
     }
     if (numeric_names.size() != domain::kNumericCount) {
-        return Invalid(fmt::format("{} numeric features, expected {}", numeric_names.size(),
-                                   domain::kNumericCount));
+        return InvalidMetadata(fmt::format("{} numeric features, expected {}", numeric_names.size(),
+                                           domain::kNumericCount));
     }
     for (std::size_t i = 0; i < domain::kNumericCount; ++i) {
         if (numeric_names[i] != domain::NumericFields()[i].name) {
-            return Invalid(fmt::format("numeric feature {} is {}, expected {}", i, numeric_names[i],
-                                       domain::NumericFields()[i].name));
+            return InvalidMetadata(fmt::format("numeric feature {} is {}, expected {}", i,
+                                               numeric_names[i], domain::NumericFields()[i].name));
         }
     }
     for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
         if (categorical_names[i] != domain::CategoricalFields()[i].name) {
-            return Invalid(fmt::format("categorical feature {} is {}, expected {}", i,
-                                       categorical_names[i], domain::CategoricalFields()[i].name));
+            return InvalidMetadata(fmt::format("categorical feature {} is {}, expected {}", i,
+                                               categorical_names[i],
+                                               domain::CategoricalFields()[i].name));
         }
         const auto& vocabulary = m.encoding.vocabulary[i];
         if (vocabulary.empty()) {
-            return Invalid(fmt::format("empty vocabulary for {}", categorical_names[i]));
+            return InvalidMetadata(fmt::format("empty vocabulary for {}", categorical_names[i]));
         }
         if (std::find(vocabulary.begin(), vocabulary.end(), m.encoding.modes[i]) ==
             vocabulary.end()) {
-            return Invalid(fmt::format("imputation value of {} is not in its vocabulary",
-                                       categorical_names[i]));
+            return InvalidMetadata(fmt::format("imputation value of {} is not in its vocabulary",
+                                               categorical_names[i]));
         }
     }
     if (m.encoding.optional.size() > domain::kMaxOptionalInputs) {
-        return Invalid(fmt::format("{} optional features, at most {}", m.encoding.optional.size(),
-                                   domain::kMaxOptionalInputs));
+        return InvalidMetadata(fmt::format("{} optional features, at most {}",
+                                           m.encoding.optional.size(), domain::kMaxOptionalInputs));
     }
     for (std::size_t i = 0; i < m.encoding.optional.size(); ++i) {
         const auto& group = m.encoding.optional[i];
@@ -151,30 +152,31 @@ base::Result<void> CheckConsistency(const ModelMetadata& m,
                         m.encoding.optional.begin() + static_cast<std::ptrdiff_t>(i),
                         [&](const OptionalGroup& g) { return g.name == group.name; });
         if (taken) {
-            return Invalid(fmt::format("optional feature {} is unnamed or named like another", i));
+            return InvalidMetadata(
+                fmt::format("optional feature {} is unnamed or named like another", i));
         }
         if (group.vocabulary.empty() || std::find(group.vocabulary.begin(), group.vocabulary.end(),
                                                   group.mode) == group.vocabulary.end()) {
-            return Invalid(fmt::format(
+            return InvalidMetadata(fmt::format(
                 "imputation value of optional feature {} is not in its vocabulary", group.name));
         }
         for (const auto& [spelling, canonical] : m.optional_features[i].aliases) {
             if (std::find(group.vocabulary.begin(), group.vocabulary.end(), canonical) ==
                 group.vocabulary.end()) {
-                return Invalid(fmt::format(
+                return InvalidMetadata(fmt::format(
                     "alias of optional feature {} maps outside its vocabulary", group.name));
             }
         }
     }
     if (columns != m.encoding.column_names) {
-        return Invalid(fmt::format(
+        return InvalidMetadata(fmt::format(
             "encoded_columns ({} names) differ from the {} columns the vocabulary gives",
             columns.size(), m.encoding.column_names.size()));
     }
     const bool thresholds_ok = m.decision_threshold > 0 && m.decision_threshold < 1 &&
                                m.risk.low_below > 0 && m.risk.low_below <= m.risk.medium_below &&
                                m.risk.medium_below < 1;
-    if (!thresholds_ok) return Invalid("decision threshold or risk cut-offs out of (0, 1)");
+    if (!thresholds_ok) return InvalidMetadata("decision threshold or risk cut-offs out of (0, 1)");
     return {};
 }
 
@@ -252,7 +254,7 @@ TrainingDistributions DescribeDistributions(const EncodingSpec& encoding,
 base::Result<void> CheckDistributions(const TrainingDistributions& d,
                                       const EncodingSpec& encoding) {
     const auto invalid = [](const std::string& what) {
-        return Invalid("training_distributions: " + what);
+        return InvalidMetadata("training_distributions: " + what);
     };
     if (d.numeric.size() != domain::kNumericCount) return invalid("not one per numeric feature");
     for (std::size_t i = 0; i < domain::kNumericCount; ++i) {
@@ -496,7 +498,7 @@ base::Result<ModelMetadata> ParseMetadata(std::string_view text) {
     try {
         const Json j = Json::parse(text);
         if (j.at("format_version").get<int>() != kFormatVersion) {
-            return tl::unexpected(Invalid("unsupported format_version").error());
+            return tl::unexpected(InvalidMetadata("unsupported format_version").error());
         }
         ModelMetadata m;
         m.model_version = j.at("model_version").get<std::string>();
@@ -519,8 +521,8 @@ base::Result<ModelMetadata> ParseMetadata(std::string_view text) {
             j.at("features").at("categorical").get<std::vector<std::string>>();
         if (categorical_names.size() != domain::kCategoricalCount) {
             return tl::unexpected(
-                Invalid(fmt::format("{} categorical features, expected {}",
-                                    categorical_names.size(), domain::kCategoricalCount))
+                InvalidMetadata(fmt::format("{} categorical features, expected {}",
+                                            categorical_names.size(), domain::kCategoricalCount))
                     .error());
         }
 
@@ -545,7 +547,7 @@ base::Result<ModelMetadata> ParseMetadata(std::string_view text) {
             for (const auto& feature : *found) {
                 if (feature.at("kind").get<std::string>() != "categorical") {
                     return tl::unexpected(
-                        Invalid("an optional feature's kind is not categorical").error());
+                        InvalidMetadata("an optional feature's kind is not categorical").error());
                 }
                 optional.push_back(
                     OptionalGroup{feature.at("name").get<std::string>(),
@@ -618,7 +620,7 @@ base::Result<ModelMetadata> ParseMetadata(std::string_view text) {
         return m;
     } catch (const nlohmann::json::exception& e) {
         // A malformed file is an expected failure at load time: report it as a value.
-        return tl::unexpected(Invalid(JsonProblem(e)).error());
+        return tl::unexpected(InvalidMetadata(JsonProblem(e)).error());
     }
 }
 

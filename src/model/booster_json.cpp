@@ -24,7 +24,7 @@ using Status = base::Result<void>;
 // Forest and TreeShapExplainer pack above it (bit 30 and up).
 constexpr std::int64_t kMaxFeatures = std::int64_t{1} << 16;
 
-tl::unexpected<base::Error> Invalid(std::string message) {
+tl::unexpected<base::Error> InvalidBooster(std::string message) {
     return base::Fail(base::ErrorCode::kInvalidConfig, "booster JSON: " + std::move(message));
 }
 
@@ -163,8 +163,8 @@ base::Result<RawTree> ReadTree(od::value value, std::size_t tree_index) {
         return read;
     });
     if (!ok) {
-        return Invalid("tree " + std::to_string(tree_index) + ": unreadable field '" + failed +
-                       "'");
+        return InvalidBooster("tree " + std::to_string(tree_index) + ": unreadable field '" +
+                              failed + "'");
     }
     return raw;
 }
@@ -175,16 +175,16 @@ Status ValidateTree(RawTree& raw, std::size_t tree_index, std::size_t feature_co
     TreeArrays& t = raw.arrays;
     const std::size_t n = t.left_children.size();
     const std::string tree = "tree " + std::to_string(tree_index);
-    if (n == 0) return Invalid(tree + ": no nodes");
+    if (n == 0) return InvalidBooster(tree + ": no nodes");
     if (raw.num_nodes >= 0 && static_cast<std::size_t>(raw.num_nodes) != n) {
-        return Invalid(tree + ": num_nodes disagrees with left_children");
+        return InvalidBooster(tree + ": num_nodes disagrees with left_children");
     }
     if (t.right_children.size() != n || t.split_indices.size() != n ||
         t.split_conditions.size() != n || t.default_left.size() != n || t.sum_hessian.size() != n) {
-        return Invalid(tree + ": node arrays differ in length (sum_hessian is required)");
+        return InvalidBooster(tree + ": node arrays differ in length (sum_hessian is required)");
     }
     if (!raw.split_types.empty() && raw.split_types.size() != n) {
-        return Invalid(tree + ": split_type differs in length");
+        return InvalidBooster(tree + ": split_type differs in length");
     }
     std::vector<std::uint8_t> seen(n, 0);
     std::vector<std::pair<std::size_t, std::size_t>> stack{{0, 0}};  // node, depth
@@ -194,36 +194,40 @@ Status ValidateTree(RawTree& raw, std::size_t tree_index, std::size_t feature_co
         const auto [node, depth] = stack.back();
         stack.pop_back();
         if (!(t.sum_hessian[node] >= 0.0F) || !std::isfinite(t.sum_hessian[node])) {
-            return Invalid(Where(tree_index, node) + ": cover is not a finite non-negative number");
+            return InvalidBooster(Where(tree_index, node) +
+                                  ": cover is not a finite non-negative number");
         }
         const std::int32_t left = t.left_children[node];
         const std::int32_t right = t.right_children[node];
         if (left < 0 || right < 0) {
             if (left != -1 || right != -1) {
-                return Invalid(Where(tree_index, node) + ": a leaf must have two -1 children");
+                return InvalidBooster(Where(tree_index, node) +
+                                      ": a leaf must have two -1 children");
             }
             if (!std::isfinite(t.split_conditions[node])) {
-                return Invalid(Where(tree_index, node) + ": leaf value is not finite");
+                return InvalidBooster(Where(tree_index, node) + ": leaf value is not finite");
             }
             t.depth = std::max(t.depth, depth);
             continue;
         }
         if (!raw.split_types.empty() && raw.split_types[node] != 0) {
-            return Invalid(Where(tree_index, node) + ": categorical splits are not supported");
+            return InvalidBooster(Where(tree_index, node) +
+                                  ": categorical splits are not supported");
         }
         if (t.split_indices[node] >= feature_count) {
-            return Invalid(Where(tree_index, node) + ": split feature out of range");
+            return InvalidBooster(Where(tree_index, node) + ": split feature out of range");
         }
         if (std::isnan(t.split_conditions[node])) {
-            return Invalid(Where(tree_index, node) + ": split condition is NaN");
+            return InvalidBooster(Where(tree_index, node) + ": split condition is NaN");
         }
         for (const std::int32_t child : {left, right}) {
             const auto c = static_cast<std::size_t>(child);
             if (child == 0 || c >= n) {
-                return Invalid(Where(tree_index, node) + ": child index out of range");
+                return InvalidBooster(Where(tree_index, node) + ": child index out of range");
             }
             if (seen[c] != 0) {
-                return Invalid(Where(tree_index, node) + ": node reached twice (not a tree)");
+                return InvalidBooster(Where(tree_index, node) +
+                                      ": node reached twice (not a tree)");
             }
             seen[c] = 1;
             stack.emplace_back(c, depth + 1);
@@ -311,23 +315,25 @@ base::Result<BoosterModel> ReadLearner(od::value learner) {
         return read;
     });
     if (tree_error) return tl::unexpected<base::Error>(std::move(*tree_error));
-    if (!ok) return Invalid("unreadable learner field '" + failed + "'");
+    if (!ok) return InvalidBooster("unreadable learner field '" + failed + "'");
 
     if (booster_name != "gbtree") {
-        return Invalid("gradient booster '" + booster_name + "' is not supported (gbtree only)");
+        return InvalidBooster("gradient booster '" + booster_name +
+                              "' is not supported (gbtree only)");
     }
     if (model.objective != "binary:logistic" && model.objective != "reg:logistic") {
-        return Invalid("objective '" + model.objective + "' is not supported (logistic only)");
+        return InvalidBooster("objective '" + model.objective +
+                              "' is not supported (logistic only)");
     }
     if (num_class > 1 || num_parallel_tree != 1) {
-        return Invalid("multi-class and random-forest boosters are not supported");
+        return InvalidBooster("multi-class and random-forest boosters are not supported");
     }
     if (!have_base_score || !(model.base_score > 0.0F && model.base_score < 1.0F)) {
-        return Invalid("base_score must be a probability in (0, 1)");
+        return InvalidBooster("base_score must be a probability in (0, 1)");
     }
     if (num_feature < 1 || num_feature > kMaxFeatures) {
-        return Invalid("num_feature missing or out of range (1.." + std::to_string(kMaxFeatures) +
-                       ")");
+        return InvalidBooster("num_feature missing or out of range (1.." +
+                              std::to_string(kMaxFeatures) + ")");
     }
     const auto feature_count = static_cast<std::size_t>(num_feature);
     if (model.feature_names.empty()) {
@@ -336,17 +342,18 @@ base::Result<BoosterModel> ReadLearner(od::value learner) {
         }
     }
     if (model.feature_names.size() != feature_count) {
-        return Invalid("feature_names has " + std::to_string(model.feature_names.size()) +
-                       " names for " + std::to_string(feature_count) + " features");
+        return InvalidBooster("feature_names has " + std::to_string(model.feature_names.size()) +
+                              " names for " + std::to_string(feature_count) + " features");
     }
     if (num_trees < 0 || static_cast<std::size_t>(num_trees) != raw_trees.size()) {
-        return Invalid("num_trees disagrees with the trees array");
+        return InvalidBooster("num_trees disagrees with the trees array");
     }
     if (tree_info.size() != raw_trees.size()) {
-        return Invalid("tree_info disagrees with the trees array");
+        return InvalidBooster("tree_info disagrees with the trees array");
     }
     for (std::size_t i = 0; i < raw_trees.size(); ++i) {
-        if (tree_info[i] != 0) return Invalid("tree " + std::to_string(i) + ": class is not 0");
+        if (tree_info[i] != 0)
+            return InvalidBooster("tree " + std::to_string(i) + ": class is not 0");
         if (auto valid = ValidateTree(raw_trees[i], i, feature_count); !valid) {
             return tl::unexpected<base::Error>(std::move(valid.error()));
         }
@@ -362,13 +369,14 @@ base::Result<BoosterModel> ParseBoosterJson(std::string_view json) {
     od::parser parser;
     od::document document;
     if (parser.iterate(padded).get(document) != simdjson::SUCCESS) {
-        return Invalid("not a JSON document");
+        return InvalidBooster("not a JSON document");
     }
     od::object root;
-    if (document.get_object().get(root) != simdjson::SUCCESS) return Invalid("not an object");
+    if (document.get_object().get(root) != simdjson::SUCCESS)
+        return InvalidBooster("not an object");
     od::value learner;
     if (root.find_field_unordered("learner").get(learner) != simdjson::SUCCESS) {
-        return Invalid("no 'learner' object");
+        return InvalidBooster("no 'learner' object");
     }
     return ReadLearner(learner);
 }

@@ -15,7 +15,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-base::Error Invalid(std::string message) {
+base::Error InvalidDistributions(std::string message) {
     return base::Error::Make(base::ErrorCode::kInvalidConfig,
                              "training_distributions: " + std::move(message));
 }
@@ -33,11 +33,11 @@ base::Result<void> CheckShares(const std::vector<double>& shares, const std::str
     double sum = 0;
     for (const double share : shares) {
         if (!(share >= 0 && share <= 1))
-            return tl::unexpected(Invalid(what + ": a share outside 0..1"));
+            return tl::unexpected(InvalidDistributions(what + ": a share outside 0..1"));
         sum += share;
     }
     if (std::fabs(sum - 1) > 1e-6)
-        return tl::unexpected(Invalid(what + ": shares do not sum to 1"));
+        return tl::unexpected(InvalidDistributions(what + ": shares do not sum to 1"));
     return {};
 }
 
@@ -46,11 +46,12 @@ base::Result<BinnedDistribution> BinsFromJson(const Json& json, const std::strin
                             json.at("frequencies").get<std::vector<double>>()};
     for (std::size_t i = 0; i < bins.edges.size(); ++i) {
         if (!std::isfinite(bins.edges[i]) || (i > 0 && bins.edges[i] <= bins.edges[i - 1])) {
-            return tl::unexpected(Invalid(what + ": edges are not finite and ascending"));
+            return tl::unexpected(
+                InvalidDistributions(what + ": edges are not finite and ascending"));
         }
     }
     if (bins.frequencies.size() != bins.edges.size() + 1) {
-        return tl::unexpected(Invalid(what + ": one share per bin expected"));
+        return tl::unexpected(InvalidDistributions(what + ": one share per bin expected"));
     }
     if (auto ok = CheckShares(bins.frequencies, what); !ok) return tl::unexpected(ok.error());
     return bins;
@@ -277,7 +278,8 @@ base::Result<TrainingDistributions> DistributionsFromJson(const Json& json) {
                                             entry.at("values").get<std::vector<std::string>>(),
                                             entry.at("frequencies").get<std::vector<double>>()};
             if (feature.values.size() != feature.frequencies.size() || feature.values.empty()) {
-                return tl::unexpected(Invalid(feature.name + ": one share per value expected"));
+                return tl::unexpected(
+                    InvalidDistributions(feature.name + ": one share per value expected"));
             }
             if (auto ok = CheckShares(feature.frequencies, feature.name); !ok) {
                 return tl::unexpected(ok.error());
@@ -291,7 +293,7 @@ base::Result<TrainingDistributions> DistributionsFromJson(const Json& json) {
         }
         return distributions;
     } catch (const nlohmann::json::exception& e) {
-        return tl::unexpected(Invalid(JsonProblem(e)));
+        return tl::unexpected(InvalidDistributions(JsonProblem(e)));
     }
 }
 

@@ -12,7 +12,8 @@
 #include "harness/http_client.hpp"
 #include "harness/service_process.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::access_test {
 namespace {
 
 using Json = nlohmann::json;
@@ -99,4 +100,4 @@ TEST(AccessTest, RequireApiKeyWithoutAKeysFileRefusesToStart) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::access_test

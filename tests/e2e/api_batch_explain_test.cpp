@@ -10,7 +10,8 @@
 #include "e2e/support/api_suite.hpp"
 #include "e2e/support/employee_json.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::api_batch_explain_test {
 namespace {
 
 using nlohmann::json;
@@ -192,4 +193,4 @@ TEST_F(ApiExplainTest, ExplainValidatesLikePredictAndWarns) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::api_batch_explain_test

@@ -11,7 +11,8 @@
 #include "e2e/support/api_suite.hpp"
 #include "e2e/support/employee_json.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::api_endpoints_test {
 namespace {
 
 using nlohmann::json;
@@ -289,4 +290,4 @@ TEST(ApiWithoutModelTest, PredictionEndpointsAnswer503AndHealthSaysUnhealthy) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::api_endpoints_test

@@ -7,7 +7,8 @@
 #include "e2e/support/api_suite.hpp"
 #include "e2e/support/employee_json.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::api_protocol_test {
 namespace {
 
 using nlohmann::json;
@@ -176,4 +177,4 @@ TEST_F(ApiProtocolTest, RequestIdIsEchoedOnSuccessAndOnErrors) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::api_protocol_test

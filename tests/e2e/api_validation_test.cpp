@@ -11,7 +11,8 @@
 #include "e2e/support/api_suite.hpp"
 #include "e2e/support/employee_json.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::api_validation_test {
 namespace {
 
 using nlohmann::json;
@@ -232,4 +233,4 @@ TEST_F(ApiValidationTest, BodiesThatAreNotOneEmployeeObjectAre422) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::api_validation_test

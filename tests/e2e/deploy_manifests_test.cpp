@@ -17,7 +17,8 @@
 #include "harness/http_client.hpp"
 #include "harness/service_process.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::deploy_manifests_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -269,4 +270,4 @@ TEST_F(DeployManifestsTest, GracePeriodCoversTheDrain) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::deploy_manifests_test

@@ -18,7 +18,8 @@
 #include "harness/http_client.hpp"
 #include "harness/service_process.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::hardening_test {
 namespace {
 
 using Json = nlohmann::json;
@@ -278,4 +279,4 @@ TEST_F(HardeningTest, MalformedNumbersAreNamed) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::hardening_test

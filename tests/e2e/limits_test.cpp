@@ -14,7 +14,8 @@
 #include "harness/http_client.hpp"
 #include "harness/service_process.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::limits_test {
 namespace {
 
 using Json = nlohmann::json;
@@ -150,4 +151,4 @@ TEST(LimitsTest, BatchOverTheLimitIs422) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::limits_test

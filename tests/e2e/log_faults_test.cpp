@@ -18,7 +18,8 @@
 #include "harness/postgres_cluster.hpp"
 #include "harness/service_process.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::log_faults_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -301,4 +302,4 @@ TEST_F(LogFaultsTest, SpoolDiskFullAnswers503AndLosesNothingAcknowledged) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::log_faults_test

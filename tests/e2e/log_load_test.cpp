@@ -12,7 +12,8 @@
 #include "harness/postgres_cluster.hpp"
 #include "harness/service_process.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::log_load_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -201,4 +202,4 @@ TEST_F(LogLoadTest, SigtermUnderLoadDropsNothingInFlight) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::log_load_test

@@ -14,7 +14,8 @@
 #include "harness/postgres_cluster.hpp"
 #include "harness/service_process.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::log_rows_test {
 namespace {
 
 using Json = nlohmann::json;
@@ -540,4 +541,4 @@ TEST(LogStartupTest, UnmigratedPostgresIsRefusedWithoutThePassword) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::log_rows_test

@@ -15,7 +15,8 @@
 #include "harness/http_client.hpp"
 #include "harness/service_process.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::model_card_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -196,4 +197,4 @@ TEST(ModelCardTest, TrainWritesOverAVersionWithForce) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::model_card_test

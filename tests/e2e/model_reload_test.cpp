@@ -25,7 +25,8 @@
 #include "harness/service_process.hpp"
 #include "support/log_support.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::model_reload_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -318,4 +319,4 @@ TEST_F(ModelReloadTest, ANewDefaultGetsItsMonitoringFiguresAtOnce) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::model_reload_test

@@ -15,7 +15,8 @@
 #include "support/employee_json.hpp"
 #include "support/log_support.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::model_v2_test {
 namespace {
 
 using nlohmann::json;
@@ -233,4 +234,4 @@ TEST(ModelV2ShadowTest, TheShadowScoresWithTheValueTheClientSent) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::model_v2_test

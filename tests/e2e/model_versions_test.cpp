@@ -21,7 +21,8 @@
 #include "support/employee_json.hpp"
 #include "support/log_support.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::model_versions_test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -280,4 +281,4 @@ TEST_F(ModelVersionsTest, ABrokenDefaultStopsTheStart) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::model_versions_test

@@ -33,7 +33,8 @@
 #include "model/artifact.hpp"
 #include "model/technova_reader.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::monitoring_test {
 namespace {
 
 using Json = nlohmann::json;
@@ -916,4 +917,4 @@ INSTANTIATE_TEST_SUITE_P(Backends,
                          BackendName);
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::monitoring_test

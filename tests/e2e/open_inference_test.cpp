@@ -16,7 +16,8 @@
 #include "support/employee_json.hpp"
 #include "support/log_support.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::open_inference_test {
 namespace {
 
 using nlohmann::json;
@@ -318,4 +319,4 @@ TEST_F(OpenInferenceTest, BatchesUpToTheLimitTheMetadataStates) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::open_inference_test

@@ -20,7 +20,8 @@
 #include "harness/postgres_cluster.hpp"
 #include "harness/service_process.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::operations_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -422,4 +423,4 @@ TEST(OpsTest, ReadinessFollowsThePostgresOutage) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::operations_test

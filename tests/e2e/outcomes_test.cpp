@@ -14,7 +14,8 @@
 #include "harness/service_process.hpp"
 #include "support/log_support.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::outcomes_test {
 namespace {
 
 using nlohmann::json;
@@ -191,4 +192,4 @@ TEST(OutcomesImportTest, StoresTheValidRowsReportsTheOthersByLineAndIsIdempotent
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::outcomes_test

@@ -21,7 +21,8 @@
 #include "harness/postgres_cluster.hpp"
 #include "harness/service_process.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::replicas_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -247,4 +248,4 @@ TEST(ReplicasTest, AKilledReplicaAndACutDatabaseLoseNoAcknowledgedPrediction) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::replicas_test

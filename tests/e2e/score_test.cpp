@@ -19,7 +19,8 @@
 #include "harness/service_process.hpp"
 #include "support/log_support.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::score_test {
 namespace {
 
 const char* kHeader =
@@ -645,4 +646,4 @@ TEST_F(ScoreTest, StreamsALargeRoster) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::score_test

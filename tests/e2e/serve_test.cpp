@@ -11,7 +11,8 @@
 #include "harness/http_client.hpp"
 #include "harness/service_process.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::serve_test {
 namespace {
 
 // "2026-11-27T09:23:32.123456Z": digits where the pattern has 9, the rest literal.
@@ -173,4 +174,4 @@ TEST(ServeTest, VersionAndHelpOnEverySubcommand) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::serve_test

@@ -13,7 +13,8 @@
 #include "e2e/support/api_suite.hpp"
 #include "e2e/support/employee_json.hpp"
 
-namespace attrition::test {
+// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
+namespace attrition::test::what_if_test {
 namespace {
 
 using nlohmann::json;
@@ -175,4 +176,4 @@ TEST_F(WhatIfTest, AVersionIsDescribedAloneAsInTheList) {
 }
 
 }  // namespace
-}  // namespace attrition::test
+}  // namespace attrition::test::what_if_test

@@ -10,27 +10,15 @@
 #include <vector>
 
 #include "http/request_limits.hpp"
+#include "unit/http/manual_clock.hpp"
 
 namespace attrition::http {
 namespace {
 
 using namespace std::chrono_literals;
 using TimePoint = std::chrono::steady_clock::time_point;
-
-// A clock the test moves by hand.
-struct ManualClock {
-    std::shared_ptr<TimePoint> now = std::make_shared<TimePoint>(TimePoint{} + 1h);
-    RateLimiter::Clock Function() const {
-        return [now = now] { return *now; };
-    }
-    void Advance(std::chrono::steady_clock::duration d) { *now += d; }
-};
-
-RateLimits PredictOnly(double per_second, double burst) {
-    RateLimits limits{};
-    limits[static_cast<std::size_t>(RouteGroup::kPredict)] = RateLimit{per_second, burst};
-    return limits;
-}
+using test_support::ManualClock;
+using test_support::PredictOnly;
 
 TEST(ParseRateLimitTest, AcceptsOffRateAndRateWithBurst) {
     EXPECT_FALSE(ParseRateLimit("off")->Limited());

@@ -9,24 +9,15 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "unit/http/manual_clock.hpp"
+
 namespace attrition::http {
 namespace {
 
 using namespace std::chrono_literals;
 using TimePoint = std::chrono::steady_clock::time_point;
-
-struct ManualClock {
-    std::shared_ptr<TimePoint> now = std::make_shared<TimePoint>(TimePoint{} + 1h);
-    RateLimiter::Clock Function() const {
-        return [now = now] { return *now; };
-    }
-};
-
-RateLimits PredictOnly(double per_second, double burst) {
-    RateLimits limits{};
-    limits[static_cast<std::size_t>(RouteGroup::kPredict)] = RateLimit{per_second, burst};
-    return limits;
-}
+using test_support::ManualClock;
+using test_support::PredictOnly;
 
 Router TestRoutes() {
     const Handler ok = [](const Request&, RequestContext&) -> Awaitable<Response> {
