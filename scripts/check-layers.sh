@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The module layering, checked in CI: each src/<module> may include (and link) only the modules
 # below it — base ← domain ← model, base ← store, base ← ops, monitoring above model and store,
-# serving above model and store, http above those, app on top.
+# serving above model, store and ops, http above those, app on top.
 # Fails naming the file and the include, or the CMake link, that runs the wrong way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ declare -A allowed=(
   [store]="base store"
   [ops]="base ops"
   [monitoring]="base domain model store monitoring"
-  [serving]="base domain model store serving"
+  [serving]="base domain model store ops serving"
   [http]="base domain model store monitoring serving ops http"
   [app]="base domain model store monitoring serving ops http app"
 )

@@ -23,6 +23,7 @@
 #include "model/predictor.hpp"
 #include "model/repository.hpp"
 #include "serving/log_rows.hpp"
+#include "serving/version.hpp"
 
 namespace attrition::app {
 namespace {
@@ -79,22 +80,12 @@ std::string_view FieldName(std::size_t i) {
                                      : domain::CategoricalFields()[i - domain::kNumericCount].name;
 }
 
-// The version to score with: --model-version, else the repository's default.
+// The version to score with: --model-version, else the repository's default, as the API chooses
+// (--model-version scores with that version even when serving.json names another default).
 base::Result<const model::ServedModel*> ChooseModel(const model::Repository& repository,
                                                     const ScoreConfig& config) {
-    // --model-version scores with that version even when serving.json names another default.
-    const auto* named =
-        config.model_version.empty() ? nullptr : repository.Find(config.model_version);
-    const model::ServedModel* served = config.model_version.empty()
-                                           ? repository.Default()
-                                           : (named != nullptr ? named->model.get() : nullptr);
-    if (served == nullptr) {
-        return base::Fail(
-            base::ErrorCode::kNotFound,
-            fmt::format("no model{} in {}",
-                        config.model_version.empty() ? "" : " version " + config.model_version,
-                        config.model_dir));
-    }
+    auto served = serving::ResolveVersion(repository, config.model_version);
+    if (!served) served.error().message += " (model folder " + config.model_dir + ")";
     return served;
 }
 

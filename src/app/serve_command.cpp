@@ -35,7 +35,9 @@
 #include "ops/logging.hpp"
 #include "ops/metrics.hpp"
 #include "ops/scheduler.hpp"
+#include "serving/model_reloads.hpp"
 #include "store/database_url.hpp"
+#include "store/database_watch.hpp"
 #include "store/partitions.hpp"
 #include "store/prediction_log.hpp"
 
@@ -272,10 +274,10 @@ struct Objects {
     ops::Registry metrics;
     http::ApiKeys api_keys;
     std::unique_ptr<model::Catalog> models;
-    std::unique_ptr<http::handlers::ModelReloads> reloads;
+    std::unique_ptr<serving::ModelReloads> reloads;
     std::unique_ptr<store::PredictionLog> log;
     std::unique_ptr<store::Database> ops_database;
-    std::unique_ptr<http::handlers::DatabaseWatch> database_watch;
+    std::unique_ptr<store::DatabaseWatch> database_watch;
     std::unique_ptr<RetentionMetrics> retention_metrics;
     std::unique_ptr<ops::DailyScheduler> retention;
     std::unique_ptr<ops::DailyScheduler> partitions;
@@ -316,7 +318,7 @@ bool LoadServedModels(const ServeConfig& config, Objects& o) {
     if (!models) return false;
     o.models = std::make_unique<model::Catalog>(config.model_dir, Flags(config), std::move(*models),
                                                 std::chrono::seconds(config.reload_timeout_s));
-    o.reloads = std::make_unique<http::handlers::ModelReloads>(*o.models, o.metrics);
+    o.reloads = std::make_unique<serving::ModelReloads>(*o.models, o.metrics);
     return true;
 }
 
@@ -345,7 +347,7 @@ bool OpenLog(const ServeConfig& config, Objects& o) {
     o.ops_database = OpenOpsDatabase(config.database_url, log_options.observer);
     if (!o.ops_database && status.backend != "none") return false;
     if (o.ops_database) {
-        o.database_watch = std::make_unique<http::handlers::DatabaseWatch>(
+        o.database_watch = std::make_unique<store::DatabaseWatch>(
             [&o] { return o.ops_database->Ping(); }, std::chrono::seconds(2));
         auto& database_up = o.metrics
                                 .AddGauge("attrition_database_up",
@@ -354,7 +356,7 @@ bool OpenLog(const ServeConfig& config, Objects& o) {
                                 .With({});
         o.metrics.AddCollector([&database_up, &o] {
             const auto state = o.database_watch->State();
-            database_up.Set(state == http::handlers::DatabaseState::kDown ? 0 : 1);
+            database_up.Set(state == store::DatabaseState::kDown ? 0 : 1);
         });
     }
     o.metrics
@@ -444,8 +446,7 @@ http::handlers::ReadinessInput Readiness(const Objects& o) {
     const auto status = o.log->Status();
     http::handlers::ReadinessInput input;
     input.model_loaded = o.models->Current()->Default() != nullptr;
-    input.database =
-        o.database_watch ? o.database_watch->State() : http::handlers::DatabaseState::kDisabled;
+    input.database = o.database_watch ? o.database_watch->State() : store::DatabaseState::kDisabled;
     input.spool_bytes = status.spool_bytes;
     input.spool_max_bytes = status.spool_max_bytes;
     input.log_commits = status.database_reachable;
@@ -505,7 +506,6 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
         http::Endpoints{.predictions = *o.predictions,
                         .log = *o.log_endpoints,
                         .monitoring = *o.monitoring,
-                        .reloads = *o.reloads,
                         .inference = *o.inference,
                         .health = http::handlers::MakeHealthHandler(
                             [&o]() -> std::optional<std::string> {
@@ -520,6 +520,7 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
                         .metrics = http::handlers::MakeMetricsHandler(o.metrics),
                         .openapi = http::handlers::MakeOpenApiHandler(o.openapi_document),
                         .model_card = http::handlers::MakeModelCardHandler(*o.models),
+                        .reload = http::handlers::MakeReloadHandler(*o.reloads),
                         .assets = *o.assets,
                         .batch_limit = config.batch_limit});
     o.assets->ListEndpoints(routes);

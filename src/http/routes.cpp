@@ -43,7 +43,7 @@ Json VersionHeader() {
     return Json{{"name", handlers::kModelVersionHeader},
                 {"in", "header"},
                 {"required", false},
-                {"description", "Model version to score with; wins over ?model_version="},
+                {"description", "Model version to use; wins over ?model_version="},
                 {"schema", {{"type", "string"}}}};
 }
 
@@ -256,7 +256,7 @@ void DeclarePredictionRoutes(const Endpoints& e, std::vector<Route>& routes) {
                 .tag = "model",
                 .responses = {{200, "What changed", "ReloadReport"},
                               {409, "The repository cannot be read; nothing changed", "Error"}}},
-        .handler = Bind(e.reloads, &handlers::ModelReloads::Reload),
+        .handler = e.reload,
     });
 }
 
@@ -471,7 +471,8 @@ void DeclareMonitoringRoutes(const Endpoints& e, std::vector<Route>& routes) {
         text);
     // The predictions judged against outcomes, as for live performance.
     const std::vector<Json> labelled{
-        version, QueryParameter("since", "Predictions created at or after (ISO 8601)", text),
+        VersionHeader(), version,
+        QueryParameter("since", "Predictions created at or after (ISO 8601)", text),
         QueryParameter("until", "Predictions created before (ISO 8601)", text),
         QueryParameter("horizon_days", "Positive: left within this many days of the prediction",
                        {{"type", "integer"},
@@ -519,23 +520,23 @@ void DeclareMonitoringRoutes(const Endpoints& e, std::vector<Route>& routes) {
         .group = RouteGroup::kRead,
         .access = Access::kApiKey,
         .operation =
-            Operation{
-                .operation_id = "drift",
-                .summary = "Drift: the inputs and scores of the version's recent predictions "
-                           "against its training data (PSI per feature, KS for numerics)",
-                .tag = "monitoring",
-                .parameters = {version, QueryParameter(
-                                            "days", "Window: today (UTC) and the days-1 before it",
-                                            {{"type", "integer"},
-                                             {"minimum", 1},
-                                             {"maximum", handlers::kMaxStatsDays},
-                                             {"default", 30}})},
-                .responses =
-                    {{200, "Drift per feature and of the prediction", "DriftReport"},
-                     {404, "No such model version", "Error"},
-                     {409, "The version's artifact holds no training distributions", "Error"},
-                     {422, "Invalid query", "HTTPValidationError"},
-                     {503, "Prediction log off, database unavailable or no model", "Error"}}},
+            Operation{.operation_id = "drift",
+                      .summary = "Drift: the inputs and scores of the version's recent predictions "
+                                 "against its training data (PSI per feature, KS for numerics)",
+                      .tag = "monitoring",
+                      .parameters = {VersionHeader(), version,
+                                     QueryParameter("days",
+                                                    "Window: today (UTC) and the days-1 before it",
+                                                    {{"type", "integer"},
+                                                     {"minimum", 1},
+                                                     {"maximum", handlers::kMaxStatsDays},
+                                                     {"default", 30}})},
+                      .responses =
+                          {{200, "Drift per feature and of the prediction", "DriftReport"},
+                           {404, "No such model version", "Error"},
+                           {409, "The version's artifact holds no training distributions", "Error"},
+                           {422, "Invalid query", "HTTPValidationError"},
+                           {503, "Prediction log off, database unavailable or no model", "Error"}}},
         .handler = Bind(e.monitoring, &handlers::MonitoringEndpoints::Drift),
     });
     routes.push_back({

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "http/handlers/log_endpoints.hpp"
-#include "http/handlers/model_reload.hpp"
 #include "http/handlers/monitoring_endpoints.hpp"
 #include "http/handlers/open_inference.hpp"
 #include "http/handlers/prediction_endpoints.hpp"
@@ -21,7 +20,6 @@ struct Endpoints {
     handlers::PredictionEndpoints& predictions;
     handlers::LogEndpoints& log;
     handlers::MonitoringEndpoints& monitoring;
-    handlers::ModelReloads& reloads;
     handlers::OpenInference& inference;
     Handler health;
     Handler livez;
@@ -29,6 +27,7 @@ struct Endpoints {
     Handler metrics;
     Handler openapi;
     Handler model_card;
+    Handler reload;
     const StaticAssets& assets;
     std::size_t batch_limit = 100;
 };

@@ -55,6 +55,11 @@ struct PoolStats {
 // One row of a query result; nullopt for SQL NULL.
 using Row = std::vector<std::optional<std::string>>;
 
+// A count cell (a decimal integer, as both backends return count(*)); 0 for SQL NULL.
+inline std::uint64_t CountCell(const std::optional<std::string>& cell) {
+    return cell ? std::stoull(*cell) : 0;
+}
+
 // The statements a migration transaction may run (on one connection, inside the transaction).
 class SqlSession {
   public:

@@ -291,10 +291,6 @@ std::string SampleBound(std::uint64_t rows, std::uint64_t wanted) {
     return fmt::format("{:02x}", std::max<std::uint64_t>(kept, 1));
 }
 
-std::uint64_t Count(const std::optional<std::string>& text) {
-    return text ? std::stoull(*text) : 0;
-}
-
 double Number(const std::optional<std::string>& text) { return text ? std::stod(*text) : 0.0; }
 
 }  // namespace
@@ -313,14 +309,14 @@ base::Result<DriftSample> ReadDriftSample(Database& database, const DriftQuery& 
             if (counted->size() != 1 || counted->front().size() != 1) {
                 return base::Fail(ErrorCode::kInternal, "unexpected window count result");
             }
-            sample.window_rows = Count(counted->front()[0]);
+            sample.window_rows = CountCell(counted->front()[0]);
             auto bounded = params;
             bounded.push_back(SampleBound(sample.window_rows, query.sample_rows));
             auto rows = session.Query(pg ? kPgDriftSql : kSqliteDriftSql, bounded);
             if (!rows) return tl::unexpected(rows.error());
             for (auto& row : *rows) {
                 if (row.size() != 3 || !row[0] || !row[1]) continue;  // a JSON null value
-                const auto count = Count(row[2]);
+                const auto count = CountCell(row[2]);
                 if (row[0]->empty()) {
                     sample.probabilities.emplace_back(std::stod(*row[1]), count);
                     sample.sampled_rows += count;
@@ -344,22 +340,22 @@ base::Result<LivePerformance> ReadLivePerformance(Database& database,
     }
     const auto& first = rows.front();
     LivePerformance live;
-    live.resolved = Count(first[1]);
-    live.unresolved = Count(first[0]) - live.resolved;
-    live.positives = Count(first[2]);
-    live.true_positive = Count(first[3]);
-    live.false_positive = Count(first[4]);
-    live.false_negative = Count(first[5]);
+    live.resolved = CountCell(first[1]);
+    live.unresolved = CountCell(first[0]) - live.resolved;
+    live.positives = CountCell(first[2]);
+    live.true_positive = CountCell(first[3]);
+    live.false_positive = CountCell(first[4]);
+    live.false_negative = CountCell(first[5]);
     live.squared_error = Number(first[6]);
     live.squared_error_squared = Number(first[15]);
     live.auc_pairs = Number(first[7]);
     live.precision_gain = Number(first[8]);
-    live.young = Count(first[9]);
-    live.early_departures = Count(first[10]);
+    live.young = CountCell(first[9]);
+    live.early_departures = CountCell(first[10]);
     for (const auto& row : rows) {
         if (!row[11]) continue;  // nothing resolved: the one row has no decile
-        live.deciles.push_back(DecileSums{static_cast<int>(Count(row[11])), Count(row[12]),
-                                          Number(row[13]), Count(row[14])});
+        live.deciles.push_back(DecileSums{static_cast<int>(CountCell(row[11])), CountCell(row[12]),
+                                          Number(row[13]), CountCell(row[14])});
     }
     return live;
 }
@@ -389,7 +385,7 @@ base::Result<std::vector<ScoreBin>> ReadScoreBins(Database& database, const Scor
     bins.reserve(rows->size());
     for (const auto& row : *rows) {
         if (row.size() != 4) return base::Fail(ErrorCode::kInternal, "unexpected score bins");
-        bins.push_back({Count(row[1]) == 1, Count(row[2]), Number(row[3])});
+        bins.push_back({CountCell(row[1]) == 1, CountCell(row[2]), Number(row[3])});
     }
     return bins;
 }
@@ -405,9 +401,9 @@ base::Result<std::vector<FairnessGroupRow>> ReadFairnessGroups(Database& databas
         if (row.size() != 9 || !row[0] || !row[1]) {
             return base::Fail(ErrorCode::kInternal, "unexpected fairness result");
         }
-        groups.push_back({std::move(*row[0]), std::move(*row[1]), Count(row[2]), Count(row[3]),
-                          Number(row[4]), Count(row[5]), Count(row[6]), Count(row[7]),
-                          Count(row[8])});
+        groups.push_back({std::move(*row[0]), std::move(*row[1]), CountCell(row[2]),
+                          CountCell(row[3]), Number(row[4]), CountCell(row[5]), CountCell(row[6]),
+                          CountCell(row[7]), CountCell(row[8])});
     }
     return groups;
 }

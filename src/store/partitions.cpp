@@ -21,10 +21,6 @@ std::string UtcDate(std::chrono::year_month_day day) {
                        static_cast<unsigned>(day.month()));
 }
 
-std::uint64_t Count(const std::optional<std::string>& text) {
-    return text ? std::stoull(*text) : 0;
-}
-
 }  // namespace
 
 base::Result<int> CreateLogPartitions(Database& database, base::SystemTime now, int months_ahead) {
@@ -56,7 +52,7 @@ base::Result<std::optional<DroppedPartition>> DropOldestExpiredPartition(Databas
     if (row.size() != 3 || !row[0]) {
         return base::Fail(base::ErrorCode::kInternal, "partition drop returned no month");
     }
-    DroppedPartition dropped{*row[0], Count(row[1]), Count(row[2])};
+    DroppedPartition dropped{*row[0], CountCell(row[1]), CountCell(row[2])};
     spdlog::info("msg=\"log partition dropped\" month={} requests={} predictions={}", dropped.month,
                  dropped.requests, dropped.predictions);
     return dropped;

@@ -192,6 +192,50 @@ TEST_F(ModelVersionsTest, AnUnknownOrFailedVersionIsALogged404NamingTheLoadedOne
     EXPECT_TRUE(LoggedVersions(service.WorkingDir()).empty());
 }
 
+// One rule on every route: a v1 route and a monitoring route read the name from the
+// X-Model-Version header (which wins) or the model_version parameter, a V2 route from its path;
+// an unknown or failed name is the same 404 naming the loaded versions, in the route's dialect.
+TEST_F(ModelVersionsTest, EveryRouteChoosesTheVersionOneWay) {
+    const std::string key = "versions-test-key-0123456789abcdef";
+    auto options = Options(kDefault);
+    options.env["OC5_API_KEYS_FILE"] = WriteApiKeysFile(repository_, key);
+    ServiceProcess service(options);
+    HttpClient client(service.Port());
+    const std::string unknown = "Unknown model version; available: " + kCandidate + ", " + kDefault;
+    auto with_version = [&](const std::string& version) {
+        auto headers = Bearer(key);
+        headers["X-Model-Version"] = version;
+        return headers;
+    };
+    for (const std::string version : {"nope_v9", "broken_v0"}) {
+        const auto info = client.Get("/api/v1/model/info", with_version(version));
+        EXPECT_EQ(info.status, 404);
+        EXPECT_EQ(json::parse(info.body), (json{{"detail", unknown}}));
+        const auto drift = client.Get("/api/v1/monitoring/drift", with_version(version));
+        EXPECT_EQ(drift.status, 404) << drift.body;
+        EXPECT_EQ(json::parse(drift.body), (json{{"detail", unknown}}));
+        const auto by_query =
+            client.Get("/api/v1/monitoring/performance?model_version=" + version, Bearer(key));
+        EXPECT_EQ(by_query.status, 404);
+        EXPECT_EQ(json::parse(by_query.body), (json{{"detail", unknown}}));
+        const auto v2 = client.Get("/v2/models/attrition/versions/" + version);
+        EXPECT_EQ(v2.status, 404);
+        EXPECT_EQ(json::parse(v2.body), (json{{"error", unknown}}));
+    }
+    // The header names the version the figures are of, and wins over the parameter.
+    const auto drift =
+        client.Get("/api/v1/monitoring/drift?model_version=" + kDefault, with_version(kCandidate));
+    ASSERT_EQ(drift.status, 200) << drift.body;
+    EXPECT_EQ(json::parse(drift.body)["model_version"], kCandidate);
+    const auto info =
+        client.Get("/api/v1/model/info?model_version=" + kDefault, with_version(kCandidate));
+    ASSERT_EQ(info.status, 200);
+    EXPECT_EQ(json::parse(info.body)["model_version"], kCandidate);
+    const auto v2 = client.Get("/v2/models/attrition/versions/" + kCandidate + "/ready");
+    ASSERT_EQ(v2.status, 200);
+    EXPECT_EQ(json::parse(v2.body)["version"], kCandidate);
+}
+
 TEST_F(ModelVersionsTest, AShadowVersionScoresEveryPredictionInRowsTheReadsLeaveOut) {
     const std::string key = "shadow-test-key";
     AllLow(kCandidate);

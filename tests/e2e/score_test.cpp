@@ -156,6 +156,11 @@ TEST_F(ScoreTest, TheOptionalTravelColumnIsReadByTheVersionThatTakesIt) {
     EXPECT_NE(v2[2].at("error").find("frequence_deplacement"), std::string::npos)
         << v2[2].at("error");
     EXPECT_EQ(v2[2].at("error").find("Weekly"), std::string::npos);
+    // An unknown version is refused as the API refuses it (serving::ResolveVersion).
+    EXPECT_EQ(Score(csv, {"--model-version", "nope_v9"}, &log), 1);
+    EXPECT_NE(log.find("Unknown model version; available: xgb_enhanced_v2.0, xgb_enhanced_v2.1"),
+              std::string::npos)
+        << log;
 
     ASSERT_EQ(Score(csv, {}, &log), 0) << log;
     const auto v1 = ReadCsv(dir_ + "/out.csv");

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "http/handlers/log_endpoints.hpp"
+#include "http/handlers/model_version.hpp"
 #include "http/handlers/on_workers.hpp"
 #include "http/problem.hpp"
 #include "http/query.hpp"
@@ -20,6 +21,7 @@
 #include "monitoring/estimated.hpp"
 #include "monitoring/evaluation.hpp"
 #include "monitoring/realized.hpp"
+#include "serving/version.hpp"
 
 namespace attrition::http::handlers {
 namespace {
@@ -51,24 +53,16 @@ struct Chosen {
     const model::ModelMetadata* metadata = nullptr;
 };
 
-// The version asked for, or the default: kNotFound naming the loaded ones, kUnavailable when
-// none is loaded.
+// The version the request names (its X-Model-Version header, else the model_version parameter)
+// or the default, as serving::ResolveVersion chooses for every route.
 base::Result<Chosen> ChooseVersion(const model::Catalog& catalog,
-                                   const std::optional<std::string>& wanted) {
+                                   const Request& request,
+                                   const std::optional<std::string>& from_query) {
     Chosen chosen{catalog.Current()};
-    const model::ServedModel* model = nullptr;
-    if (!wanted) {
-        model = chosen.models->Default();
-        if (model == nullptr) return base::Fail(ErrorCode::kUnavailable, "Model not loaded");
-    } else {
-        const auto* version = chosen.models->Find(*wanted);
-        if (version == nullptr || !version->model) {
-            return base::Fail(ErrorCode::kNotFound,
-                              "Unknown model version; available: " + chosen.models->LoadedNames());
-        }
-        model = version->model.get();
-    }
-    chosen.metadata = &model->predictor.Metadata();
+    const auto model =
+        serving::ResolveVersion(*chosen.models, RequestedVersion(request, from_query));
+    if (!model) return tl::unexpected(model.error());
+    chosen.metadata = &(*model)->predictor.Metadata();
     return chosen;
 }
 
@@ -269,7 +263,7 @@ Awaitable<Response> MonitoringEndpoints::Performance(const Request& request,
     if (database_ == nullptr) co_return ErrorResponse(request, LogOff());
     auto parameters = ParsePerformanceQuery(request.target());
     if (!parameters) co_return ErrorResponse(request, parameters.error());
-    const auto chosen = ChooseVersion(models_, parameters->model_version);
+    const auto chosen = ChooseVersion(models_, request, parameters->model_version);
     if (!chosen) co_return ErrorResponse(request, chosen.error());
     const auto& meta = *chosen->metadata;
     const auto query = monitoring::LabelledQuery(
@@ -330,7 +324,7 @@ Awaitable<Response> MonitoringEndpoints::Drift(const Request& request,
     if (database_ == nullptr) co_return ErrorResponse(request, LogOff());
     auto parameters = ParseDriftQuery(request.target());
     if (!parameters) co_return ErrorResponse(request, parameters.error());
-    const auto chosen = ChooseVersion(models_, parameters->model_version);
+    const auto chosen = ChooseVersion(models_, request, parameters->model_version);
     if (!chosen) co_return ErrorResponse(request, chosen.error());
     const auto& meta = *chosen->metadata;
     if (!meta.distributions) {
@@ -374,7 +368,7 @@ Awaitable<Response> MonitoringEndpoints::Fairness(const Request& request,
     if (database_ == nullptr) co_return ErrorResponse(request, LogOff());
     auto parameters = ParsePerformanceQuery(request.target());
     if (!parameters) co_return ErrorResponse(request, parameters.error());
-    const auto chosen = ChooseVersion(models_, parameters->model_version);
+    const auto chosen = ChooseVersion(models_, request, parameters->model_version);
     if (!chosen) co_return ErrorResponse(request, chosen.error());
     const auto& meta = *chosen->metadata;
     const auto query = monitoring::LabelledQuery(

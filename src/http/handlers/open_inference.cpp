@@ -5,34 +5,12 @@
 #include "http/handlers/inference_tensors.hpp"
 #include "http/problem.hpp"
 #include "http/router.hpp"
+#include "serving/version.hpp"
 
 namespace attrition::http::handlers {
 namespace {
 
 constexpr std::string_view kVersionsSegment = "/versions/";
-
-// The version a metadata or ready path names, or the default; null with `status` set when
-// there is none.
-const model::RepositoryVersion* Named(const model::Repository& models,
-                                      std::string_view path,
-                                      Status& status) {
-    const std::string_view named = InferenceVersion(path);
-    const auto* version = models.Find(named.empty() ? models.default_version : named);
-    if (version == nullptr || !version->model) {
-        status = named.empty() ? Status::service_unavailable : Status::not_found;
-        return nullptr;
-    }
-    return version;
-}
-
-Response NoSuchVersion(const Request& request, const model::Repository& models, Status status) {
-    return ErrorResponse(
-        request,
-        status == Status::not_found
-            ? base::Error::Make(base::ErrorCode::kNotFound,
-                                "Unknown model version; available: " + models.LoadedNames())
-            : base::Error::Make(base::ErrorCode::kUnavailable, "Model not loaded"));
-}
 
 void WriteTensorMetadata(base::JsonWriter& json, std::string_view name, std::string_view datatype) {
     json.BeginObject().Key("name").String(name).Key("datatype").String(datatype);
@@ -91,10 +69,9 @@ Awaitable<Response> OpenInference::Ready(const Request& request,
 Awaitable<Response> OpenInference::ModelMetadata(const Request& request,
                                                  RequestContext& /*context*/) const {
     const auto models = models_.Current();
-    Status status = Status::ok;
     const std::string_view path = Router::PathOf(request.target());
-    const auto* version = Named(*models, path, status);
-    if (version == nullptr) co_return NoSuchVersion(request, *models, status);
+    const auto model = serving::ResolveVersion(*models, InferenceVersion(path));
+    if (!model) co_return ErrorResponse(request, model.error());
     std::string body;
     base::JsonWriter json(body);
     json.BeginObject().Key("name").String(kV2ModelName).Key("versions").BeginArray();
@@ -103,7 +80,7 @@ Awaitable<Response> OpenInference::ModelMetadata(const Request& request,
             if (loaded.model) json.String(loaded.name);
         }
     } else {
-        json.String(version->name);
+        json.String((*model)->predictor.Version());
     }
     json.EndArray().Key("platform").String("xgboost");
     json.Key("inputs").BeginArray();
@@ -113,7 +90,7 @@ Awaitable<Response> OpenInference::ModelMetadata(const Request& request,
     for (const auto& field : domain::CategoricalFields()) {
         WriteTensorMetadata(json, field.name, "BYTES");
     }
-    for (const auto& group : version->model->predictor.Metadata().encoding.optional) {
+    for (const auto& group : (*model)->predictor.Metadata().encoding.optional) {
         WriteOptionalTensorMetadata(json, group.name, group.mode);
     }
     WriteTensorMetadata(json, kEmployeeIdInput, "BYTES");
@@ -130,12 +107,16 @@ Awaitable<Response> OpenInference::ModelMetadata(const Request& request,
 Awaitable<Response> OpenInference::ModelReady(const Request& request,
                                               RequestContext& /*context*/) const {
     const auto models = models_.Current();
-    Status status = Status::ok;
-    const auto* version = Named(*models, Router::PathOf(request.target()), status);
-    if (version == nullptr) co_return NoSuchVersion(request, *models, status);
+    const auto model =
+        serving::ResolveVersion(*models, InferenceVersion(Router::PathOf(request.target())));
+    if (!model) co_return ErrorResponse(request, model.error());
     std::string body;
     base::JsonWriter json(body);
-    json.BeginObject().Key("name").String(kV2ModelName).Key("version").String(version->name);
+    json.BeginObject()
+        .Key("name")
+        .String(kV2ModelName)
+        .Key("version")
+        .String((*model)->predictor.Version());
     json.Key("ready").Bool(true).EndObject();
     co_return JsonResponse(request, Status::ok, std::move(body));
 }

@@ -16,6 +16,7 @@
 #include "http/query.hpp"
 #include "http/router.hpp"
 #include "serving/log_rows.hpp"
+#include "serving/version.hpp"
 #include "serving/what_if.hpp"
 #include "store/uuid.hpp"
 
@@ -36,6 +37,19 @@ std::string CanonicalPayload(const domain::Employee& employee, std::string_view 
     out += ',';
     out.append(snapshot.substr(1));  // the snapshot's members, after its '{'
     return out;
+}
+
+// The logged mark of a request refused before scoring: an unknown version, no model, or a bad
+// query (serving::ResolveVersion, ParseQuery).
+std::string_view VersionRefusal(base::ErrorCode code) {
+    switch (code) {
+        case base::ErrorCode::kNotFound:
+            return "unknown_model_version";
+        case base::ErrorCode::kUnavailable:
+            return "model_not_loaded";
+        default:
+            return "invalid_input";
+    }
 }
 
 void WriteWarnings(base::JsonWriter& json, const std::vector<std::string>& warnings) {
@@ -340,18 +354,8 @@ base::Result<const model::ServedModel*> PredictionEndpoints::Choose(
     const Request& request, const model::Repository& models) {
     const auto query = ParseQuery(request.target());
     if (!query) return tl::unexpected(query.error());
-    std::string_view wanted = request[kModelVersionHeader];
-    if (wanted.empty()) wanted = FindParameter(*query, kModelVersionParameter).value_or("");
-    if (wanted.empty()) {
-        if (const auto* model = models.Default()) return model;
-        return base::Fail(base::ErrorCode::kUnavailable, "Model not loaded");
-    }
-    const auto* version = models.Find(wanted);
-    if (version == nullptr || !version->model) {
-        return base::Fail(base::ErrorCode::kNotFound,
-                          "Unknown model version; available: " + models.LoadedNames());
-    }
-    return version->model.get();
+    return serving::ResolveVersion(
+        models, RequestedVersion(request, FindParameter(*query, kModelVersionParameter)));
 }
 
 std::optional<PredictionEndpoints::Outcome> PredictionEndpoints::Precheck(
@@ -359,12 +363,8 @@ std::optional<PredictionEndpoints::Outcome> PredictionEndpoints::Precheck(
     auto model = Choose(request, models);
     if (!model) {
         Outcome outcome;
-        const auto code = model.error().code;
         outcome.record.request_data_json =
-            MarkedBody(code == base::ErrorCode::kNotFound      ? "unknown_model_version"
-                       : code == base::ErrorCode::kUnavailable ? "model_not_loaded"
-                                                               : "invalid_input",
-                       request.body(), kMarkedBodyBytes);
+            MarkedBody(VersionRefusal(model.error().code), request.body(), kMarkedBodyBytes);
         outcome.response = ErrorResponse(request, model.error());
         return outcome;
     }
@@ -617,18 +617,10 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreInfer(const Request& requ
         outcome.response = ErrorResponse(request, error);
         return std::move(outcome);
     };
-    const std::string_view named = InferenceVersion(Router::PathOf(request.target()));
-    const model::RepositoryVersion* version =
-        models->Find(named.empty() ? models->default_version : named);
-    if (version == nullptr || !version->model) {
-        if (named.empty()) {
-            return refuse("model_not_loaded",
-                          base::Error::Make(base::ErrorCode::kUnavailable, "Model not loaded"));
-        }
-        return refuse(
-            "unknown_model_version",
-            base::Error::Make(base::ErrorCode::kNotFound,
-                              "Unknown model version; available: " + models->LoadedNames()));
+    const auto resolved =
+        serving::ResolveVersion(*models, InferenceVersion(Router::PathOf(request.target())));
+    if (!resolved) {
+        return refuse(VersionRefusal(resolved.error().code), resolved.error());
     }
     // No Content-Type is read as JSON: what tritonclient.http sends.
     const auto content_type = request[bhttp::field::content_type];
@@ -637,7 +629,7 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreInfer(const Request& requ
                       base::Error::Make(base::ErrorCode::kUnsupportedMediaType,
                                         "Content-Type must be application/json, or absent"));
     }
-    const model::ServedModel& model = *version->model;
+    const model::ServedModel& model = **resolved;
     auto lease = parsers_->Take();
     auto parsed = ParseInferRequest(request.body(), models->RequestVocabulary(model),
                                     settings_.infer_batch_limit, *lease);

@@ -23,6 +23,7 @@
 #include "domain/vocabulary.hpp"
 #include "http/client_ip.hpp"
 #include "http/handlers/inference_tensors.hpp"
+#include "http/handlers/model_version.hpp"
 #include "http/route.hpp"
 #include "model/catalog.hpp"
 #include "model/predictor.hpp"
@@ -42,10 +43,6 @@ struct PredictionSettings {
 
 // GET /api/v1/models/{version}.
 inline constexpr std::string_view kModelVersionPattern = "/api/v1/models/{version}";
-
-// The version a request asks for: this header, else this query parameter, else the default.
-inline constexpr std::string_view kModelVersionHeader = "X-Model-Version";
-inline constexpr std::string_view kModelVersionParameter = "model_version";
 
 class PredictionEndpoints {
   public:
@@ -84,9 +81,9 @@ class PredictionEndpoints {
     class ParserPool;
     struct Outcome;
 
-    // The version the request names (kModelVersionHeader, else kModelVersionParameter read by
-    // ParseQuery) or the default: kNotFound naming the loaded versions, kUnavailable when none
-    // is loaded, kInvalidInput for a query ParseQuery refuses (a repeated parameter).
+    // The version the request names (RequestedVersion, the parameter read by ParseQuery) or the
+    // default, as serving::ResolveVersion chooses; kInvalidInput for a query ParseQuery refuses
+    // (a repeated parameter).
     static base::Result<const model::ServedModel*> Choose(const Request& request,
                                                           const model::Repository& models);
     // Sets `chosen` from `models`, or answers: a bad query (422), no such version (404), no

@@ -1,39 +1,24 @@
 #include "http/handlers/probes.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "base/json_writer.hpp"
 #include "http/problem.hpp"
 
 namespace attrition::http::handlers {
 
-const char* DatabaseStateName(DatabaseState state) noexcept {
-    switch (state) {
-        case DatabaseState::kUp:
-            return "up";
-        case DatabaseState::kDown:
-            return "down";
-        case DatabaseState::kDisabled:
-            return "disabled";
-        case DatabaseState::kUnknown:
-            return "unknown";
-    }
-    return "unknown";
-}
-
 bool LogDegraded(const ReadinessInput& input) {
     // Unknown (before the first ping) counts as up: the log opened against it at startup.
-    return input.database != DatabaseState::kDisabled &&
-           (!input.log_commits || input.database == DatabaseState::kDown);
+    return input.database != store::DatabaseState::kDisabled &&
+           (!input.log_commits || input.database == store::DatabaseState::kDown);
 }
 
 Readiness EvaluateReadiness(const ReadinessInput& input) {
     const std::uint64_t spool_free =
         input.spool_max_bytes > input.spool_bytes ? input.spool_max_bytes - input.spool_bytes : 0;
     const bool spool_has_room = spool_free >= kSpoolHeadroomBytes;
-    const bool logging_off = input.database == DatabaseState::kDisabled;
-    const bool database_down = input.database == DatabaseState::kDown;
+    const bool logging_off = input.database == store::DatabaseState::kDisabled;
+    const bool database_down = input.database == store::DatabaseState::kDown;
     const bool degraded = LogDegraded(input);
     const bool log_ok = !degraded || spool_has_room;
     const std::string_view why = database_down ? "database down" : "database refuses writes";
@@ -51,7 +36,7 @@ Readiness EvaluateReadiness(const ReadinessInput& input) {
     base::JsonWriter json(body);
     json.BeginObject().Key("status").String(input.model_loaded && log_ok ? "ready" : "not_ready");
     json.Key("model_loaded").Bool(input.model_loaded);
-    json.Key("database").String(DatabaseStateName(input.database));
+    json.Key("database").String(store::DatabaseStateName(input.database));
     json.Key("log").String(logging_off ? "off" : degraded ? "spooling" : "writing");
     json.Key("spool").BeginObject().Key("bytes").Uint(input.spool_bytes);
     json.Key("max_bytes").Uint(input.spool_max_bytes).Key("has_room").Bool(spool_has_room);
@@ -75,40 +60,6 @@ Handler MakeReadyzHandler(std::function<ReadinessInput()> input) {
         co_return JsonResponse(request, readiness.ready ? Status::ok : Status::service_unavailable,
                                readiness.body);
     };
-}
-
-DatabaseWatch::DatabaseWatch(std::function<base::Result<void>()> ping,
-                             std::chrono::milliseconds interval)
-    : ping_(std::move(ping)), interval_(interval) {
-    thread_ = std::thread([this] { Loop(); });
-}
-
-DatabaseWatch::~DatabaseWatch() {
-    {
-        const std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    stop_.notify_all();
-    if (thread_.joinable()) thread_.join();
-}
-
-void DatabaseWatch::Loop() {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-        lock.unlock();
-        const auto result = ping_();
-        const auto state = result ? DatabaseState::kUp : DatabaseState::kDown;
-        if (state_.exchange(state) != state) {
-            if (result) {
-                spdlog::info("msg=\"readiness: database up\"");
-            } else {
-                spdlog::warn("msg=\"readiness: database down\" reason=\"{}\"",
-                             result.error().message);
-            }
-        }
-        lock.lock();
-        stop_.wait_for(lock, interval_, [this] { return stopping_; });
-    }
 }
 
 }  // namespace attrition::http::handlers

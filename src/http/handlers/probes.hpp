@@ -5,22 +5,16 @@
 // kSpoolHeadroomBytes free); 503 otherwise. The body names the database state and the log's
 // either way: "spooling" (degraded) when records go to the spool because the database is down
 // or refuses the writer's writes while it answers pings (read-only, full disk, revoked grant).
-// The database state comes from DatabaseWatch, a thread that pings in the background, so a
-// probe never waits on the database.
-// DatabaseWatch: owns its thread; thread-safe. Handlers: thread-safe as their callbacks are.
+// The database state comes from store::DatabaseWatch, a thread that pings in the background, so
+// a probe never waits on the database. Handlers: thread-safe as their callbacks are.
 #pragma once
 
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 
-#include "base/error.hpp"
 #include "http/router.hpp"
+#include "store/database_watch.hpp"
 
 namespace attrition::http::handlers {
 
@@ -28,12 +22,9 @@ namespace attrition::http::handlers {
 // could be refused.
 inline constexpr std::uint64_t kSpoolHeadroomBytes = std::uint64_t{64} * 1024;
 
-enum class DatabaseState { kUp, kDown, kDisabled, kUnknown };
-const char* DatabaseStateName(DatabaseState state) noexcept;
-
 struct ReadinessInput {
     bool model_loaded = false;
-    DatabaseState database = DatabaseState::kUnknown;
+    store::DatabaseState database = store::DatabaseState::kUnknown;
     std::uint64_t spool_bytes = 0;
     std::uint64_t spool_max_bytes = 0;
     bool log_commits = true;          // the log writer's last database write succeeded
@@ -54,26 +45,5 @@ bool LogDegraded(const ReadinessInput& input);
 
 Handler MakeLivezHandler();
 Handler MakeReadyzHandler(std::function<ReadinessInput()> input);
-
-// Pings every `interval` on its own thread; State() is the last answer (kUnknown before).
-class DatabaseWatch {
-  public:
-    DatabaseWatch(std::function<base::Result<void>()> ping, std::chrono::milliseconds interval);
-    ~DatabaseWatch();  // stops the thread
-    DatabaseWatch(const DatabaseWatch&) = delete;
-    DatabaseWatch& operator=(const DatabaseWatch&) = delete;
-
-    DatabaseState State() const { return state_.load(); }
-
-  private:
-    void Loop();
-    std::function<base::Result<void>()> ping_;
-    std::chrono::milliseconds interval_;
-    std::atomic<DatabaseState> state_{DatabaseState::kUnknown};
-    std::mutex mutex_;
-    std::condition_variable stop_;
-    bool stopping_ = false;
-    std::thread thread_;
-};
 
 }  // namespace attrition::http::handlers

@@ -16,9 +16,9 @@
 namespace attrition::http {
 namespace {
 
-using handlers::DatabaseState;
 using handlers::EvaluateReadiness;
 using handlers::ReadinessInput;
+using store::DatabaseState;
 
 TEST(ApiKeysTest, Sha256MatchesTheKnownVector) {
     EXPECT_EQ(ToHex(Sha256("abc")),

@@ -45,7 +45,6 @@ class ServiceRoutes {
         return DeclareRoutes(Endpoints{.predictions = predictions_,
                                        .log = log_endpoints_,
                                        .monitoring = monitoring_,
-                                       .reloads = reloads_,
                                        .inference = inference_,
                                        .health = ok,
                                        .livez = ok,
@@ -53,6 +52,7 @@ class ServiceRoutes {
                                        .metrics = ok,
                                        .openapi = ok,
                                        .model_card = handlers::MakeModelCardHandler(models_),
+                                       .reload = handlers::MakeReloadHandler(reloads_),
                                        .assets = assets_,
                                        .batch_limit = batch_limit_});
     }
@@ -61,7 +61,7 @@ class ServiceRoutes {
     base::SystemClock clock_;
     ops::Registry metrics_;
     model::Catalog models_;  // empty: no model
-    mutable handlers::ModelReloads reloads_;
+    mutable serving::ModelReloads reloads_;
     mutable handlers::OpenInference inference_;
     std::unique_ptr<store::PredictionLog> log_;
     mutable handlers::PredictionEndpoints predictions_;
