@@ -36,5 +36,30 @@ for module in "${!allowed[@]}"; do
     fi
   done
 done
+# The serving path (the serving and http modules, and what they include, header by header) never
+# reaches the trainer or the CSV reader: those are `attrition train`'s.
+declare -A includes=() seen=()
+while IFS=: read -r file text; do  # one pass: each file's project includes
+  [[ $text =~ \"([^\"]+)\" ]] && includes[$file]+=" ${BASH_REMATCH[1]}"
+done < <(grep -rE '^#include "[a-z_]+/[a-z_]+\.hpp"' src)
+closure() {  # every project header a file includes, directly or not
+  local header
+  for header in ${includes[$1]:-}; do
+    [ -n "${seen[$header]:-}" ] && continue
+    seen[$header]=1
+    closure "src/$header"
+  done
+}
+for file in src/serving/* src/http/*.?pp src/http/handlers/*; do
+  seen=()
+  closure "$file"
+  for forbidden in model/training.hpp model/technova_reader.hpp model/artifact_writer.hpp; do
+    if [ -n "${seen[$forbidden]:-}" ]; then
+      echo "check-layers: $file includes $forbidden (directly or through a header):" \
+        "the serving path holds neither training nor the CSV reader" >&2
+      status=1
+    fi
+  done
+done
 [ "$status" -eq 0 ] && echo "check-layers: every include and link follows the layering"
 exit "$status"

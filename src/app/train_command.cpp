@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "base/clock.hpp"
-#include "model/artifact.hpp"
+#include "model/artifact_writer.hpp"
 #include "model/repository.hpp"
 #include "model/snapshot.hpp"
 #include "model/technova_reader.hpp"

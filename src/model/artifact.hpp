@@ -22,7 +22,7 @@
 #include "model/encoder.hpp"
 #include "model/evaluation.hpp"
 #include "model/fairness.hpp"
-#include "model/training.hpp"
+#include "model/training_spec.hpp"
 
 namespace attrition::model {
 
@@ -124,22 +124,6 @@ struct ModelMetadata {
     std::optional<ActionSpace> actions;
 };
 
-// Lowercase hex SHA-256 of a file's bytes (OpenSSL EVP).
-base::Result<std::string> Sha256File(const std::filesystem::path& path);
-
-// Where a training set came from: the extracts of a folder, the prediction log, or both.
-struct TrainingSources {
-    std::optional<std::filesystem::path> extracts_dir;
-    std::optional<LogTrainingSource> log;
-};
-
-// Metadata of a freshly trained model: encoding, ranges of `data`, CV results, the sources
-// (digests of the extracts, the log's selection), training date now.
-base::Result<ModelMetadata> DescribeModel(const TrainedModel& model,
-                                          const TrainingSet& data,
-                                          const TrainingSources& sources,
-                                          const TrainingOptions& options);
-
 std::string MetadataToJson(const ModelMetadata& metadata);
 
 // Parses and checks: the 18 numeric and 6 categorical features are the field table's, in
@@ -154,15 +138,5 @@ std::string Sha256Hex(std::string_view bytes);
 
 // Reads `dir`/metadata.json and checks it (see ParseMetadata); kIo when unreadable.
 base::Result<ModelMetadata> LoadMetadata(const std::filesystem::path& dir);
-
-// Writes booster.json (XGBoosterSaveModel) and metadata.json into `dir` (its parent created if
-// needed). Both are written into a new hidden folder beside `dir` and synced, which then takes
-// `dir`'s place in one rename (an exchange when `dir` exists; its other files are carried over),
-// so that a reader (ReadArtifact) never pairs a new booster with old metadata, and a crash
-// leaves the old artifact or the new one. kInvalidInput when the metadata's model_version
-// breaks VersionNameProblem's rule.
-base::Result<void> SaveArtifact(const std::filesystem::path& dir,
-                                const Booster& booster,
-                                const ModelMetadata& metadata);
 
 }  // namespace attrition::model

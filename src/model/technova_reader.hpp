@@ -16,6 +16,7 @@
 #include "base/error.hpp"
 #include "domain/category_aliases.hpp"
 #include "domain/employee.hpp"
+#include "model/training_spec.hpp"
 
 namespace attrition::model {
 
@@ -24,7 +25,6 @@ inline constexpr std::string_view kEvalFile = "extrait_eval.csv";
 inline constexpr std::string_view kSondageFile = "extrait_sondage.csv";
 inline constexpr std::array<std::string_view, 3> kExtractFiles = {kSirhFile, kEvalFile,
                                                                   kSondageFile};
-inline constexpr std::string_view kTargetColumn = "a_quitte_l_entreprise";
 
 // A parsed CSV file: header names (trimmed) and rows of raw field text.
 struct CsvTable {

@@ -18,27 +18,9 @@
 #include "model/encoder.hpp"
 #include "model/evaluation.hpp"
 #include "model/technova_reader.hpp"
+#include "model/training_spec.hpp"
 
 namespace attrition::model {
-
-inline constexpr std::string_view kModelVersion = "xgb_enhanced_v2.0";
-
-struct Hyperparameters {
-    int n_estimators = 200;
-    double learning_rate = 0.1;
-    int max_depth = 7;
-    double min_child_weight = 3;
-    double subsample = 0.7;
-    double colsample_bytree = 1.0;
-    double reg_alpha = 1;
-    double reg_lambda = 5;
-    double scale_pos_weight = 1;
-    std::string tree_method = "hist";
-    std::uint64_t seed = 42;
-
-    // XGBoost learner parameters (name, value), without nthread.
-    std::vector<std::pair<std::string, std::string>> XgboostParams() const;
-};
 
 struct TrainingOptions {
     Hyperparameters hyperparameters;

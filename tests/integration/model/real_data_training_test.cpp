@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "model/artifact.hpp"
+#include "model/artifact_writer.hpp"
 #include "model/calibration.hpp"
 #include "model/technova_reader.hpp"
 #include "model/training.hpp"

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "domain/fields.hpp"
-#include "model/artifact.hpp"
+#include "model/artifact_writer.hpp"
 #include "model/repository.hpp"
 #include "model/technova_reader.hpp"
 #include "support/synthetic_technova.hpp"
