@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Server CPU per request of two builds of the service, alternated in one invocation so that
 # both see the same machine: logging off, one server thread, wrk -c8, the request bodies of
-# bench/load.sh. Prints each run, then per route the median, min and max of each binary.
+# bench/load.sh (predict, a batch of 100, explain) and the same 100 employees as Open Inference
+# tensors (infer). Prints each run, then per route the median, min and max of each binary.
 #   bench/compare.sh BEFORE_BINARY AFTER_BINARY [--rounds 7] [--seconds 3]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +31,20 @@ printf '{%s}' "$employee" >"$work/employee.json"
   done
   printf ']}'
 } >"$work/batch.json"
+# The batch's employees as one V2 inference request: a tensor of 100 values per input.
+python3 - "$work/batch.json" "$work/infer.json" <<'PY'
+import json, sys
+employees = json.load(open(sys.argv[1]))["employees"]
+def datatype(values):
+    if isinstance(values[0], str):
+        return "BYTES"
+    return "INT64" if all(isinstance(v, int) for v in values) else "FP64"
+inputs = []
+for name in employees[0]:
+    values = [e[name] for e in employees]
+    inputs.append({"name": name, "shape": [len(values)], "datatype": datatype(values), "data": values})
+json.dump({"inputs": inputs}, open(sys.argv[2], "w"))
+PY
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 tick=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, in ticks
@@ -40,7 +55,7 @@ for round in $(seq 1 "$rounds"); do
     pid=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
     for route in predict:/api/v1/predict:employee batch:/api/v1/predict/batch:batch \
-                 explain:/api/v1/explain:employee; do
+                 explain:/api/v1/explain:employee infer:/v2/models/attrition/infer:infer; do
       IFS=: read -r label path body <<<"$route"
       c0=$(cpu "$pid")
       n=$(BODY_FILE="$work/$body.json" wrk -t1 -c8 -d"${seconds}s" -s "$root/bench/wrk/post_json.lua" \
@@ -53,7 +68,7 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 echo "route binary: server CPU us/request median (min..max) over $rounds runs"
-for label in predict batch explain; do
+for label in predict batch explain infer; do
   for name in before after; do
     awk -v l="$label" -v n="$name" '$2 == n && $3 == l {print $4}' "$work/runs" | sort -n |
       awk -v l="$label" -v n="$name" '{a[NR] = $1} END {

@@ -22,7 +22,8 @@
 #include "domain/vocabulary.hpp"
 #include "model/predictor.hpp"
 #include "model/repository.hpp"
-#include "serving/log_rows.hpp"
+#include "ops/metrics.hpp"
+#include "serving/scoring.hpp"
 #include "serving/version.hpp"
 
 namespace attrition::app {
@@ -187,12 +188,13 @@ std::string OutputHeader(const std::vector<std::string>& header, bool explain, c
 std::string ScoredCells(const model::Predictor& predictor,
                         const domain::Employee& employee,
                         const model::Prediction& prediction,
+                        const std::vector<domain::InputWarning>& given,
                         bool explain,
                         const Dialect& dialect) {
     const char d = dialect.delimiter;
     std::string warnings;
-    for (const auto& warning : predictor.Warnings(employee)) {
-        warnings += (warnings.empty() ? "" : "; ") + warning;
+    for (const auto& warning : given) {
+        warnings += (warnings.empty() ? "" : "; ") + warning.message;
     }
     std::string cells = fmt::format(
         "{}{}{}{}{}{}", d, Number(std::round(prediction.probability * 10000.0) / 100.0, 2, dialect),
@@ -218,7 +220,6 @@ std::string ScoredCells(const model::Predictor& predictor,
 // The rows of a chunk of the roster: their output lines, and what the log keeps of them.
 struct Chunk {
     std::string lines;
-    std::vector<domain::Employee> employees;  // the scored rows', when logging
     std::vector<store::PredictionRecord> rows;
     std::size_t rows_read = 0;
     std::size_t invalid = 0;
@@ -235,9 +236,10 @@ class Scorer {
            const ScoreConfig& config,
            ScoreLog* log,
            std::ostream& out)
-        : served_(served),
+        : repository_(repository),
+          served_(served),
           vocabulary_(repository.RequestVocabulary(served)),
-          shadow_(repository.Shadow() != &served ? repository.Shadow() : nullptr),
+          scoring_(clock_, metrics_),
           config_(config),
           log_(log),
           out_(out) {}
@@ -272,7 +274,7 @@ class Scorer {
             domain::ParseEmployee(RowJson(fields, *columns_, dialect_), vocabulary_, parser_);
         if (!employee && error.empty()) error = DescribeIssues(employee.error());
         if (error.empty()) {
-            Scored(std::move(*employee));
+            Scored(*employee);
         } else {
             ++chunk_.invalid;
             ++invalid_;
@@ -288,9 +290,6 @@ class Scorer {
     base::Result<void> Flush() {
         if (chunk_.rows_read == 0) return {};
         if (log_ != nullptr) {
-            if (shadow_ != nullptr) {
-                serving::AppendShadowRows(*shadow_, chunk_.employees, clock_.Now(), chunk_.rows);
-            }
             const auto elapsed = std::chrono::steady_clock::now() - chunk_.started;
             auto committed = log_->Commit(
                 std::move(chunk_.rows), chunk_.first_line, chunk_.last_line, chunk_.invalid,
@@ -327,27 +326,27 @@ class Scorer {
     std::size_t Invalid() const { return invalid_; }
 
   private:
-    void Scored(domain::Employee employee) {
-        const auto prediction = served_.predictor.Predict(employee);
-        chunk_.lines +=
-            ScoredCells(served_.predictor, employee, prediction, config_.explain, dialect_);
+    // Scored as the API scores (serving::Scoring): with the shadow's rows too, as the API's.
+    void Scored(const domain::Employee& employee) {
+        auto scored = scoring_.Score(repository_, served_, {&employee, 1});
+        chunk_.lines += ScoredCells(served_.predictor, employee, scored.predictions.front(),
+                                    scored.warnings.front(), config_.explain, dialect_);
         if (log_ == nullptr) return;
-        chunk_.rows.push_back(serving::PredictionRow(served_.predictor.Version(), employee,
-                                                     prediction, clock_.Now(),
-                                                     serving::FeaturesSnapshot(employee)));
-        chunk_.employees.push_back(std::move(employee));
+        for (auto& row : scored.rows) chunk_.rows.push_back(std::move(row));
     }
 
+    base::SystemClock clock_;
+    ops::Registry metrics_;  // the scoring's counters, which a run does not export
+    const model::Repository& repository_;
     const model::ServedModel& served_;
     const domain::Vocabulary& vocabulary_;
-    const model::ServedModel* shadow_;  // scores the logged rows too, as the API's shadow does
+    serving::Scoring scoring_;
     const ScoreConfig& config_;
     ScoreLog* log_;
     std::ostream& out_;
     const Columns* columns_ = nullptr;
     Dialect dialect_;
     domain::JsonParser parser_;
-    base::SystemClock clock_;
     Chunk chunk_;
     std::size_t rows_written_ = 0;
     std::size_t invalid_ = 0;

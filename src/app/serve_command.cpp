@@ -36,6 +36,7 @@
 #include "ops/metrics.hpp"
 #include "ops/scheduler.hpp"
 #include "serving/model_reloads.hpp"
+#include "serving/scoring.hpp"
 #include "store/database_url.hpp"
 #include "store/database_watch.hpp"
 #include "store/partitions.hpp"
@@ -285,7 +286,9 @@ struct Objects {
     std::unique_ptr<MonitoringJob> monitoring_job;
     std::unique_ptr<ops::DailyScheduler> monitoring_schedule;
     std::optional<http::StaticAssets> assets;
+    std::unique_ptr<serving::Scoring> scoring;
     std::unique_ptr<http::handlers::PredictionEndpoints> predictions;
+    std::unique_ptr<http::handlers::ModelEndpoints> model_endpoints;
     std::unique_ptr<http::handlers::LogEndpoints> log_endpoints;
     std::unique_ptr<http::handlers::MonitoringEndpoints> monitoring;
     std::unique_ptr<http::handlers::OpenInference> inference;
@@ -485,11 +488,13 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
         return false;
     }
     o.assets = std::move(*assets);
+    o.scoring = std::make_unique<serving::Scoring>(o.clock, o.metrics);
     o.predictions = std::make_unique<http::handlers::PredictionEndpoints>(
-        *o.models, *o.log, o.clock, o.metrics,
+        *o.models, *o.scoring, *o.log, o.clock, o.metrics,
         http::handlers::PredictionSettings{.batch_limit = config.batch_limit,
                                            .json_max_depth = config.json_max_depth,
                                            .trusted_proxies = config.trusted_proxies});
+    o.model_endpoints = std::make_unique<http::handlers::ModelEndpoints>(*o.models);
     o.log_endpoints = std::make_unique<http::handlers::LogEndpoints>(o.ops_database.get(), o.clock,
                                                                      config.json_max_depth);
     o.monitoring = std::make_unique<http::handlers::MonitoringEndpoints>(o.ops_database.get(),
@@ -504,6 +509,7 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
         http::handlers::kInferBatchLimit);
     auto routes = http::DeclareRoutes(
         http::Endpoints{.predictions = *o.predictions,
+                        .models = *o.model_endpoints,
                         .log = *o.log_endpoints,
                         .monitoring = *o.monitoring,
                         .inference = *o.inference,

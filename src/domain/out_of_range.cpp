@@ -4,10 +4,10 @@
 
 namespace attrition::domain {
 
-std::vector<std::string> OutOfRangeWarnings(const Employee& employee,
-                                            std::span<const double, kNumericCount> training_min,
-                                            std::span<const double, kNumericCount> training_max) {
-    std::vector<std::string> warnings;
+std::vector<InputWarning> OutOfRangeWarnings(const Employee& employee,
+                                             std::span<const double, kNumericCount> training_min,
+                                             std::span<const double, kNumericCount> training_max) {
+    std::vector<InputWarning> warnings;
     const auto fields = NumericFields();
     for (std::size_t i = 0; i < kNumericCount; ++i) {
         const double value = employee.numeric[i];
@@ -16,8 +16,9 @@ std::vector<std::string> OutOfRangeWarnings(const Employee& employee,
         const char* side = value < min ? "below" : (value > max ? "above" : nullptr);
         if (side == nullptr) continue;
         warnings.push_back(
-            fmt::format("{} is {} the range seen in training ({} to {}): the model extrapolates",
-                        fields[i].name, side, min, max));
+            {InputWarning::Kind::kOutOfRange, fields[i].name,
+             fmt::format("{} is {} the range seen in training ({} to {}): the model extrapolates",
+                         fields[i].name, side, min, max)});
     }
     return warnings;
 }

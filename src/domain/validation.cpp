@@ -66,27 +66,32 @@ std::string FormatBound(double bound) {
     return fmt::format("{}", bound);
 }
 
-std::optional<double> NumberOf(const element& value) {
+// A JSON value as the rules read it (simdjson keeps an integer as int64 or uint64; the rules
+// compare it as the double the model takes, as they compare a tensor element).
+InputValue ValueOf(const element& value) {
     switch (value.type()) {
         case element_type::INT64:
-            return static_cast<double>(value.get_int64().value_unsafe());
+            return InputValue::Number(static_cast<double>(value.get_int64().value_unsafe()));
         case element_type::UINT64:
-            return static_cast<double>(value.get_uint64().value_unsafe());
+            return InputValue::Number(static_cast<double>(value.get_uint64().value_unsafe()));
         case element_type::DOUBLE:
-            return value.get_double().value_unsafe();
+            return InputValue::Number(value.get_double().value_unsafe());
+        case element_type::STRING:
+            return InputValue::Text(value.get_string().value_unsafe());
+        case element_type::NULL_VALUE:
+            return InputValue::Null();
         default:
-            return std::nullopt;
+            return InputValue{};
     }
 }
 
 // Checks one numeric value; returns it when valid, else adds one issue.
 std::optional<double> CheckNumeric(const FieldSpec& spec,
-                                   const element& value,
+                                   const InputValue& value,
                                    const Loc& prefix,
                                    IssueList& issues) {
     const bool integer = spec.kind == FieldKind::kInteger;
-    const auto number = NumberOf(value);
-    if (!number) {
+    if (value.kind != InputValue::Kind::kNumber) {
         if (integer) {
             issues.Add(prefix, spec.name, "Input should be a valid integer", "int_type");
         } else {
@@ -94,8 +99,8 @@ std::optional<double> CheckNumeric(const FieldSpec& spec,
         }
         return std::nullopt;
     }
-    const double x = *number;
-    if (!std::isfinite(x)) {  // simdjson refuses non-finite numbers; kept as a guard
+    const double x = value.number;
+    if (!std::isfinite(x)) {  // JSON has no non-finite numbers; kept as a guard
         issues.Add(prefix, spec.name, "Input should be a finite number", "finite_number");
         return std::nullopt;
     }
@@ -153,16 +158,34 @@ std::optional<std::size_t> SlotOf(std::string_view key) noexcept {
     return std::nullopt;  // unknown fields are ignored
 }
 
-// Validates one employee object, appending an issue per problem; the returned Employee is
-// meaningful only when no issue was added.
-Employee CheckEmployee(const simdjson::dom::object& object,
-                       const Vocabulary& vocabulary,
-                       EmployeeIdRule id_rule,
-                       const Loc& prefix,
-                       IssueList& issues) {
-    std::array<std::optional<element>, kSlotCount> slots;
-    std::array<std::optional<element>, kMaxOptionalInputs> optional_slots;
-    const std::size_t optional_count = vocabulary.OptionalCount();
+// An employee's values by slot (numeric, categorical, employee_id) and optional input, as found.
+struct Slots {
+    std::array<std::optional<InputValue>, kSlotCount> fields;
+    std::array<std::optional<InputValue>, kMaxOptionalInputs> optional;
+
+    // Puts the value of a member named `key` in its slot; a name that is not an input is
+    // ignored, a repeated one: the last wins.
+    void Put(std::string_view key, const InputValue& value, const Vocabulary& vocabulary) {
+        if (const auto slot = SlotOf(key)) {
+            fields[*slot] = value;
+        } else {
+            PutOptional(key, value, vocabulary);
+        }
+    }
+
+    void PutOptional(std::string_view key, const InputValue& value, const Vocabulary& vocabulary) {
+        for (std::size_t j = 0; j < vocabulary.OptionalCount(); ++j) {
+            if (vocabulary.Name(kCategoricalCount + j) == key) {
+                optional[j] = value;
+                return;
+            }
+        }
+    }
+};
+
+// The slots of a JSON employee object.
+Slots SlotsOf(const simdjson::dom::object& object, const Vocabulary& vocabulary) {
+    Slots slots;
     std::size_t expected = 0;  // clients mostly send the fields in table order: try that first
     for (const auto field : object) {
         std::optional<std::size_t> slot;
@@ -172,18 +195,25 @@ Employee CheckEmployee(const simdjson::dom::object& object,
             slot = SlotOf(field.key);
         }
         if (slot) {
-            slots[*slot] = field.value;  // last key wins
+            slots.fields[*slot] = ValueOf(field.value);  // last key wins
             expected = *slot + 1;
-            continue;
-        }
-        for (std::size_t j = 0; j < optional_count; ++j) {
-            if (vocabulary.Name(kCategoricalCount + j) == field.key) {
-                optional_slots[j] = field.value;
-                break;
-            }
+        } else {
+            slots.PutOptional(field.key, ValueOf(field.value), vocabulary);
         }
     }
+    return slots;
+}
 
+// Validates one employee's values, appending an issue per problem; the returned Employee is
+// meaningful only when no issue was added.
+Employee CheckEmployee(const Slots& found,
+                       const Vocabulary& vocabulary,
+                       EmployeeIdRule id_rule,
+                       const Loc& prefix,
+                       IssueList& issues) {
+    const auto& slots = found.fields;
+    const auto& optional_slots = found.optional;
+    const std::size_t optional_count = vocabulary.OptionalCount();
     Employee employee;
     const auto numeric = NumericFields();
     for (std::size_t i = 0; i < kNumericCount; ++i) {
@@ -203,13 +233,12 @@ Employee CheckEmployee(const simdjson::dom::object& object,
             issues.Add(prefix, categorical[c].name, "Field required", "missing");
             continue;
         }
-        std::string_view text;
-        if (slot->get_string().get(text) != simdjson::SUCCESS) {
+        if (slot->kind != InputValue::Kind::kString) {
             issues.Add(prefix, categorical[c].name, "Input should be a valid string",
                        "string_type");
             continue;
         }
-        if (const auto canonical = vocabulary.Canonical(c, text)) {
+        if (const auto canonical = vocabulary.Canonical(c, slot->text)) {
             employee.categorical[c] = std::string(*canonical);
         } else {
             issues.Add(prefix, categorical[c].name, vocabulary.AllowedValuesMessage(c), "enum");
@@ -220,18 +249,17 @@ Employee CheckEmployee(const simdjson::dom::object& object,
     // only to the shadow model) that is not valid is dropped instead of reported.
     for (std::size_t j = 0; j < optional_count; ++j) {
         const auto& slot = optional_slots[j];
-        if (!slot || slot->is_null()) continue;
+        if (!slot || slot->kind == InputValue::Kind::kNull) continue;
         const std::size_t c = kCategoricalCount + j;
         const bool lenient = vocabulary.IsLenient(c);
-        std::string_view text;
-        if (slot->get_string().get(text) != simdjson::SUCCESS) {
+        if (slot->kind != InputValue::Kind::kString) {
             if (!lenient) {
                 issues.Add(prefix, vocabulary.Name(c), "Input should be a valid string",
                            "string_type");
             }
             continue;
         }
-        if (const auto canonical = vocabulary.Canonical(c, text)) {
+        if (const auto canonical = vocabulary.Canonical(c, slot->text)) {
             employee.optional.push_back(
                 OptionalValue{std::string(vocabulary.Name(c)), std::string(*canonical)});
         } else if (!lenient) {
@@ -240,18 +268,19 @@ Employee CheckEmployee(const simdjson::dom::object& object,
     }
 
     const auto& id = slots[kEmployeeIdSlot];
-    const bool absent = !id || (id_rule == EmployeeIdRule::kOptional && id->is_null());
+    const bool absent =
+        !id || (id_rule == EmployeeIdRule::kOptional && id->kind == InputValue::Kind::kNull);
     if (absent) {
         if (id_rule == EmployeeIdRule::kRequired) {
             issues.Add(prefix, kEmployeeId, "Field required", "missing");
         }
         return employee;
     }
-    std::string_view text;
-    if (id->get_string().get(text) != simdjson::SUCCESS) {
+    if (id->kind != InputValue::Kind::kString) {
         issues.Add(prefix, kEmployeeId, "Input should be a valid string", "string_type");
         return employee;
     }
+    const std::string_view text = id->text;
     if (auto issue = EmployeeIdIssue(text, prefix)) {
         // PostgreSQL text columns cannot hold NUL: such an id is refused, nothing half-stored.
         issues.Push(std::move(*issue));
@@ -420,8 +449,8 @@ base::Result<Employee> ParseEmployee(std::string_view body,
     }
     std::vector<base::FieldIssue> found;
     IssueList issues(found);
-    Employee employee =
-        CheckEmployee(object, vocabulary, EmployeeIdRule::kOptional, Loc{"body"}, issues);
+    Employee employee = CheckEmployee(SlotsOf(object, vocabulary), vocabulary,
+                                      EmployeeIdRule::kOptional, Loc{"body"}, issues);
     if (!found.empty())
         return tl::unexpected(Failure(base::ErrorCode::kInvalidInput, std::move(found)));
     return employee;
@@ -472,12 +501,25 @@ base::Result<std::vector<Employee>> ParseBatch(std::string_view body,
             issues.Add(item_loc, {}, std::string(kNotAnObject), "model_attributes_type");
             continue;
         }
-        employees.push_back(
-            CheckEmployee(item_object, vocabulary, EmployeeIdRule::kRequired, item_loc, issues));
+        employees.push_back(CheckEmployee(SlotsOf(item_object, vocabulary), vocabulary,
+                                          EmployeeIdRule::kRequired, item_loc, issues));
     }
     if (!found.empty())
         return tl::unexpected(Failure(base::ErrorCode::kInvalidInput, std::move(found)));
     return employees;
+}
+
+base::Result<Employee> ValidateEmployee(std::span<const NamedInput> inputs,
+                                        const Vocabulary& vocabulary) {
+    Slots slots;
+    for (const auto& input : inputs) slots.Put(input.name, input.value, vocabulary);
+    std::vector<base::FieldIssue> found;
+    IssueList issues(found);
+    Employee employee =
+        CheckEmployee(slots, vocabulary, EmployeeIdRule::kOptional, Loc{"body"}, issues);
+    if (!found.empty())
+        return tl::unexpected(Failure(base::ErrorCode::kInvalidInput, std::move(found)));
+    return employee;
 }
 
 }  // namespace attrition::domain

@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -67,6 +68,30 @@ class JsonParser {
 // and objects as deep as JsonParser(max_depth) refuses (brackets inside strings do not count).
 // One linear scan, no recursion; says nothing else about the body's validity.
 base::Result<void> CheckJsonDepth(std::string_view body, std::size_t max_depth);
+
+// A field's value as a request gave it, whatever the wire format (a JSON member, an Open
+// Inference tensor element): what the rules above read of it.
+struct InputValue {
+    enum class Kind { kOther, kNull, kNumber, kString };
+    Kind kind = Kind::kOther;  // kOther: a boolean, an array, an object
+    double number = 0;         // kNumber
+    std::string_view text;     // kString
+
+    static InputValue Null() { return {Kind::kNull, 0, {}}; }
+    static InputValue Number(double value) { return {Kind::kNumber, value, {}}; }
+    static InputValue Text(std::string_view value) { return {Kind::kString, 0, value}; }
+};
+
+struct NamedInput {
+    std::string_view name;
+    InputValue value;
+};
+
+// One employee from named values (a row of Open Inference tensors), validated exactly as
+// ParseEmployee validates a body's members: the same rules, messages and issues (loc
+// ["body", field]); a name that is not an input is ignored, a repeated one: the last wins.
+base::Result<Employee> ValidateEmployee(std::span<const NamedInput> inputs,
+                                        const Vocabulary& vocabulary);
 
 // One employee: the body of /api/v1/predict and /api/v1/explain (employee_id optional).
 // Errors: kMalformedRequest (unparseable body) or kInvalidInput, both with issues.

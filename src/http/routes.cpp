@@ -174,8 +174,9 @@ void DeclarePredictionRoutes(const Endpoints& e, std::vector<Route>& routes) {
                       .responses = {{200, "Model description", "ModelInfo"},
                                     {404, "No such model version", "Error"},
                                     {503, "No model loaded", "Error"}}},
-        .handler = [&p](const Request& request,
-                        RequestContext& context) { return p.ModelInfo(request, context); },
+        .handler = [&m = e.models](
+                       const Request& request,
+                       RequestContext& context) { return m.ModelInfo(request, context); },
     });
     routes.push_back({
         .verb = Verb::get,
@@ -187,8 +188,8 @@ void DeclarePredictionRoutes(const Endpoints& e, std::vector<Route>& routes) {
                                           "CV metrics, training date",
                                .tag = "model",
                                .responses = {{200, "The versions, by name", "ModelList"}}},
-        .handler = [&p](const Request& request,
-                        RequestContext& context) { return p.Models(request, context); },
+        .handler = [&m = e.models](const Request& request,
+                                   RequestContext& context) { return m.Models(request, context); },
     });
     routes.push_back({
         .verb = Verb::get,
@@ -202,8 +203,9 @@ void DeclarePredictionRoutes(const Endpoints& e, std::vector<Route>& routes) {
                                .parameters = {VersionPathParameter()},
                                .responses = {{200, "The version", "ModelVersion"},
                                              {404, "No such model version", "Error"}}},
-        .handler = [&p](const Request& request,
-                        RequestContext& context) { return p.ModelVersion(request, context); },
+        .handler = [&m = e.models](
+                       const Request& request,
+                       RequestContext& context) { return m.ModelVersion(request, context); },
     });
     // The model card: Markdown, or a page for a browser.
     const nlohmann::json format{{"name", "format"},

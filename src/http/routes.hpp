@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "http/handlers/log_endpoints.hpp"
+#include "http/handlers/model_endpoints.hpp"
 #include "http/handlers/monitoring_endpoints.hpp"
 #include "http/handlers/open_inference.hpp"
 #include "http/handlers/prediction_endpoints.hpp"
@@ -18,6 +19,7 @@ namespace attrition::http {
 
 struct Endpoints {
     handlers::PredictionEndpoints& predictions;
+    handlers::ModelEndpoints& models;
     handlers::LogEndpoints& log;
     handlers::MonitoringEndpoints& monitoring;
     handlers::OpenInference& inference;

@@ -161,24 +161,17 @@ Explanation Predictor::Explain(const domain::Employee& employee) const {
     return explanation;
 }
 
-std::vector<std::string> Predictor::Warnings(const domain::Employee& employee) const {
+std::vector<domain::InputWarning> Predictor::Warnings(const domain::Employee& employee) const {
     auto warnings =
         domain::OutOfRangeWarnings(employee, metadata_->numeric_min, metadata_->numeric_max);
     for (const auto& group : metadata_->encoding.optional) {
         if (employee.Optional(group.name) != nullptr) continue;
         warnings.push_back(
-            fmt::format("{} was not given: imputed with its most frequent training value '{}'",
-                        group.name, group.mode));
+            {domain::InputWarning::Kind::kImputed, group.name,
+             fmt::format("{} was not given: imputed with its most frequent training value '{}'",
+                         group.name, group.mode)});
     }
     return warnings;
-}
-
-std::vector<std::string_view> Predictor::Imputed(const domain::Employee& employee) const {
-    std::vector<std::string_view> names;
-    for (const auto& group : metadata_->encoding.optional) {
-        if (employee.Optional(group.name) == nullptr) names.push_back(group.name);
-    }
-    return names;
 }
 
 }  // namespace attrition::model

@@ -85,10 +85,9 @@ class Predictor {
     std::span<const std::string_view> FeatureNames() const noexcept { return feature_names_; }
 
     // One warning per numeric value outside the range seen in training, then one per optional
-    // input not given (imputed).
-    std::vector<std::string> Warnings(const domain::Employee& employee) const;
-    // The optional inputs `employee` lacks (imputed), in encoding order; views into the metadata.
-    std::vector<std::string_view> Imputed(const domain::Employee& employee) const;
+    // input not given (kImputed, in encoding order); fields are views into the field table and
+    // this predictor's metadata.
+    std::vector<domain::InputWarning> Warnings(const domain::Employee& employee) const;
 
     // Encoded columns are at most this many (checked at load), so encoding uses the stack.
     static constexpr std::size_t kMaxColumns = 256;

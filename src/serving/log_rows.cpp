@@ -52,19 +52,24 @@ store::PredictionRecord PredictionRow(std::string_view version,
     return row;
 }
 
-void AppendShadowRows(const model::ServedModel& shadow,
-                      std::span<const domain::Employee> employees,
-                      base::SystemTime now,
-                      std::vector<store::PredictionRecord>& rows) {
-    const auto predictions = shadow.predictor.PredictMany(employees);
-    const std::size_t first = rows.size() - employees.size();
-    rows.reserve(rows.size() + employees.size());
-    for (std::size_t i = 0; i < employees.size(); ++i) {
-        auto row = PredictionRow(shadow.predictor.Version(), employees[i], predictions[i], now,
-                                 rows[first + i].features_snapshot_json);
-        row.shadow = true;
-        rows.push_back(std::move(row));
-    }
+std::string SingleRequestData(const domain::Employee& employee, std::string_view snapshot) {
+    if (!employee.employee_id) return std::string(snapshot);
+    std::string out;
+    base::JsonWriter(out).BeginObject().Key("employee_id").String(*employee.employee_id);
+    out += ',';
+    out.append(snapshot.substr(1));  // the snapshot's members, after its '{'
+    return out;
+}
+
+std::string BatchRequestData(std::span<const domain::Employee> employees) {
+    std::string out;
+    out.reserve(64 + 16 * employees.size());
+    base::JsonWriter json(out);
+    json.BeginObject().Key("employee_count").Uint(employees.size());
+    json.Key("employee_ids").BeginArray();
+    for (const auto& employee : employees) json.String(employee.employee_id.value_or(""));
+    json.EndArray().EndObject();
+    return out;
 }
 
 }  // namespace attrition::serving

@@ -1,17 +1,15 @@
-// The prediction log's rows, built one way for every source of predictions (the API's routes and
-// `attrition score`): what the log keeps of an employee (the features snapshot) and of a
-// prediction, the default version's and the shadow's. Pure; safe from any thread.
+// The prediction log's rows, built one way for every source of predictions (serving::Scoring, for
+// the API's routes and `attrition score`): what the log keeps of an employee (the features
+// snapshot), of a prediction, and of the request. Pure; safe from any thread.
 #pragma once
 
 #include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "base/clock.hpp"
 #include "domain/employee.hpp"
 #include "model/predictor.hpp"
-#include "model/repository.hpp"
 #include "store/records.hpp"
 
 namespace attrition::serving {
@@ -28,11 +26,13 @@ store::PredictionRecord PredictionRow(std::string_view version,
                                       base::SystemTime now,
                                       std::string snapshot);
 
-// Appends the shadow version's rows for `employees`, whose own rows are the last
-// employees.size() of `rows` (their snapshots are shared): scored by `shadow`, marked shadow.
-void AppendShadowRows(const model::ServedModel& shadow,
-                      std::span<const domain::Employee> employees,
-                      base::SystemTime now,
-                      std::vector<store::PredictionRecord>& rows);
+// What the request row keeps of an accepted single-employee body: the validated fields in their
+// canonical values (`snapshot`, FeaturesSnapshot(employee), with the employee_id first when there
+// is one), never the client's bytes: unknown fields, padding and duplicate keys are gone.
+std::string SingleRequestData(const domain::Employee& employee, std::string_view snapshot);
+
+// What the request row keeps of an accepted batch (v1 or V2): the count, as the original did, and
+// the ids; the features are in each prediction row, not copied a second time.
+std::string BatchRequestData(std::span<const domain::Employee> employees);
 
 }  // namespace attrition::serving

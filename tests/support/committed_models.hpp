@@ -2,9 +2,15 @@
 // the optional frequence_deplacement), for tests that check each of them.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <array>
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <string_view>
+
+#include "model/repository.hpp"
 
 namespace attrition::test {
 
@@ -18,6 +24,15 @@ inline std::string VersionTestName(std::string_view version) {
         if (c == '.') c = '_';
     }
     return name;
+}
+
+// The repository of model/ (ATTRITION_SOURCE_DIR's), every committed version loaded.
+inline model::Repository CommittedRepository() {
+    const char* source = std::getenv("ATTRITION_SOURCE_DIR");
+    EXPECT_NE(source, nullptr) << "ATTRITION_SOURCE_DIR names the source tree";
+    return model::LoadRepository(std::filesystem::path(source != nullptr ? source : ".") / "model",
+                                 {})
+        .value();
 }
 
 }  // namespace attrition::test

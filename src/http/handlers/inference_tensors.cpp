@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "base/json_writer.hpp"
 #include "domain/fields.hpp"
+#include "http/handlers/open_inference.hpp"
 
 namespace attrition::http::handlers {
 namespace {
@@ -93,6 +96,20 @@ base::Result<std::size_t> CheckInput(const Json& input,
     return rows;
 }
 
+// A tensor element as the domain's rules read it (CheckInput let only numbers into a numeric
+// input and strings into a BYTES one).
+domain::InputValue ElementValue(const Json& element) {
+    if (element.is_number_unsigned()) {
+        return domain::InputValue::Number(static_cast<double>(element.get<std::uint64_t>()));
+    }
+    if (element.is_number_integer()) {
+        return domain::InputValue::Number(static_cast<double>(element.get<std::int64_t>()));
+    }
+    if (element.is_number()) return domain::InputValue::Number(element.get<double>());
+    if (element.is_string()) return domain::InputValue::Text(element.get_ref<const std::string&>());
+    return element.is_null() ? domain::InputValue::Null() : domain::InputValue{};
+}
+
 base::Result<std::vector<std::string>> RequestedOutputs(const Json& document) {
     std::vector<std::string> outputs;
     const auto requested = document.find("outputs");
@@ -128,6 +145,38 @@ base::Result<std::vector<std::string>> RequestedOutputs(const Json& document) {
 }
 
 }  // namespace
+
+std::string InferResponse(const InferRequest& request,
+                          std::string_view version,
+                          std::span<const model::Prediction> predictions) {
+    std::string body;
+    body.reserve(256 + 48 * predictions.size());
+    base::JsonWriter json(body);
+    json.BeginObject().Key("model_name").String(kV2ModelName);
+    json.Key("model_version").String(version);
+    if (request.id) json.Key("id").String(*request.id);
+    json.Key("outputs").BeginArray();
+    for (const auto& output : request.outputs) {
+        json.BeginObject().Key("name").String(output).Key("datatype");
+        json.String(output == kOutputProbability ? "FP64"
+                    : output == kOutputWillLeave ? "BOOL"
+                                                 : "BYTES");
+        json.Key("shape").BeginArray().Uint(predictions.size()).EndArray();
+        json.Key("data").BeginArray();
+        for (const auto& prediction : predictions) {
+            if (output == kOutputProbability) {
+                json.Double(prediction.probability);
+            } else if (output == kOutputWillLeave) {
+                json.Bool(prediction.will_leave);
+            } else {
+                json.String(model::RiskLevelName(prediction.risk));
+            }
+        }
+        json.EndArray().EndObject();
+    }
+    json.EndArray().EndObject();
+    return body;
+}
 
 std::string_view InputDatatype(std::string_view input) {
     if (const auto index = domain::NumericIndex(input)) {
@@ -209,11 +258,14 @@ base::Result<InferRequest> ParseInferRequest(std::string_view body,
                             name.get<std::string>(), rows, max_rows));
         }
     }
+    // Each row's elements go to the domain's rules as they are, without a JSON text between.
     request.employees.reserve(rows);
+    std::vector<domain::NamedInput> row_inputs(columns.size());
     for (std::size_t row = 0; row < rows; ++row) {
-        Json employee = Json::object();
-        for (const auto& [name, data] : columns) employee[name] = (*data)[row];
-        auto parsed = domain::ParseEmployee(employee.dump(), vocabulary, parser);
+        std::size_t k = 0;
+        for (const auto& [name, data] : columns)
+            row_inputs[k++] = {name, ElementValue((*data)[row])};
+        auto parsed = domain::ValidateEmployee(row_inputs, vocabulary);
         if (!parsed) return RowError(parsed.error(), row);
         request.employees.push_back(std::move(*parsed));
     }

@@ -6,7 +6,9 @@
 #include <optional>
 #include <string_view>
 
+#include "base/error.hpp"
 #include "http/net.hpp"
+#include "model/repository.hpp"
 
 namespace attrition::http::handlers {
 
@@ -20,5 +22,11 @@ inline std::string_view RequestedVersion(const Request& request,
     const std::string_view header = request[kModelVersionHeader];
     return header.empty() ? from_query.value_or("") : header;
 }
+
+// The model a v1 request asks for: RequestedVersion, the parameter read by ParseQuery, chosen by
+// serving::ResolveVersion (404 naming the loaded versions, 503 without a default);
+// kInvalidInput for a query ParseQuery refuses (a repeated parameter). Lives as long as `models`.
+base::Result<const model::ServedModel*> ChooseVersion(const Request& request,
+                                                      const model::Repository& models);
 
 }  // namespace attrition::http::handlers

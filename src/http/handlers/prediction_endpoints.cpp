@@ -27,18 +27,6 @@ constexpr std::size_t kTopFeatures = 5;
 // How much of a body that cannot be stored as JSON the log keeps.
 constexpr std::size_t kMarkedBodyBytes = 2048;
 
-// What the log keeps of an accepted single-employee body: the validated fields in their
-// canonical values (the features snapshot, with the employee_id first when there is one), never
-// the client's bytes: unknown fields, padding and duplicate keys are gone.
-std::string CanonicalPayload(const domain::Employee& employee, std::string_view snapshot) {
-    if (!employee.employee_id) return std::string(snapshot);
-    std::string out;
-    base::JsonWriter(out).BeginObject().Key("employee_id").String(*employee.employee_id);
-    out += ',';
-    out.append(snapshot.substr(1));  // the snapshot's members, after its '{'
-    return out;
-}
-
 // The logged mark of a request refused before scoring: an unknown version, no model, or a bad
 // query (serving::ResolveVersion, ParseQuery).
 std::string_view VersionRefusal(base::ErrorCode code) {
@@ -52,9 +40,9 @@ std::string_view VersionRefusal(base::ErrorCode code) {
     }
 }
 
-void WriteWarnings(base::JsonWriter& json, const std::vector<std::string>& warnings) {
+void WriteWarnings(base::JsonWriter& json, const std::vector<domain::InputWarning>& warnings) {
     json.BeginArray();
-    for (const auto& warning : warnings) json.String(warning);
+    for (const auto& warning : warnings) json.String(warning.message);
     json.EndArray();
 }
 
@@ -65,49 +53,6 @@ long long ElapsedMs(const RequestContext& context) {
 }
 
 double Rounded(double value, double scale) { return std::round(value * scale) / scale; }
-
-// The cross-validated means, 3 decimals ({} when the artifact has none).
-void WriteCvMetrics(base::JsonWriter& json, const model::ModelMetadata& meta) {
-    json.BeginObject();
-    if (meta.cross_validation) {
-        const auto& cv = meta.cross_validation->metrics;
-        json.Key("accuracy").Double(Rounded(cv.accuracy.mean, 1000));
-        json.Key("precision").Double(Rounded(cv.precision.mean, 1000));
-        json.Key("recall").Double(Rounded(cv.recall.mean, 1000));
-        json.Key("f1_score").Double(Rounded(cv.f1.mean, 1000));
-        json.Key("roc_auc").Double(Rounded(cv.roc_auc.mean, 1000));
-        json.Key("pr_auc").Double(Rounded(cv.pr_auc.mean, 1000));
-    }
-    json.EndObject();
-}
-
-void WriteRequiredFeatures(base::JsonWriter& json) {
-    json.BeginObject().Key("numeric").BeginArray();
-    for (const auto& f : domain::NumericFields()) json.String(f.name);
-    json.EndArray().Key("categorical").BeginArray();
-    for (const auto& f : domain::CategoricalFields()) json.String(f.name);
-    json.EndArray().EndObject();
-}
-
-// The optional inputs of a version: name, kind, description, accepted values, aliases and
-// what an absent one is imputed with.
-void WriteOptionalFeatures(base::JsonWriter& json, const model::ServedModel& model) {
-    const auto& meta = model.predictor.Metadata();
-    json.BeginArray();
-    for (std::size_t i = 0; i < meta.encoding.optional.size(); ++i) {
-        const auto& group = meta.encoding.optional[i];
-        json.BeginObject().Key("name").String(group.name).Key("kind").String("categorical");
-        json.Key("description").String(meta.optional_features[i].description);
-        json.Key("values").BeginArray();
-        for (const auto& value : group.vocabulary) json.String(value);
-        json.EndArray().Key("aliases").BeginObject();
-        for (const auto& [spelling, canonical] : meta.optional_features[i].aliases) {
-            json.Key(spelling).String(canonical);
-        }
-        json.EndObject().Key("imputed_with").String(group.mode).EndObject();
-    }
-    json.EndArray();
-}
 
 // max_changes (1..3, default 2) and proposals (1..5, default 3) of a what-if request.
 base::Result<serving::WhatIfOptions> WhatIfOptionsOf(const Request& request) {
@@ -134,44 +79,6 @@ base::Result<serving::WhatIfOptions> WhatIfOptionsOf(const Request& request) {
         return tl::unexpected(ok.error());
     }
     return options;
-}
-
-// One version of the repository: its state (default, shadow, loaded, or failed with the reason)
-// and, loaded, its description and what a what-if search may change.
-void WriteVersion(base::JsonWriter& json,
-                  const model::Repository& models,
-                  const model::RepositoryVersion& version) {
-    json.BeginObject().Key("name").String(version.name);
-    if (!version.model) {
-        json.Key("state").String("failed").Key("reason").String(version.failure).EndObject();
-        return;
-    }
-    const auto& meta = version.model->predictor.Metadata();
-    json.Key("state").String(version.name == models.default_version  ? "default"
-                             : version.name == models.shadow_version ? "shadow"
-                                                                     : "loaded");
-    if (!version.refused.empty()) json.Key("reload_refused").String(version.refused);
-    json.Key("training_date").String(meta.training_date);
-    json.Key("features_required");
-    WriteRequiredFeatures(json);
-    json.Key("features_optional");
-    WriteOptionalFeatures(json, *version.model);
-    json.Key("performance_metrics");
-    WriteCvMetrics(json, meta);
-    json.Key("actions");
-    WriteActions(json, version.model->actions);
-    json.EndObject();
-}
-
-// One child per risk level, resolved once: scoring then skips the family's label lookup.
-std::array<ops::Counter*, 3> RiskCounters(ops::Family<ops::Counter>& family) {
-    std::array<ops::Counter*, 3> counters{};
-    for (const auto risk :
-         {model::RiskLevel::kLow, model::RiskLevel::kMedium, model::RiskLevel::kHigh}) {
-        counters[static_cast<std::size_t>(risk)] =
-            &family.With({std::string(model::RiskLevelName(risk))});
-    }
-    return counters;
 }
 
 }  // namespace
@@ -225,35 +132,23 @@ struct PredictionEndpoints::Outcome {
 };
 
 PredictionEndpoints::PredictionEndpoints(const model::Catalog& models,
+                                         serving::Scoring& scoring,
                                          store::PredictionLog& log,
                                          const base::Clock& clock,
                                          ops::Registry& metrics,
                                          PredictionSettings settings)
     : models_(models),
+      scoring_(scoring),
       log_(log),
       clock_(clock),
       settings_(std::move(settings)),
       client_ip_(settings_.trusted_proxies),
       parsers_(std::make_shared<ParserPool>(settings_.json_max_depth)),
-      predictions_by_risk_(RiskCounters(metrics.AddCounter(
-          "attrition_predictions_total", "Employees scored, by risk level", {"risk_level"}))),
-      out_of_range_warnings_(
-          metrics.AddCounter("attrition_out_of_range_warnings_total",
-                             "Scored values outside the range seen in training, by field",
-                             {"field"})),
-      imputed_inputs_(metrics.AddCounter(
-          "attrition_imputed_inputs_total",
-          "Optional inputs a request left out, imputed with their training mode, by feature",
-          {"feature"})),
       log_failures_(metrics
                         .AddCounter("attrition_unacknowledged_total",
                                     "Predictions answered 503 because their log record could "
                                     "not be made durable")
-                        .With({})),
-      shadow_predictions_(metrics.AddCounter("attrition_shadow_predictions_total",
-                                             "Employees scored by the shadow version (logged as "
-                                             "shadow rows, never answered), by version",
-                                             {"version"})) {}
+                        .With({})) {}
 
 Awaitable<Response> PredictionEndpoints::Predict(const Request& request, RequestContext& context) {
     co_return co_await LogThenReply(request, context, ScoreOne(request, context));
@@ -283,84 +178,9 @@ Awaitable<Response> PredictionEndpoints::Refused(const Request& head,
     co_return co_await LogThenReply(head, context, std::move(outcome));
 }
 
-Awaitable<Response> PredictionEndpoints::ModelInfo(const Request& request,
-                                                   RequestContext& /*context*/) const {
-    const auto models = models_.Current();
-    const auto chosen = Choose(request, *models);
-    if (!chosen) co_return ErrorResponse(request, chosen.error());
-    const model::ServedModel& model = **chosen;
-    const auto& meta = model.predictor.Metadata();
-    std::string body;
-    base::JsonWriter json(body);
-    json.BeginObject().Key("model_version").String(meta.model_version);
-    json.Key("training_date").String(meta.training_date);
-    json.Key("performance_metrics");
-    WriteCvMetrics(json, meta);
-    json.Key("features_required");
-    WriteRequiredFeatures(json);
-    json.Key("features_optional");
-    WriteOptionalFeatures(json, model);
-    json.Key("decision_threshold").Double(meta.decision_threshold);
-    if (meta.threshold_f1_optimal) {
-        json.Key("f1_optimal_threshold").Double(meta.threshold_f1_optimal->threshold);
-    }
-    json.Key("risk_cutoffs").BeginObject();
-    json.Key("low_below").Double(meta.risk.low_below);
-    json.Key("medium_below").Double(meta.risk.medium_below).EndObject();
-    json.Key("categorical_values").BeginObject();
-    for (std::size_t i = 0; i < model.vocabulary.Count(); ++i) {
-        json.Key(model.vocabulary.Name(i)).BeginArray();
-        for (const auto& value : model.vocabulary.Values(i)) json.String(value);
-        json.EndArray();
-    }
-    json.EndObject().EndObject();
-    co_return JsonResponse(request, Status::ok, std::move(body));
-}
-
-Awaitable<Response> PredictionEndpoints::Models(const Request& request,
-                                                RequestContext& /*context*/) const {
-    const auto snapshot = models_.Current();
-    const model::Repository& models = *snapshot;
-    std::string body;
-    base::JsonWriter json(body);
-    json.BeginObject().Key("default").StringOrNull(models.default_version);
-    json.Key("shadow").StringOrNull(models.shadow_version);
-    json.Key("models").BeginArray();
-    for (const auto& version : models.versions) WriteVersion(json, models, version);
-    json.EndArray().EndObject();
-    co_return JsonResponse(request, Status::ok, std::move(body));
-}
-
-Awaitable<Response> PredictionEndpoints::ModelVersion(const Request& request,
-                                                      RequestContext& /*context*/) const {
-    const auto snapshot = models_.Current();
-    const model::Repository& models = *snapshot;
-    const auto name =
-        Router::PatternParameter(kModelVersionPattern, Router::PathOf(request.target()));
-    const auto decoded = PercentDecode(name);
-    const auto* version = decoded ? models.Find(*decoded) : nullptr;
-    if (version == nullptr) {
-        co_return ErrorResponse(request, base::Error::Make(base::ErrorCode::kNotFound,
-                                                           "Unknown model version; available: " +
-                                                               models.LoadedNames()));
-    }
-    std::string body;
-    base::JsonWriter json(body);
-    WriteVersion(json, models, *version);
-    co_return JsonResponse(request, Status::ok, std::move(body));
-}
-
-base::Result<const model::ServedModel*> PredictionEndpoints::Choose(
-    const Request& request, const model::Repository& models) {
-    const auto query = ParseQuery(request.target());
-    if (!query) return tl::unexpected(query.error());
-    return serving::ResolveVersion(
-        models, RequestedVersion(request, FindParameter(*query, kModelVersionParameter)));
-}
-
 std::optional<PredictionEndpoints::Outcome> PredictionEndpoints::Precheck(
     const Request& request, const model::Repository& models, const model::ServedModel*& chosen) {
-    auto model = Choose(request, models);
+    auto model = ChooseVersion(request, models);
     if (!model) {
         Outcome outcome;
         outcome.record.request_data_json =
@@ -393,38 +213,22 @@ PredictionEndpoints::Outcome PredictionEndpoints::Rejected(const Request& reques
     return outcome;
 }
 
-store::PredictionRecord PredictionEndpoints::Record(const model::ServedModel& model,
-                                                    const domain::Employee& employee,
-                                                    const model::Prediction& prediction,
-                                                    std::vector<std::string>& warnings) {
-    warnings = model.predictor.Warnings(employee);
-    predictions_by_risk_[static_cast<std::size_t>(prediction.risk)]->Inc();
-    const auto imputed = model.predictor.Imputed(employee);
-    // The out-of-range warnings come first, each starting with the field name.
-    for (std::size_t i = 0; i + imputed.size() < warnings.size(); ++i) {
-        out_of_range_warnings_.With({warnings[i].substr(0, warnings[i].find(' '))}).Inc();
-    }
-    for (const auto name : imputed) imputed_inputs_.With({std::string(name)}).Inc();
-    return serving::PredictionRow(model.predictor.Version(), employee, prediction, clock_.Now(),
-                                  serving::FeaturesSnapshot(employee));
-}
-
-void PredictionEndpoints::AddShadowRows(const model::Repository& models,
-                                        const model::ServedModel& primary,
-                                        std::span<const domain::Employee> employees,
-                                        std::vector<store::PredictionRecord>& rows) {
-    const model::ServedModel* shadow = models.Shadow();
-    if (shadow == nullptr || shadow == &primary) return;
-    serving::AppendShadowRows(*shadow, employees, clock_.Now(), rows);
-    shadow_predictions_.With({shadow->predictor.Version()})
-        .Inc(static_cast<double>(employees.size()));
+PredictionEndpoints::Outcome PredictionEndpoints::Answered(const Request& request,
+                                                           std::string body,
+                                                           serving::Scored scored,
+                                                           std::string request_data) {
+    Outcome outcome;
+    outcome.record.predictions = std::move(scored.rows);
+    outcome.record.request_data_json = std::move(request_data);
+    outcome.response = JsonResponse(request, Status::ok, std::move(body));
+    return outcome;
 }
 
 void PredictionEndpoints::WriteMetadata(const model::ServedModel& model,
                                         base::JsonWriter& json,
                                         std::string_view time_key,
                                         long long elapsed_ms,
-                                        const std::vector<std::string>& warnings) const {
+                                        const std::vector<domain::InputWarning>& warnings) const {
     json.Key("metadata").BeginObject().Key("model_version").String(model.predictor.Version());
     json.Key(time_key).Int(elapsed_ms);
     json.Key("timestamp").String(base::FormatIso8601(clock_.Now()));
@@ -443,13 +247,8 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreOne(const Request& reques
     auto employee = domain::ParseEmployee(request.body(), models->RequestVocabulary(model), *lease);
     if (!employee) return Rejected(request, employee.error());
 
-    Outcome outcome;
-    const auto prediction = model.predictor.Predict(*employee);
-    std::vector<std::string> warnings;
-    outcome.record.predictions.push_back(Record(model, *employee, prediction, warnings));
-    outcome.record.request_data_json =
-        CanonicalPayload(*employee, outcome.record.predictions.back().features_snapshot_json);
-    AddShadowRows(*models, model, {&*employee, 1}, outcome.record.predictions);
+    auto scored = scoring_.Score(*models, model, {&*employee, 1});
+    const auto& prediction = scored.predictions.front();
     const double leave = RoundedPercent(prediction.probability);
     std::string body;
     body.reserve(256);
@@ -459,10 +258,11 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreOne(const Request& reques
     json.Key("probability_leave").Fixed(leave, 2);
     json.Key("probability_stay").Fixed(Rounded(100.0 - leave, 100), 2);
     json.Key("risk_level").String(model::RiskLevelName(prediction.risk)).EndObject();
-    WriteMetadata(model, json, "prediction_time_ms", ElapsedMs(context), warnings);
+    WriteMetadata(model, json, "prediction_time_ms", ElapsedMs(context), scored.warnings.front());
     json.EndObject();
-    outcome.response = JsonResponse(request, Status::ok, std::move(body));
-    return outcome;
+    auto request_data =
+        serving::SingleRequestData(*employee, scored.rows.front().features_snapshot_json);
+    return Answered(request, std::move(body), std::move(scored), std::move(request_data));
 }
 
 PredictionEndpoints::Outcome PredictionEndpoints::ScoreBatch(const Request& request,
@@ -476,46 +276,31 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreBatch(const Request& requ
                                         settings_.batch_limit, *lease);
     if (!employees) return Rejected(request, employees.error());
 
-    Outcome outcome;
-    // The features of each employee are in its predictions row; the request row keeps the
-    // count (as the original did) and the ids, not a second copy of up to 1 MiB.
-    std::string& request_data = outcome.record.request_data_json;
-    request_data.reserve(64 + 16 * employees->size());
-    base::JsonWriter logged(request_data);
-    logged.BeginObject().Key("employee_count").Uint(employees->size());
-    logged.Key("employee_ids").BeginArray();
+    auto scored = scoring_.Score(*models, model, *employees);
     std::string body;
     body.reserve(256 + 128 * employees->size());
     base::JsonWriter json(body);
     json.BeginObject().Key("predictions").BeginArray();
-    const auto predictions = model.predictor.PredictMany(*employees);
-    outcome.record.predictions.reserve(employees->size());
     for (std::size_t i = 0; i < employees->size(); ++i) {
-        const auto& employee = (*employees)[i];
-        const auto& prediction = predictions[i];
-        std::vector<std::string> warnings;
-        outcome.record.predictions.push_back(Record(model, employee, prediction, warnings));
-        logged.String(employee.employee_id.value_or(""));
-        json.BeginObject().Key("employee_id").String(employee.employee_id.value_or(""));
+        const auto& prediction = scored.predictions[i];
+        json.BeginObject().Key("employee_id").String((*employees)[i].employee_id.value_or(""));
         json.Key("will_leave").Bool(prediction.will_leave);
         json.Key("probability_leave").Fixed(RoundedPercent(prediction.probability), 2);
         json.Key("risk_level").String(model::RiskLevelName(prediction.risk));
-        if (!warnings.empty()) {
+        if (!scored.warnings[i].empty()) {
             json.Key("warnings");
-            WriteWarnings(json, warnings);
+            WriteWarnings(json, scored.warnings[i]);
         }
         json.EndObject();
     }
-    logged.EndArray().EndObject();
-    AddShadowRows(*models, model, *employees, outcome.record.predictions);
     json.EndArray().Key("metadata").BeginObject();
     json.Key("total_predictions").Uint(employees->size());
     json.Key("model_version").String(model.predictor.Version());
     json.Key("prediction_time_ms").Int(ElapsedMs(context));
     json.Key("timestamp").String(base::FormatIso8601(clock_.Now()));
     json.EndObject().EndObject();
-    outcome.response = JsonResponse(request, Status::ok, std::move(body));
-    return outcome;
+    return Answered(request, std::move(body), std::move(scored),
+                    serving::BatchRequestData(*employees));
 }
 
 PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& request,
@@ -535,13 +320,8 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& 
     auto employee = domain::ParseEmployee(request.body(), models->RequestVocabulary(model), *lease);
     if (!employee) return Rejected(request, employee.error());
 
-    Outcome outcome;
-    const auto prediction = model.predictor.Predict(*employee);
-    std::vector<std::string> warnings;
-    outcome.record.predictions.push_back(Record(model, *employee, prediction, warnings));
-    outcome.record.request_data_json =
-        CanonicalPayload(*employee, outcome.record.predictions.back().features_snapshot_json);
-    AddShadowRows(*models, model, {&*employee, 1}, outcome.record.predictions);
+    auto scored = scoring_.Score(*models, model, {&*employee, 1});
+    const auto& prediction = scored.predictions.front();
     const auto explanation = model.predictor.Explain(*employee);
 
     std::string body;
@@ -566,10 +346,11 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreExplained(const Request& 
         json.EndArray().Key("base_value").Double(Rounded(explanation.base_value, 1e6));
     }
     json.Key("probability_leave").Fixed(RoundedPercent(prediction.probability), 2);
-    WriteMetadata(model, json, "explanation_time_ms", ElapsedMs(context), warnings);
+    WriteMetadata(model, json, "explanation_time_ms", ElapsedMs(context), scored.warnings.front());
     json.EndObject();
-    outcome.response = JsonResponse(request, Status::ok, std::move(body));
-    return outcome;
+    auto request_data =
+        serving::SingleRequestData(*employee, scored.rows.front().features_snapshot_json);
+    return Answered(request, std::move(body), std::move(scored), std::move(request_data));
 }
 
 PredictionEndpoints::Outcome PredictionEndpoints::ScoreWhatIf(const Request& request,
@@ -585,37 +366,34 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreWhatIf(const Request& req
     if (!employee) return Rejected(request, employee.error());
 
     const auto answer = serving::SearchWhatIf(model.predictor, model.actions, *employee, *options);
-    Outcome outcome;
-    std::vector<std::string> warnings;
-    outcome.record.predictions.push_back(Record(model, *employee, answer.current, warnings));
-    std::string& logged = outcome.record.request_data_json;
-    logged = CanonicalPayload(*employee, outcome.record.predictions.back().features_snapshot_json);
-    logged.pop_back();  // the payload's closing brace: the search's answer goes in the object
+    auto scored = scoring_.Record(*models, model, {&*employee, 1}, {answer.current});
+    // The request row: the payload, and in its object the search's answer.
+    std::string logged =
+        serving::SingleRequestData(*employee, scored.rows.front().features_snapshot_json);
+    logged.pop_back();  // the payload's closing brace
     logged += R"(,"what_if":)";
     base::JsonWriter log_json(logged);
     WriteWhatIfLogged(log_json, answer, *options);
     logged += '}';
-    AddShadowRows(*models, model, {&*employee, 1}, outcome.record.predictions);
 
     std::string body;
     body.reserve(2048);
     base::JsonWriter json(body);
     json.BeginObject();
     WriteWhatIf(json, answer, model.predictor.Metadata().decision_threshold, *options);
-    WriteMetadata(model, json, "what_if_time_ms", ElapsedMs(context), warnings);
+    WriteMetadata(model, json, "what_if_time_ms", ElapsedMs(context), scored.warnings.front());
     json.EndObject();
-    outcome.response = JsonResponse(request, Status::ok, std::move(body));
-    return outcome;
+    return Answered(request, std::move(body), std::move(scored), std::move(logged));
 }
 
 PredictionEndpoints::Outcome PredictionEndpoints::ScoreInfer(const Request& request) {
     const auto models = models_.Current();  // held until the answer is written
-    Outcome outcome;
     // Answered {"error": ...} with the protocol's statuses: http/problem.hpp, from the path.
     const auto refuse = [&](std::string_view mark, const base::Error& error) {
+        Outcome outcome;
         outcome.record.request_data_json = MarkedBody(mark, request.body(), kMarkedBodyBytes);
         outcome.response = ErrorResponse(request, error);
-        return std::move(outcome);
+        return outcome;
     };
     const auto resolved =
         serving::ResolveVersion(*models, InferenceVersion(Router::PathOf(request.target())));
@@ -638,49 +416,10 @@ PredictionEndpoints::Outcome PredictionEndpoints::ScoreInfer(const Request& requ
                                                                                 : "invalid_input",
                       parsed.error());
     }
-    const auto& employees = parsed->employees;
-    const auto predictions = model.predictor.PredictMany(employees);
-    std::string& request_data = outcome.record.request_data_json;
-    base::JsonWriter logged(request_data);
-    logged.BeginObject().Key("employee_count").Uint(employees.size());
-    logged.Key("employee_ids").BeginArray();
-    outcome.record.predictions.reserve(employees.size());
-    for (std::size_t i = 0; i < employees.size(); ++i) {
-        std::vector<std::string> warnings;
-        outcome.record.predictions.push_back(Record(model, employees[i], predictions[i], warnings));
-        logged.String(employees[i].employee_id.value_or(""));
-    }
-    logged.EndArray().EndObject();
-    AddShadowRows(*models, model, employees, outcome.record.predictions);
-
-    std::string body;
-    body.reserve(256 + 48 * employees.size());
-    base::JsonWriter json(body);
-    json.BeginObject().Key("model_name").String(kV2ModelName);
-    json.Key("model_version").String(model.predictor.Version());
-    if (parsed->id) json.Key("id").String(*parsed->id);
-    json.Key("outputs").BeginArray();
-    for (const auto& output : parsed->outputs) {
-        json.BeginObject().Key("name").String(output).Key("datatype");
-        json.String(output == kOutputProbability ? "FP64"
-                    : output == kOutputWillLeave ? "BOOL"
-                                                 : "BYTES");
-        json.Key("shape").BeginArray().Uint(employees.size()).EndArray();
-        json.Key("data").BeginArray();
-        for (const auto& prediction : predictions) {
-            if (output == kOutputProbability) {
-                json.Double(prediction.probability);
-            } else if (output == kOutputWillLeave) {
-                json.Bool(prediction.will_leave);
-            } else {
-                json.String(model::RiskLevelName(prediction.risk));
-            }
-        }
-        json.EndArray().EndObject();
-    }
-    json.EndArray().EndObject();
-    outcome.response = JsonResponse(request, Status::ok, std::move(body));
-    return outcome;
+    auto scored = scoring_.Score(*models, model, parsed->employees);
+    auto body = InferResponse(*parsed, model.predictor.Version(), scored.predictions);
+    return Answered(request, std::move(body), std::move(scored),
+                    serving::BatchRequestData(parsed->employees));
 }
 
 Awaitable<Response> PredictionEndpoints::LogThenReply(const Request& request,

@@ -1,13 +1,12 @@
-// The prediction endpoints of SPEC §2: /api/v1/predict, /api/v1/predict/batch,
-// /api/v1/explain and /api/v1/model/info; /api/v1/what-if and the model versions. Each request is
-// parsed, validated, scored, logged and answered; the answer waits until its log record is durable,
-// and becomes a 503 when it cannot be (nothing is acknowledged that is not logged). Rejected
-// requests (415, 422, 413, 503) are logged with their status too. Holds references to objects the
-// composition root owns; the object itself is shared by all request threads (a pool hands each
-// request a JSON parser).
+// The scoring endpoints: /api/v1/predict, /api/v1/predict/batch and /api/v1/explain (SPEC §2),
+// /api/v1/what-if, and the Open Inference Protocol's infer. Each request is parsed, validated,
+// scored and its log rows built (serving::Scoring), logged and answered; the answer waits until its
+// log record is durable, and becomes a 503 when it cannot be (nothing is acknowledged that is not
+// logged). Rejected requests (415, 422, 413, 503) are logged with their status too. Holds
+// references to objects the composition root owns; the object itself is shared by all request
+// threads (a pool hands each request a JSON parser).
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -26,9 +25,9 @@
 #include "http/handlers/model_version.hpp"
 #include "http/route.hpp"
 #include "model/catalog.hpp"
-#include "model/predictor.hpp"
 #include "model/repository.hpp"
 #include "ops/metrics.hpp"
+#include "serving/scoring.hpp"
 #include "store/prediction_log.hpp"
 
 namespace attrition::http::handlers {
@@ -41,22 +40,20 @@ struct PredictionSettings {
     std::vector<std::string> trusted_proxies;
 };
 
-// GET /api/v1/models/{version}.
-inline constexpr std::string_view kModelVersionPattern = "/api/v1/models/{version}";
-
 class PredictionEndpoints {
   public:
     // Each request scores with the catalog's snapshot taken when it starts. The repository
     // may be empty (no artifact loaded: the endpoints answer 503).
     PredictionEndpoints(const model::Catalog& models,
+                        serving::Scoring& scoring,
                         store::PredictionLog& log,
                         const base::Clock& clock,
                         ops::Registry& metrics,
                         PredictionSettings settings);
 
     // The handlers (declared as routes in http/routes.cpp): POST /api/v1/predict,
-    // /api/v1/predict/batch, /api/v1/explain, GET /api/v1/model/info, and the answer to a
-    // prediction request the server refused before routing (413), which is logged too.
+    // /api/v1/predict/batch, /api/v1/explain, and the answer to a prediction request the server
+    // refused before routing (413), which is logged too.
     Awaitable<Response> Predict(const Request& request, RequestContext& context);
     Awaitable<Response> Batch(const Request& request, RequestContext& context);
     Awaitable<Response> Explain(const Request& request, RequestContext& context);
@@ -68,11 +65,6 @@ class PredictionEndpoints {
     // handlers/open_inference.hpp and handlers/inference_tensors.hpp): scored, logged and
     // answered like a batch, errors as {"error": ...}.
     Awaitable<Response> Infer(const Request& request, RequestContext& context);
-    Awaitable<Response> ModelInfo(const Request& request, RequestContext& context) const;
-    // GET /api/v1/models: every version of the repository, its state and description.
-    Awaitable<Response> Models(const Request& request, RequestContext& context) const;
-    // GET /api/v1/models/{version}: one version as Models describes it.
-    Awaitable<Response> ModelVersion(const Request& request, RequestContext& context) const;
     Awaitable<Response> Refused(const Request& head,
                                 const base::Error& error,
                                 RequestContext& context);
@@ -81,29 +73,17 @@ class PredictionEndpoints {
     class ParserPool;
     struct Outcome;
 
-    // The version the request names (RequestedVersion, the parameter read by ParseQuery) or the
-    // default, as serving::ResolveVersion chooses; kInvalidInput for a query ParseQuery refuses
-    // (a repeated parameter).
-    static base::Result<const model::ServedModel*> Choose(const Request& request,
-                                                          const model::Repository& models);
-    // Sets `chosen` from `models`, or answers: a bad query (422), no such version (404), no
-    // model (503), not JSON (415).
+    // Sets `chosen` from `models` (ChooseVersion), or answers: a bad query (422), no such
+    // version (404), no model (503), not JSON (415).
     static std::optional<Outcome> Precheck(const Request& request,
                                            const model::Repository& models,
                                            const model::ServedModel*& chosen);
     Outcome Rejected(const Request& request, const base::Error& error) const;
-    // The log row of one scored employee; sets `warnings` and counts the metrics.
-    store::PredictionRecord Record(const model::ServedModel& model,
-                                   const domain::Employee& employee,
-                                   const model::Prediction& prediction,
-                                   std::vector<std::string>& warnings);
-    // Shadow scoring: the repository's shadow version scores the employees of `rows` (one row
-    // each, in order, made by `primary`) and appends its own rows, marked shadow; nothing when
-    // there is no shadow or `primary` is the shadow. Never part of the answer.
-    void AddShadowRows(const model::Repository& models,
-                       const model::ServedModel& primary,
-                       std::span<const domain::Employee> employees,
-                       std::vector<store::PredictionRecord>& rows);
+    // An answer of 200 with `body`, logging `scored`'s rows and `request_data`.
+    static Outcome Answered(const Request& request,
+                            std::string body,
+                            serving::Scored scored,
+                            std::string request_data);
     Outcome ScoreOne(const Request& request, const RequestContext& context);
     Outcome ScoreBatch(const Request& request, const RequestContext& context);
     Outcome ScoreExplained(const Request& request, const RequestContext& context);
@@ -115,22 +95,19 @@ class PredictionEndpoints {
                        base::JsonWriter& json,
                        std::string_view time_key,
                        long long elapsed_ms,
-                       const std::vector<std::string>& warnings) const;
+                       const std::vector<domain::InputWarning>& warnings) const;
     Awaitable<Response> LogThenReply(const Request& request,
                                      RequestContext& context,
                                      Outcome outcome);
 
     const model::Catalog& models_;
+    serving::Scoring& scoring_;
     store::PredictionLog& log_;
     const base::Clock& clock_;
     PredictionSettings settings_;
     ClientIpResolver client_ip_;
     std::shared_ptr<ParserPool> parsers_;
-    std::array<ops::Counter*, 3> predictions_by_risk_;  // indexed by model::RiskLevel
-    ops::Family<ops::Counter>& out_of_range_warnings_;
-    ops::Family<ops::Counter>& imputed_inputs_;
     ops::Counter& log_failures_;
-    ops::Family<ops::Counter>& shadow_predictions_;
 };
 
 }  // namespace attrition::http::handlers

@@ -401,11 +401,19 @@ TEST_F(SyntheticTrainingTest, AnOptionalInputIsDeclaredInTheMetadataAndServed) {
     occasional.optional = {{"frequence_deplacement", "Occasionnel"}};
     const auto& predictor = served->predictor;
     EXPECT_EQ(predictor.Predict(absent).probability, predictor.Predict(occasional).probability);
-    EXPECT_TRUE(predictor.Imputed(frequent).empty());
-    EXPECT_EQ(predictor.Imputed(absent), (std::vector<std::string_view>{"frequence_deplacement"}));
+    const auto imputed = [&](const domain::Employee& employee) {
+        std::vector<std::string_view> names;
+        for (const auto& warning : predictor.Warnings(employee)) {
+            if (warning.kind == domain::InputWarning::Kind::kImputed)
+                names.push_back(warning.field);
+        }
+        return names;
+    };
+    EXPECT_TRUE(imputed(frequent).empty());
+    EXPECT_EQ(imputed(absent), (std::vector<std::string_view>{"frequence_deplacement"}));
     const auto warnings = predictor.Warnings(absent);
     ASSERT_FALSE(warnings.empty());
-    EXPECT_EQ(warnings.back(),
+    EXPECT_EQ(warnings.back().message,
               "frequence_deplacement was not given: imputed with its most frequent training "
               "value 'Occasionnel'");
     const auto explanation = predictor.Explain(frequent);

@@ -43,14 +43,17 @@ TEST(OutOfRangeTest, EachFieldOutsideItsRangeIsNamedWithTheRangeNotTheValue) {
     employee.numeric[NumericIndex("revenu_mensuel").value()] = 777.25;
     const auto warnings = OutOfRangeWarnings(employee, ranges.min, ranges.max);
     ASSERT_EQ(warnings.size(), 2U);
-    EXPECT_EQ(warnings[0],
+    EXPECT_EQ(warnings[0].field, "age");
+    EXPECT_EQ(warnings[1].field, "revenu_mensuel");
+    EXPECT_EQ(warnings[0].kind, InputWarning::Kind::kOutOfRange);
+    EXPECT_EQ(warnings[0].message,
               "age is above the range seen in training (18 to 60): the model extrapolates");
-    EXPECT_EQ(warnings[1],
+    EXPECT_EQ(warnings[1].message,
               "revenu_mensuel is below the range seen in training (1009 to 19999.5): the model "
               "extrapolates");
     for (const auto& warning : warnings) {
-        EXPECT_EQ(warning.find("67"), std::string::npos);
-        EXPECT_EQ(warning.find("777"), std::string::npos);
+        EXPECT_EQ(warning.message.find("67"), std::string::npos);
+        EXPECT_EQ(warning.message.find("777"), std::string::npos);
     }
 }
 

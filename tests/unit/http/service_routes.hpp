@@ -17,6 +17,7 @@
 #include "http/static_assets.hpp"
 #include "model/catalog.hpp"
 #include "ops/metrics.hpp"
+#include "serving/scoring.hpp"
 #include "store/prediction_log.hpp"
 
 namespace attrition::http::test_support {
@@ -29,11 +30,14 @@ class ServiceRoutes {
           inference_(
               models_, [] { return false; }, "test", handlers::kInferBatchLimit),
           log_(store::OpenPredictionLog("none", {}).value()),
+          scoring_(clock_, metrics_),
           predictions_(models_,
+                       scoring_,
                        *log_,
                        clock_,
                        metrics_,
                        handlers::PredictionSettings{.batch_limit = batch_limit}),
+          model_endpoints_(models_),
           log_endpoints_(nullptr, clock_, domain::JsonParser::kDefaultMaxDepth),
           monitoring_(nullptr, models_, clock_),
           batch_limit_(batch_limit) {}
@@ -43,6 +47,7 @@ class ServiceRoutes {
             co_return Response{};
         };
         return DeclareRoutes(Endpoints{.predictions = predictions_,
+                                       .models = model_endpoints_,
                                        .log = log_endpoints_,
                                        .monitoring = monitoring_,
                                        .inference = inference_,
@@ -64,7 +69,9 @@ class ServiceRoutes {
     mutable serving::ModelReloads reloads_;
     mutable handlers::OpenInference inference_;
     std::unique_ptr<store::PredictionLog> log_;
+    serving::Scoring scoring_;
     mutable handlers::PredictionEndpoints predictions_;
+    mutable handlers::ModelEndpoints model_endpoints_;
     mutable handlers::LogEndpoints log_endpoints_;
     mutable handlers::MonitoringEndpoints monitoring_;
     StaticAssets assets_;

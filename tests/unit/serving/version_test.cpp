@@ -13,14 +13,8 @@
 namespace attrition::serving {
 namespace {
 
-model::Repository Committed() {
-    const char* source = std::getenv("ATTRITION_SOURCE_DIR");
-    EXPECT_NE(source, nullptr);
-    return model::LoadRepository(std::filesystem::path(source) / "model", {}).value();
-}
-
 TEST(ResolveVersionTest, NothingNamedIsTheDefault) {
-    const auto models = Committed();
+    const auto models = test::CommittedRepository();
     const auto model = ResolveVersion(models, "");
     ASSERT_TRUE(model.has_value());
     ASSERT_FALSE(models.default_version.empty());
@@ -29,7 +23,7 @@ TEST(ResolveVersionTest, NothingNamedIsTheDefault) {
 }
 
 TEST(ResolveVersionTest, ANamedLoadedVersionIsItsModel) {
-    const auto models = Committed();
+    const auto models = test::CommittedRepository();
     for (const auto version : test::kCommittedVersions) {
         const auto model = ResolveVersion(models, version);
         ASSERT_TRUE(model.has_value()) << version;
@@ -38,7 +32,7 @@ TEST(ResolveVersionTest, ANamedLoadedVersionIsItsModel) {
 }
 
 TEST(ResolveVersionTest, AnUnknownOrFailedNameIsNotFoundNamingOnlyTheLoadedVersions) {
-    auto models = Committed();
+    auto models = test::CommittedRepository();
     models.versions.push_back({.name = "broken_v0", .failure = "booster.json: not valid JSON"});
     const std::string available =
         "Unknown model version; available: " + std::string(test::kCommittedVersions[0]) + ", " +
