@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "domain/json_dom.hpp"
 #include "domain/outcome.hpp"
 
 namespace attrition::domain {
@@ -64,25 +65,6 @@ std::string FormatBound(double bound) {
         return fmt::format("{}", static_cast<std::int64_t>(bound));
     }
     return fmt::format("{}", bound);
-}
-
-// A JSON value as the rules read it (simdjson keeps an integer as int64 or uint64; the rules
-// compare it as the double the model takes, as they compare a tensor element).
-InputValue ValueOf(const element& value) {
-    switch (value.type()) {
-        case element_type::INT64:
-            return InputValue::Number(static_cast<double>(value.get_int64().value_unsafe()));
-        case element_type::UINT64:
-            return InputValue::Number(static_cast<double>(value.get_uint64().value_unsafe()));
-        case element_type::DOUBLE:
-            return InputValue::Number(value.get_double().value_unsafe());
-        case element_type::STRING:
-            return InputValue::Text(value.get_string().value_unsafe());
-        case element_type::NULL_VALUE:
-            return InputValue::Null();
-        default:
-            return InputValue{};
-    }
 }
 
 // Checks one numeric value; returns it when valid, else adds one issue.
@@ -163,16 +145,8 @@ struct Slots {
     std::array<std::optional<InputValue>, kSlotCount> fields;
     std::array<std::optional<InputValue>, kMaxOptionalInputs> optional;
 
-    // Puts the value of a member named `key` in its slot; a name that is not an input is
-    // ignored, a repeated one: the last wins.
-    void Put(std::string_view key, const InputValue& value, const Vocabulary& vocabulary) {
-        if (const auto slot = SlotOf(key)) {
-            fields[*slot] = value;
-        } else {
-            PutOptional(key, value, vocabulary);
-        }
-    }
-
+    // Puts the value of a member named `key`, not a field of the table, in its optional input's
+    // slot; a name that is not an input is ignored, a repeated one: the last wins.
     void PutOptional(std::string_view key, const InputValue& value, const Vocabulary& vocabulary) {
         for (std::size_t j = 0; j < vocabulary.OptionalCount(); ++j) {
             if (vocabulary.Name(kCategoricalCount + j) == key) {
@@ -365,7 +339,31 @@ std::optional<std::string> DescribeNumberError(std::string_view body) {
 }
 
 // Parses the body; on failure the error names the JSON problem, never the content.
-base::Result<element> ParseBody(std::string_view body, JsonParser& parser) {
+constexpr std::string_view kNotAnObject =
+    "Input should be a valid dictionary or object to extract fields from";
+
+}  // namespace
+
+// A JSON value as the rules read it (simdjson keeps an integer as int64 or uint64; the rules
+// compare it as the double the model takes, as they compare a tensor element).
+InputValue ValueOf(const simdjson::dom::element& value) {
+    switch (value.type()) {
+        case element_type::INT64:
+            return InputValue::Number(static_cast<double>(value.get_int64().value_unsafe()));
+        case element_type::UINT64:
+            return InputValue::Number(static_cast<double>(value.get_uint64().value_unsafe()));
+        case element_type::DOUBLE:
+            return InputValue::Number(value.get_double().value_unsafe());
+        case element_type::STRING:
+            return InputValue::Text(value.get_string().value_unsafe());
+        case element_type::NULL_VALUE:
+            return InputValue::Null();
+        default:
+            return InputValue{};
+    }
+}
+
+base::Result<simdjson::dom::element> ParseJsonBody(std::string_view body, JsonParser& parser) {
     auto& dom = ImplOf(parser).parser;
     element root;
     const auto code = dom.parse(body.data(), body.size()).get(root);
@@ -404,11 +402,6 @@ base::Result<element> ParseBody(std::string_view body, JsonParser& parser) {
     }
 }
 
-constexpr std::string_view kNotAnObject =
-    "Input should be a valid dictionary or object to extract fields from";
-
-}  // namespace
-
 base::Result<void> CheckJsonDepth(std::string_view body, std::size_t max_depth) {
     std::size_t depth = 0;
     bool in_string = false;
@@ -440,7 +433,7 @@ base::Result<void> CheckJsonDepth(std::string_view body, std::size_t max_depth) 
 base::Result<Employee> ParseEmployee(std::string_view body,
                                      const Vocabulary& vocabulary,
                                      JsonParser& parser) {
-    const auto root = ParseBody(body, parser);
+    const auto root = ParseJsonBody(body, parser);
     if (!root) return tl::unexpected(root.error());
     simdjson::dom::object object;
     if (root->get_object().get(object) != simdjson::SUCCESS) {
@@ -460,7 +453,7 @@ base::Result<std::vector<Employee>> ParseBatch(std::string_view body,
                                                const Vocabulary& vocabulary,
                                                std::size_t max_items,
                                                JsonParser& parser) {
-    const auto root = ParseBody(body, parser);
+    const auto root = ParseJsonBody(body, parser);
     if (!root) return tl::unexpected(root.error());
     simdjson::dom::object object;
     if (root->get_object().get(object) != simdjson::SUCCESS) {
@@ -509,14 +502,37 @@ base::Result<std::vector<Employee>> ParseBatch(std::string_view body,
     return employees;
 }
 
-base::Result<Employee> ValidateEmployee(std::span<const NamedInput> inputs,
-                                        const Vocabulary& vocabulary) {
+EmployeeReader::EmployeeReader(std::span<const std::string_view> names,
+                               const Vocabulary& vocabulary)
+    : vocabulary_(vocabulary) {
+    targets_.reserve(names.size());
+    for (const auto name : names) {
+        if (const auto slot = SlotOf(name)) {
+            targets_.push_back(*slot);
+            continue;
+        }
+        std::size_t target = kIgnored;
+        for (std::size_t j = 0; j < vocabulary.OptionalCount(); ++j) {
+            if (vocabulary.Name(kCategoricalCount + j) == name) target = kSlotCount + j;
+        }
+        targets_.push_back(target);
+    }
+}
+
+base::Result<Employee> EmployeeReader::Read(std::span<const InputValue> values) const {
     Slots slots;
-    for (const auto& input : inputs) slots.Put(input.name, input.value, vocabulary);
+    for (std::size_t i = 0; i < targets_.size() && i < values.size(); ++i) {
+        const std::size_t target = targets_[i];
+        if (target < kSlotCount) {
+            slots.fields[target] = values[i];  // a repeated name: the last wins
+        } else if (target != kIgnored) {
+            slots.optional[target - kSlotCount] = values[i];
+        }
+    }
     std::vector<base::FieldIssue> found;
     IssueList issues(found);
     Employee employee =
-        CheckEmployee(slots, vocabulary, EmployeeIdRule::kOptional, Loc{"body"}, issues);
+        CheckEmployee(slots, vocabulary_, EmployeeIdRule::kOptional, Loc{"body"}, issues);
     if (!found.empty())
         return tl::unexpected(Failure(base::ErrorCode::kInvalidInput, std::move(found)));
     return employee;

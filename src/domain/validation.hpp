@@ -82,16 +82,25 @@ struct InputValue {
     static InputValue Text(std::string_view value) { return {Kind::kString, 0, value}; }
 };
 
-struct NamedInput {
-    std::string_view name;
-    InputValue value;
-};
+// Reads employees from values given in a fixed order of names (the input tensors of an Open
+// Inference request, a row at a time), validated exactly as ParseEmployee validates a body's
+// members: the same rules, messages and issues (loc ["body", field]). The names are resolved
+// once; a name that is not an input is ignored, a repeated one: the last wins. Read is
+// reentrant; the reader holds `vocabulary` by reference.
+class EmployeeReader {
+  public:
+    EmployeeReader(std::span<const std::string_view> names, const Vocabulary& vocabulary);
 
-// One employee from named values (a row of Open Inference tensors), validated exactly as
-// ParseEmployee validates a body's members: the same rules, messages and issues (loc
-// ["body", field]); a name that is not an input is ignored, a repeated one: the last wins.
-base::Result<Employee> ValidateEmployee(std::span<const NamedInput> inputs,
-                                        const Vocabulary& vocabulary);
+    // values[i] is the value of names[i].
+    base::Result<Employee> Read(std::span<const InputValue> values) const;
+
+  private:
+    static constexpr std::size_t kIgnored = ~std::size_t{0};
+    const Vocabulary& vocabulary_;
+    // Per name: a field slot (numeric, categorical, employee_id), the table's slot count plus an
+    // optional input's index, or kIgnored.
+    std::vector<std::size_t> targets_;
+};
 
 // One employee: the body of /api/v1/predict and /api/v1/explain (employee_id optional).
 // Errors: kMalformedRequest (unparseable body) or kInvalidInput, both with issues.

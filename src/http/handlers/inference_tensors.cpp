@@ -4,22 +4,60 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "base/json_writer.hpp"
 #include "domain/fields.hpp"
-#include "http/handlers/open_inference.hpp"
+#include "domain/json_dom.hpp"
 
 namespace attrition::http::handlers {
 namespace {
 
 using base::ErrorCode;
-using Json = nlohmann::json;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+constexpr std::string_view kNotAnObject = "the request body must be a JSON object";
 
 tl::unexpected<base::Error> Invalid(std::string message) {
     return base::Fail(ErrorCode::kInvalidInput, std::move(message));
+}
+
+// The value of the member `key` of `object`: the last one when the key repeats (as the
+// validator reads an employee's members).
+std::optional<element> Member(const simdjson::dom::object& object, std::string_view key) {
+    std::optional<element> found;
+    for (const auto field : object) {
+        if (field.key == key) found = field.value;
+    }
+    return found;
+}
+
+std::optional<std::string_view> StringOf(const std::optional<element>& value) {
+    std::string_view text;
+    if (!value || value->get_string().get(text) != simdjson::SUCCESS) return std::nullopt;
+    return text;
+}
+
+bool IsNumber(const element& value) {
+    const auto type = value.type();
+    return type == element_type::INT64 || type == element_type::UINT64 ||
+           type == element_type::DOUBLE;
+}
+
+// A shape dimension: a JSON integer of at least 1.
+std::optional<std::size_t> RowCount(const element& value) {
+    if (value.type() == element_type::UINT64) return value.get_uint64().value_unsafe();
+    if (value.type() != element_type::INT64 || value.get_int64().value_unsafe() < 1) {
+        return std::nullopt;
+    }
+    return static_cast<std::size_t>(value.get_int64().value_unsafe());
+}
+
+// `parameters`, when present, must be an object.
+bool ParametersOk(const simdjson::dom::object& object) {
+    const auto parameters = Member(object, "parameters");
+    return !parameters || parameters->type() == element_type::OBJECT;
 }
 
 // The vocabulary's index of an optional input named `name`, or nullopt.
@@ -46,137 +84,184 @@ tl::unexpected<base::Error> RowError(const base::Error& error, std::size_t row) 
     return Invalid(std::move(message));
 }
 
-// One input tensor's checks (the `index`-th): name, datatype, shape [N] and N data elements.
-base::Result<std::size_t> CheckInput(const Json& input,
-                                     std::size_t index,
-                                     const domain::Vocabulary& vocabulary,
-                                     std::map<std::string, const Json*>& seen) {
-    if (!input.is_object() || !input.contains("name") || !input["name"].is_string()) {
-        return Invalid(fmt::format("inputs[{}] must be an object with a string 'name'", index));
+// One input tensor: its name and its N data elements.
+struct Column {
+    std::string_view name;
+    simdjson::dom::array data;
+};
+
+// The data of input `name`: a flat array of `rows` numbers (numeric) or strings.
+base::Result<simdjson::dom::array> CheckData(const simdjson::dom::object& input,
+                                             std::string_view name,
+                                             std::size_t rows,
+                                             bool numeric) {
+    simdjson::dom::array data;
+    const auto member = Member(input, "data");
+    if (!member || member->get_array().get(data) != simdjson::SUCCESS || data.size() != rows) {
+        return Invalid(fmt::format("input '{}' must have 'data', a flat array of its N = {} values",
+                                   name, rows));
     }
-    const std::string name = input["name"].get<std::string>();
-    if (!IsKnownInput(vocabulary, name)) {  // by position: the name is the client's
-        return Invalid(fmt::format(
-            "inputs[{}] is not an input of the model (GET /v2/models/attrition lists them)",
-            index));
-    }
-    if (seen.contains(name)) return Invalid(fmt::format("input '{}' appears twice", name));
-    if (const auto parameters = input.find("parameters");
-        parameters != input.end() && !parameters->is_object()) {
-        return Invalid(fmt::format("input '{}': 'parameters' must be an object", name));
-    }
-    const std::string_view wanted = InputDatatype(name);
-    const bool numeric = wanted != "BYTES";
-    const auto datatype = input.value("datatype", Json());
-    if (!datatype.is_string() ||
-        (numeric ? datatype != "INT64" && datatype != "FP64" : datatype != "BYTES")) {
-        return Invalid(fmt::format("input '{}' must have datatype {}", name,
-                                   numeric ? "INT64 or FP64" : "BYTES"));
-    }
-    const auto shape = input.value("shape", Json());
-    if (!shape.is_array() || shape.size() != 1 || !shape[0].is_number_unsigned() ||
-        shape[0].get<std::size_t>() == 0) {
-        return Invalid(fmt::format("input '{}' must have shape [N], N >= 1 rows", name));
-    }
-    const auto rows = shape[0].get<std::size_t>();
-    const auto data = input.find("data");
-    if (data == input.end() || !data->is_array() || data->size() != rows) {
-        return Invalid(
-            fmt::format("input '{}' must have 'data', a flat array of its N = {} "
-                        "values",
-                        name, rows));
-    }
-    for (const auto& value : *data) {
-        if (numeric ? !value.is_number() : !value.is_string()) {
+    for (const auto value : data) {
+        if (numeric ? !IsNumber(value) : value.type() != element_type::STRING) {
             return Invalid(fmt::format("input '{}' must hold {} values", name,
                                        numeric ? "numbers" : "strings"));
         }
     }
-    seen[name] = &*data;
-    return rows;
+    return data;
 }
 
-// A tensor element as the domain's rules read it (CheckInput let only numbers into a numeric
-// input and strings into a BYTES one).
-domain::InputValue ElementValue(const Json& element) {
-    if (element.is_number_unsigned()) {
-        return domain::InputValue::Number(static_cast<double>(element.get<std::uint64_t>()));
+// One input tensor's checks (the `index`-th): name, datatype, shape [N] and N data elements;
+// the tensor joins `columns`. Returns N.
+base::Result<std::size_t> CheckInput(const element& input,
+                                     std::size_t index,
+                                     const domain::Vocabulary& vocabulary,
+                                     std::vector<Column>& columns) {
+    simdjson::dom::object object;
+    const bool is_object = input.get_object().get(object) == simdjson::SUCCESS;
+    const auto name = is_object ? StringOf(Member(object, "name")) : std::nullopt;
+    if (!name) {
+        return Invalid(fmt::format("inputs[{}] must be an object with a string 'name'", index));
     }
-    if (element.is_number_integer()) {
-        return domain::InputValue::Number(static_cast<double>(element.get<std::int64_t>()));
+    if (!IsKnownInput(vocabulary, *name)) {  // by position: the name is the client's
+        return Invalid(fmt::format(
+            "inputs[{}] is not an input of the model (GET /v2/models/attrition lists them)",
+            index));
     }
-    if (element.is_number()) return domain::InputValue::Number(element.get<double>());
-    if (element.is_string()) return domain::InputValue::Text(element.get_ref<const std::string&>());
-    return element.is_null() ? domain::InputValue::Null() : domain::InputValue{};
+    for (const auto& column : columns) {
+        if (column.name == *name) return Invalid(fmt::format("input '{}' appears twice", *name));
+    }
+    if (!ParametersOk(object)) {
+        return Invalid(fmt::format("input '{}': 'parameters' must be an object", *name));
+    }
+    const std::string_view wanted = InputDatatype(*name);
+    const bool numeric = wanted != "BYTES";
+    const auto datatype = StringOf(Member(object, "datatype"));
+    if (!datatype ||
+        (numeric ? *datatype != "INT64" && *datatype != "FP64" : *datatype != "BYTES")) {
+        return Invalid(fmt::format("input '{}' must have datatype {}", *name,
+                                   numeric ? "INT64 or FP64" : "BYTES"));
+    }
+    simdjson::dom::array shape;
+    const auto shape_member = Member(object, "shape");
+    const bool shaped = shape_member && shape_member->get_array().get(shape) == simdjson::SUCCESS &&
+                        shape.size() == 1;
+    const auto rows = shaped ? RowCount(shape.at(0).value_unsafe()) : std::nullopt;
+    if (!rows) {
+        return Invalid(fmt::format("input '{}' must have shape [N], N >= 1 rows", *name));
+    }
+    auto data = CheckData(object, *name, *rows, numeric);
+    if (!data) return tl::unexpected(data.error());
+    columns.push_back({*name, *data});
+    return *rows;
 }
 
-base::Result<std::vector<std::string>> RequestedOutputs(const Json& document) {
-    std::vector<std::string> outputs;
-    const auto requested = document.find("outputs");
-    if (requested == document.end()) {
+base::Result<std::vector<std::string>> RequestedOutputs(const simdjson::dom::object& document) {
+    const auto requested = Member(document, "outputs");
+    if (!requested) {
         return std::vector<std::string>{std::string(kOutputProbability),
                                         std::string(kOutputWillLeave),
                                         std::string(kOutputRiskLevel)};
     }
-    if (!requested->is_array() || requested->empty()) {
+    simdjson::dom::array list;
+    if (requested->get_array().get(list) != simdjson::SUCCESS || list.size() == 0) {
         return Invalid("'outputs' must be a non-empty array of {\"name\": ...} objects");
     }
-    for (std::size_t index = 0; index < requested->size(); ++index) {
-        const Json& output = (*requested)[index];
-        const auto name = output.is_object() ? output.value("name", Json()) : Json();
+    std::vector<std::string> outputs;
+    std::size_t index = 0;
+    for (const auto output : list) {
+        simdjson::dom::object object;
+        const bool is_object = output.get_object().get(object) == simdjson::SUCCESS;
+        const auto name = is_object ? StringOf(Member(object, "name")) : std::nullopt;
         // By position, as an unknown input: the name is the client's.
-        if (!name.is_string() ||
-            (name != kOutputProbability && name != kOutputWillLeave && name != kOutputRiskLevel)) {
+        if (!name || (*name != kOutputProbability && *name != kOutputWillLeave &&
+                      *name != kOutputRiskLevel)) {
             return Invalid(
-                fmt::format("outputs[{}] is not an output of the model: name one of "
-                            "{}, {}, {}",
+                fmt::format("outputs[{}] is not an output of the model: name one of {}, {}, {}",
                             index, kOutputProbability, kOutputWillLeave, kOutputRiskLevel));
         }
         // {"binary_data": false} is what tritonclient.http sends; the answer is JSON whatever it
         // asks (the binary tensor extension is not offered: GET /v2 lists no extension).
-        if (const auto parameters = output.find("parameters");
-            parameters != output.end() && !parameters->is_object()) {
-            return Invalid(fmt::format("output '{}': 'parameters' must be an object",
-                                       name.get<std::string>()));
+        if (!ParametersOk(object)) {
+            return Invalid(fmt::format("output '{}': 'parameters' must be an object", *name));
         }
-        outputs.push_back(name.get<std::string>());
+        outputs.emplace_back(*name);
+        ++index;
     }
     return outputs;
 }
 
-}  // namespace
-
-std::string InferResponse(const InferRequest& request,
-                          std::string_view version,
-                          std::span<const model::Prediction> predictions) {
-    std::string body;
-    body.reserve(256 + 48 * predictions.size());
-    base::JsonWriter json(body);
-    json.BeginObject().Key("model_name").String(kV2ModelName);
-    json.Key("model_version").String(version);
-    if (request.id) json.Key("id").String(*request.id);
-    json.Key("outputs").BeginArray();
-    for (const auto& output : request.outputs) {
-        json.BeginObject().Key("name").String(output).Key("datatype");
-        json.String(output == kOutputProbability ? "FP64"
-                    : output == kOutputWillLeave ? "BOOL"
-                                                 : "BYTES");
-        json.Key("shape").BeginArray().Uint(predictions.size()).EndArray();
-        json.Key("data").BeginArray();
-        for (const auto& prediction : predictions) {
-            if (output == kOutputProbability) {
-                json.Double(prediction.probability);
-            } else if (output == kOutputWillLeave) {
-                json.Bool(prediction.will_leave);
-            } else {
-                json.String(model::RiskLevelName(prediction.risk));
-            }
-        }
-        json.EndArray().EndObject();
+// The input tensors, checked one by one, as columns of the same N rows (at most max_rows).
+base::Result<std::vector<Column>> Columns(const simdjson::dom::object& document,
+                                          const domain::Vocabulary& vocabulary,
+                                          std::size_t max_rows) {
+    simdjson::dom::array inputs;
+    const auto member = Member(document, "inputs");
+    if (!member || member->get_array().get(inputs) != simdjson::SUCCESS || inputs.size() == 0) {
+        return Invalid("'inputs' must be a non-empty array of input tensors");
     }
-    json.EndArray().EndObject();
-    return body;
+    std::vector<Column> columns;
+    std::size_t rows = 0;
+    std::size_t index = 0;
+    for (const auto input : inputs) {
+        // An input only the shadow version takes never fails the client's request: dropped.
+        simdjson::dom::object object;
+        const auto name = input.get_object().get(object) == simdjson::SUCCESS
+                              ? StringOf(Member(object, "name"))
+                              : std::nullopt;
+        const auto optional = name ? OptionalIndex(vocabulary, *name) : std::nullopt;
+        const bool lenient = optional && vocabulary.IsLenient(*optional);
+        const auto checked = CheckInput(input, index++, vocabulary, columns);
+        const bool fits = checked && (rows == 0 || *checked == rows);
+        if (!fits && lenient) {
+            if (checked) columns.pop_back();
+            continue;
+        }
+        if (!checked) return tl::unexpected(checked.error());
+        if (!fits) {
+            return Invalid(fmt::format(
+                "input '{}' has shape [{}], the inputs before it [{}]: every input must have "
+                "the same shape [N]",
+                *name, *checked, rows));
+        }
+        rows = *checked;
+        if (rows > max_rows) {
+            return Invalid(
+                fmt::format("input '{}' has {} rows: at most {} per request (the model metadata's "
+                            "parameters.max_batch_size)",
+                            *name, rows, max_rows));
+        }
+    }
+    return columns;
 }
+
+// Row by row, each row's elements handed to the domain's rules as they are (no JSON text
+// between): one employee per row.
+base::Result<std::vector<domain::Employee>> Rows(const std::vector<Column>& columns,
+                                                 const domain::Vocabulary& vocabulary) {
+    std::vector<std::string_view> names;
+    std::vector<simdjson::dom::array::iterator> cursors;
+    for (const auto& column : columns) {
+        names.push_back(column.name);
+        cursors.push_back(column.data.begin());
+    }
+    const domain::EmployeeReader reader(names, vocabulary);
+    const std::size_t rows = columns.empty() ? 0 : columns.front().data.size();
+    std::vector<domain::Employee> employees;
+    employees.reserve(rows);
+    std::vector<domain::InputValue> values(columns.size());
+    for (std::size_t row = 0; row < rows; ++row) {
+        for (std::size_t k = 0; k < cursors.size(); ++k) {
+            values[k] = domain::ValueOf(*cursors[k]);
+            ++cursors[k];
+        }
+        auto employee = reader.Read(values);
+        if (!employee) return RowError(employee.error(), row);
+        employees.push_back(std::move(*employee));
+    }
+    return employees;
+}
+
+}  // namespace
 
 std::string_view InputDatatype(std::string_view input) {
     if (const auto index = domain::NumericIndex(input)) {
@@ -187,6 +272,7 @@ std::string_view InputDatatype(std::string_view input) {
 }
 
 nlohmann::json ExampleInferRequest(const nlohmann::json& batch) {
+    using Json = nlohmann::json;
     const auto& employees = batch.at("employees");
     Json inputs = Json::array();
     for (const auto& [name, first] : employees.at(0).items()) {
@@ -204,71 +290,31 @@ base::Result<InferRequest> ParseInferRequest(std::string_view body,
                                              const domain::Vocabulary& vocabulary,
                                              std::size_t max_rows,
                                              domain::JsonParser& parser) {
-    // The depth every JSON body is held to (--json-max-depth), before nlohmann builds it.
-    if (auto depth = domain::CheckJsonDepth(body, parser.MaxDepth()); !depth) {
-        return base::Fail(ErrorCode::kMalformedRequest, depth.error().issues.at(0).msg);
+    const auto root = domain::ParseJsonBody(body, parser);
+    if (!root) {  // the validator's reason, except for an empty body ("missing" there)
+        const auto& issue = root.error().issues.at(0);
+        return base::Fail(ErrorCode::kMalformedRequest,
+                          issue.type == "missing" ? std::string(kNotAnObject) : issue.msg);
     }
-    const auto document = Json::parse(body, nullptr, false);
-    if (!document.is_object()) {
-        return base::Fail(ErrorCode::kMalformedRequest, "the request body must be a JSON object");
+    simdjson::dom::object document;
+    if (root->get_object().get(document) != simdjson::SUCCESS) {
+        return base::Fail(ErrorCode::kMalformedRequest, std::string(kNotAnObject));
     }
+    if (!ParametersOk(document)) return Invalid("the request's 'parameters' must be an object");
     InferRequest request;
-    if (const auto parameters = document.find("parameters");
-        parameters != document.end() && !parameters->is_object()) {
-        return Invalid("the request's 'parameters' must be an object");
-    }
-    if (const auto id = document.find("id"); id != document.end()) {
-        if (!id->is_string()) return Invalid("'id' must be a string");
-        request.id = id->get<std::string>();
+    if (const auto id = Member(document, "id")) {
+        const auto text = StringOf(id);
+        if (!text) return Invalid("'id' must be a string");
+        request.id = std::string(*text);
     }
     auto outputs = RequestedOutputs(document);
     if (!outputs) return tl::unexpected(outputs.error());
     request.outputs = std::move(*outputs);
-    const auto inputs = document.find("inputs");
-    if (inputs == document.end() || !inputs->is_array() || inputs->empty()) {
-        return Invalid("'inputs' must be a non-empty array of input tensors");
-    }
-    std::map<std::string, const Json*> columns;
-    std::size_t rows = 0;
-    for (std::size_t index = 0; index < inputs->size(); ++index) {
-        // An input only the shadow version takes never fails the client's request: dropped.
-        const Json& input = (*inputs)[index];
-        const Json name = input.is_object() ? input.value("name", Json()) : Json();
-        const auto optional =
-            name.is_string() ? OptionalIndex(vocabulary, name.get<std::string>()) : std::nullopt;
-        const bool lenient = optional && vocabulary.IsLenient(*optional);
-        const auto checked = CheckInput(input, index, vocabulary, columns);
-        const bool fits = checked && (rows == 0 || *checked == rows);
-        if (!fits && lenient) {
-            if (checked) columns.erase(name.get<std::string>());
-            continue;
-        }
-        if (!checked) return tl::unexpected(checked.error());
-        if (!fits) {
-            return Invalid(
-                fmt::format("input '{}' has shape [{}], the inputs before it [{}]: "
-                            "every input must have the same shape [N]",
-                            name.get<std::string>(), *checked, rows));
-        }
-        rows = *checked;
-        if (rows > max_rows) {
-            return Invalid(
-                fmt::format("input '{}' has {} rows: at most {} per request (the model "
-                            "metadata's parameters.max_batch_size)",
-                            name.get<std::string>(), rows, max_rows));
-        }
-    }
-    // Each row's elements go to the domain's rules as they are, without a JSON text between.
-    request.employees.reserve(rows);
-    std::vector<domain::NamedInput> row_inputs(columns.size());
-    for (std::size_t row = 0; row < rows; ++row) {
-        std::size_t k = 0;
-        for (const auto& [name, data] : columns)
-            row_inputs[k++] = {name, ElementValue((*data)[row])};
-        auto parsed = domain::ValidateEmployee(row_inputs, vocabulary);
-        if (!parsed) return RowError(parsed.error(), row);
-        request.employees.push_back(std::move(*parsed));
-    }
+    const auto columns = Columns(document, vocabulary, max_rows);
+    if (!columns) return tl::unexpected(columns.error());
+    auto employees = Rows(*columns, vocabulary);
+    if (!employees) return tl::unexpected(employees.error());
+    request.employees = std::move(*employees);
     return request;
 }
 

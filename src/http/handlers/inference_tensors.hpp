@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,7 +16,6 @@
 #include "domain/employee.hpp"
 #include "domain/validation.hpp"
 #include "domain/vocabulary.hpp"
-#include "model/predictor.hpp"
 
 namespace attrition::http::handlers {
 
@@ -45,12 +43,6 @@ base::Result<InferRequest> ParseInferRequest(std::string_view body,
                                              const domain::Vocabulary& vocabulary,
                                              std::size_t max_rows,
                                              domain::JsonParser& parser);
-
-// The inference response: model name and `version`, the request's id, and each output asked for,
-// shape [N], from `predictions` (one per row, in order).
-std::string InferResponse(const InferRequest& request,
-                          std::string_view version,
-                          std::span<const model::Prediction> predictions);
 
 // The datatype the protocol names for an input ("INT64", "FP64", "BYTES").
 std::string_view InputDatatype(std::string_view input);

@@ -121,4 +121,36 @@ Awaitable<Response> OpenInference::ModelReady(const Request& request,
     co_return JsonResponse(request, Status::ok, std::move(body));
 }
 
+std::string InferResponse(const InferRequest& request,
+                          std::string_view version,
+                          std::span<const model::Prediction> predictions) {
+    std::string body;
+    body.reserve(256 + 48 * predictions.size());
+    base::JsonWriter json(body);
+    json.BeginObject().Key("model_name").String(kV2ModelName);
+    json.Key("model_version").String(version);
+    if (request.id) json.Key("id").String(*request.id);
+    json.Key("outputs").BeginArray();
+    for (const auto& output : request.outputs) {
+        json.BeginObject().Key("name").String(output).Key("datatype");
+        json.String(output == kOutputProbability ? "FP64"
+                    : output == kOutputWillLeave ? "BOOL"
+                                                 : "BYTES");
+        json.Key("shape").BeginArray().Uint(predictions.size()).EndArray();
+        json.Key("data").BeginArray();
+        for (const auto& prediction : predictions) {
+            if (output == kOutputProbability) {
+                json.Double(prediction.probability);
+            } else if (output == kOutputWillLeave) {
+                json.Bool(prediction.will_leave);
+            } else {
+                json.String(model::RiskLevelName(prediction.risk));
+            }
+        }
+        json.EndArray().EndObject();
+    }
+    json.EndArray().EndObject();
+    return body;
+}
+
 }  // namespace attrition::http::handlers

@@ -12,11 +12,14 @@
 
 #include <cstddef>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "http/handlers/inference_tensors.hpp"
 #include "http/route.hpp"
 #include "model/catalog.hpp"
+#include "model/predictor.hpp"
 
 namespace attrition::http::handlers {
 
@@ -47,5 +50,11 @@ class OpenInference {
     std::string server_version_;
     std::size_t max_batch_size_;
 };
+
+// The inference response: model name and `version`, the request's id, and each output asked for,
+// shape [N], from `predictions` (one per row, in order).
+std::string InferResponse(const InferRequest& request,
+                          std::string_view version,
+                          std::span<const model::Prediction> predictions);
 
 }  // namespace attrition::http::handlers

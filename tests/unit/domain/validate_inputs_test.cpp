@@ -1,4 +1,4 @@
-// domain::ValidateEmployee (named values, as an Open Inference row gives them) against
+// domain::EmployeeReader (values in an order of names, as Open Inference rows give them) against
 // ParseEmployee (a JSON body) over the same members: the same employee, or the same issues
 // (loc, message, type), for valid employees and for every way a field can be wrong.
 #include <gtest/gtest.h>
@@ -17,28 +17,36 @@ namespace {
 
 using Json = nlohmann::json;
 
-// The members of `body` as named values, the way a tensor row is read (written here without
-// the validator's own conversion).
-std::vector<NamedInput> Members(const Json& body) {
-    std::vector<NamedInput> inputs;
-    for (const auto& [name, value] : body.items()) {
-        InputValue converted;
-        if (value.is_number()) {
-            converted = InputValue::Number(value.get<double>());
-        } else if (value.is_string()) {
-            converted = InputValue::Text(value.get_ref<const std::string&>());
-        } else if (value.is_null()) {
-            converted = InputValue::Null();
+// The members of `body` as names and values, the way a tensor row is read (converted here
+// without the validator's own conversion). The names are views into `body`.
+struct Members {
+    std::vector<std::string_view> names;
+    std::vector<InputValue> values;
+
+    explicit Members(const Json& body) {
+        for (const auto& [name, value] : body.items()) {
+            InputValue converted;
+            if (value.is_number()) {
+                converted = InputValue::Number(value.get<double>());
+            } else if (value.is_string()) {
+                converted = InputValue::Text(value.get_ref<const std::string&>());
+            } else if (value.is_null()) {
+                converted = InputValue::Null();
+            }
+            names.push_back(name);
+            values.push_back(converted);
         }
-        inputs.push_back({name, converted});
     }
-    return inputs;
+};
+
+base::Result<Employee> Read(const Members& members, const Vocabulary& vocabulary) {
+    return EmployeeReader(members.names, vocabulary).Read(members.values);
 }
 
 void ExpectSameAnswer(const Json& body, const Vocabulary& vocabulary) {
     JsonParser parser;
     const auto parsed = ParseEmployee(body.dump(), vocabulary, parser);
-    const auto validated = ValidateEmployee(Members(body), vocabulary);
+    const auto validated = Read(Members(body), vocabulary);
     ASSERT_EQ(parsed.has_value(), validated.has_value()) << body.dump();
     if (parsed) {
         EXPECT_EQ(validated->numeric, parsed->numeric) << body.dump();
@@ -63,7 +71,7 @@ void ExpectSameAnswer(const Json& body, const Vocabulary& vocabulary) {
     }
 }
 
-TEST(ValidateEmployeeTest, AgreesWithParseEmployeeOnEveryFieldRightOrWrong) {
+TEST(EmployeeReaderTest, AgreesWithParseEmployeeOnEveryFieldRightOrWrong) {
     const auto vocabulary = test_fixtures::SpecVocabulary();
     const Json example = test_fixtures::ExampleEmployee();
     ExpectSameAnswer(example, vocabulary);
@@ -101,7 +109,7 @@ TEST(ValidateEmployeeTest, AgreesWithParseEmployeeOnEveryFieldRightOrWrong) {
     ExpectSameAnswer(Json::object(), vocabulary);  // every field missing, in one answer
 }
 
-TEST(ValidateEmployeeTest, AgreesOnOptionalInputsStrictAndLenient) {
+TEST(EmployeeReaderTest, AgreesOnOptionalInputsStrictAndLenient) {
     const Vocabulary::OptionalInput travel{"frequence_deplacement",
                                            {"Aucun", "Frequent", "Occasionnel"},
                                            {{"Travel_Rarely", "Occasionnel"}},
@@ -119,12 +127,13 @@ TEST(ValidateEmployeeTest, AgreesOnOptionalInputsStrictAndLenient) {
     }
 }
 
-TEST(ValidateEmployeeTest, ARepeatedNameTakesItsLastValue) {
+TEST(EmployeeReaderTest, ARepeatedNameTakesItsLastValue) {
     const auto vocabulary = test_fixtures::SpecVocabulary();
     const Json example = test_fixtures::ExampleEmployee();  // the names' storage
-    auto inputs = Members(example);
-    inputs.push_back({"age", InputValue::Number(44)});
-    const auto employee = ValidateEmployee(inputs, vocabulary);
+    Members members(example);
+    members.names.push_back("age");
+    members.values.push_back(InputValue::Number(44));
+    const auto employee = Read(members, vocabulary);
     ASSERT_TRUE(employee.has_value());
     EXPECT_EQ(employee->numeric[NumericIndex("age").value()], 44);
 }
