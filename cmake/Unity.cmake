@@ -7,8 +7,7 @@
 # These files include each source by its path from the repository root (found through a -I of
 # the root, which ccache's base_dir makes relative), so that two clones produce the same bytes.
 #
-# A source opts out with the source property SKIP_UNITY_BUILD_INCLUSION (CMake's own name);
-# generated sources and sources outside the repository are compiled on their own.
+# Generated sources and sources outside the repository are compiled on their own.
 option(ATTRITION_UNITY "Compile each target's sources a batch at a time (cmake/Unity.cmake)" ON)
 set(ATTRITION_UNITY_BATCH 8 CACHE STRING "Source files per unity batch")
 
@@ -27,8 +26,7 @@ function(attrition_unity_target target)
     get_filename_component(path ${source} ABSOLUTE BASE_DIR ${source_dir})
     file(RELATIVE_PATH relative ${PROJECT_SOURCE_DIR} ${path})
     string(FIND "${path}" "${PROJECT_BINARY_DIR}/" in_build)
-    get_source_file_property(skip ${path} TARGET_DIRECTORY ${target} SKIP_UNITY_BUILD_INCLUSION)
-    if(relative MATCHES "^\\.\\./" OR in_build EQUAL 0 OR skip)
+    if(relative MATCHES "^\\.\\./" OR in_build EQUAL 0)
       continue()
     endif()
     list(APPEND batch_sources ${relative})

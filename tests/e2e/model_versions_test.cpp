@@ -205,8 +205,10 @@ TEST_F(ModelVersionsTest, EveryRouteChoosesTheVersionOneWay) {
     auto with_version = [&](const std::string& version) {
         auto headers = Bearer(key);
         headers["X-Model-Version"] = version;
+        headers["Content-Type"] = "application/json";
         return headers;
     };
+    const std::string employee = SampleEmployee().dump();
     for (const std::string version : {"nope_v9", "broken_v0"}) {
         const auto info = client.Get("/api/v1/model/info", with_version(version));
         EXPECT_EQ(info.status, 404);
@@ -221,6 +223,9 @@ TEST_F(ModelVersionsTest, EveryRouteChoosesTheVersionOneWay) {
         const auto v2 = client.Get("/v2/models/attrition/versions/" + version);
         EXPECT_EQ(v2.status, 404);
         EXPECT_EQ(json::parse(v2.body), (json{{"error", unknown}}));
+        const auto what_if = client.Post("/api/v1/what-if", employee, with_version(version));
+        EXPECT_EQ(what_if.status, 404);
+        EXPECT_EQ(json::parse(what_if.body), (json{{"detail", unknown}}));
     }
     // The header names the version the figures are of, and wins over the parameter.
     const auto drift =
@@ -234,6 +239,10 @@ TEST_F(ModelVersionsTest, EveryRouteChoosesTheVersionOneWay) {
     const auto v2 = client.Get("/v2/models/attrition/versions/" + kCandidate + "/ready");
     ASSERT_EQ(v2.status, 200);
     EXPECT_EQ(json::parse(v2.body)["version"], kCandidate);
+    const auto what_if = client.Post("/api/v1/what-if?model_version=" + kDefault, employee,
+                                     with_version(kCandidate));
+    ASSERT_EQ(what_if.status, 200) << what_if.body;
+    EXPECT_EQ(json::parse(what_if.body)["metadata"]["model_version"], kCandidate);
 }
 
 TEST_F(ModelVersionsTest, AShadowVersionScoresEveryPredictionInRowsTheReadsLeaveOut) {
