@@ -95,6 +95,8 @@ void AddDatabaseUrl(CLI::App& app,
         ->envname("OC5_DATABASE_URL");
 }
 
+// Longer than 60 lines: a data table (the options of `serve`).
+// NOLINTNEXTLINE(readability-function-size)
 void AddServeOptions(CLI::App& serve, ServeConfig& config) {
     auto& server = config.server;
     serve.add_option("--host", server.host, "Address to listen on")
@@ -317,6 +319,99 @@ void AddKeysOptions(CLI::App& keys, KeysConfig& config) {
     keys.add_option("--name", config.name, "A name for the key, kept in the keys file");
 }
 
+void AddScoreOptions(CLI::App& score, ScoreConfig& config, const char* version) {
+    score
+        .add_option("--model", config.model_dir,
+                    "Model repository or artifact folder (default: as serve --model-dir)")
+        ->envname("OC5_MODEL_DIR")
+        ->capture_default_str();
+    score
+        .add_option("--model-version", config.model_version,
+                    "Version to score with (default: as serve --default-model)")
+        ->envname("OC5_DEFAULT_MODEL");
+    score.add_option("--in", config.in_path, "Input CSV (- for stdin)")->required();
+    score.add_option("--out", config.out_path, "Output CSV (- for stdout)")->required();
+    score.add_flag("--explain", config.explain, "Add the top 5 reasons (SHAP) per row");
+    AddDatabaseUrl(score, config.database_url, "Prediction log to add the predictions to", ", none",
+                   ", if it exists");
+    config.agent = std::string("attrition/") + version;
+}
+
+void AddModelCardOptions(CLI::App& card, ModelCardConfig& config) {
+    card.add_option("--model", config.model_dir, "Artifact folder, e.g. model/xgb_enhanced_v2.1")
+        ->required();
+    card.add_option("--out", config.out_path, "Output file (- for stdout)")->capture_default_str();
+}
+
+// Every subcommand: its configuration, and the subcommand CLI11 fills it from.
+struct Commands {
+    ServeConfig serve_config;
+    CLI::App* serve = nullptr;
+    TrainConfig train_config;
+    CLI::App* train = nullptr;
+    MigrateConfig migrate_config;
+    CLI::App* migrate = nullptr;
+    CleanupConfig cleanup_config;
+    CLI::App* cleanup = nullptr;
+    KeysConfig keys_config;
+    CLI::App* keys = nullptr;
+    ScoreConfig score_config;
+    CLI::App* score = nullptr;
+    OutcomesImportConfig outcomes_config;
+    CLI::App* outcomes_import = nullptr;
+    ModelCardConfig card_config;
+    CLI::App* card = nullptr;
+};
+
+void DeclareCommands(CLI::App& cli, Commands& c, const char* version) {
+    c.serve_config.server.threads =
+        static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    c.serve = cli.add_subcommand("serve", "Run the HTTP service");
+    AddServeOptions(*c.serve, c.serve_config);
+    c.train = cli.add_subcommand("train", "Train the model and write the artifact folder");
+    AddTrainOptions(*c.train, c.train_config);
+    c.migrate = cli.add_subcommand("migrate", "Apply, roll back or list schema migrations");
+    AddMigrateOptions(*c.migrate, c.migrate_config);
+    c.cleanup =
+        cli.add_subcommand("cleanup",
+                           "Delete prediction log rows older than the retention period (what serve "
+                           "runs daily)");
+    AddCleanupOptions(*c.cleanup, c.cleanup_config);
+    c.keys = cli.add_subcommand("keys", "Make API key lines for OC5_API_KEYS_FILE");
+    AddKeysOptions(*c.keys, c.keys_config);
+    c.score = cli.add_subcommand("score", "Score a roster CSV into an output CSV");
+    AddScoreOptions(*c.score, c.score_config, version);
+    auto* outcomes = cli.add_subcommand("outcomes", "Report what became of employees");
+    outcomes->require_subcommand(1);
+    c.outcomes_import = outcomes->add_subcommand(
+        "import", "Store outcomes from a CSV (employee_id,event,date), as POST /api/v1/outcomes");
+    AddDatabaseUrl(*c.outcomes_import, c.outcomes_config.database_url, "Database to store into");
+    c.outcomes_import->add_option("--in", c.outcomes_config.in_path, "Input CSV (- for stdin)")
+        ->required();
+    c.card = cli.add_subcommand("model-card", "Write the model card (Markdown) of an artifact");
+    AddModelCardOptions(*c.card, c.card_config);
+}
+
+// Runs the subcommand the command line named; its exit status.
+int RunCommand(Commands& c, const char* version) {
+    if (c.serve->parsed()) {
+        ResolveDefaultDir(*c.serve, "--model-dir", c.serve_config.model_dir);
+        ResolveDefaultDir(*c.serve, "--web-dir", c.serve_config.web_dir);
+        return RunServe(c.serve_config, version);
+    }
+    if (c.score->parsed()) {
+        ResolveDefaultDir(*c.score, "--model", c.score_config.model_dir);
+        return RunScore(c.score_config);
+    }
+    if (c.migrate->parsed()) return RunMigrate(c.migrate_config);
+    if (c.cleanup->parsed()) return RunCleanup(c.cleanup_config);
+    if (c.keys->parsed()) return RunKeys(c.keys_config);
+    if (c.outcomes_import->parsed()) return RunOutcomesImport(c.outcomes_config);
+    if (c.train->parsed()) return RunTrain(c.train_config);
+    if (c.card->parsed()) return RunModelCard(c.card_config);
+    return 2;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv, const char* version) {
@@ -333,65 +428,8 @@ int Main(int argc, char** argv, const char* version) {
     cli.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
         ->envname("OC5_LOG_LEVEL")
         ->capture_default_str();
-
-    ServeConfig serve_config;
-    serve_config.server.threads =
-        static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-    auto* serve = cli.add_subcommand("serve", "Run the HTTP service");
-    AddServeOptions(*serve, serve_config);
-    TrainConfig train_config;
-    auto* train = cli.add_subcommand("train", "Train the model and write the artifact folder");
-    AddTrainOptions(*train, train_config);
-
-    MigrateConfig migrate_config;
-    auto* migrate = cli.add_subcommand("migrate", "Apply, roll back or list schema migrations");
-    AddMigrateOptions(*migrate, migrate_config);
-
-    CleanupConfig cleanup_config;
-    auto* cleanup =
-        cli.add_subcommand("cleanup",
-                           "Delete prediction log rows older than the retention period (what serve "
-                           "runs daily)");
-    AddCleanupOptions(*cleanup, cleanup_config);
-
-    KeysConfig keys_config;
-    auto* keys = cli.add_subcommand("keys", "Make API key lines for OC5_API_KEYS_FILE");
-    AddKeysOptions(*keys, keys_config);
-
-    ScoreConfig score_config;
-    auto* score = cli.add_subcommand("score", "Score a roster CSV into an output CSV");
-    score
-        ->add_option("--model", score_config.model_dir,
-                     "Model repository or artifact folder (default: as serve --model-dir)")
-        ->envname("OC5_MODEL_DIR")
-        ->capture_default_str();
-    score
-        ->add_option("--model-version", score_config.model_version,
-                     "Version to score with (default: as serve --default-model)")
-        ->envname("OC5_DEFAULT_MODEL");
-    score->add_option("--in", score_config.in_path, "Input CSV (- for stdin)")->required();
-    score->add_option("--out", score_config.out_path, "Output CSV (- for stdout)")->required();
-    score->add_flag("--explain", score_config.explain, "Add the top 5 reasons (SHAP) per row");
-    AddDatabaseUrl(*score, score_config.database_url, "Prediction log to add the predictions to",
-                   ", none", ", if it exists");
-    score_config.agent = std::string("attrition/") + version;
-
-    OutcomesImportConfig outcomes_config;
-    auto* outcomes = cli.add_subcommand("outcomes", "Report what became of employees");
-    outcomes->require_subcommand(1);
-    auto* outcomes_import = outcomes->add_subcommand(
-        "import", "Store outcomes from a CSV (employee_id,event,date), as POST /api/v1/outcomes");
-    AddDatabaseUrl(*outcomes_import, outcomes_config.database_url, "Database to store into");
-    outcomes_import->add_option("--in", outcomes_config.in_path, "Input CSV (- for stdin)")
-        ->required();
-
-    ModelCardConfig card_config;
-    auto* card = cli.add_subcommand("model-card", "Write the model card (Markdown) of an artifact");
-    card->add_option("--model", card_config.model_dir,
-                     "Artifact folder, e.g. model/xgb_enhanced_v2.1")
-        ->required();
-    card->add_option("--out", card_config.out_path, "Output file (- for stdout)")
-        ->capture_default_str();
+    Commands commands;
+    DeclareCommands(cli, commands, version);
 
     try {
         cli.parse(argc, argv);
@@ -403,22 +441,7 @@ int Main(int argc, char** argv, const char* version) {
         fmt::print(stderr, "attrition: {}\n", logging.error().message);
         return 2;
     }
-    if (serve->parsed()) {
-        ResolveDefaultDir(*serve, "--model-dir", serve_config.model_dir);
-        ResolveDefaultDir(*serve, "--web-dir", serve_config.web_dir);
-        return RunServe(serve_config, version);
-    }
-    if (score->parsed()) {
-        ResolveDefaultDir(*score, "--model", score_config.model_dir);
-        return RunScore(score_config);
-    }
-    if (migrate->parsed()) return RunMigrate(migrate_config);
-    if (cleanup->parsed()) return RunCleanup(cleanup_config);
-    if (keys->parsed()) return RunKeys(keys_config);
-    if (outcomes_import->parsed()) return RunOutcomesImport(outcomes_config);
-    if (train->parsed()) return RunTrain(train_config);
-    if (card->parsed()) return RunModelCard(card_config);
-    return 2;
+    return RunCommand(commands, version);
 }
 
 }  // namespace attrition::app

@@ -95,6 +95,61 @@ void Add(std::vector<GaugeFigure>& figures,
     figures.push_back({std::move(metric), std::move(labels), value});
 }
 
+// The drift figures of the recent window: PSI and its chance bound per input and for the score.
+base::Result<void> AddDriftFigures(store::Database& database,
+                                   const model::ModelMetadata& meta,
+                                   const store::DriftQuery& window,
+                                   std::vector<GaugeFigure>& figures) {
+    const std::string& version = meta.model_version;
+    auto sample = store::ReadDriftSample(database, window);
+    if (!sample) return tl::unexpected(sample.error());
+    Add(figures, "attrition_drift_window_predictions", {version},
+        static_cast<double>(sample->window_rows));
+    const auto drift = monitoring::CompareDrift(meta, std::move(*sample));
+    for (const auto& feature : drift.features) {
+        if (feature.n == 0) continue;
+        Add(figures, "attrition_feature_psi", {version, feature.name}, feature.psi);
+        Add(figures, "attrition_feature_psi_chance_bound", {version, feature.name},
+            feature.chance_bound);
+    }
+    if (drift.prediction && drift.prediction->n > 0) {
+        Add(figures, "attrition_prediction_psi", {version}, drift.prediction->psi);
+        Add(figures, "attrition_prediction_psi_chance_bound", {version},
+            drift.prediction->chance_bound);
+    }
+    return {};
+}
+
+// The live fairness figures: TPR differences, selection-rate ratios against the training ones.
+base::Result<void> AddFairnessFigures(store::Database& database,
+                                      const model::ModelMetadata& meta,
+                                      const store::PerformanceQuery& query,
+                                      std::vector<GaugeFigure>& figures) {
+    const std::string& version = meta.model_version;
+    auto groups = store::ReadFairnessGroups(database, query);
+    if (!groups) return tl::unexpected(groups.error());
+    const auto table = monitoring::LiveFairness(std::move(*groups));
+    for (const auto& attribute : table) {
+        if (attribute.tpr_difference) {
+            Add(figures, "attrition_fairness_tpr_difference", {version, attribute.attribute},
+                *attribute.tpr_difference);
+        }
+    }
+    for (const auto& check : monitoring::CheckRatios(table, meta.fairness)) {
+        Add(figures, "attrition_fairness_selection_rate_ratio", {version, check.attribute},
+            check.ratio);
+        Add(figures, "attrition_fairness_selection_rate_ratio_upper", {version, check.attribute},
+            check.interval.second);
+        Add(figures, "attrition_fairness_smallest_group", {version, check.attribute},
+            static_cast<double>(check.smallest_group));
+        if (check.training_ratio) {
+            Add(figures, "attrition_fairness_training_selection_rate_ratio",
+                {version, check.attribute}, *check.training_ratio);
+        }
+    }
+    return {};
+}
+
 base::Result<void> EvaluateVersion(store::Database& database,
                                    const model::ModelMetadata& meta,
                                    base::SystemTime now,
@@ -138,46 +193,9 @@ base::Result<void> EvaluateVersion(store::Database& database,
     }
 
     if (meta.distributions) {
-        auto sample = store::ReadDriftSample(database, window);
-        if (!sample) return tl::unexpected(sample.error());
-        Add(figures, "attrition_drift_window_predictions", {version},
-            static_cast<double>(sample->window_rows));
-        const auto drift = monitoring::CompareDrift(meta, std::move(*sample));
-        for (const auto& feature : drift.features) {
-            if (feature.n == 0) continue;
-            Add(figures, "attrition_feature_psi", {version, feature.name}, feature.psi);
-            Add(figures, "attrition_feature_psi_chance_bound", {version, feature.name},
-                feature.chance_bound);
-        }
-        if (drift.prediction && drift.prediction->n > 0) {
-            Add(figures, "attrition_prediction_psi", {version}, drift.prediction->psi);
-            Add(figures, "attrition_prediction_psi_chance_bound", {version},
-                drift.prediction->chance_bound);
-        }
+        if (auto ok = AddDriftFigures(database, meta, window, figures); !ok) return ok;
     }
-
-    auto groups = store::ReadFairnessGroups(database, query);
-    if (!groups) return tl::unexpected(groups.error());
-    const auto table = monitoring::LiveFairness(std::move(*groups));
-    for (const auto& attribute : table) {
-        if (attribute.tpr_difference) {
-            Add(figures, "attrition_fairness_tpr_difference", {version, attribute.attribute},
-                *attribute.tpr_difference);
-        }
-    }
-    for (const auto& check : monitoring::CheckRatios(table, meta.fairness)) {
-        Add(figures, "attrition_fairness_selection_rate_ratio", {version, check.attribute},
-            check.ratio);
-        Add(figures, "attrition_fairness_selection_rate_ratio_upper", {version, check.attribute},
-            check.interval.second);
-        Add(figures, "attrition_fairness_smallest_group", {version, check.attribute},
-            static_cast<double>(check.smallest_group));
-        if (check.training_ratio) {
-            Add(figures, "attrition_fairness_training_selection_rate_ratio",
-                {version, check.attribute}, *check.training_ratio);
-        }
-    }
-    return {};
+    return AddFairnessFigures(database, meta, query, figures);
 }
 
 }  // namespace

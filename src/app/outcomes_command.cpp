@@ -10,6 +10,7 @@
 
 #include "base/clock.hpp"
 #include "base/csv.hpp"
+#include "base/error.hpp"
 #include "domain/outcome.hpp"
 #include "store/database.hpp"
 #include "store/database_url.hpp"
@@ -35,6 +36,59 @@ int Fail(const std::string& message) {
     return 1;
 }
 
+// Where each of kColumns is in the input, from its header line.
+base::Result<std::array<std::size_t, kColumns.size()>> ReadHeader(base::CsvReader& reader) {
+    std::vector<std::string> header;
+    auto has_header = reader.Next(header);
+    if (!has_header || !*has_header) {
+        return base::Fail(base::ErrorCode::kInvalidInput,
+                          has_header ? "the input is empty" : has_header.error().message);
+    }
+    std::array<std::optional<std::size_t>, kColumns.size()> found;
+    for (std::size_t c = 0; c < header.size(); ++c) {
+        for (std::size_t f = 0; f < kColumns.size(); ++f) {
+            if (header[c] == kColumns[f]) found[f] = c;
+        }
+    }
+    std::array<std::size_t, kColumns.size()> columns{};
+    for (std::size_t f = 0; f < kColumns.size(); ++f) {
+        if (!found[f]) {
+            return base::Fail(base::ErrorCode::kInvalidInput,
+                              fmt::format("the header lacks the column {}", kColumns[f]));
+        }
+        columns[f] = *found[f];
+    }
+    return columns;
+}
+
+// A record's employee_id, event and date (an absent cell empty, the date as ISO).
+std::array<std::string, kColumns.size()> RowValues(
+    const std::vector<std::string>& fields,
+    const std::array<std::size_t, kColumns.size()>& columns,
+    char delimiter) {
+    std::array<std::string, kColumns.size()> values;
+    for (std::size_t f = 0; f < kColumns.size(); ++f) {
+        if (columns[f] < fields.size()) values[f] = fields[columns[f]];
+    }
+    values[2] = IsoDate(std::move(values[2]), delimiter);
+    return values;
+}
+
+// Why a row's outcome is refused ("field: reason; ..."), or nullopt when it is valid.
+std::optional<std::string> OutcomeProblems(const std::array<std::string, kColumns.size()>& values,
+                                           long today) {
+    std::vector<base::FieldIssue> issues;
+    if (domain::CheckOutcome(values[0], values[1], values[2], today, {}, issues)) {
+        return std::nullopt;
+    }
+    std::string reasons;
+    for (const auto& issue : issues) {
+        reasons +=
+            fmt::format("{}{}: {}", reasons.empty() ? "" : "; ", issue.loc.back(), issue.msg);
+    }
+    return reasons;
+}
+
 }  // namespace
 
 int RunOutcomesImport(const OutcomesImportConfig& config) {
@@ -50,20 +104,8 @@ int RunOutcomesImport(const OutcomesImportConfig& config) {
     }
     std::istream& in = config.in_path == "-" ? std::cin : in_file;
     base::CsvReader reader(in);
-    std::vector<std::string> header;
-    auto has_header = reader.Next(header);
-    if (!has_header || !*has_header) {
-        return Fail(has_header ? "the input is empty" : has_header.error().message);
-    }
-    std::array<std::optional<std::size_t>, kColumns.size()> columns;
-    for (std::size_t c = 0; c < header.size(); ++c) {
-        for (std::size_t f = 0; f < kColumns.size(); ++f) {
-            if (header[c] == kColumns[f]) columns[f] = c;
-        }
-    }
-    for (std::size_t f = 0; f < kColumns.size(); ++f) {
-        if (!columns[f]) return Fail(fmt::format("the header lacks the column {}", kColumns[f]));
-    }
+    const auto columns = ReadHeader(reader);
+    if (!columns) return Fail(columns.error().message);
 
     auto database = store::OpenCurrentDatabase(*url, store::DatabaseOptions{});
     if (!database) return Fail(database.error().message);
@@ -93,20 +135,10 @@ int RunOutcomesImport(const OutcomesImportConfig& config) {
         if (!*more) break;
         if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
         ++rows;
-        std::array<std::string, kColumns.size()> values;
-        for (std::size_t f = 0; f < kColumns.size(); ++f) {
-            if (*columns[f] < fields.size()) values[f] = fields[*columns[f]];
-        }
-        values[2] = IsoDate(std::move(values[2]), reader.Delimiter());
-        std::vector<base::FieldIssue> issues;
-        if (!domain::CheckOutcome(values[0], values[1], values[2], today, {}, issues)) {
+        auto values = RowValues(fields, *columns, reader.Delimiter());
+        if (auto reasons = OutcomeProblems(values, today)) {
             ++invalid;
-            std::string reasons;
-            for (const auto& issue : issues) {
-                reasons += fmt::format("{}{}: {}", reasons.empty() ? "" : "; ", issue.loc.back(),
-                                       issue.msg);
-            }
-            fmt::print(stderr, "line {}: {}\n", reader.RecordLine(), reasons);
+            fmt::print(stderr, "line {}: {}\n", reader.RecordLine(), *reasons);
             continue;
         }
         pending.push_back({std::move(values[0]), std::move(values[1]), std::move(values[2])});

@@ -480,6 +480,38 @@ void SayWhatTheSpoolHolds(const store::PredictionLog& log) {
 
 // The endpoints, their route declarations (http/routes.cpp), and what derives from them: the
 // landing page's endpoint list, the OpenAPI document and the router.
+// The OpenAPI document: the default version at start (its vocabulary and name) and the optional
+// inputs of every version loaded then; empty without a default version.
+std::string OpenApiDocument(const model::Repository& models,
+                            const ServeConfig& config,
+                            const char* version,
+                            const std::vector<http::Route>& routes) {
+    const auto* model = models.Default();
+    if (model == nullptr) return {};
+    http::OpenApiInfo info{.version = version,
+                           .model_version = model->predictor.Version(),
+                           .batch_limit = config.batch_limit,
+                           .actions = model->actions};
+    domain::Vocabulary vocabulary = model->vocabulary;
+    for (const auto& loaded : models.versions) {
+        if (!loaded.model) continue;
+        vocabulary = vocabulary.WithLenientInputs(loaded.model->vocabulary);
+        const auto& meta = loaded.model->predictor.Metadata();
+        for (std::size_t i = 0; i < meta.encoding.optional.size(); ++i) {
+            const auto& group = meta.encoding.optional[i];
+            auto doc = std::find_if(info.optional_inputs.begin(), info.optional_inputs.end(),
+                                    [&](const auto& d) { return d.name == group.name; });
+            if (doc == info.optional_inputs.end()) {
+                info.optional_inputs.push_back(
+                    {group.name, meta.optional_features[i].description, loaded.name, group.mode});
+            } else {
+                doc->versions += ", " + loaded.name;
+            }
+        }
+    }
+    return http::BuildOpenApiDocument(vocabulary, info, routes);
+}
+
 bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
     auto assets = http::StaticAssets::Load(config.web_dir);
     if (!assets) {
@@ -530,34 +562,7 @@ bool BuildRoutes(const ServeConfig& config, const char* version, Objects& o) {
                         .assets = *o.assets,
                         .batch_limit = config.batch_limit});
     o.assets->ListEndpoints(routes);
-    // The document describes the default version at start (its vocabulary and name) and the
-    // optional inputs of every version loaded then.
-    const auto models = o.models->Current();
-    if (const auto* model = models->Default()) {
-        http::OpenApiInfo info{.version = version,
-                               .model_version = model->predictor.Version(),
-                               .batch_limit = config.batch_limit,
-                               .actions = model->actions};
-        domain::Vocabulary vocabulary = model->vocabulary;
-        for (const auto& loaded : models->versions) {
-            if (!loaded.model) continue;
-            vocabulary = vocabulary.WithLenientInputs(loaded.model->vocabulary);
-            const auto& meta = loaded.model->predictor.Metadata();
-            for (std::size_t i = 0; i < meta.encoding.optional.size(); ++i) {
-                const auto& group = meta.encoding.optional[i];
-                auto doc = std::find_if(info.optional_inputs.begin(), info.optional_inputs.end(),
-                                        [&](const auto& d) { return d.name == group.name; });
-                if (doc == info.optional_inputs.end()) {
-                    info.optional_inputs.push_back({group.name,
-                                                    meta.optional_features[i].description,
-                                                    loaded.name, group.mode});
-                } else {
-                    doc->versions += ", " + loaded.name;
-                }
-            }
-        }
-        o.openapi_document = http::BuildOpenApiDocument(vocabulary, info, routes);
-    }
+    o.openapi_document = OpenApiDocument(*o.models->Current(), config, version, routes);
     o.router = std::make_unique<http::Router>(std::move(routes));
     return true;
 }

@@ -118,58 +118,45 @@ Result<bool> CsvReader::Next(std::vector<std::string>& fields) {
     if (failed_) return tl::unexpected(*failed_);
     if (first_) {
         first_ = false;
-        if (in_.peek() == 0xEF) {
-            char bom[3];
-            in_.read(bom, 3);
-            if (std::string_view(bom, static_cast<std::size_t>(in_.gcount())) != "\xEF\xBB\xBF") {
-                return Fail(ErrorCode::kInvalidInput, "line 1: invalid UTF-8 at the start");
-            }
-            seen_utf8_ = true;  // the file says it is UTF-8: no other encoding is guessed
-        }
+        if (auto bom = SkipBom(); !bom) return tl::unexpected(bom.error());
         FindDelimiter();
     }
     if (Peek() == std::char_traits<char>::eof()) return false;
     record_line_ = line_;
+    return ReadRecord(fields);
+}
+
+// Skips a UTF-8 byte order mark at the start of the input: the file then says it is UTF-8.
+Result<void> CsvReader::SkipBom() {
+    if (in_.peek() != 0xEF) return {};
+    char bom[3];
+    in_.read(bom, 3);
+    if (std::string_view(bom, static_cast<std::size_t>(in_.gcount())) != "\xEF\xBB\xBF") {
+        return Fail(ErrorCode::kInvalidInput, "line 1: invalid UTF-8 at the start");
+    }
+    seen_utf8_ = true;  // no other encoding is guessed
+    return {};
+}
+
+// Reads the fields of the record that starts at record_line_, then decodes them.
+Result<bool> CsvReader::ReadRecord(std::vector<std::string>& fields) {
     std::string field;
     bool quoted = false;
     bool field_was_quoted = false;
     std::size_t record_bytes = 0;
-    const auto refuse = [&](std::string_view what) -> Result<bool> {
-        fields.clear();
-        failed_ =
-            Error::Make(ErrorCode::kInvalidInput, fmt::format("line {}: {}", record_line_, what));
-        return tl::unexpected(*failed_);
-    };
-    const auto refuse_decoded = [&](Error error) -> Result<bool> {
-        fields.clear();
-        failed_ = std::move(error);
-        return tl::unexpected(*failed_);
-    };
     for (;;) {
         const int c = Get();
         if (c != std::char_traits<char>::eof() && ++record_bytes > limits_.max_record_bytes) {
-            return refuse(
-                fmt::format("a record is longer than {} bytes", limits_.max_record_bytes));
+            return Refuse(
+                fields, fmt::format("a record is longer than {} bytes", limits_.max_record_bytes));
         }
         if (c == std::char_traits<char>::eof()) {
-            if (quoted) return refuse("unterminated quoted field");
-            fields.push_back(std::move(field));
-            if (auto decoded = Decode(fields); !decoded) return refuse_decoded(decoded.error());
-            return true;
+            if (quoted) return Refuse(fields, "unterminated quoted field");
+            return EndRecord(fields, field);
         }
         const char ch = static_cast<char>(c);
         if (quoted) {
-            if (ch == '"') {
-                if (Peek() == '"') {
-                    Get();
-                    field += '"';
-                } else {
-                    quoted = false;
-                }
-            } else {
-                if (ch == '\n') ++line_;
-                field += ch;
-            }
+            quoted = ReadQuotedChar(ch, field);
             continue;
         }
         if (ch == '"' && field.empty() && !field_was_quoted) {
@@ -177,7 +164,8 @@ Result<bool> CsvReader::Next(std::vector<std::string>& fields) {
             field_was_quoted = true;
         } else if (ch == delimiter_) {
             if (fields.size() + 1 >= limits_.max_fields) {
-                return refuse(fmt::format("a record has more than {} fields", limits_.max_fields));
+                return Refuse(fields,
+                              fmt::format("a record has more than {} fields", limits_.max_fields));
             }
             fields.push_back(std::move(field));
             field.clear();
@@ -185,13 +173,46 @@ Result<bool> CsvReader::Next(std::vector<std::string>& fields) {
         } else if (ch == '\n' || ch == '\r') {
             if (ch == '\r' && Peek() == '\n') Get();
             ++line_;
-            fields.push_back(std::move(field));
-            if (auto decoded = Decode(fields); !decoded) return refuse_decoded(decoded.error());
-            return true;
+            return EndRecord(fields, field);
         } else {
             field += ch;
         }
     }
+}
+
+// Adds a character read inside quotes to field; false when it closes the quotes.
+bool CsvReader::ReadQuotedChar(char ch, std::string& field) {
+    if (ch != '"') {
+        if (ch == '\n') ++line_;
+        field += ch;
+        return true;
+    }
+    if (Peek() == '"') {
+        Get();
+        field += '"';
+        return true;
+    }
+    return false;
+}
+
+// Adds the record's last field and decodes the record.
+Result<bool> CsvReader::EndRecord(std::vector<std::string>& fields, std::string& field) {
+    fields.push_back(std::move(field));
+    if (auto decoded = Decode(fields); !decoded) return RefuseWith(fields, decoded.error());
+    return true;
+}
+
+// Refuses the record with "line N: what" (see RefuseWith).
+Result<bool> CsvReader::Refuse(std::vector<std::string>& fields, std::string_view what) {
+    return RefuseWith(fields, Error::Make(ErrorCode::kInvalidInput,
+                                          fmt::format("line {}: {}", record_line_, what)));
+}
+
+// Refuses the record with error, and every later call with it too.
+Result<bool> CsvReader::RefuseWith(std::vector<std::string>& fields, Error error) {
+    fields.clear();
+    failed_ = std::move(error);
+    return tl::unexpected(*failed_);
 }
 
 void AppendCsvField(std::string& out, std::string_view field, char delimiter) {

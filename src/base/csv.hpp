@@ -53,6 +53,12 @@ class CsvReader {
     int Peek();
     void FindDelimiter();
     Result<void> Decode(std::vector<std::string>& fields);
+    Result<void> SkipBom();
+    Result<bool> ReadRecord(std::vector<std::string>& fields);
+    bool ReadQuotedChar(char ch, std::string& field);
+    Result<bool> EndRecord(std::vector<std::string>& fields, std::string& field);
+    Result<bool> Refuse(std::vector<std::string>& fields, std::string_view what);
+    Result<bool> RefuseWith(std::vector<std::string>& fields, Error error);
 
     std::istream& in_;
     CsvLimits limits_;

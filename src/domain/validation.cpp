@@ -178,51 +178,15 @@ Slots SlotsOf(const simdjson::dom::object& object, const Vocabulary& vocabulary)
     return slots;
 }
 
-// Validates one employee's values, appending an issue per problem; the returned Employee is
-// meaningful only when no issue was added.
-Employee CheckEmployee(const Slots& found,
-                       const Vocabulary& vocabulary,
-                       EmployeeIdRule id_rule,
-                       const Loc& prefix,
-                       IssueList& issues) {
-    const auto& slots = found.fields;
-    const auto& optional_slots = found.optional;
-    const std::size_t optional_count = vocabulary.OptionalCount();
-    Employee employee;
-    const auto numeric = NumericFields();
-    for (std::size_t i = 0; i < kNumericCount; ++i) {
-        if (!slots[i]) {
-            issues.Add(prefix, numeric[i].name, "Field required", "missing");
-            continue;
-        }
-        if (const auto x = CheckNumeric(numeric[i], *slots[i], prefix, issues)) {
-            employee.numeric[i] = *x;
-        }
-    }
-
-    const auto categorical = CategoricalFields();
-    for (std::size_t c = 0; c < kCategoricalCount; ++c) {
-        const auto& slot = slots[kNumericCount + c];
-        if (!slot) {
-            issues.Add(prefix, categorical[c].name, "Field required", "missing");
-            continue;
-        }
-        if (slot->kind != InputValue::Kind::kString) {
-            issues.Add(prefix, categorical[c].name, "Input should be a valid string",
-                       "string_type");
-            continue;
-        }
-        if (const auto canonical = vocabulary.Canonical(c, slot->text)) {
-            employee.categorical[c] = std::string(*canonical);
-        } else {
-            issues.Add(prefix, categorical[c].name, vocabulary.AllowedValuesMessage(c), "enum");
-        }
-    }
-
-    // Optional inputs: absent or null is absent (the model imputes it); a lenient one (known
-    // only to the shadow model) that is not valid is dropped instead of reported.
-    for (std::size_t j = 0; j < optional_count; ++j) {
-        const auto& slot = optional_slots[j];
+// The optional inputs: absent or null is absent (the model imputes it); a lenient one (known
+// only to the shadow model) that is not valid is dropped instead of reported.
+void CheckOptionalInputs(const Slots& found,
+                         const Vocabulary& vocabulary,
+                         const Loc& prefix,
+                         IssueList& issues,
+                         Employee& employee) {
+    for (std::size_t j = 0; j < vocabulary.OptionalCount(); ++j) {
+        const auto& slot = found.optional[j];
         if (!slot || slot->kind == InputValue::Kind::kNull) continue;
         const std::size_t c = kCategoricalCount + j;
         const bool lenient = vocabulary.IsLenient(c);
@@ -240,27 +204,69 @@ Employee CheckEmployee(const Slots& found,
             issues.Add(prefix, vocabulary.Name(c), vocabulary.AllowedValuesMessage(c), "enum");
         }
     }
+}
 
-    const auto& id = slots[kEmployeeIdSlot];
+// employee_id: optional (null is absent) or required by `id_rule`; a string of 1..50 characters.
+void CheckEmployeeId(const std::optional<InputValue>& id,
+                     EmployeeIdRule id_rule,
+                     const Loc& prefix,
+                     IssueList& issues,
+                     Employee& employee) {
     const bool absent =
         !id || (id_rule == EmployeeIdRule::kOptional && id->kind == InputValue::Kind::kNull);
     if (absent) {
         if (id_rule == EmployeeIdRule::kRequired) {
             issues.Add(prefix, kEmployeeId, "Field required", "missing");
         }
-        return employee;
+        return;
     }
     if (id->kind != InputValue::Kind::kString) {
         issues.Add(prefix, kEmployeeId, "Input should be a valid string", "string_type");
-        return employee;
+        return;
     }
-    const std::string_view text = id->text;
-    if (auto issue = EmployeeIdIssue(text, prefix)) {
+    if (auto issue = EmployeeIdIssue(id->text, prefix)) {
         // PostgreSQL text columns cannot hold NUL: such an id is refused, nothing half-stored.
         issues.Push(std::move(*issue));
     } else {
-        employee.employee_id = std::string(text);
+        employee.employee_id = std::string(id->text);
     }
+}
+
+// Validates one employee's values, appending an issue per problem; the returned Employee is
+// meaningful only when no issue was added.
+Employee CheckEmployee(const Slots& found,
+                       const Vocabulary& vocabulary,
+                       EmployeeIdRule id_rule,
+                       const Loc& prefix,
+                       IssueList& issues) {
+    const auto& slots = found.fields;
+    Employee employee;
+    const auto numeric = NumericFields();
+    for (std::size_t i = 0; i < kNumericCount; ++i) {
+        if (!slots[i]) {
+            issues.Add(prefix, numeric[i].name, "Field required", "missing");
+            continue;
+        }
+        if (const auto x = CheckNumeric(numeric[i], *slots[i], prefix, issues)) {
+            employee.numeric[i] = *x;
+        }
+    }
+    const auto categorical = CategoricalFields();
+    for (std::size_t c = 0; c < kCategoricalCount; ++c) {
+        const auto& slot = slots[kNumericCount + c];
+        if (!slot) {
+            issues.Add(prefix, categorical[c].name, "Field required", "missing");
+        } else if (slot->kind != InputValue::Kind::kString) {
+            issues.Add(prefix, categorical[c].name, "Input should be a valid string",
+                       "string_type");
+        } else if (const auto canonical = vocabulary.Canonical(c, slot->text)) {
+            employee.categorical[c] = std::string(*canonical);
+        } else {
+            issues.Add(prefix, categorical[c].name, vocabulary.AllowedValuesMessage(c), "enum");
+        }
+    }
+    CheckOptionalInputs(found, vocabulary, prefix, issues, employee);
+    CheckEmployeeId(slots[kEmployeeIdSlot], id_rule, prefix, issues, employee);
     return employee;
 }
 

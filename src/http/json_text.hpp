@@ -1,5 +1,5 @@
 // JSON text helpers for the request path (responses themselves are written with base::JsonWriter,
-// http/json_writer.hpp): percentages with two decimals, what the prediction log keeps of a
+// base/json_writer.hpp): percentages with two decimals, what the prediction log keeps of a
 // rejected body, the employee ids a body names. Pure functions, thread-safe.
 #pragma once
 

@@ -33,6 +33,8 @@ struct Connection {
     std::atomic<bool> idle{true};
 };
 
+using RequestParser = bhttp::request_parser<bhttp::string_body>;
+
 std::string NewRequestId() {
     thread_local std::mt19937_64 rng{std::random_device{}()};
     return fmt::format("{:016x}", rng());
@@ -113,6 +115,24 @@ struct Server::State {
     Awaitable<void> Serve(std::shared_ptr<Connection> connection,
                           std::uint64_t id,
                           std::string peer_ip);
+    // The steps of Serve. ReadRequest reads one request's head and body into `parser` under the
+    // idle and read deadlines; false when it answered a head it refuses (the connection ends).
+    Awaitable<bool> ReadRequest(Connection& connection,
+                                beast::flat_buffer& buffer,
+                                RequestParser& parser,
+                                beast::error_code& ec);
+    // Answers a read that failed (`ec`): 413 through the route's reject handler, 431, 400, or
+    // nothing when the peer went away or timed out. The connection ends after it.
+    Awaitable<void> AnswerReadFailure(beast::tcp_stream& stream,
+                                      RequestParser& parser,
+                                      const std::string& peer_ip,
+                                      beast::error_code& ec);
+    // Routes a request that was read whole, logs it and writes the answer; true when the
+    // connection may serve another request.
+    Awaitable<bool> Respond(beast::tcp_stream& stream,
+                            Request request,
+                            const std::string& peer_ip,
+                            beast::error_code& ec);
     Awaitable<Response> Answer(Request& request, RequestContext& request_context);
     void BeginStop();
     void AwaitSignal();
@@ -222,125 +242,136 @@ Awaitable<void> Server::State::Serve(std::shared_ptr<Connection> connection,
     beast::flat_buffer buffer;
 
     while (!stopping) {
-        bhttp::request_parser<bhttp::string_body> parser;
+        RequestParser parser;
         parser.body_limit(options.body_limit_bytes);
         parser.header_limit(static_cast<std::uint32_t>(options.header_limit_bytes));
-
-        connection->idle = true;
-        if (buffer.size() == 0) {
-            // Idle: wait for the first byte of the next request, and only for it. The head is
-            // then read under the read timeout, so a trickled head is cut after read_timeout.
-            stream.expires_after(options.idle_timeout);
-            const auto read = co_await stream.async_read_some(
-                buffer.prepare(kFirstReadBytes), net::redirect_error(net::use_awaitable, ec));
-            buffer.commit(read);
-        }
-        connection->idle = false;
-        // One deadline for the whole request, head and body, once its first byte came.
-        stream.expires_after(options.read_timeout);
-        // The head first: its field count and framing are checked before any body is read.
-        if (!ec) {
-            co_await bhttp::async_read_header(stream, buffer, parser,
-                                              net::redirect_error(net::use_awaitable, ec));
-        }
-        if (!ec) {
-            // RFC 9112 3.2.2: a server accepts the absolute form (what a proxy sends); routes,
-            // logs and metrics see the origin form.
-            if (auto origin = Router::OriginForm(parser.get().target())) {
-                parser.get().target(*origin);
-            }
-            auto refused = CheckHeaderFields(parser.get(), options.max_header_fields);
-            if (!refused) refused = CheckFraming(parser.get());
-            if (refused) {
-                Notify(ServerEvent::kRefusedHead);
-                co_await bhttp::async_write(stream, *refused,
-                                            net::redirect_error(net::use_awaitable, ec));
-                break;
-            }
-        }
-        if (!ec && !parser.is_done()) {
-            if (WantsContinue(parser.get())) {
-                bhttp::response<bhttp::empty_body> go_on{Status::continue_, 11};
-                co_await bhttp::async_write(stream, go_on,
-                                            net::redirect_error(net::use_awaitable, ec));
-            }
-        }
-        if (!ec && !parser.is_done()) {
-            // Beast reads at most the buffer's free capacity (512 bytes when it is empty), so a
-            // large body would take hundreds of reads: room for it (up to 64 KiB) up front.
-            if (const auto length = parser.content_length()) {
-                const auto wanted = buffer.size() + std::min<std::uint64_t>(*length, kReadChunk);
-                if (buffer.capacity() < wanted) buffer.reserve(wanted);
-            }
-            co_await bhttp::async_read(stream, buffer, parser,
-                                       net::redirect_error(net::use_awaitable, ec));
-        }
-        if (ec == bhttp::error::body_limit) {
-            Request head{parser.get().base()};
-            RequestContext request_context = MakeContext(head, peer_ip);
-            const auto error =
-                base::Error::Make(base::ErrorCode::kPayloadTooLarge,
-                                  fmt::format("Request body exceeds the limit of {} bytes",
-                                              options.body_limit_bytes));
-            auto response = co_await router.Reject(head, error, request_context);
-            response.set("X-Request-ID", request_context.request_id);
-            response.keep_alive(false);  // the rest of the body is still on the wire
-            co_await bhttp::async_write(stream, response,
-                                        net::redirect_error(net::use_awaitable, ec));
-            if (!ec) co_await DrainBeforeClose(stream);
-            break;
-        }
-        if (ec == bhttp::error::header_limit) {
-            auto response = HeaderTooLargeResponse();
-            co_await bhttp::async_write(stream, response,
-                                        net::redirect_error(net::use_awaitable, ec));
-            break;
-        }
+        if (!co_await ReadRequest(*connection, buffer, parser, ec)) break;
         if (ec) {
-            if (ec != bhttp::error::end_of_stream && ec != net::error::eof &&
-                ec != beast::error::timeout && ec != net::error::operation_aborted &&
-                ec != net::error::connection_reset) {
-                Request head{Verb::get, "/", 11};
-                auto response = ErrorResponse(
-                    head, base::Error::Make(base::ErrorCode::kBadRequest, "Bad Request"));
-                response.keep_alive(false);
-                co_await bhttp::async_write(stream, response,
-                                            net::redirect_error(net::use_awaitable, ec));
-            }
+            co_await AnswerReadFailure(stream, parser, peer_ip, ec);
             break;
         }
-
-        Request request = parser.release();
-        RequestContext request_context = MakeContext(request, peer_ip);
-        const std::string method(request.method_string());
-        // HEAD is GET without the body (RFC 9110 §9.3.2), as the original (Starlette) answers.
-        const bool is_head = request.method() == Verb::head;
-        if (is_head) request.method(Verb::get);
-        Response response = co_await Answer(request, request_context);
-        if (is_head) {
-            const auto length = response.body().size();
-            response.body().clear();
-            response.content_length(length);
-        }
-        response.set("X-Request-ID", request_context.request_id);
-        if (stopping) response.keep_alive(false);
-        const bool keep_alive = response.keep_alive();
-        const auto elapsed = std::chrono::steady_clock::now() - request_context.received_at;
-        const auto elapsed_us =
-            std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
-        if (observer) observer(request, response, elapsed);
-        spdlog::info("msg=request method={} path={} status={} duration_us={} request_id={}",
-                     ops::LogValue(method), ops::LogValue(Router::PathOf(request.target())),
-                     response.result_int(), elapsed_us, request_context.request_id);
-
-        stream.expires_after(options.read_timeout);
-        co_await bhttp::async_write(stream, response, net::redirect_error(net::use_awaitable, ec));
-        if (ec || !keep_alive) break;
+        if (!co_await Respond(stream, parser.release(), peer_ip, ec)) break;
         // An idle keep-alive connection keeps no large read buffer.
         if (buffer.size() == 0 && buffer.capacity() > kIdleBufferBytes) buffer.shrink_to_fit();
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream.close();
+}
+
+Awaitable<bool> Server::State::ReadRequest(Connection& connection,
+                                           beast::flat_buffer& buffer,
+                                           RequestParser& parser,
+                                           beast::error_code& ec) {
+    auto& stream = connection.stream;
+    connection.idle = true;
+    if (buffer.size() == 0) {
+        // Idle: wait for the first byte of the next request, and only for it. The head is
+        // then read under the read timeout, so a trickled head is cut after read_timeout.
+        stream.expires_after(options.idle_timeout);
+        const auto read = co_await stream.async_read_some(
+            buffer.prepare(kFirstReadBytes), net::redirect_error(net::use_awaitable, ec));
+        buffer.commit(read);
+    }
+    connection.idle = false;
+    // One deadline for the whole request, head and body, once its first byte came.
+    stream.expires_after(options.read_timeout);
+    // The head first: its field count and framing are checked before any body is read.
+    if (!ec) {
+        co_await bhttp::async_read_header(stream, buffer, parser,
+                                          net::redirect_error(net::use_awaitable, ec));
+    }
+    if (!ec) {
+        // RFC 9112 3.2.2: a server accepts the absolute form (what a proxy sends); routes,
+        // logs and metrics see the origin form.
+        if (auto origin = Router::OriginForm(parser.get().target())) {
+            parser.get().target(*origin);
+        }
+        auto refused = CheckHeaderFields(parser.get(), options.max_header_fields);
+        if (!refused) refused = CheckFraming(parser.get());
+        if (refused) {
+            Notify(ServerEvent::kRefusedHead);
+            co_await bhttp::async_write(stream, *refused,
+                                        net::redirect_error(net::use_awaitable, ec));
+            co_return false;
+        }
+    }
+    if (!ec && !parser.is_done() && WantsContinue(parser.get())) {
+        bhttp::response<bhttp::empty_body> go_on{Status::continue_, 11};
+        co_await bhttp::async_write(stream, go_on, net::redirect_error(net::use_awaitable, ec));
+    }
+    if (!ec && !parser.is_done()) {
+        // Beast reads at most the buffer's free capacity (512 bytes when it is empty), so a
+        // large body would take hundreds of reads: room for it (up to 64 KiB) up front.
+        if (const auto length = parser.content_length()) {
+            const auto wanted = buffer.size() + std::min<std::uint64_t>(*length, kReadChunk);
+            if (buffer.capacity() < wanted) buffer.reserve(wanted);
+        }
+        co_await bhttp::async_read(stream, buffer, parser,
+                                   net::redirect_error(net::use_awaitable, ec));
+    }
+    co_return true;
+}
+
+Awaitable<void> Server::State::AnswerReadFailure(beast::tcp_stream& stream,
+                                                 RequestParser& parser,
+                                                 const std::string& peer_ip,
+                                                 beast::error_code& ec) {
+    if (ec == bhttp::error::body_limit) {
+        Request head{parser.get().base()};
+        RequestContext request_context = MakeContext(head, peer_ip);
+        const auto error = base::Error::Make(
+            base::ErrorCode::kPayloadTooLarge,
+            fmt::format("Request body exceeds the limit of {} bytes", options.body_limit_bytes));
+        auto response = co_await router.Reject(head, error, request_context);
+        response.set("X-Request-ID", request_context.request_id);
+        response.keep_alive(false);  // the rest of the body is still on the wire
+        co_await bhttp::async_write(stream, response, net::redirect_error(net::use_awaitable, ec));
+        if (!ec) co_await DrainBeforeClose(stream);
+        co_return;
+    }
+    if (ec == bhttp::error::header_limit) {
+        auto response = HeaderTooLargeResponse();
+        co_await bhttp::async_write(stream, response, net::redirect_error(net::use_awaitable, ec));
+        co_return;
+    }
+    if (ec != bhttp::error::end_of_stream && ec != net::error::eof && ec != beast::error::timeout &&
+        ec != net::error::operation_aborted && ec != net::error::connection_reset) {
+        Request head{Verb::get, "/", 11};
+        auto response =
+            ErrorResponse(head, base::Error::Make(base::ErrorCode::kBadRequest, "Bad Request"));
+        response.keep_alive(false);
+        co_await bhttp::async_write(stream, response, net::redirect_error(net::use_awaitable, ec));
+    }
+}
+
+Awaitable<bool> Server::State::Respond(beast::tcp_stream& stream,
+                                       Request request,
+                                       const std::string& peer_ip,
+                                       beast::error_code& ec) {
+    RequestContext request_context = MakeContext(request, peer_ip);
+    const std::string method(request.method_string());
+    // HEAD is GET without the body (RFC 9110 §9.3.2), as the original (Starlette) answers.
+    const bool is_head = request.method() == Verb::head;
+    if (is_head) request.method(Verb::get);
+    Response response = co_await Answer(request, request_context);
+    if (is_head) {
+        const auto length = response.body().size();
+        response.body().clear();
+        response.content_length(length);
+    }
+    response.set("X-Request-ID", request_context.request_id);
+    if (stopping) response.keep_alive(false);
+    const bool keep_alive = response.keep_alive();
+    const auto elapsed = std::chrono::steady_clock::now() - request_context.received_at;
+    const auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+    if (observer) observer(request, response, elapsed);
+    spdlog::info("msg=request method={} path={} status={} duration_us={} request_id={}",
+                 ops::LogValue(method), ops::LogValue(Router::PathOf(request.target())),
+                 response.result_int(), elapsed_us, request_context.request_id);
+
+    stream.expires_after(options.read_timeout);
+    co_await bhttp::async_write(stream, response, net::redirect_error(net::use_awaitable, ec));
+    co_return !ec && keep_alive;
 }
 
 void Server::State::BeginStop() {

@@ -169,10 +169,9 @@ base::Result<RawTree> ReadTree(od::value value, std::size_t tree_index) {
     return raw;
 }
 
-// Every reachable node is reached once from the root (a tree, not a graph), children and
-// features are in range, numbers are usable. Deleted nodes (unreachable) are ignored.
-Status ValidateTree(RawTree& raw, std::size_t tree_index, std::size_t feature_count) {
-    TreeArrays& t = raw.arrays;
+// The node arrays of a tree are there and all of one length.
+Status CheckNodeArrays(const RawTree& raw, std::size_t tree_index) {
+    const TreeArrays& t = raw.arrays;
     const std::size_t n = t.left_children.size();
     const std::string tree = "tree " + std::to_string(tree_index);
     if (n == 0) return InvalidBooster(tree + ": no nodes");
@@ -186,6 +185,44 @@ Status ValidateTree(RawTree& raw, std::size_t tree_index, std::size_t feature_co
     if (!raw.split_types.empty() && raw.split_types.size() != n) {
         return InvalidBooster(tree + ": split_type differs in length");
     }
+    return {};
+}
+
+// A leaf (a node with a negative child) has two -1 children and a finite value.
+Status CheckLeafNode(const TreeArrays& t, std::size_t tree_index, std::size_t node) {
+    if (t.left_children[node] != -1 || t.right_children[node] != -1) {
+        return InvalidBooster(Where(tree_index, node) + ": a leaf must have two -1 children");
+    }
+    if (!std::isfinite(t.split_conditions[node])) {
+        return InvalidBooster(Where(tree_index, node) + ": leaf value is not finite");
+    }
+    return {};
+}
+
+// A split is numerical, on a feature in range, at a condition that is a number.
+Status CheckSplitNode(const RawTree& raw,
+                      std::size_t tree_index,
+                      std::size_t node,
+                      std::size_t feature_count) {
+    const TreeArrays& t = raw.arrays;
+    if (!raw.split_types.empty() && raw.split_types[node] != 0) {
+        return InvalidBooster(Where(tree_index, node) + ": categorical splits are not supported");
+    }
+    if (t.split_indices[node] >= feature_count) {
+        return InvalidBooster(Where(tree_index, node) + ": split feature out of range");
+    }
+    if (std::isnan(t.split_conditions[node])) {
+        return InvalidBooster(Where(tree_index, node) + ": split condition is NaN");
+    }
+    return {};
+}
+
+// Every reachable node is reached once from the root (a tree, not a graph), children and
+// features are in range, numbers are usable. Deleted nodes (unreachable) are ignored.
+Status ValidateTree(RawTree& raw, std::size_t tree_index, std::size_t feature_count) {
+    TreeArrays& t = raw.arrays;
+    if (auto arrays = CheckNodeArrays(raw, tree_index); !arrays) return arrays;
+    const std::size_t n = t.left_children.size();
     std::vector<std::uint8_t> seen(n, 0);
     std::vector<std::pair<std::size_t, std::size_t>> stack{{0, 0}};  // node, depth
     seen[0] = 1;
@@ -200,25 +237,12 @@ Status ValidateTree(RawTree& raw, std::size_t tree_index, std::size_t feature_co
         const std::int32_t left = t.left_children[node];
         const std::int32_t right = t.right_children[node];
         if (left < 0 || right < 0) {
-            if (left != -1 || right != -1) {
-                return InvalidBooster(Where(tree_index, node) +
-                                      ": a leaf must have two -1 children");
-            }
-            if (!std::isfinite(t.split_conditions[node])) {
-                return InvalidBooster(Where(tree_index, node) + ": leaf value is not finite");
-            }
+            if (auto leaf = CheckLeafNode(t, tree_index, node); !leaf) return leaf;
             t.depth = std::max(t.depth, depth);
             continue;
         }
-        if (!raw.split_types.empty() && raw.split_types[node] != 0) {
-            return InvalidBooster(Where(tree_index, node) +
-                                  ": categorical splits are not supported");
-        }
-        if (t.split_indices[node] >= feature_count) {
-            return InvalidBooster(Where(tree_index, node) + ": split feature out of range");
-        }
-        if (std::isnan(t.split_conditions[node])) {
-            return InvalidBooster(Where(tree_index, node) + ": split condition is NaN");
+        if (auto split = CheckSplitNode(raw, tree_index, node, feature_count); !split) {
+            return split;
         }
         for (const std::int32_t child : {left, right}) {
             const auto c = static_cast<std::size_t>(child);
@@ -236,9 +260,10 @@ Status ValidateTree(RawTree& raw, std::size_t tree_index, std::size_t feature_co
     return {};
 }
 
-base::Result<BoosterModel> ReadLearner(od::value learner) {
-    BoosterModel model;
-    std::vector<RawTree> raw_trees;
+// What the learner object holds, as read, before it is checked.
+struct RawLearner {
+    BoosterModel model;  // its trees are added once checked
+    std::vector<RawTree> trees;
     std::int64_t num_feature = -1;
     std::int64_t num_class = 0;
     std::int64_t num_trees = -1;
@@ -246,96 +271,112 @@ base::Result<BoosterModel> ReadLearner(od::value learner) {
     std::vector<std::int32_t> tree_info;
     std::string booster_name;
     bool have_base_score = false;
-    std::optional<base::Error> tree_error;
-    std::string failed;
+    std::optional<base::Error> tree_error;  // why a tree could not be read
+};
 
-    auto read_model = [&](od::value gbtree_model) {
-        return ForEachField(gbtree_model, [&](std::string_view key, od::value field) {
-            if (key == "gbtree_model_param") {
-                return ForEachField(field, [&](std::string_view param, od::value v) {
-                    if (param == "num_trees") return ReadStringInt(v, num_trees);
-                    if (param == "num_parallel_tree") return ReadStringInt(v, num_parallel_tree);
-                    return true;
-                });
-            }
-            if (key == "tree_info") return ReadIntArray(field, tree_info);
-            if (key == "trees") {
-                return ForEachElement(field, [&](od::value tree_value) {
-                    auto tree = ReadTree(tree_value, raw_trees.size());
-                    if (!tree) {
-                        tree_error = std::move(tree.error());
-                        return false;
-                    }
-                    raw_trees.push_back(std::move(*tree));
-                    return true;
-                });
-            }
-            return true;
-        });
-    };
-
-    const bool ok = ForEachField(learner, [&](std::string_view key, od::value field) {
-        bool read = true;
-        if (key == "feature_names") {
-            read = ForEachElement(field, [&model](od::value item) {
-                std::string_view name;
-                if (item.get_string().get(name) != simdjson::SUCCESS) return false;
-                model.feature_names.emplace_back(name);
-                return true;
-            });
-        } else if (key == "gradient_booster") {
-            read = ForEachField(field, [&](std::string_view gb_key, od::value gb_value) {
-                if (gb_key == "name") {
-                    std::string_view name;
-                    if (gb_value.get_string().get(name) != simdjson::SUCCESS) return false;
-                    booster_name = name;
-                    return true;
-                }
-                if (gb_key == "model") return read_model(gb_value);
-                return true;
-            });
-        } else if (key == "learner_model_param") {
-            read = ForEachField(field, [&](std::string_view param, od::value v) {
-                if (param == "base_score")
-                    return have_base_score = ReadStringFloat(v, model.base_score);
-                if (param == "num_feature") return ReadStringInt(v, num_feature);
-                if (param == "num_class") return ReadStringInt(v, num_class);
-                return true;
-            });
-        } else if (key == "objective") {
-            read = ForEachField(field, [&model](std::string_view obj_key, od::value v) {
-                if (obj_key != "name") return true;
-                std::string_view name;
-                if (v.get_string().get(name) != simdjson::SUCCESS) return false;
-                model.objective = name;
+// Reads gradient_booster.model: its parameters, tree_info and trees.
+bool ReadGbtreeModel(od::value gbtree_model, RawLearner& raw) {
+    return ForEachField(gbtree_model, [&raw](std::string_view key, od::value field) {
+        if (key == "gbtree_model_param") {
+            return ForEachField(field, [&raw](std::string_view param, od::value v) {
+                if (param == "num_trees") return ReadStringInt(v, raw.num_trees);
+                if (param == "num_parallel_tree") return ReadStringInt(v, raw.num_parallel_tree);
                 return true;
             });
         }
-        if (!read && failed.empty()) failed = std::string(key);
-        return read;
+        if (key == "tree_info") return ReadIntArray(field, raw.tree_info);
+        if (key == "trees") {
+            return ForEachElement(field, [&raw](od::value tree_value) {
+                auto tree = ReadTree(tree_value, raw.trees.size());
+                if (!tree) {
+                    raw.tree_error = std::move(tree.error());
+                    return false;
+                }
+                raw.trees.push_back(std::move(*tree));
+                return true;
+            });
+        }
+        return true;
     });
-    if (tree_error) return tl::unexpected<base::Error>(std::move(*tree_error));
-    if (!ok) return InvalidBooster("unreadable learner field '" + failed + "'");
+}
 
-    if (booster_name != "gbtree") {
-        return InvalidBooster("gradient booster '" + booster_name +
+// Reads the learner's gradient_booster: its name and its model.
+bool ReadGradientBooster(od::value gradient_booster, RawLearner& raw) {
+    return ForEachField(gradient_booster, [&raw](std::string_view gb_key, od::value gb_value) {
+        if (gb_key == "name") {
+            std::string_view name;
+            if (gb_value.get_string().get(name) != simdjson::SUCCESS) return false;
+            raw.booster_name = name;
+            return true;
+        }
+        if (gb_key == "model") return ReadGbtreeModel(gb_value, raw);
+        return true;
+    });
+}
+
+// Reads one member of the learner object; false when it is unreadable. Others are ignored.
+bool ReadLearnerField(std::string_view key, od::value field, RawLearner& raw) {
+    BoosterModel& model = raw.model;
+    if (key == "feature_names") {
+        return ForEachElement(field, [&model](od::value item) {
+            std::string_view name;
+            if (item.get_string().get(name) != simdjson::SUCCESS) return false;
+            model.feature_names.emplace_back(name);
+            return true;
+        });
+    }
+    if (key == "gradient_booster") return ReadGradientBooster(field, raw);
+    if (key == "learner_model_param") {
+        return ForEachField(field, [&raw, &model](std::string_view param, od::value v) {
+            if (param == "base_score")
+                return raw.have_base_score = ReadStringFloat(v, model.base_score);
+            if (param == "num_feature") return ReadStringInt(v, raw.num_feature);
+            if (param == "num_class") return ReadStringInt(v, raw.num_class);
+            return true;
+        });
+    }
+    if (key == "objective") {
+        return ForEachField(field, [&model](std::string_view obj_key, od::value v) {
+            if (obj_key != "name") return true;
+            std::string_view name;
+            if (v.get_string().get(name) != simdjson::SUCCESS) return false;
+            model.objective = name;
+            return true;
+        });
+    }
+    return true;
+}
+
+// The learner is one the forest can serve: a logistic gbtree, binary, with a probability as
+// base score and a sane feature count.
+Status CheckLearnerParams(const RawLearner& raw) {
+    const BoosterModel& model = raw.model;
+    if (raw.booster_name != "gbtree") {
+        return InvalidBooster("gradient booster '" + raw.booster_name +
                               "' is not supported (gbtree only)");
     }
     if (model.objective != "binary:logistic" && model.objective != "reg:logistic") {
         return InvalidBooster("objective '" + model.objective +
                               "' is not supported (logistic only)");
     }
-    if (num_class > 1 || num_parallel_tree != 1) {
+    if (raw.num_class > 1 || raw.num_parallel_tree != 1) {
         return InvalidBooster("multi-class and random-forest boosters are not supported");
     }
-    if (!have_base_score || !(model.base_score > 0.0F && model.base_score < 1.0F)) {
+    if (!raw.have_base_score || !(model.base_score > 0.0F && model.base_score < 1.0F)) {
         return InvalidBooster("base_score must be a probability in (0, 1)");
     }
-    if (num_feature < 1 || num_feature > kMaxFeatures) {
+    if (raw.num_feature < 1 || raw.num_feature > kMaxFeatures) {
         return InvalidBooster("num_feature missing or out of range (1.." +
                               std::to_string(kMaxFeatures) + ")");
     }
-    const auto feature_count = static_cast<std::size_t>(num_feature);
+    return {};
+}
+
+// Names the features when the booster did not, checks the trees against the counts and each
+// other and moves them into the model (`raw` checked by CheckLearnerParams).
+base::Result<BoosterModel> AssembleBooster(RawLearner& raw) {
+    BoosterModel& model = raw.model;
+    const auto feature_count = static_cast<std::size_t>(raw.num_feature);
     if (model.feature_names.empty()) {
         for (std::size_t i = 0; i < feature_count; ++i) {
             model.feature_names.push_back("f" + std::to_string(i));
@@ -345,21 +386,37 @@ base::Result<BoosterModel> ReadLearner(od::value learner) {
         return InvalidBooster("feature_names has " + std::to_string(model.feature_names.size()) +
                               " names for " + std::to_string(feature_count) + " features");
     }
-    if (num_trees < 0 || static_cast<std::size_t>(num_trees) != raw_trees.size()) {
+    if (raw.num_trees < 0 || static_cast<std::size_t>(raw.num_trees) != raw.trees.size()) {
         return InvalidBooster("num_trees disagrees with the trees array");
     }
-    if (tree_info.size() != raw_trees.size()) {
+    if (raw.tree_info.size() != raw.trees.size()) {
         return InvalidBooster("tree_info disagrees with the trees array");
     }
-    for (std::size_t i = 0; i < raw_trees.size(); ++i) {
-        if (tree_info[i] != 0)
+    for (std::size_t i = 0; i < raw.trees.size(); ++i) {
+        if (raw.tree_info[i] != 0)
             return InvalidBooster("tree " + std::to_string(i) + ": class is not 0");
-        if (auto valid = ValidateTree(raw_trees[i], i, feature_count); !valid) {
+        if (auto valid = ValidateTree(raw.trees[i], i, feature_count); !valid) {
             return tl::unexpected<base::Error>(std::move(valid.error()));
         }
-        model.trees.push_back(std::move(raw_trees[i].arrays));
+        model.trees.push_back(std::move(raw.trees[i].arrays));
     }
-    return model;
+    return std::move(model);
+}
+
+base::Result<BoosterModel> ReadLearner(od::value learner) {
+    RawLearner raw;
+    std::string failed;
+    const bool ok = ForEachField(learner, [&](std::string_view key, od::value field) {
+        const bool read = ReadLearnerField(key, field, raw);
+        if (!read && failed.empty()) failed = std::string(key);
+        return read;
+    });
+    if (raw.tree_error) return tl::unexpected<base::Error>(std::move(*raw.tree_error));
+    if (!ok) return InvalidBooster("unreadable learner field '" + failed + "'");
+    if (auto params = CheckLearnerParams(raw); !params) {
+        return tl::unexpected<base::Error>(std::move(params.error()));
+    }
+    return AssembleBooster(raw);
 }
 
 }  // namespace

@@ -213,6 +213,91 @@ void SortByName(std::vector<RepositoryVersion>& versions) {
               [](const auto& a, const auto& b) { return a.name < b.name; });
 }
 
+// Loads the folders found at a reload into `out`: an unchanged one (same fingerprint) keeps
+// its version as it is, a changed one that fails keeps serving its previous model (refused).
+void ReloadVersions(std::vector<Folder>& folders, const Repository& current, Reloaded& out) {
+    using Action = ReloadChange::Action;
+    auto& next = out.repository.versions;
+    auto& changes = out.changes;
+    for (auto& folder : folders) {
+        const RepositoryVersion* before = current.Find(folder.name);
+        auto read = ReadVersionFiles(folder.dir);
+        if (before != nullptr && before->fingerprint == read.fingerprint) {
+            next.push_back(*before);
+            continue;
+        }
+        auto loaded = LoadVersion(std::move(folder.name), std::move(folder.dir), std::move(read));
+        if (loaded.model) {
+            changes.push_back(
+                {loaded.name, before != nullptr ? Action::kReplaced : Action::kAdded});
+            next.push_back(std::move(loaded));
+        } else if (before != nullptr && before->model) {
+            changes.push_back({loaded.name, Action::kRefused, loaded.failure});
+            RepositoryVersion kept = *before;                  // its failure stays empty: it serves
+            kept.fingerprint = std::move(loaded.fingerprint);  // refused once, not at each reload
+            kept.refused = std::move(loaded.failure);
+            next.push_back(std::move(kept));
+        } else {
+            changes.push_back({loaded.name, Action::kFailed, loaded.failure});
+            next.push_back(std::move(loaded));
+        }
+    }
+}
+
+// Records a refusal about the default: joined into the repository's default_refused, and kept
+// in `refusals` to report.
+void RefuseDefault(Reloaded& out,
+                   std::vector<ReloadChange>& refusals,
+                   std::string version,
+                   std::string reason) {
+    auto& all = out.repository.default_refused;
+    all += (all.empty() ? "" : "; ") + reason;
+    refusals.push_back({std::move(version), ReloadChange::Action::kRefused, std::move(reason)});
+}
+
+// Sets the default of `out` (its versions reloaded): `wanted` when it is loaded, else the
+// current one, which serves on even when its folder is gone. Records in out.changes the
+// versions removed and the default's move, or its refusal when that is new.
+void ChooseReloadedDefault(const Repository& current, const std::string& wanted, Reloaded& out) {
+    using Action = ReloadChange::Action;
+    auto& next = out.repository.versions;
+    auto& changes = out.changes;
+    const bool can_move = IsLoaded(next, wanted);
+    // Refusals about the default, reported when they differ from the last reload's (once, as a
+    // version's refused files are), so that a standing refusal does not count at each reload.
+    std::vector<ReloadChange> refusals;
+    for (const auto& version : current.versions) {
+        if (out.repository.Find(version.name) != nullptr) continue;
+        if (version.name == current.default_version && !can_move) {
+            RefuseDefault(out, refusals, version.name,
+                          "its folder is gone, but it is the default: it serves on until "
+                          "another version is named default");
+            next.push_back(version);
+        } else {
+            changes.push_back({version.name, Action::kRemoved});
+        }
+    }
+    if (can_move) {
+        out.repository.default_version = wanted;
+        if (wanted != current.default_version) changes.push_back({wanted, Action::kDefault});
+    } else {
+        out.repository.default_version = current.default_version;
+        if (wanted.empty() && !next.empty()) {
+            RefuseDefault(out, refusals, "",
+                          "several versions and none named default (--default-model or " +
+                              std::string(kServingFile) + ")");
+        } else if (!wanted.empty() && wanted != current.default_version) {
+            const auto* found = out.repository.Find(wanted);
+            RefuseDefault(out, refusals, wanted,
+                          found == nullptr ? "cannot be the default: it is not in the repository"
+                                           : "cannot be the default: it failed: " + found->failure);
+        }
+    }
+    if (out.repository.default_refused != current.default_refused) {
+        changes.insert(changes.end(), refusals.begin(), refusals.end());
+    }
+}
+
 }  // namespace
 
 std::string_view ReloadActionName(ReloadChange::Action action) {
@@ -346,86 +431,25 @@ base::Result<Reloaded> ReloadRepository(const fs::path& dir,
     const auto serving = ReadServing(dir);
     if (!serving) return tl::unexpected(serving.error());
     Reloaded out;
-    auto& next = out.repository.versions;
-    auto& changes = out.changes;
-    using Action = ReloadChange::Action;
     auto folders = ListFolders(dir);
     if (!folders) return tl::unexpected(folders.error());
-    for (auto& folder : *folders) {
-        const RepositoryVersion* before = current.Find(folder.name);
-        auto read = ReadVersionFiles(folder.dir);
-        if (before != nullptr && before->fingerprint == read.fingerprint) {
-            next.push_back(*before);
-            continue;
-        }
-        auto loaded = LoadVersion(std::move(folder.name), std::move(folder.dir), std::move(read));
-        if (loaded.model) {
-            changes.push_back(
-                {loaded.name, before != nullptr ? Action::kReplaced : Action::kAdded});
-            next.push_back(std::move(loaded));
-        } else if (before != nullptr && before->model) {
-            changes.push_back({loaded.name, Action::kRefused, loaded.failure});
-            RepositoryVersion kept = *before;                  // its failure stays empty: it serves
-            kept.fingerprint = std::move(loaded.fingerprint);  // refused once, not at each reload
-            kept.refused = std::move(loaded.failure);
-            next.push_back(std::move(kept));
-        } else {
-            changes.push_back({loaded.name, Action::kFailed, loaded.failure});
-            next.push_back(std::move(loaded));
-        }
-    }
-
+    ReloadVersions(*folders, current, out);
+    const auto& next = out.repository.versions;
     std::string wanted = !serving->default_version.empty() ? serving->default_version
                          : !flags.default_version.empty()  ? flags.default_version
                                                            : current.default_version;
     if (wanted.empty() && next.size() == 1) wanted = next.front().name;
-    const bool can_move = IsLoaded(next, wanted);
-    // Refusals about the default, reported when they differ from the last reload's (once, as a
-    // version's refused files are), so that a standing refusal does not count at each reload.
-    std::vector<ReloadChange> refusals;
-    const auto refuse_default = [&](std::string version, std::string reason) {
-        auto& all = out.repository.default_refused;
-        all += (all.empty() ? "" : "; ") + reason;
-        refusals.push_back({std::move(version), Action::kRefused, std::move(reason)});
-    };
-    for (const auto& version : current.versions) {
-        if (out.repository.Find(version.name) != nullptr) continue;
-        if (version.name == current.default_version && !can_move) {
-            refuse_default(version.name,
-                           "its folder is gone, but it is the default: it serves on until "
-                           "another version is named default");
-            next.push_back(version);
-        } else {
-            changes.push_back({version.name, Action::kRemoved});
-        }
-    }
-    if (can_move) {
-        out.repository.default_version = wanted;
-        if (wanted != current.default_version) changes.push_back({wanted, Action::kDefault});
-    } else {
-        out.repository.default_version = current.default_version;
-        if (wanted.empty() && !next.empty()) {
-            refuse_default("", "several versions and none named default (--default-model or " +
-                                   std::string(kServingFile) + ")");
-        } else if (!wanted.empty() && wanted != current.default_version) {
-            const auto* found = out.repository.Find(wanted);
-            refuse_default(wanted, found == nullptr
-                                       ? "cannot be the default: it is not in the repository"
-                                       : "cannot be the default: it failed: " + found->failure);
-        }
-    }
-    if (out.repository.default_refused != current.default_refused) {
-        changes.insert(changes.end(), refusals.begin(), refusals.end());
-    }
-    SortByName(next);
+    ChooseReloadedDefault(current, wanted, out);
+    SortByName(out.repository.versions);
     const std::string shadow = WantedShadow(*serving, flags);
     ChooseShadow(out.repository, shadow);
     if (!out.repository.shadow_refused.empty() &&
         out.repository.shadow_refused != current.shadow_refused) {
-        changes.push_back({shadow, Action::kRefused, out.repository.shadow_refused});
+        out.changes.push_back(
+            {shadow, ReloadChange::Action::kRefused, out.repository.shadow_refused});
     }
     if (out.repository.shadow_version != current.shadow_version) {
-        changes.push_back({out.repository.shadow_version, Action::kShadow});
+        out.changes.push_back({out.repository.shadow_version, ReloadChange::Action::kShadow});
     }
     return out;
 }

@@ -24,6 +24,92 @@ bool IsBlank(const std::vector<std::string>& fields) {
     return fields.size() == 1 && Trim(fields[0]).empty();
 }
 
+// The records of a CSV text, split one character at a time, and the state of the split.
+struct CsvSplitter {
+    std::vector<std::vector<std::string>> records;
+    std::vector<std::size_t> record_lines;                          // line each record starts on
+    std::vector<std::string> fields = std::vector<std::string>(1);  // of the record being read
+    std::size_t line = 1;
+    std::size_t record_line = 1;
+    bool quoted = false;
+    bool field_was_quoted = false;
+
+    // Ends the record being read; a blank line is no record, unless it held a quoted field.
+    void EndRecord() {
+        if (!IsBlank(fields) || field_was_quoted) {
+            records.push_back(std::move(fields));
+            record_lines.push_back(record_line);
+        }
+        fields.assign(1, std::string());
+        field_was_quoted = false;
+    }
+
+    // Reads text[i] inside a quoted field; returns the index of the last character it used.
+    std::size_t ReadQuoted(std::string_view text, std::size_t i) {
+        const char c = text[i];
+        if (c == '"') {
+            if (i + 1 < text.size() && text[i + 1] == '"') {
+                fields.back() += '"';
+                ++i;
+            } else {
+                quoted = false;
+            }
+        } else {
+            if (c == '\n') ++line;
+            fields.back() += c;
+        }
+        return i;
+    }
+
+    // Reads text[i] outside quotes; false on a quote inside an unquoted field.
+    bool ReadUnquoted(std::string_view text, std::size_t i) {
+        const char c = text[i];
+        switch (c) {
+            case '"':
+                if (!Trim(fields.back()).empty()) return false;
+                fields.back().clear();
+                quoted = true;
+                field_was_quoted = true;
+                break;
+            case ',':
+                fields.emplace_back();
+                break;
+            case '\r':
+                if (i + 1 < text.size() && text[i + 1] == '\n') break;  // CRLF: LF ends it
+                fields.back() += c;
+                break;
+            case '\n':
+                EndRecord();
+                ++line;
+                record_line = line;
+                break;
+            default:
+                fields.back() += c;
+        }
+        return true;
+    }
+
+    // Splits all of `text` into records; `file_name` names it in errors.
+    base::Result<void> Split(std::string_view text, std::string_view file_name) {
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            if (quoted) {
+                i = ReadQuoted(text, i);
+            } else if (!ReadUnquoted(text, i)) {
+                return base::Fail(
+                    ErrorCode::kInvalidInput,
+                    fmt::format("{} line {}: quote inside an unquoted field", file_name, line));
+            }
+        }
+        if (quoted) {
+            return base::Fail(
+                ErrorCode::kInvalidInput,
+                fmt::format("{} line {}: unterminated quoted field", file_name, record_line));
+        }
+        EndRecord();
+        return {};
+    }
+};
+
 // One table of the join: its parsed rows and where each employee number sits.
 struct KeyedTable {
     std::string_view file;
@@ -102,6 +188,131 @@ base::Result<void> CheckNoExtraRows(const KeyedTable& other, const KeyedTable& s
     return {};
 }
 
+// Where each input of a training row is read, and its label.
+struct RowSources {
+    std::array<Source, domain::kNumericCount> numeric;
+    std::array<Source, domain::kCategoricalCount> categorical;
+    std::vector<Source> optional;  // one per optional column asked for, in that order
+    Source target;
+};
+
+// Locates the features, the optional columns asked for and the target in the three tables.
+base::Result<RowSources> LocateRowSources(const std::array<const KeyedTable*, 3>& tables,
+                                          std::span<const std::string> optional_columns) {
+    RowSources sources;
+    for (std::size_t i = 0; i < domain::kNumericCount; ++i) {
+        auto source = Locate(domain::NumericFields()[i].name, tables);
+        if (!source) return tl::unexpected(source.error());
+        sources.numeric[i] = *source;
+    }
+    for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
+        auto source = Locate(domain::CategoricalFields()[i].name, tables);
+        if (!source) return tl::unexpected(source.error());
+        sources.categorical[i] = *source;
+    }
+    for (const auto& name : optional_columns) {
+        if (FindOptionalColumn(name) == nullptr) {
+            return base::Fail(
+                ErrorCode::kInvalidInput,
+                fmt::format("{} is not a column the trainer reads as an optional input", name));
+        }
+        auto source = Locate(name, tables);
+        if (!source) return tl::unexpected(source.error());
+        sources.optional.push_back(*source);
+    }
+    const auto target = Locate(kTargetColumn, tables);
+    if (!target) return tl::unexpected(target.error());
+    sources.target = *target;
+    return sources;
+}
+
+// One employee's row in each of the three tables.
+struct JoinedRow {
+    std::array<const KeyedTable*, 3> tables{};
+    std::array<std::size_t, 3> rows{};  // rows[t]: the employee's row in tables[t]
+
+    // The cell `s` names in the employee's row of its table, and that row's line.
+    std::pair<const std::string&, std::size_t> Cell(const Source& s) const {
+        std::size_t t = 0;
+        while (tables[t] != s.table) ++t;
+        return {s.table->table.rows[rows[t]][s.column], s.table->table.line_numbers[rows[t]]};
+    }
+};
+
+// Finds the row of employee `number` (on `sirh_line` of the HR extract) in each table.
+base::Result<JoinedRow> JoinEmployeeRows(const std::array<const KeyedTable*, 3>& tables,
+                                         long number,
+                                         std::size_t sirh_line) {
+    JoinedRow joined{tables, {}};
+    for (std::size_t t = 0; t < tables.size(); ++t) {
+        const auto it = tables[t]->row_of.find(number);
+        if (it == tables[t]->row_of.end()) {
+            return base::Fail(ErrorCode::kInvalidInput,
+                              fmt::format("{} line {}: employee {} has no row in {}", kSirhFile,
+                                          sirh_line, number, tables[t]->file));
+        }
+        joined.rows[t] = it->second;
+    }
+    return joined;
+}
+
+// Reads the numeric features of a row: an empty cell is missing (NaN), any other a number.
+base::Result<void> ReadNumericCells(const JoinedRow& row,
+                                    const RowSources& sources,
+                                    domain::Employee& employee) {
+    for (std::size_t i = 0; i < domain::kNumericCount; ++i) {
+        const auto [raw, line] = row.Cell(sources.numeric[i]);
+        if (Trim(raw).empty()) {
+            employee.numeric[i] = std::numeric_limits<double>::quiet_NaN();
+            continue;
+        }
+        const auto value = ParseNumber(raw);
+        if (!value) {
+            return base::Fail(
+                ErrorCode::kInvalidInput,
+                fmt::format("{} line {}: {} is not a number", sources.numeric[i].table->file, line,
+                            domain::NumericFields()[i].name));
+        }
+        employee.numeric[i] = *value;
+    }
+    return {};
+}
+
+// Reads the features of employee `number` from their joined row.
+base::Result<domain::Employee> ReadTrainingEmployee(long number,
+                                                    const JoinedRow& row,
+                                                    const RowSources& sources,
+                                                    std::span<const std::string> optional_columns) {
+    domain::Employee employee;
+    employee.employee_id = std::to_string(number);
+    if (auto numeric = ReadNumericCells(row, sources, employee); !numeric) {
+        return tl::unexpected(numeric.error());
+    }
+    for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
+        employee.categorical[i] = std::string(Trim(row.Cell(sources.categorical[i]).first));
+    }
+    for (std::size_t i = 0; i < sources.optional.size(); ++i) {
+        const std::string_view value = Trim(row.Cell(sources.optional[i]).first);
+        if (!value.empty()) {
+            employee.optional.push_back(
+                domain::OptionalValue{optional_columns[i], std::string(value)});
+        }
+    }
+    return employee;
+}
+
+// Reads the label of a joined row: 1 when the target is "Oui" (the employee left), 0 for "Non".
+base::Result<int> ReadTrainingLabel(const JoinedRow& row, const Source& target) {
+    const auto [label_raw, label_line] = row.Cell(target);
+    const std::string_view label = Trim(label_raw);
+    if (label != "Oui" && label != "Non") {
+        return base::Fail(ErrorCode::kInvalidInput,
+                          fmt::format("{} line {}: {} must be Oui or Non", target.table->file,
+                                      label_line, kTargetColumn));
+    }
+    return label == "Oui" ? 1 : 0;
+}
+
 }  // namespace
 
 std::optional<std::size_t> CsvTable::Column(std::string_view name) const noexcept {
@@ -115,71 +326,10 @@ base::Result<CsvTable> ParseCsv(std::string_view text, std::string_view file_nam
     constexpr std::string_view kBom = "\xEF\xBB\xBF";
     if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
 
-    std::vector<std::vector<std::string>> records;
-    std::vector<std::size_t> record_lines;
-    std::vector<std::string> fields(1);
-    std::size_t line = 1;
-    std::size_t record_line = 1;
-    bool quoted = false;
-    bool field_was_quoted = false;
-    auto end_record = [&] {
-        if (!IsBlank(fields) || field_was_quoted) {
-            records.push_back(std::move(fields));
-            record_lines.push_back(record_line);
-        }
-        fields.assign(1, std::string());
-        field_was_quoted = false;
-    };
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (quoted) {
-            if (c == '"') {
-                if (i + 1 < text.size() && text[i + 1] == '"') {
-                    fields.back() += '"';
-                    ++i;
-                } else {
-                    quoted = false;
-                }
-            } else {
-                if (c == '\n') ++line;
-                fields.back() += c;
-            }
-            continue;
-        }
-        switch (c) {
-            case '"':
-                if (!Trim(fields.back()).empty()) {
-                    return base::Fail(
-                        ErrorCode::kInvalidInput,
-                        fmt::format("{} line {}: quote inside an unquoted field", file_name, line));
-                }
-                fields.back().clear();
-                quoted = true;
-                field_was_quoted = true;
-                break;
-            case ',':
-                fields.emplace_back();
-                break;
-            case '\r':
-                if (i + 1 < text.size() && text[i + 1] == '\n') break;  // CRLF: LF ends it
-                fields.back() += c;
-                break;
-            case '\n':
-                end_record();
-                ++line;
-                record_line = line;
-                break;
-            default:
-                fields.back() += c;
-        }
-    }
-    if (quoted) {
-        return base::Fail(
-            ErrorCode::kInvalidInput,
-            fmt::format("{} line {}: unterminated quoted field", file_name, record_line));
-    }
-    end_record();
-
+    CsvSplitter csv;
+    if (auto split = csv.Split(text, file_name); !split) return tl::unexpected(split.error());
+    auto& records = csv.records;
+    const auto& record_lines = csv.record_lines;
     if (records.empty()) {
         return base::Fail(ErrorCode::kInvalidInput, fmt::format("{}: empty file", file_name));
     }
@@ -263,32 +413,8 @@ base::Result<TrainingSet> JoinExtracts(const ExtractTexts& texts,
     auto sondage = IndexByKey(kSondageFile, texts.sondage, "code_sondage", "");
     if (!sondage) return tl::unexpected(sondage.error());
     const std::array<const KeyedTable*, 3> tables = {&*sirh, &*eval, &*sondage};
-
-    std::array<Source, domain::kNumericCount> numeric_sources;
-    for (std::size_t i = 0; i < domain::kNumericCount; ++i) {
-        auto source = Locate(domain::NumericFields()[i].name, tables);
-        if (!source) return tl::unexpected(source.error());
-        numeric_sources[i] = *source;
-    }
-    std::array<Source, domain::kCategoricalCount> categorical_sources;
-    for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
-        auto source = Locate(domain::CategoricalFields()[i].name, tables);
-        if (!source) return tl::unexpected(source.error());
-        categorical_sources[i] = *source;
-    }
-    std::vector<Source> optional_sources;
-    for (const auto& name : optional_columns) {
-        if (FindOptionalColumn(name) == nullptr) {
-            return base::Fail(
-                ErrorCode::kInvalidInput,
-                fmt::format("{} is not a column the trainer reads as an optional input", name));
-        }
-        auto source = Locate(name, tables);
-        if (!source) return tl::unexpected(source.error());
-        optional_sources.push_back(*source);
-    }
-    const auto target = Locate(kTargetColumn, tables);
-    if (!target) return tl::unexpected(target.error());
+    const auto sources = LocateRowSources(tables, optional_columns);
+    if (!sources) return tl::unexpected(sources.error());
 
     for (const KeyedTable* other : {&*eval, &*sondage}) {
         if (auto extra = CheckNoExtraRows(*other, *sirh); !extra) {
@@ -300,61 +426,15 @@ base::Result<TrainingSet> JoinExtracts(const ExtractTexts& texts,
     out.employees.reserve(sirh->table.rows.size());
     out.labels.reserve(sirh->table.rows.size());
     for (std::size_t r = 0; r < sirh->table.rows.size(); ++r) {
-        const std::size_t sirh_line = sirh->table.line_numbers[r];
         const long number = sirh->numbers[r];
-        // The row of this employee in each table (the HR extract's own row is r).
-        std::array<std::size_t, 3> rows{};
-        for (std::size_t t = 0; t < tables.size(); ++t) {
-            const auto it = tables[t]->row_of.find(number);
-            if (it == tables[t]->row_of.end()) {
-                return base::Fail(ErrorCode::kInvalidInput,
-                                  fmt::format("{} line {}: employee {} has no row in {}", kSirhFile,
-                                              sirh_line, number, tables[t]->file));
-            }
-            rows[t] = it->second;
-        }
-        auto cell = [&](const Source& s) -> std::pair<const std::string&, std::size_t> {
-            std::size_t t = 0;
-            while (tables[t] != s.table) ++t;
-            return {s.table->table.rows[rows[t]][s.column], s.table->table.line_numbers[rows[t]]};
-        };
-
-        domain::Employee employee;
-        employee.employee_id = std::to_string(number);
-        for (std::size_t i = 0; i < domain::kNumericCount; ++i) {
-            const auto [raw, line] = cell(numeric_sources[i]);
-            if (Trim(raw).empty()) {
-                employee.numeric[i] = std::numeric_limits<double>::quiet_NaN();
-                continue;
-            }
-            const auto value = ParseNumber(raw);
-            if (!value) {
-                return base::Fail(
-                    ErrorCode::kInvalidInput,
-                    fmt::format("{} line {}: {} is not a number", numeric_sources[i].table->file,
-                                line, domain::NumericFields()[i].name));
-            }
-            employee.numeric[i] = *value;
-        }
-        for (std::size_t i = 0; i < domain::kCategoricalCount; ++i) {
-            employee.categorical[i] = std::string(Trim(cell(categorical_sources[i]).first));
-        }
-        for (std::size_t i = 0; i < optional_sources.size(); ++i) {
-            const std::string_view value = Trim(cell(optional_sources[i]).first);
-            if (!value.empty()) {
-                employee.optional.push_back(
-                    domain::OptionalValue{optional_columns[i], std::string(value)});
-            }
-        }
-        const auto [label_raw, label_line] = cell(*target);
-        const std::string_view label = Trim(label_raw);
-        if (label != "Oui" && label != "Non") {
-            return base::Fail(ErrorCode::kInvalidInput,
-                              fmt::format("{} line {}: {} must be Oui or Non", target->table->file,
-                                          label_line, kTargetColumn));
-        }
-        out.employees.push_back(std::move(employee));
-        out.labels.push_back(label == "Oui" ? 1 : 0);
+        const auto row = JoinEmployeeRows(tables, number, sirh->table.line_numbers[r]);
+        if (!row) return tl::unexpected(row.error());
+        auto employee = ReadTrainingEmployee(number, *row, *sources, optional_columns);
+        if (!employee) return tl::unexpected(employee.error());
+        const auto label = ReadTrainingLabel(*row, sources->target);
+        if (!label) return tl::unexpected(label.error());
+        out.employees.push_back(std::move(*employee));
+        out.labels.push_back(*label);
     }
     return out;
 }

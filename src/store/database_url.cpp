@@ -62,6 +62,48 @@ Span FindUserinfoPassword(std::string_view url) {
     return Span{start + colon + 1, at - colon - 1};
 }
 
+// A sqlite:/// URL: what follows the scheme is the database file's path.
+base::Result<DatabaseUrl> ParseSqliteUrl(std::string_view url, DatabaseUrl parsed) {
+    const auto path = url.substr(kSqliteScheme.size());
+    if (path.empty() || path.find('?') != std::string_view::npos) {
+        return Fail(ErrorCode::kInvalidConfig,
+                    fmt::format("invalid SQLite database URL {}: expected sqlite:///path "
+                                "(relative), sqlite:////path (absolute) or "
+                                "sqlite:///:memory:",
+                                parsed.redacted));
+    }
+    parsed.backend = Backend::kSqlite;
+    parsed.target = std::string(path);
+    return parsed;
+}
+
+// A PostgreSQL URL (what follows its scheme), checked by libpq, which may also hold a password.
+base::Result<DatabaseUrl> ParsePostgresUrl(std::string_view after_scheme, DatabaseUrl parsed) {
+    parsed.backend = Backend::kPostgres;
+    parsed.target = "postgresql://" + std::string(after_scheme);
+    char* error = nullptr;
+    std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
+        PQconninfoParse(parsed.target.c_str(), &error), &PQconninfoFree);
+    if (!options) {
+        std::string reason = error != nullptr ? error : "out of memory";
+        PQfreemem(error);
+        while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) {
+            reason.pop_back();
+        }
+        return Fail(ErrorCode::kInvalidConfig,
+                    ScrubSecret(fmt::format("invalid PostgreSQL database URL {}: {}",
+                                            parsed.redacted, reason),
+                                parsed.password));
+    }
+    for (auto* option = options.get(); option->keyword != nullptr; ++option) {
+        if (std::string_view(option->keyword) == "password" && option->val != nullptr &&
+            parsed.password.empty()) {
+            parsed.password = option->val;
+        }
+    }
+    return parsed;
+}
+
 }  // namespace
 
 std::string RedactUrl(std::string_view url) {
@@ -128,44 +170,11 @@ base::Result<DatabaseUrl> ParseDatabaseUrl(std::string_view url) {
     if (const auto span = FindUserinfoPassword(url); span.begin != std::string_view::npos) {
         parsed.password = std::string(url.substr(span.begin, span.length));
     }
-    if (StartsWith(url, kSqliteScheme)) {
-        const auto path = url.substr(kSqliteScheme.size());
-        if (path.empty() || path.find('?') != std::string_view::npos) {
-            return Fail(ErrorCode::kInvalidConfig,
-                        fmt::format("invalid SQLite database URL {}: expected sqlite:///path "
-                                    "(relative), sqlite:////path (absolute) or "
-                                    "sqlite:///:memory:",
-                                    parsed.redacted));
-        }
-        parsed.backend = Backend::kSqlite;
-        parsed.target = std::string(path);
-        return parsed;
-    }
+    if (StartsWith(url, kSqliteScheme)) return ParseSqliteUrl(url, std::move(parsed));
     for (const auto scheme : kPostgresSchemes) {
-        if (!StartsWith(url, scheme)) continue;
-        parsed.backend = Backend::kPostgres;
-        parsed.target = "postgresql://" + std::string(url.substr(scheme.size()));
-        char* error = nullptr;
-        std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
-            PQconninfoParse(parsed.target.c_str(), &error), &PQconninfoFree);
-        if (!options) {
-            std::string reason = error != nullptr ? error : "out of memory";
-            PQfreemem(error);
-            while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) {
-                reason.pop_back();
-            }
-            return Fail(ErrorCode::kInvalidConfig,
-                        ScrubSecret(fmt::format("invalid PostgreSQL database URL {}: {}",
-                                                parsed.redacted, reason),
-                                    parsed.password));
+        if (StartsWith(url, scheme)) {
+            return ParsePostgresUrl(url.substr(scheme.size()), std::move(parsed));
         }
-        for (auto* option = options.get(); option->keyword != nullptr; ++option) {
-            if (std::string_view(option->keyword) == "password" && option->val != nullptr &&
-                parsed.password.empty()) {
-                parsed.password = option->val;
-            }
-        }
-        return parsed;
     }
     const auto scheme_end = url.find("://");
     const auto scheme = scheme_end == std::string_view::npos

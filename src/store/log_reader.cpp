@@ -203,6 +203,63 @@ RowFate Decide(std::string_view request_data,
     return RowFate::kRedact;
 }
 
+// Deletes or redacts, as Decide says, each api_requests row that may hold the employee's data.
+base::Result<void> EraseEmployeeRequests(Database& database,
+                                         SqlSession& session,
+                                         const std::string& id,
+                                         ErasureResult* result) {
+    auto candidates =
+        session.Query(Pick(database, kPgErasureCandidatesSql, kSqliteErasureCandidatesSql), {id});
+    if (!candidates) return tl::unexpected(candidates.error());
+    for (const auto& row : *candidates) {
+        if (row.size() != 2 || !row[0] || !row[1]) {
+            return tl::unexpected(ShapeError("erasure"));
+        }
+        std::string redacted;
+        switch (Decide(*row[1], id, &redacted)) {
+            case RowFate::kDelete: {
+                auto gone = session.Query(Pick(database, kPgDeleteRequestPredictionsSql,
+                                               kSqliteDeleteRequestPredictionsSql),
+                                          {*row[0]});
+                if (!gone) return tl::unexpected(gone.error());
+                result->predictions_deleted += gone->size();
+                auto deleted = session.Query(
+                    Pick(database, kPgDeleteRequestSql, kSqliteDeleteRequestSql), {*row[0]});
+                if (!deleted) return tl::unexpected(deleted.error());
+                ++result->requests_deleted;
+                break;
+            }
+            case RowFate::kRedact: {
+                auto updated =
+                    session.Query(Pick(database, kPgRedactRequestSql, kSqliteRedactRequestSql),
+                                  {*row[0], redacted});
+                if (!updated) return tl::unexpected(updated.error());
+                ++result->requests_redacted;
+                break;
+            }
+            case RowFate::kKeep:
+                break;
+        }
+    }
+    return {};
+}
+
+// Deletes the predictions and outcomes filed under the employee's id.
+base::Result<void> DeleteEmployeeRows(Database& database,
+                                      SqlSession& session,
+                                      const std::string& id,
+                                      ErasureResult* result) {
+    auto gone = session.Query(
+        Pick(database, kPgDeleteEmployeePredictionsSql, kSqliteDeleteEmployeePredictionsSql), {id});
+    if (!gone) return tl::unexpected(gone.error());
+    result->predictions_deleted += gone->size();
+    auto outcomes = session.Query(
+        Pick(database, kPgDeleteEmployeeOutcomesSql, kSqliteDeleteEmployeeOutcomesSql), {id});
+    if (!outcomes) return tl::unexpected(outcomes.error());
+    result->outcomes_deleted = outcomes->size();
+    return {};
+}
+
 }  // namespace
 
 std::string EncodeCursor(const HistoryCursor& cursor) {
@@ -325,49 +382,10 @@ base::Result<ErasureResult> EraseEmployee(Database& database, std::string_view e
         database.Kind() == Backend::kSqlite ? MigrationLock::kExclusive : MigrationLock::kNone;
     auto done = database.RunTransaction(lock, [&](SqlSession& session) -> base::Result<void> {
         result = ErasureResult{};
-        auto candidates = session.Query(
-            Pick(database, kPgErasureCandidatesSql, kSqliteErasureCandidatesSql), {id});
-        if (!candidates) return tl::unexpected(candidates.error());
-        for (const auto& row : *candidates) {
-            if (row.size() != 2 || !row[0] || !row[1]) {
-                return tl::unexpected(ShapeError("erasure"));
-            }
-            std::string redacted;
-            switch (Decide(*row[1], id, &redacted)) {
-                case RowFate::kDelete: {
-                    auto gone = session.Query(Pick(database, kPgDeleteRequestPredictionsSql,
-                                                   kSqliteDeleteRequestPredictionsSql),
-                                              {*row[0]});
-                    if (!gone) return tl::unexpected(gone.error());
-                    result.predictions_deleted += gone->size();
-                    auto deleted = session.Query(
-                        Pick(database, kPgDeleteRequestSql, kSqliteDeleteRequestSql), {*row[0]});
-                    if (!deleted) return tl::unexpected(deleted.error());
-                    ++result.requests_deleted;
-                    break;
-                }
-                case RowFate::kRedact: {
-                    auto updated =
-                        session.Query(Pick(database, kPgRedactRequestSql, kSqliteRedactRequestSql),
-                                      {*row[0], redacted});
-                    if (!updated) return tl::unexpected(updated.error());
-                    ++result.requests_redacted;
-                    break;
-                }
-                case RowFate::kKeep:
-                    break;
-            }
+        if (auto erased = EraseEmployeeRequests(database, session, id, &result); !erased) {
+            return erased;
         }
-        auto gone = session.Query(
-            Pick(database, kPgDeleteEmployeePredictionsSql, kSqliteDeleteEmployeePredictionsSql),
-            {id});
-        if (!gone) return tl::unexpected(gone.error());
-        result.predictions_deleted += gone->size();
-        auto outcomes = session.Query(
-            Pick(database, kPgDeleteEmployeeOutcomesSql, kSqliteDeleteEmployeeOutcomesSql), {id});
-        if (!outcomes) return tl::unexpected(outcomes.error());
-        result.outcomes_deleted = outcomes->size();
-        return {};
+        return DeleteEmployeeRows(database, session, id, &result);
     });
     if (!done) return tl::unexpected(done.error());
     // The id is personal data: the log line carries only the counts.

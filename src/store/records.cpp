@@ -51,9 +51,8 @@ bool OptionalFitsChars(const std::optional<std::string>& text, std::size_t max_c
     return !text || FitsChars(*text, 0, max_chars);
 }
 
-}  // namespace
-
-base::Result<void> ValidateRecord(const RequestRecord& record) {
+// Checks the record's own columns (not request_data): UUID, lengths, UTF-8, no NUL.
+base::Result<void> ValidateRequestColumns(const RequestRecord& record) {
     if (!IsUuid(record.id)) return Fail(ErrorCode::kInvalidInput, "request id is not a UUID");
     if (!FitsChars(record.endpoint, 1, kMaxEndpointChars)) {
         return Fail(ErrorCode::kInvalidInput,
@@ -74,44 +73,58 @@ base::Result<void> ValidateRecord(const RequestRecord& record) {
         OptionalHasNul(record.user_agent) || OptionalHasNul(record.x_request_id)) {
         return Fail(ErrorCode::kInvalidInput, "a text column holds a NUL character");
     }
+    return {};
+}
+
+// Checks a record's prediction number i, reusing the caller's JSON parser.
+base::Result<void> ValidatePredictionRecord(simdjson::dom::parser& parser,
+                                            const PredictionRecord& prediction,
+                                            std::size_t i) {
+    const auto where = [i] { return fmt::format("prediction {}: ", i); };
+    if (!IsUuid(prediction.id)) {
+        return Fail(ErrorCode::kInvalidInput, where() + "id is not a UUID");
+    }
+    if (!std::isfinite(prediction.attrition_prob) || prediction.attrition_prob < 0.0 ||
+        prediction.attrition_prob > 1.0) {
+        return Fail(ErrorCode::kInvalidInput,
+                    where() + "attrition_prob must be a probability in 0..1");
+    }
+    if (prediction.risk_level != "LOW" && prediction.risk_level != "MEDIUM" &&
+        prediction.risk_level != "HIGH") {
+        return Fail(ErrorCode::kInvalidInput, where() + "risk_level must be LOW, MEDIUM or HIGH");
+    }
+    if (!FitsChars(prediction.model_version, 1, kMaxModelVersionChars)) {
+        return Fail(ErrorCode::kInvalidInput,
+                    where() + fmt::format("model_version must have 1..{} characters",
+                                          kMaxModelVersionChars));
+    }
+    if (prediction.employee_id &&
+        base::CheckEmployeeId(*prediction.employee_id) != base::EmployeeIdProblem::kNone) {
+        return Fail(ErrorCode::kInvalidInput,
+                    where() + fmt::format("employee_id must be 1..{} characters of UTF-8 "
+                                          "without NUL",
+                                          base::kMaxEmployeeIdChars));
+    }
+    if (HasNul(prediction.model_version)) {
+        return Fail(ErrorCode::kInvalidInput, where() + "a text column holds a NUL character");
+    }
+    if (!IsStorableJson(parser, prediction.features_snapshot_json)) {
+        return Fail(ErrorCode::kInvalidInput, where() + "features_snapshot is not storable JSON");
+    }
+    return {};
+}
+
+}  // namespace
+
+base::Result<void> ValidateRecord(const RequestRecord& record) {
+    if (auto columns = ValidateRequestColumns(record); !columns) return columns;
     simdjson::dom::parser parser;
     if (!IsStorableJson(parser, record.request_data_json)) {
         return Fail(ErrorCode::kInvalidInput, "request_data is not storable JSON");
     }
     for (std::size_t i = 0; i < record.predictions.size(); ++i) {
-        const auto& prediction = record.predictions[i];
-        const auto where = [i] { return fmt::format("prediction {}: ", i); };
-        if (!IsUuid(prediction.id)) {
-            return Fail(ErrorCode::kInvalidInput, where() + "id is not a UUID");
-        }
-        if (!std::isfinite(prediction.attrition_prob) || prediction.attrition_prob < 0.0 ||
-            prediction.attrition_prob > 1.0) {
-            return Fail(ErrorCode::kInvalidInput,
-                        where() + "attrition_prob must be a probability in 0..1");
-        }
-        if (prediction.risk_level != "LOW" && prediction.risk_level != "MEDIUM" &&
-            prediction.risk_level != "HIGH") {
-            return Fail(ErrorCode::kInvalidInput,
-                        where() + "risk_level must be LOW, MEDIUM or HIGH");
-        }
-        if (!FitsChars(prediction.model_version, 1, kMaxModelVersionChars)) {
-            return Fail(ErrorCode::kInvalidInput,
-                        where() + fmt::format("model_version must have 1..{} characters",
-                                              kMaxModelVersionChars));
-        }
-        if (prediction.employee_id &&
-            base::CheckEmployeeId(*prediction.employee_id) != base::EmployeeIdProblem::kNone) {
-            return Fail(ErrorCode::kInvalidInput,
-                        where() + fmt::format("employee_id must be 1..{} characters of UTF-8 "
-                                              "without NUL",
-                                              base::kMaxEmployeeIdChars));
-        }
-        if (HasNul(prediction.model_version)) {
-            return Fail(ErrorCode::kInvalidInput, where() + "a text column holds a NUL character");
-        }
-        if (!IsStorableJson(parser, prediction.features_snapshot_json)) {
-            return Fail(ErrorCode::kInvalidInput,
-                        where() + "features_snapshot is not storable JSON");
+        if (auto checked = ValidatePredictionRecord(parser, record.predictions[i], i); !checked) {
+            return checked;
         }
     }
     return {};

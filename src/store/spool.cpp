@@ -60,63 +60,77 @@ base::Result<std::unique_ptr<Spool>> Spool::Open(const std::filesystem::path& di
     spool->max_bytes_ = max_bytes;
     spool->file_path_ = dir / kSpoolFileName;
     spool->rejected_path_ = dir / kRejectedFileName;
+    if (auto opened = spool->LockAndOpenFile(dir); !opened) {
+        return tl::unexpected(opened.error());
+    }
+    if (auto scanned = spool->ScanPreviousRun(); !scanned) {
+        return tl::unexpected(scanned.error());
+    }
+    return spool;
+}
+
+// Takes the folder's lock, opens the spool file and syncs the folder that now holds both.
+base::Result<void> Spool::LockAndOpenFile(const std::filesystem::path& dir) {
     const auto lock_path = dir / kLockFileName;
-    spool->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (spool->lock_fd_ < 0) {
+    lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0) {
         return Fail(ErrorCode::kIo,
                     fmt::format("cannot open {}: {}", lock_path.string(), ErrnoText()));
     }
-    if (::flock(spool->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
         return Fail(ErrorCode::kInvalidConfig,
                     fmt::format("spool folder {} is in use by another attrition process "
                                 "(each process needs its own spool folder)",
                                 dir.string()));
     }
-    spool->fd_ = ::open(spool->file_path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (spool->fd_ < 0) {
-        return Fail(ErrorCode::kIo, fmt::format("cannot open spool file {}: {}",
-                                                spool->file_path_.string(), ErrnoText()));
+    fd_ = ::open(file_path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+        return Fail(ErrorCode::kIo,
+                    fmt::format("cannot open spool file {}: {}", file_path_.string(), ErrnoText()));
     }
     FsyncDirectory(dir);
+    return {};
+}
 
-    // Scan what a previous run left: count, find the oldest, cut a torn tail.
+// Scans what a previous run left: counts its records, finds the oldest, cuts a torn tail.
+base::Result<void> Spool::ScanPreviousRun() {
     std::uint64_t offset = 0;
     std::size_t corrupt = 0;
     for (;;) {
-        auto read = spool->Read(&offset, 1024);
+        auto read = Read(&offset, 1024);
         if (!read) return tl::unexpected(read.error());
         corrupt += read->corrupt_records;
         for (const auto& record : read->records) {
-            ++spool->records_;
-            if (!spool->oldest_ || record.created_at < *spool->oldest_) {
-                spool->oldest_ = record.created_at;
+            ++records_;
+            if (!oldest_ || record.created_at < *oldest_) {
+                oldest_ = record.created_at;
             }
         }
         if (read->at_end) break;
     }
     struct stat info {};
-    if (::fstat(spool->fd_, &info) != 0) {
+    if (::fstat(fd_, &info) != 0) {
         return Fail(ErrorCode::kIo, "cannot stat spool file: " + ErrnoText());
     }
     if (static_cast<std::uint64_t>(info.st_size) > offset) {
         spdlog::warn("msg=\"spool torn tail cut (crash during a write)\" file={} bytes={}",
-                     spool->file_path_.string(), static_cast<std::uint64_t>(info.st_size) - offset);
-        if (::ftruncate(spool->fd_, static_cast<off_t>(offset)) != 0 || ::fsync(spool->fd_) != 0) {
+                     file_path_.string(), static_cast<std::uint64_t>(info.st_size) - offset);
+        if (::ftruncate(fd_, static_cast<off_t>(offset)) != 0 || ::fsync(fd_) != 0) {
             return Fail(ErrorCode::kIo, "cannot cut the spool's torn tail: " + ErrnoText());
         }
     }
     if (corrupt > 0) {
         spdlog::error("msg=\"spool holds corrupt records; they are skipped\" file={} corrupt={}",
-                      spool->file_path_.string(), corrupt);
+                      file_path_.string(), corrupt);
     }
-    spool->bytes_ = offset;
-    if (spool->records_ > 0) {
+    bytes_ = offset;
+    if (records_ > 0) {
         spdlog::warn(
             "msg=\"spool holds records from a previous run; they will be replayed\" "
             "file={} records={} bytes={}",
-            spool->file_path_.string(), spool->records_, spool->bytes_);
+            file_path_.string(), records_, bytes_);
     }
-    return spool;
+    return {};
 }
 
 Spool::~Spool() {

@@ -58,6 +58,9 @@ class Spool {
 
   private:
     Spool() = default;
+    base::Result<void> LockAndOpenFile(const std::filesystem::path& dir);
+    base::Result<void> ScanPreviousRun();
+
     std::filesystem::path file_path_;
     std::filesystem::path rejected_path_;
     int fd_ = -1;

@@ -115,6 +115,28 @@ std::optional<RequestRecord> ParsePayload(std::string_view payload) {
     }
 }
 
+// Resyncs past the bad record at *offset: at the next magic (true), or gives up on the rest.
+bool SkipBadSpoolRecord(std::string_view bytes,
+                        bool at_end,
+                        std::size_t* offset,
+                        SpoolDecodeResult* result) {
+    const std::size_t from = *offset;
+    const auto next = bytes.find(kSpoolMagic, from + 1);
+    if (next != std::string_view::npos) {
+        ++result->corrupt_records;
+        *offset = next;
+        return true;
+    }
+    if (at_end) {
+        result->torn_tail = true;
+        *offset = bytes.size();
+    } else {
+        // Keep a possible partial magic for the next call.
+        *offset = std::max(from, bytes.size() - std::min(bytes.size(), kSpoolMagic.size()));
+    }
+    return false;
+}
+
 }  // namespace
 
 std::uint32_t Crc32(std::string_view bytes, std::uint32_t crc) noexcept {
@@ -165,29 +187,12 @@ void EncodeSpoolRecord(const RequestRecord& record, std::string* out) {
 SpoolDecodeResult DecodeSpool(std::string_view bytes, bool at_end, std::size_t max_records) {
     SpoolDecodeResult result;
     std::size_t offset = 0;
-    // Skips a bad record: resumes at the next magic, or gives up on the rest.
-    const auto resync = [&](std::size_t from) -> bool {
-        const auto next = bytes.find(kSpoolMagic, from + 1);
-        if (next != std::string_view::npos) {
-            ++result.corrupt_records;
-            offset = next;
-            return true;
-        }
-        if (at_end) {
-            result.torn_tail = true;
-            offset = bytes.size();
-        } else {
-            // Keep a possible partial magic for the next call.
-            offset = std::max(from, bytes.size() - std::min(bytes.size(), kSpoolMagic.size()));
-        }
-        return false;
-    };
     while (offset < bytes.size() && result.records.size() < max_records) {
         const auto rest = bytes.substr(offset);
         if (rest.size() < kSpoolHeaderBytes) {
             if (rest.substr(0, std::min(rest.size(), kSpoolMagic.size())) !=
                 kSpoolMagic.substr(0, std::min(rest.size(), kSpoolMagic.size()))) {
-                if (!resync(offset)) break;
+                if (!SkipBadSpoolRecord(bytes, at_end, &offset, &result)) break;
                 continue;
             }
             if (at_end) {
@@ -198,12 +203,13 @@ SpoolDecodeResult DecodeSpool(std::string_view bytes, bool at_end, std::size_t m
         }
         const std::uint32_t length = GetU32(rest.substr(4, 4));
         if (rest.substr(0, 4) != kSpoolMagic || length > kMaxSpoolPayloadBytes) {
-            if (!resync(offset)) break;
+            if (!SkipBadSpoolRecord(bytes, at_end, &offset, &result)) break;
             continue;
         }
         if (rest.size() < kSpoolHeaderBytes + length) {
             if (!at_end) break;
-            if (!resync(offset)) break;  // cut short: torn unless more records follow
+            // Cut short: torn unless more records follow.
+            if (!SkipBadSpoolRecord(bytes, at_end, &offset, &result)) break;
             continue;
         }
         const auto payload = rest.substr(kSpoolHeaderBytes, length);
@@ -214,7 +220,7 @@ SpoolDecodeResult DecodeSpool(std::string_view bytes, bool at_end, std::size_t m
             // A bad last record (e.g. zero-filled after a crash) is a torn tail, found by the
             // resync: no magic follows it. A magic inside it starts the next record; decided
             // here rather than by at_end, so that one read and several give the same records.
-            if (!resync(offset)) break;
+            if (!SkipBadSpoolRecord(bytes, at_end, &offset, &result)) break;
             continue;
         }
         result.records.push_back(std::move(*record));

@@ -35,74 +35,105 @@ nlohmann::json VersionsJson(const std::vector<store::VersionStats>& versions) {
     return out;
 }
 
+// Adds the issue of a bad history query parameter, at loc ["query", name].
+void AddHistoryIssue(std::vector<base::FieldIssue>& issues,
+                     std::string_view name,
+                     std::string msg,
+                     std::string type) {
+    issues.push_back({{"query", std::string(name)}, std::move(msg), std::move(type)});
+}
+
+// Reads employee_id, risk_level, include_shadow or x_request_id (or adds its issue); else false.
+bool ReadHistoryFilter(const QueryParameter& parameter,
+                       store::HistoryQuery& query,
+                       std::vector<base::FieldIssue>& issues) {
+    const auto& [name, value] = parameter;
+    if (name == "employee_id") {
+        if (base::CheckEmployeeId(value) != base::EmployeeIdProblem::kNone) {
+            AddHistoryIssue(
+                issues, name,
+                fmt::format("String should have 1 to {} characters", base::kMaxEmployeeIdChars),
+                "string_length");
+        } else {
+            query.employee_id = value;
+        }
+    } else if (name == "risk_level") {
+        if (value != "LOW" && value != "MEDIUM" && value != "HIGH") {
+            AddHistoryIssue(issues, name, "Input should be 'LOW', 'MEDIUM' or 'HIGH'", "enum");
+        } else {
+            query.risk_level = value;
+        }
+    } else if (name == "include_shadow") {
+        if (value != "true" && value != "false") {
+            AddHistoryIssue(issues, name, "Input should be 'true' or 'false'", "bool_parsing");
+        } else {
+            query.include_shadow = value == "true";
+        }
+    } else if (name == "x_request_id") {
+        if (!IsValidRequestId(value)) {
+            AddHistoryIssue(
+                issues, name,
+                fmt::format("Input should be an X-Request-ID: 1 to {} of A-Z a-z 0-9 . _ -",
+                            kMaxRequestIdChars),
+                "string_pattern_mismatch");
+        } else {
+            query.x_request_id = value;
+        }
+    } else {
+        return false;
+    }
+    return true;
+}
+
+// Reads since, until, limit or cursor into query (or adds its issue); false for another name.
+bool ReadHistoryRange(const QueryParameter& parameter,
+                      store::HistoryQuery& query,
+                      std::vector<base::FieldIssue>& issues) {
+    const auto& [name, value] = parameter;
+    if (name == "since" || name == "until") {
+        const auto time = base::ParseIso8601(value);
+        if (!time) {
+            AddHistoryIssue(issues, name, std::string(kTimeParameterMessage), "datetime_parsing");
+        } else {
+            (name == "since" ? query.since : query.until) = *time;
+        }
+    } else if (name == "limit") {
+        const auto limit = ParseQueryInt(value);
+        if (!limit || *limit < 1 || *limit > static_cast<int>(store::kMaxHistoryLimit)) {
+            AddHistoryIssue(
+                issues, name,
+                fmt::format("Input should be an integer from 1 to {}", store::kMaxHistoryLimit),
+                "int_range");
+        } else {
+            query.limit = static_cast<std::size_t>(*limit);
+        }
+    } else if (name == "cursor") {
+        auto cursor = store::DecodeCursor(value);
+        if (!cursor) {
+            AddHistoryIssue(issues, name,
+                            "Input should be a next_cursor value returned by this endpoint",
+                            "value_error");
+        } else {
+            query.after = std::move(*cursor);
+        }
+    } else {
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 base::Result<store::HistoryQuery> ParseHistoryQuery(std::string_view target) {
     store::HistoryQuery query;
     base::Error error = base::Error::Make(ErrorCode::kInvalidInput, "invalid query");
-    const auto issue = [&error](std::string_view name, std::string msg, std::string type) {
-        error.issues.push_back({{"query", std::string(name)}, std::move(msg), std::move(type)});
-    };
     auto parameters = ParseQuery(target);
     if (!parameters) return tl::unexpected(std::move(parameters.error()));
-    for (const auto& [name, value] : *parameters) {
-        if (name == "employee_id") {
-            if (base::CheckEmployeeId(value) != base::EmployeeIdProblem::kNone) {
-                issue(
-                    name,
-                    fmt::format("String should have 1 to {} characters", base::kMaxEmployeeIdChars),
-                    "string_length");
-            } else {
-                query.employee_id = value;
-            }
-        } else if (name == "risk_level") {
-            if (value != "LOW" && value != "MEDIUM" && value != "HIGH") {
-                issue(name, "Input should be 'LOW', 'MEDIUM' or 'HIGH'", "enum");
-            } else {
-                query.risk_level = value;
-            }
-        } else if (name == "since" || name == "until") {
-            const auto time = base::ParseIso8601(value);
-            if (!time) {
-                issue(name, std::string(kTimeParameterMessage), "datetime_parsing");
-            } else {
-                (name == "since" ? query.since : query.until) = *time;
-            }
-        } else if (name == "limit") {
-            const auto limit = ParseQueryInt(value);
-            if (!limit || *limit < 1 || *limit > static_cast<int>(store::kMaxHistoryLimit)) {
-                issue(
-                    name,
-                    fmt::format("Input should be an integer from 1 to {}", store::kMaxHistoryLimit),
-                    "int_range");
-            } else {
-                query.limit = static_cast<std::size_t>(*limit);
-            }
-        } else if (name == "include_shadow") {
-            if (value != "true" && value != "false") {
-                issue(name, "Input should be 'true' or 'false'", "bool_parsing");
-            } else {
-                query.include_shadow = value == "true";
-            }
-        } else if (name == "x_request_id") {
-            if (!IsValidRequestId(value)) {
-                issue(name,
-                      fmt::format("Input should be an X-Request-ID: 1 to {} of A-Z a-z 0-9 . _ -",
-                                  kMaxRequestIdChars),
-                      "string_pattern_mismatch");
-            } else {
-                query.x_request_id = value;
-            }
-        } else if (name == "cursor") {
-            auto cursor = store::DecodeCursor(value);
-            if (!cursor) {
-                issue(name, "Input should be a next_cursor value returned by this endpoint",
-                      "value_error");
-            } else {
-                query.after = std::move(*cursor);
-            }
-        } else {
-            issue(name, "Unknown query parameter", "extra_forbidden");
+    for (const auto& parameter : *parameters) {
+        if (!ReadHistoryFilter(parameter, query, error.issues) &&
+            !ReadHistoryRange(parameter, query, error.issues)) {
+            AddHistoryIssue(error.issues, parameter.name, "Unknown query parameter",
+                            "extra_forbidden");
         }
     }
     if (!error.issues.empty()) return tl::unexpected(std::move(error));

@@ -6,6 +6,7 @@
 #include "http/problem.hpp"
 #include "http/query.hpp"
 #include "model/model_card.hpp"
+#include "serving/version.hpp"
 
 namespace attrition::http::handlers {
 namespace {
@@ -55,26 +56,17 @@ Handler MakeModelCardHandler(const model::Catalog& models) {
         const auto format = FormatOf(request);
         if (!format) co_return ErrorResponse(request, format.error());
         const auto snapshot = models.Current();
-        const model::Repository& repository = *snapshot;
-        const model::ServedModel* served = nullptr;
+        // The default's card, or the version the path names: a name that does not decode keeps
+        // its '%', which no version name has (model::VersionNameProblem), so it is unknown.
         const auto path = Router::PathOf(request.target());
-        if (path == kDefaultModelCardPath) {
-            served = repository.Default();
-            if (served == nullptr) {
-                co_return ErrorResponse(
-                    request, base::Error::Make(base::ErrorCode::kUnavailable, "Model not loaded"));
-            }
-        } else {
-            const auto decoded = PercentDecode(Router::PatternParameter(kModelCardPattern, path));
-            const auto* version = decoded ? repository.Find(*decoded) : nullptr;
-            served = version != nullptr ? version->model.get() : nullptr;
-            if (served == nullptr) {
-                co_return ErrorResponse(
-                    request, base::Error::Make(
-                                 base::ErrorCode::kNotFound,
-                                 "Unknown model version; available: " + repository.LoadedNames()));
-            }
+        std::string wanted;
+        if (path != kDefaultModelCardPath) {
+            const auto raw = Router::PatternParameter(kModelCardPattern, path);
+            wanted = PercentDecode(raw).value_or(std::string(raw));
         }
+        const auto chosen = serving::ResolveVersion(*snapshot, wanted);
+        if (!chosen) co_return ErrorResponse(request, chosen.error());
+        const model::ServedModel* served = *chosen;
         const auto card = model::ModelCard(served->predictor.Metadata());
         Response response{Status::ok, request.version()};
         const bool html = *format == Format::kHtml;
