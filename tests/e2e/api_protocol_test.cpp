@@ -7,7 +7,6 @@
 #include "e2e/support/api_suite.hpp"
 #include "e2e/support/employee_json.hpp"
 
-// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
 namespace attrition::test::api_protocol_test {
 namespace {
 

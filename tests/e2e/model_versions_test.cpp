@@ -21,7 +21,6 @@
 #include "support/employee_json.hpp"
 #include "support/log_support.hpp"
 
-// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
 namespace attrition::test::model_versions_test {
 namespace {
 

@@ -33,7 +33,6 @@
 #include "model/artifact.hpp"
 #include "model/technova_reader.hpp"
 
-// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
 namespace attrition::test::monitoring_test {
 namespace {
 

@@ -16,7 +16,6 @@
 #include "support/employee_json.hpp"
 #include "support/log_support.hpp"
 
-// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
 namespace attrition::test::open_inference_test {
 namespace {
 

@@ -14,7 +14,6 @@
 #include "harness/service_process.hpp"
 #include "support/log_support.hpp"
 
-// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
 namespace attrition::test::outcomes_test {
 namespace {
 

@@ -21,7 +21,6 @@
 #include "harness/postgres_cluster.hpp"
 #include "harness/service_process.hpp"
 
-// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
 namespace attrition::test::replicas_test {
 namespace {
 

@@ -11,7 +11,6 @@
 #include "harness/http_client.hpp"
 #include "harness/service_process.hpp"
 
-// A namespace of its own: the e2e tests are compiled together (tests/e2e/CMakeLists.txt).
 namespace attrition::test::serve_test {
 namespace {
 

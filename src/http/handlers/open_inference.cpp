@@ -69,13 +69,13 @@ Awaitable<Response> OpenInference::Ready(const Request& request,
 Awaitable<Response> OpenInference::ModelMetadata(const Request& request,
                                                  RequestContext& /*context*/) const {
     const auto models = models_.Current();
-    const std::string_view path = Router::PathOf(request.target());
-    const auto model = serving::ResolveVersion(*models, InferenceVersion(path));
+    const std::string_view named = InferenceVersion(Router::PathOf(request.target()));
+    const auto model = serving::ResolveVersion(*models, named);
     if (!model) co_return ErrorResponse(request, model.error());
     std::string body;
     base::JsonWriter json(body);
     json.BeginObject().Key("name").String(kV2ModelName).Key("versions").BeginArray();
-    if (InferenceVersion(path).empty()) {
+    if (named.empty()) {
         for (const auto& loaded : models->versions) {
             if (loaded.model) json.String(loaded.name);
         }
