@@ -10,7 +10,7 @@ cd "$root"
 bash scripts/install-deps.sh >/dev/null
 cmake --preset release >/dev/null
 cmake --build --preset release --target attrition model_bench request_bench store_bench \
-  what_if_bench -- -j2
+  what_if_bench log_floor -- -j2
 
 out=docs/performance.md
 tmp=$(mktemp)
@@ -45,7 +45,8 @@ ratio_row() {  # $1 label, $2 baseline time, $3 ours, $4 target factor
 ATTRITION_SOURCE_DIR="$root" micro model build/release/bench/model_bench
 micro request build/release/bench/request_bench
 micro store build/release/bench/store_bench
-bash bench/load.sh --binary build/release/src/attrition --out "$work/load.md"
+bash bench/load.sh --binary build/release/src/attrition --floor build/release/bench/log_floor \
+  --out "$work/load.md"
 bash bench/monitoring.sh --binary build/release/src/attrition --out "$work/monitoring.md"
 bash bench/partitions.sh --binary build/release/src/attrition --out "$work/partitions.md"
 # The what-if search on the extracts when they are here, else on as many synthetic employees.

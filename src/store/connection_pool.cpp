@@ -97,43 +97,99 @@ base::Result<void> PgConnection::ExecScript(std::string_view sql, SteadyTime dea
     return {};
 }
 
+base::Result<PgResult> PgConnection::NextResult(SteadyTime deadline) {
+    while (PQisBusy(connection_) != 0) {
+        const auto remaining =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (remaining.count() <= 0) {
+            broken_ = true;  // the server may still run it: never reuse this connection
+            return Fail(ErrorCode::kUnavailable, "database did not answer before the deadline");
+        }
+        pollfd descriptor{PQsocket(connection_), POLLIN, 0};
+        const int ready = ::poll(&descriptor, 1, static_cast<int>(remaining.count()));
+        if (ready < 0 && errno != EINTR) return tl::unexpected(Failure("poll failed"));
+        if (PQconsumeInput(connection_) == 0) {
+            return tl::unexpected(Failure("database connection lost"));
+        }
+    }
+    return PgResult(PQgetResult(connection_));
+}
+
+std::optional<base::Error> PgConnection::ResultError(const PGresult* result) const {
+    const auto status = PQresultStatus(result);
+    if (status != PGRES_FATAL_ERROR && status != PGRES_BAD_RESPONSE) return std::nullopt;
+    const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    const std::string_view sqlstate = state != nullptr ? state : "";
+    const bool data_error = sqlstate.substr(0, 2) == "22" || sqlstate.substr(0, 2) == "23";
+    return base::Error::Make(data_error ? ErrorCode::kInvalidInput : ErrorCode::kUnavailable,
+                             ScrubSecret(fmt::format("database error {}: {}", sqlstate,
+                                                     Trim(PQresultErrorMessage(result))),
+                                         password_));
+}
+
 base::Result<PgResult> PgConnection::Collect(SteadyTime deadline) {
     PgResult last;
     std::optional<base::Error> error;
     for (;;) {
-        while (PQisBusy(connection_) != 0) {
-            const auto remaining =
-                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-            if (remaining.count() <= 0) {
-                broken_ = true;  // the server may still run it: never reuse this connection
-                return Fail(ErrorCode::kUnavailable, "database did not answer before the deadline");
-            }
-            pollfd descriptor{PQsocket(connection_), POLLIN, 0};
-            const int ready = ::poll(&descriptor, 1, static_cast<int>(remaining.count()));
-            if (ready < 0 && errno != EINTR) return tl::unexpected(Failure("poll failed"));
-            if (PQconsumeInput(connection_) == 0) {
-                return tl::unexpected(Failure("database connection lost"));
-            }
-        }
-        PGresult* result = PQgetResult(connection_);
-        if (result == nullptr) break;
-        const auto status = PQresultStatus(result);
-        if ((status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE) && !error) {
-            const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
-            const std::string_view sqlstate = state != nullptr ? state : "";
-            const bool data_error = sqlstate.substr(0, 2) == "22" || sqlstate.substr(0, 2) == "23";
-            error =
-                base::Error::Make(data_error ? ErrorCode::kInvalidInput : ErrorCode::kUnavailable,
-                                  ScrubSecret(fmt::format("database error {}: {}", sqlstate,
-                                                          Trim(PQresultErrorMessage(result))),
-                                              password_));
-        }
-        last.reset(result);
+        auto result = NextResult(deadline);
+        if (!result) return tl::unexpected(result.error());
+        if (*result == nullptr) break;
+        if (!error) error = ResultError(result->get());
+        last = std::move(*result);
     }
     if (PQstatus(connection_) == CONNECTION_BAD) broken_ = true;
     last_used_ = Clock::now();
     if (error) return tl::unexpected(*error);
     return last;
+}
+
+base::Result<void> PgConnection::PutCopyStream(std::string_view stream, SteadyTime deadline) {
+    // CopyData messages of at most 1 MiB: libpq buffers each whole before sending it.
+    constexpr std::size_t kChunkBytes = 1U << 20;
+    while (!stream.empty()) {
+        const auto chunk = stream.substr(0, kChunkBytes);
+        const int put = PQputCopyData(connection_, chunk.data(), static_cast<int>(chunk.size()));
+        if (put < 0) return tl::unexpected(Failure("cannot send the copy data"));
+        if (put == 0) {  // the output buffer is full: wait until the server takes some
+            if (auto flushed = Flush(deadline); !flushed) return flushed;
+            continue;
+        }
+        stream.remove_prefix(chunk.size());
+    }
+    return {};
+}
+
+base::Result<void> PgConnection::CopyIn(std::string_view script,
+                                        std::span<const std::string> streams,
+                                        SteadyTime deadline) {
+    const std::string text(script);
+    if (PQsendQuery(connection_, text.c_str()) == 0) {
+        return tl::unexpected(Failure("cannot send the statement"));
+    }
+    if (auto flushed = Flush(deadline); !flushed) return flushed;
+    std::size_t next = 0;
+    std::optional<base::Error> error;
+    for (;;) {
+        auto result = NextResult(deadline);
+        if (!result) return tl::unexpected(result.error());
+        if (*result == nullptr) break;
+        if (PQresultStatus(result->get()) == PGRES_COPY_IN) {
+            const bool have = next < streams.size();
+            if (have) {
+                if (auto put = PutCopyStream(streams[next++], deadline); !put) return put;
+            }
+            if (PQputCopyEnd(connection_, have ? nullptr : "no stream for this COPY") < 0) {
+                return tl::unexpected(Failure("cannot end the copy"));
+            }
+            if (auto flushed = Flush(deadline); !flushed) return flushed;
+            continue;
+        }
+        if (!error) error = ResultError(result->get());
+    }
+    if (PQstatus(connection_) == CONNECTION_BAD) broken_ = true;
+    last_used_ = Clock::now();
+    if (error) return tl::unexpected(*error);
+    return {};
 }
 
 ConnectionPool::ConnectionPool(std::string conninfo,

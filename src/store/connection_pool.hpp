@@ -13,6 +13,8 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +46,12 @@ class PgConnection {
                                 SteadyTime deadline);
     // One or more statements without parameters (simple query protocol).
     base::Result<void> ExecScript(std::string_view sql, SteadyTime deadline);
+    // A script (simple query protocol) whose COPY ... FROM STDIN statements read `streams`, the
+    // n-th COPY the n-th stream (a COPY beyond them fails). Errors as Exec's, from the first
+    // statement that failed (the rest of the script is skipped).
+    base::Result<void> CopyIn(std::string_view script,
+                              std::span<const std::string> streams,
+                              SteadyTime deadline);
 
     bool Broken() const { return broken_; }
     void MarkBroken() { broken_ = true; }
@@ -52,6 +60,11 @@ class PgConnection {
   private:
     base::Result<void> Flush(SteadyTime deadline);
     base::Result<PgResult> Collect(SteadyTime deadline);
+    // Waits until a result is ready (nullptr once the command is done).
+    base::Result<PgResult> NextResult(SteadyTime deadline);
+    // The error a failed result holds; nullopt for a success.
+    std::optional<base::Error> ResultError(const PGresult* result) const;
+    base::Result<void> PutCopyStream(std::string_view stream, SteadyTime deadline);
     base::Error Failure(std::string_view what);
     PGconn* connection_;
     std::string password_;  // scrubbed from every message

@@ -33,8 +33,9 @@ struct DatabaseOptions {
     std::chrono::seconds health_check_idle{30};           // SELECT 1 on a connection idle longer
     std::chrono::milliseconds reconnect_backoff_initial{100};
     std::chrono::milliseconds reconnect_backoff_max{5000};
-    // PostgreSQL: a batch whose parameters would exceed this many bytes is written as several
-    // INSERT statements in one transaction (PostgreSQL refuses messages over 1 GiB).
+    // PostgreSQL, the insert a refused COPY falls back to: a batch whose parameters would exceed
+    // this many bytes is written as several INSERT statements in one transaction (PostgreSQL
+    // refuses messages over 1 GiB).
     std::size_t max_statement_bytes = 64U << 20;
     QueryObserver observer;  // optional
 };

@@ -1,8 +1,9 @@
-// The PostgreSQL backend: a batch as one INSERT of unnest()ed array parameters (unnamed,
-// parameterised, through the connection pool; split within one transaction when very large),
-// ON CONFLICT (id) DO NOTHING; migrations under a
-// transaction-scoped advisory lock. No named prepared statements, no session SET, no session
-// advisory locks: safe behind pgbouncer in pool_mode=transaction. Thread-safe.
+// The PostgreSQL backend: a batch as two binary COPY streams in one transaction
+// (store/pg_copy.hpp); when the database refuses one (a replay of rows that landed before, or a
+// rejected row), as INSERTs of unnest()ed array parameters, ON CONFLICT (id) DO NOTHING (split
+// within one transaction when very large); migrations under a transaction-scoped advisory lock. No
+// named prepared statements, no session SET, no session advisory locks: safe behind pgbouncer in
+// pool_mode=transaction. Thread-safe.
 #pragma once
 
 #include <memory>
@@ -31,6 +32,11 @@ class PostgresDatabase final : public Database {
 
   private:
     SteadyTime Deadline() const;
+    // The ON CONFLICT DO NOTHING insert (unnest of array parameters), in statements of at most
+    // max_statement_bytes in one transaction: what a refused COPY falls back to.
+    base::Result<void> InsertSkippingExisting(PgConnection& connection,
+                                              std::span<const RequestRecord> records,
+                                              SteadyTime deadline);
     void Observe(std::string_view statement, SteadyTime started) const;
 
     std::string redacted_;

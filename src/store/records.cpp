@@ -1,7 +1,6 @@
 #include "store/records.hpp"
 
 #include <fmt/core.h>
-#include <simdjson.h>
 
 #include <cmath>
 
@@ -13,12 +12,6 @@ namespace {
 
 using base::ErrorCode;
 using base::Fail;
-
-// A full validation (structure, UTF-8, escapes) at simdjson's speed: a batch record holds 100
-// features snapshots, and nlohmann::json::accept took several µs for each.
-bool IsJson(simdjson::dom::parser& parser, const std::string& text) {
-    return parser.parse(text).error() == simdjson::SUCCESS;
-}
 
 // PostgreSQL text and varchar columns cannot hold NUL, and jsonb refuses the escape \u0000.
 bool HasNul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
@@ -32,11 +25,6 @@ bool HasNulEscape(std::string_view json) {
         ++i;  // the escaped character cannot start another escape
     }
     return false;
-}
-
-// Storable in both backends: valid JSON without the escape jsonb refuses.
-bool IsStorableJson(simdjson::dom::parser& parser, const std::string& text) {
-    return IsJson(parser, text) && !HasNulEscape(text);
 }
 
 // varchar(n) counts characters in both backends; PostgreSQL refuses invalid UTF-8 in any
@@ -76,10 +64,8 @@ base::Result<void> ValidateRequestColumns(const RequestRecord& record) {
     return {};
 }
 
-// Checks a record's prediction number i, reusing the caller's JSON parser.
-base::Result<void> ValidatePredictionRecord(simdjson::dom::parser& parser,
-                                            const PredictionRecord& prediction,
-                                            std::size_t i) {
+// Checks a record's prediction number i.
+base::Result<void> ValidatePredictionRecord(const PredictionRecord& prediction, std::size_t i) {
     const auto where = [i] { return fmt::format("prediction {}: ", i); };
     if (!IsUuid(prediction.id)) {
         return Fail(ErrorCode::kInvalidInput, where() + "id is not a UUID");
@@ -108,8 +94,8 @@ base::Result<void> ValidatePredictionRecord(simdjson::dom::parser& parser,
     if (HasNul(prediction.model_version)) {
         return Fail(ErrorCode::kInvalidInput, where() + "a text column holds a NUL character");
     }
-    if (!IsStorableJson(parser, prediction.features_snapshot_json)) {
-        return Fail(ErrorCode::kInvalidInput, where() + "features_snapshot is not storable JSON");
+    if (HasNulEscape(prediction.features_snapshot_json)) {
+        return Fail(ErrorCode::kInvalidInput, where() + "features_snapshot holds \\u0000");
     }
     return {};
 }
@@ -118,12 +104,11 @@ base::Result<void> ValidatePredictionRecord(simdjson::dom::parser& parser,
 
 base::Result<void> ValidateRecord(const RequestRecord& record) {
     if (auto columns = ValidateRequestColumns(record); !columns) return columns;
-    simdjson::dom::parser parser;
-    if (!IsStorableJson(parser, record.request_data_json)) {
-        return Fail(ErrorCode::kInvalidInput, "request_data is not storable JSON");
+    if (HasNulEscape(record.request_data_json)) {
+        return Fail(ErrorCode::kInvalidInput, "request_data holds \\u0000");
     }
     for (std::size_t i = 0; i < record.predictions.size(); ++i) {
-        if (auto checked = ValidatePredictionRecord(parser, record.predictions[i], i); !checked) {
+        if (auto checked = ValidatePredictionRecord(record.predictions[i], i); !checked) {
             return checked;
         }
     }

@@ -251,6 +251,27 @@ TEST_P(PredictionLogTest, TextWithArrayAndQuoteSyntaxIsStoredExactly) {
     }
 }
 
+// JSON is not parsed again before a record is queued (store/records.hpp): a record whose JSON
+// the database refuses fails alone, unacknowledged; the records of its batch land.
+TEST_P(PredictionLogTest, ARecordTheDatabaseRefusesFailsAlone) {
+    auto log = Open();
+    ASSERT_NE(log, nullptr);
+    std::vector<store::RequestRecord> records;
+    for (int i = 0; i < 3; ++i) records.push_back(MakeRecord(2, std::chrono::system_clock::now()));
+    records[1].predictions[1].features_snapshot_json = "{not json";
+    Completions completions;
+    for (const auto& record : records) log->Append(record, completions.Callback());
+    ASSERT_TRUE(completions.Wait(3, 10s));
+    log->Shutdown();
+    EXPECT_EQ(completions.Ok(), 2U);
+    ASSERT_EQ(completions.Errors().size(), 1U);
+    EXPECT_EQ(completions.Errors()[0].code, base::ErrorCode::kInternal);
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM api_requests WHERE id = '" + records[1].id + "'"),
+              "0");  // the refused one
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM api_requests"), "2");
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM predictions"), "4");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends,
                          PredictionLogTest,
                          ::testing::ValuesIn(kAllStoreBackends),
@@ -284,13 +305,15 @@ TEST(PredictionLogOpenTest, UnreachableDatabaseFailsWithoutThePassword) {
 namespace attrition::test {
 namespace {
 
-// A batch larger than one statement may carry is written as several statements in one
-// transaction: all of it lands, or (when a later statement fails) none of it.
-TEST(PostgresStatementSplitTest, LargeBatchesAreSplitAndStayAtomic) {
+// A batch goes as binary COPY in one statement; a batch holding rows that landed before (a
+// replay after a commit whose answer was lost) is refused by COPY and written again by the
+// insert that skips existing rows, split into statements when large, in one transaction: all
+// of it lands once, or (when a later statement fails) none of it.
+TEST(PostgresCopyTest, BatchesCopyAndReplaysSkipWhatLanded) {
     if (!PostgresAvailable()) GTEST_SKIP() << "PostgreSQL 15 or pgbouncer not installed";
     for (const auto backend : {StoreBackend::kPostgres, StoreBackend::kPgBouncer}) {
         SCOPED_TRACE(BackendLabel(backend));
-        const auto db = TestDatabase::Create(backend, "split");
+        const auto db = TestDatabase::Create(backend, "copy");
         {
             store::LogOptions options;  // migrates the fresh database
             options.spool_dir = db.scratch_dir + "/spool";
@@ -301,7 +324,7 @@ TEST(PostgresStatementSplitTest, LargeBatchesAreSplitAndStayAtomic) {
         }
         std::vector<std::string> statements;
         store::DatabaseOptions options;
-        options.max_statement_bytes = 8 * 1024;  // a few records per statement
+        options.max_statement_bytes = 8 * 1024;  // a few records per fallback statement
         options.observer = [&](std::string_view name, std::chrono::microseconds) {
             statements.emplace_back(name);
         };
@@ -309,27 +332,40 @@ TEST(PostgresStatementSplitTest, LargeBatchesAreSplitAndStayAtomic) {
         ASSERT_TRUE(url);
         auto database = store::OpenDatabase(*url, options);
         ASSERT_TRUE(database) << database.error().message;
+        const auto count = [&](const char* name) {
+            return std::count(statements.begin(), statements.end(), name);
+        };
 
         std::vector<store::RequestRecord> batch;
         for (int i = 0; i < 12; ++i)
             batch.push_back(MakeRecord(3, std::chrono::system_clock::now()));
+        ASSERT_TRUE((*database)->InsertBatch(std::span(batch).first(6)));
+        EXPECT_EQ(count("insert_batch"), 1);
+        EXPECT_EQ(count("insert_skipping_existing"), 0);
+        EXPECT_EQ(db.Query("SELECT count(*) FROM api_requests"), "6");
+
         statements.clear();
-        ASSERT_TRUE((*database)->InsertBatch(batch));
-        const auto inserts = std::count(statements.begin(), statements.end(), "insert_batch");
-        EXPECT_GT(inserts, 1);
-        EXPECT_EQ(std::count(statements.begin(), statements.end(), "commit"), 1);
+        ASSERT_TRUE((*database)->InsertBatch(batch));  // the first six again, and six new
+        EXPECT_EQ(count("insert_batch"), 1);
+        EXPECT_GT(count("insert_skipping_existing"), 1);
+        EXPECT_EQ(count("commit"), 1);
         EXPECT_EQ(db.Query("SELECT count(*) FROM api_requests"), "12");
         EXPECT_EQ(db.Query("SELECT count(*) FROM predictions"), "36");
 
         // The last record breaks a schema rule only the database checks here (InsertBatch
-        // does not validate): the earlier statements of its transaction are rolled back.
+        // does not validate): neither the COPY nor the fallback's earlier statements land.
         std::vector<store::RequestRecord> doomed;
         for (int i = 0; i < 12; ++i)
             doomed.push_back(MakeRecord(3, std::chrono::system_clock::now()));
         doomed.back().predictions[0].employee_id = std::string(51, 'x');
-        EXPECT_FALSE((*database)->InsertBatch(doomed));
+        const auto refused = (*database)->InsertBatch(doomed);
+        ASSERT_FALSE(refused);
+        EXPECT_EQ(refused.error().code, base::ErrorCode::kInvalidInput);
         EXPECT_EQ(db.Query("SELECT count(*) FROM api_requests"), "12");
         EXPECT_EQ(db.Query("SELECT count(*) FROM predictions"), "36");
+        // The connection that saw both refusals serves the next batch.
+        ASSERT_TRUE((*database)->InsertBatch(std::span(doomed).first(1)));
+        EXPECT_EQ(db.Query("SELECT count(*) FROM api_requests"), "13");
     }
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 
 namespace attrition::base {
@@ -92,6 +93,26 @@ TEST(JsonWriterTest, RawJsonIsPlacedLikeAnyValue) {
     std::string out;
     JsonWriter(out).BeginArray().Int(1).Raw(R"({"age":35})").Int(2).EndArray();
     EXPECT_EQ(Json::parse(out), Json::parse(R"([1,{"age":35},2])"));
+}
+
+// The prediction log does not parse its JSON again (store/records.hpp): whatever bytes a string
+// holds (NUL, controls, quotes, broken UTF-8), the output is one valid document. (Keys are names
+// the program chose: Key asserts it.)
+TEST(JsonWriterTest, AnyBytesMakeValidJson) {
+    std::mt19937 random(20261206);
+    std::uniform_int_distribution<int> length(0, 40);
+    std::uniform_int_distribution<int> byte(0, 255);
+    for (int round = 0; round < 5000; ++round) {
+        std::string first;
+        std::string second;
+        for (int i = length(random); i > 0; --i) first += static_cast<char>(byte(random));
+        for (int i = length(random); i > 0; --i) second += static_cast<char>(byte(random));
+        std::string out;
+        JsonWriter json(out);
+        json.BeginObject().Key("a").String(first).Key("b").BeginArray().String(second);
+        json.EndArray().EndObject();
+        ASSERT_TRUE(Json::accept(out)) << "round " << round;
+    }
 }
 
 TEST(JsonWriterTest, AppendsToWhatTheStringHolds) {
