@@ -45,6 +45,7 @@ void BatchWriter::Append(RequestRecord record, AppendCallback on_durable) {
         return;
     }
     std::optional<base::Error> refused;
+    bool wake = false;
     {
         const std::lock_guard lock(mutex_);
         if (stopping_) {
@@ -59,14 +60,18 @@ void BatchWriter::Append(RequestRecord record, AppendCallback on_durable) {
             refused = base::Error::Make(ErrorCode::kOverloaded,
                                         "prediction log spool full and database unreachable");
         } else {
+            // The writer waits for the first record; once a batch is forming it wakes by its
+            // own clock (AwaitGroup), not once per record.
+            wake = queue_.empty() || queue_.size() + 1 >= options_.max_batch;
             queue_.emplace_back(std::move(record), std::move(on_durable));
+            last_arrival_ = Clock::now();
         }
     }
     if (refused) {
         Complete(on_durable, tl::unexpected(std::move(*refused)));
         return;
     }
-    wake_.notify_one();
+    if (wake) wake_.notify_one();
 }
 
 LogStatus BatchWriter::Status() const {
@@ -133,13 +138,9 @@ void BatchWriter::Run() {
                 wake_.wait(lock, ready);
             }
             if (queue_.empty() && stopping_) break;
-            if (!queue_.empty() && queue_.size() < options_.max_batch && !stopping_ &&
-                options_.max_batch_delay.count() > 0) {
-                // Group commit: give concurrent requests a moment to join the batch.
-                wake_.wait_for(lock, options_.max_batch_delay,
-                               [&] { return stopping_ || queue_.size() >= options_.max_batch; });
-            }
+            if (last_batch_ > 1) AwaitGroup(lock);
             const std::size_t take = std::min(queue_.size(), options_.max_batch);
+            last_batch_ = take;
             for (std::size_t i = 0; i < take; ++i) {
                 records.push_back(std::move(queue_.front().first));
                 callbacks.push_back(std::move(queue_.front().second));
@@ -148,6 +149,16 @@ void BatchWriter::Run() {
         }
         if (!records.empty()) WriteBatch(records, callbacks);
         if (ReplayDue(Clock::now())) ReplayStep();
+    }
+}
+
+void BatchWriter::AwaitGroup(std::unique_lock<std::mutex>& lock) {
+    if (options_.group_gap.count() <= 0) return;
+    const auto deadline = Clock::now() + options_.group_wait;
+    while (!stopping_ && !queue_.empty() && queue_.size() < options_.max_batch) {
+        const auto close_at = std::min(last_arrival_ + options_.group_gap, deadline);
+        if (Clock::now() >= close_at) return;
+        wake_.wait_until(lock, close_at);
     }
 }
 

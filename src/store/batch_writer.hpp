@@ -35,6 +35,8 @@ class BatchWriter final : public PredictionLog {
     using SteadyTime = std::chrono::steady_clock::time_point;
 
     void Run();
+    // Lets the batch the queue holds grow while records keep coming (LogOptions::group_gap).
+    void AwaitGroup(std::unique_lock<std::mutex>& lock);
     void WriteBatch(std::vector<RequestRecord>& records, std::vector<AppendCallback>& callbacks);
     void SpoolBatch(std::span<const RequestRecord> records, std::span<AppendCallback> callbacks);
     bool DatabaseDue(SteadyTime now) const;
@@ -55,10 +57,12 @@ class BatchWriter final : public PredictionLog {
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::pair<RequestRecord, AppendCallback>> queue_;
+    SteadyTime last_arrival_{};  // of the latest queued record
     bool stopping_ = false;
     std::thread thread_;
 
     // Writer-thread state.
+    std::size_t last_batch_ = 0;  // records the previous batch took from the queue
     SteadyTime next_attempt_{};
     std::chrono::milliseconds backoff_{0};
     std::uint64_t replay_offset_ = 0;

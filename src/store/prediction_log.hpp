@@ -58,9 +58,14 @@ struct LogStatus {
 };
 
 struct LogOptions {
-    std::size_t queue_capacity = 10000;              // records waiting for the writer
-    std::size_t max_batch = 500;                     // records per database transaction
-    std::chrono::milliseconds max_batch_delay{0};    // how long a batch waits to fill up
+    std::size_t queue_capacity = 10000;  // records waiting for the writer
+    std::size_t max_batch = 500;         // records per database transaction
+    // Group commit: a batch takes what queued while the previous one committed. When that was
+    // more than one record (requests come together), the batch also waits for the records still
+    // coming, and closes at the first gap of group_gap without one, or after group_wait in all.
+    // A request alone never waits. group_gap 0: no waiting.
+    std::chrono::microseconds group_gap{100};
+    std::chrono::microseconds group_wait{2000};
     std::chrono::milliseconds commit_timeout{1000};  // then the batch goes to the spool
     std::filesystem::path spool_dir = "var/spool";   // one spool folder per process
     std::uint64_t spool_max_bytes = 256ULL << 20;

@@ -1,0 +1,146 @@
+// BatchWriter's group commit (LogOptions::group_gap): a batch after a batch of several records
+// waits for the records still coming and closes at the first gap; a request alone never waits.
+// A fake database holds each batch until the test lets it commit, so the batches' shapes are
+// the test's, not the machine's timing.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/batch_writer.hpp"
+#include "store/uuid.hpp"
+
+namespace attrition::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Records every batch's size; InsertBatch waits until the test releases it.
+class HeldDatabase final : public Database {
+  public:
+    Backend Kind() const override { return Backend::kSqlite; }
+    const std::string& Describe() const override { return name_; }
+    base::Result<void> Ping() override { return {}; }
+    base::Result<void> InsertBatch(std::span<const RequestRecord> records) override {
+        std::unique_lock lock(mutex_);
+        sizes_.push_back(records.size());
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return released_ >= sizes_.size(); });
+        return {};
+    }
+    base::Result<RetentionBatch> DeleteRequestsBefore(base::SystemTime, std::size_t) override {
+        return RetentionBatch{};
+    }
+    base::Result<void> RunTransaction(
+        MigrationLock, const std::function<base::Result<void>(SqlSession&)>&) override {
+        return {};
+    }
+
+    // Waits until `count` batches have reached the database.
+    void AwaitBatches(std::size_t count) {
+        std::unique_lock lock(mutex_);
+        ASSERT_TRUE(changed_.wait_for(lock, 10s, [&] { return sizes_.size() >= count; }))
+            << "batches: " << sizes_.size();
+    }
+    void ReleaseOne() {
+        const std::lock_guard lock(mutex_);
+        ++released_;
+        changed_.notify_all();
+    }
+    void ReleaseAll() {
+        const std::lock_guard lock(mutex_);
+        released_ = 1000000;
+        changed_.notify_all();
+    }
+    std::vector<std::size_t> Sizes() const {
+        const std::lock_guard lock(mutex_);
+        return sizes_;
+    }
+
+  private:
+    const std::string name_ = "held";
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<std::size_t> sizes_;
+    std::size_t released_ = 0;
+};
+
+RequestRecord Record() {
+    RequestRecord record;
+    record.id = NewUuid();
+    record.created_at = std::chrono::system_clock::now();
+    record.endpoint = "/api/v1/predict";
+    record.request_data_json = "{}";
+    record.http_status = 200;
+    return record;
+}
+
+class GroupCommitTest : public ::testing::Test {
+  protected:
+    std::unique_ptr<BatchWriter> Open(std::chrono::microseconds gap) {
+        auto database = std::make_unique<HeldDatabase>();
+        database_ = database.get();
+        auto spool = Spool::Open(spool_dir_, 1 << 20);
+        EXPECT_TRUE(spool) << spool.error().message;
+        LogOptions options;
+        options.spool_dir = spool_dir_;
+        options.commit_timeout = 60s;
+        options.group_gap = gap;
+        options.group_wait = 60s;
+        return std::make_unique<BatchWriter>(std::move(database), std::move(*spool), options);
+    }
+    void TearDown() override { std::filesystem::remove_all(spool_dir_); }
+
+    const std::filesystem::path spool_dir_ =
+        std::filesystem::temp_directory_path() / ("attrition-group-" + NewUuid());
+    HeldDatabase* database_ = nullptr;
+};
+
+TEST_F(GroupCommitTest, AfterABatchOfSeveralTheNextWaitsForRecordsStillComing) {
+    auto writer = Open(1s);
+    writer->Append(Record(), nullptr);
+    database_->AwaitBatches(1);  // [1], held
+    writer->Append(Record(), nullptr);
+    writer->Append(Record(), nullptr);
+    database_->ReleaseOne();
+    database_->AwaitBatches(2);  // [2]: what queued meanwhile, no wait (the batch before was 1)
+    writer->Append(Record(), nullptr);
+    database_->ReleaseOne();
+    // The next batch follows a batch of two: it waits for more while they come within the gap.
+    for (int i = 0; i < 3; ++i) {
+        std::this_thread::sleep_for(20ms);
+        writer->Append(Record(), nullptr);
+    }
+    database_->AwaitBatches(3);
+    database_->ReleaseAll();
+    writer->Shutdown();
+    EXPECT_EQ(database_->Sizes(), (std::vector<std::size_t>{1, 2, 4}));
+}
+
+TEST_F(GroupCommitTest, ARequestAloneNeverWaits) {
+    auto writer = Open(std::chrono::duration_cast<std::chrono::microseconds>(1h));
+    database_->ReleaseAll();
+    for (int i = 0; i < 3; ++i) {
+        std::mutex mutex;
+        std::condition_variable done;
+        bool acknowledged = false;
+        writer->Append(Record(), [&](base::Result<void> result) {
+            EXPECT_TRUE(result);
+            const std::lock_guard lock(mutex);
+            acknowledged = true;
+            done.notify_one();
+        });
+        std::unique_lock lock(mutex);
+        // Far below the gap of an hour: the batch did not wait for a group.
+        ASSERT_TRUE(done.wait_for(lock, 10s, [&] { return acknowledged; })) << "record " << i;
+    }
+    writer->Shutdown();
+    EXPECT_EQ(database_->Sizes(), (std::vector<std::size_t>{1, 1, 1}));
+}
+
+}  // namespace
+}  // namespace attrition::store
