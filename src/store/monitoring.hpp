@@ -82,8 +82,9 @@ struct LivePerformance {
 };
 
 // The inputs the log holds for drift, from a uniform sample of a version's predictions in a
-// window: a prediction is sampled when the last two hex digits of its (random, version 4) id
-// fall below a bound chosen from the window's size, so that about `sample_rows` are kept
+// window: a prediction is sampled when the last two hex digits of its id (random bits, in the
+// version 4 ids of older rows as in the version 7 ids of newer ones) fall below a bound chosen
+// from the window's size, so that about `sample_rows` are kept
 // (every one in a small window). The database scans the window's ids and parses only the
 // sampled snapshots; the service receives one row per distinct (input, value).
 struct DriftQuery {

@@ -1,6 +1,7 @@
 #include "store/uuid.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <random>
 
@@ -26,15 +27,22 @@ bool IsHex(char c) noexcept {
 
 std::string NewUuid() {
     auto& generator = ThreadGenerator();
-    std::array<std::uint8_t, 16> bytes{};
+    const auto millis =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
     const std::uint64_t high = generator();
     const std::uint64_t low = generator();
-    for (std::size_t i = 0; i < 8; ++i) {
-        bytes[i] = static_cast<std::uint8_t>(high >> (8 * i));
-        bytes[8 + i] = static_cast<std::uint8_t>(low >> (8 * i));
+    std::array<std::uint8_t, 16> bytes{};
+    for (std::size_t i = 0; i < 6; ++i) {  // unix_ts_ms, big-endian
+        bytes[i] = static_cast<std::uint8_t>(millis >> (8 * (5 - i)));
     }
-    bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0FU) | 0x40U);  // version 4
-    bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3FU) | 0x80U);  // RFC 4122 variant
+    bytes[6] = static_cast<std::uint8_t>(0x70U | (high & 0x0FU));  // version 7, rand_a
+    bytes[7] = static_cast<std::uint8_t>(high >> 8);
+    bytes[8] = static_cast<std::uint8_t>(0x80U | ((high >> 16) & 0x3FU));  // variant, rand_b
+    for (std::size_t i = 9; i < 16; ++i) {
+        bytes[i] = static_cast<std::uint8_t>(low >> (8 * (i - 9)));
+    }
     std::string text;
     text.reserve(36);
     for (std::size_t i = 0; i < bytes.size(); ++i) {

@@ -1,8 +1,11 @@
-// UUIDv4 text: format, version and variant bits, uniqueness across threads.
+// UUIDv7 text: format, version and variant bits, the time it carries and its order,
+// uniqueness across threads.
 #include "store/uuid.hpp"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <set>
 #include <string>
@@ -12,14 +15,44 @@
 namespace attrition::store {
 namespace {
 
-TEST(UuidTest, IsCanonicalVersion4) {
+// The Unix milliseconds in the first 48 bits.
+std::int64_t Millis(const std::string& id) {
+    return std::stoll(id.substr(0, 8) + id.substr(9, 4), nullptr, 16);
+}
+
+std::int64_t NowMillis() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+TEST(UuidTest, IsCanonicalVersion7) {
     for (int i = 0; i < 1000; ++i) {
         const auto id = NewUuid();
         ASSERT_EQ(id.size(), 36U);
         EXPECT_TRUE(IsUuid(id)) << id;
-        EXPECT_EQ(id[14], '4') << id;
+        EXPECT_EQ(id[14], '7') << id;
         EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;
         EXPECT_EQ(id.find_first_not_of("0123456789abcdef-"), std::string::npos) << id;
+    }
+}
+
+// The text sorts as the ids were made (what keeps the indexes on them append-mostly), and
+// carries the time it was made.
+TEST(UuidTest, SortsInTheOrderOfCreationAndCarriesItsTime) {
+    const auto before = NowMillis();
+    std::vector<std::string> ids;
+    for (int i = 0; i < 5; ++i) {
+        ids.push_back(NewUuid());
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    const auto after = NowMillis();
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        EXPECT_GE(Millis(ids[i]), before) << ids[i];
+        EXPECT_LE(Millis(ids[i]), after) << ids[i];
+        if (i > 0) {
+            EXPECT_LT(ids[i - 1], ids[i]);
+        }
     }
 }
 
