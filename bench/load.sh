@@ -9,7 +9,8 @@
 # Beside each logged backend, its floor (bench/log_floor.cpp): the same rows inserted the
 # cheapest way the backend has (PostgreSQL: binary COPY; SQLite: one transaction through its
 # prepared statements), 1,000 rows per transaction, into a fresh database of the same schema;
-# CPU per logged request (PostgreSQL's and pgbouncer's for those, the process's for SQLite).
+# CPU per logged request (PostgreSQL's and pgbouncer's for those, the process's for SQLite),
+# the median of as many runs as the endpoints get.
 #
 #   bench/load.sh [--smoke] [--binary PATH] [--floor PATH] [--out FILE] [--only BACKEND,...]
 #                 [--seconds S] [--repeats N]
@@ -169,38 +170,46 @@ summarize() {
 # The floor of a logged backend: prints "cpu_us_per_predict cpu_us_per_batch", the CPU per
 # logged request of inserting its rows (a predict's, a batch of 100's) in 1,000-row
 # transactions into a fresh, migrated database: the database side's (PostgreSQL and pgbouncer)
-# for those, the process's own for SQLite, which works inside it.
+# for those, the process's own for SQLite, which works inside it. The median of $repeats runs,
+# each on a database of its own.
 measure_floor() {  # $1 = backend name
-  local shape records url db_before db_after line hz figures="" n=0
-  hz=$(getconf CLK_TCK)
+  local shape figures="" runs i
   for shape in predict batch; do
-    n=$((n + 1))
-    records=$floor_records
-    [ "$shape" = batch ] && records=$((floor_records / 10))
-    case "$1" in
-      sqlite) url="sqlite:///$work/floor-$n.db" ;;
-      *)
-        psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE floor_${1}_$n" postgres
-        if [ "$1" = postgresql ]; then
-          url="postgresql://postgres@127.0.0.1:$pg_port/floor_${1}_$n"
-        else
-          url="postgresql://postgres@127.0.0.1:$bouncer_port/floor_${1}_$n"
-        fi ;;
-    esac
-    "$binary" --log-level warn migrate --database-url "$url" up >/dev/null
-    db_before=$(db_cpu_ticks)
-    line=$("$floor" --database-url "$url" --model-dir "$root/model" --records "$records" \
-             --body "$work/$([ "$shape" = batch ] && echo batch || echo employee).json" \
-             $([ "$shape" = batch ] && echo --batch))
-    db_after=$(db_cpu_ticks)
-    if [ "$1" = sqlite ]; then
-      figures="$figures $(sed -n 's/.*cpu_us_per_record=\([0-9.]*\).*/\1/p' <<<"$line")"
-    else
-      figures="$figures $(awk -v d="$((db_after - db_before))" -v hz="$hz" -v n="$records" \
-                            'BEGIN { printf "%.1f", d / hz * 1e6 / n }')"
-    fi
+    runs=""
+    for i in $(seq 1 "$repeats"); do runs="$runs $(floor_run "$1" "$shape")"; done
+    figures="$figures $(tr ' ' '\n' <<<"$runs" | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')"
   done
   echo "${figures# }"
+}
+
+floor_run() {  # $1 = backend name, $2 = predict or batch: one floor figure
+  local records=$floor_records url db_before db_after line hz name
+  hz=$(getconf CLK_TCK)
+  [ "$2" = batch ] && records=$((floor_records / 10))
+  floor_count=$(( ${floor_count:-0} + 1 ))
+  name="floor_${1}_$floor_count"
+  case "$1" in
+    sqlite) url="sqlite:///$work/$name.db" ;;
+    *)
+      psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE $name" postgres
+      if [ "$1" = postgresql ]; then
+        url="postgresql://postgres@127.0.0.1:$pg_port/$name"
+      else
+        url="postgresql://postgres@127.0.0.1:$bouncer_port/$name"
+      fi ;;
+  esac
+  "$binary" --log-level warn migrate --database-url "$url" up >/dev/null
+  db_before=$(db_cpu_ticks)
+  line=$("$floor" --database-url "$url" --model-dir "$root/model" --records "$records" \
+           --body "$work/$([ "$2" = batch ] && echo batch || echo employee).json" \
+           $([ "$2" = batch ] && echo --batch))
+  db_after=$(db_cpu_ticks)
+  if [ "$1" = sqlite ]; then
+    sed -n 's/.*cpu_us_per_record=\([0-9.]*\).*/\1/p' <<<"$line"
+  else
+    awk -v d="$((db_after - db_before))" -v hz="$hz" -v n="$records" \
+        'BEGIN { printf "%.1f\n", d / hz * 1e6 / n }'
+  fi
 }
 
 run_endpoint() {  # $1 label, $2 path, $3 body
