@@ -159,6 +159,15 @@ base::Result<void> PgConnection::PutCopyStream(std::string_view stream, SteadyTi
     return {};
 }
 
+base::Result<void> PgConnection::EndCopy(const char* failure, SteadyTime deadline) {
+    for (;;) {
+        const int ended = PQputCopyEnd(connection_, failure);
+        if (ended < 0) return tl::unexpected(Failure("cannot end the copy"));
+        if (auto flushed = Flush(deadline); !flushed) return flushed;
+        if (ended > 0) return {};  // 0: not queued (the output buffer was full), again
+    }
+}
+
 base::Result<void> PgConnection::CopyIn(std::string_view script,
                                         std::span<const std::string> streams,
                                         SteadyTime deadline) {
@@ -167,6 +176,7 @@ base::Result<void> PgConnection::CopyIn(std::string_view script,
         return tl::unexpected(Failure("cannot send the statement"));
     }
     if (auto flushed = Flush(deadline); !flushed) return flushed;
+    failed_sqlstate_.clear();
     std::size_t next = 0;
     std::optional<base::Error> error;
     for (;;) {
@@ -178,13 +188,17 @@ base::Result<void> PgConnection::CopyIn(std::string_view script,
             if (have) {
                 if (auto put = PutCopyStream(streams[next++], deadline); !put) return put;
             }
-            if (PQputCopyEnd(connection_, have ? nullptr : "no stream for this COPY") < 0) {
-                return tl::unexpected(Failure("cannot end the copy"));
+            if (auto ended = EndCopy(have ? nullptr : "no stream for this COPY", deadline);
+                !ended) {
+                return ended;
             }
-            if (auto flushed = Flush(deadline); !flushed) return flushed;
             continue;
         }
-        if (!error) error = ResultError(result->get());
+        if (!error) {
+            error = ResultError(result->get());
+            const char* state = PQresultErrorField(result->get(), PG_DIAG_SQLSTATE);
+            if (error && state != nullptr) failed_sqlstate_ = state;
+        }
     }
     if (PQstatus(connection_) == CONNECTION_BAD) broken_ = true;
     last_used_ = Clock::now();

@@ -48,10 +48,12 @@ class PgConnection {
     base::Result<void> ExecScript(std::string_view sql, SteadyTime deadline);
     // A script (simple query protocol) whose COPY ... FROM STDIN statements read `streams`, the
     // n-th COPY the n-th stream (a COPY beyond them fails). Errors as Exec's, from the first
-    // statement that failed (the rest of the script is skipped).
+    // statement that failed (the rest of the script is skipped); its SQLSTATE in
+    // FailedSqlState() until the next CopyIn.
     base::Result<void> CopyIn(std::string_view script,
                               std::span<const std::string> streams,
                               SteadyTime deadline);
+    const std::string& FailedSqlState() const { return failed_sqlstate_; }
 
     bool Broken() const { return broken_; }
     void MarkBroken() { broken_ = true; }
@@ -65,10 +67,12 @@ class PgConnection {
     // The error a failed result holds; nullopt for a success.
     std::optional<base::Error> ResultError(const PGresult* result) const;
     base::Result<void> PutCopyStream(std::string_view stream, SteadyTime deadline);
+    base::Result<void> EndCopy(const char* failure, SteadyTime deadline);
     base::Error Failure(std::string_view what);
     PGconn* connection_;
     std::string password_;  // scrubbed from every message
     bool broken_ = false;
+    std::string failed_sqlstate_;  // CopyIn's
     SteadyTime last_used_;
 };
 

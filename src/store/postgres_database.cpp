@@ -42,6 +42,7 @@ constexpr std::string_view kInsertBatchSql =
     "$13::varchar[], $14::double precision[], $15::varchar[], $16::varchar[], $17::jsonb[], "
     "$18::boolean[]) "
     "ON CONFLICT (id, created_at) DO NOTHING";
+constexpr std::string_view kUniqueViolation = "23505";
 // The cheapest insertion PostgreSQL has: both tables' rows as binary COPY streams, in one
 // transaction (the predictions' foreign keys are checked as each row lands, after its request's).
 const std::string& CopyScript() {
@@ -250,11 +251,14 @@ base::Result<void> PostgresDatabase::InsertBatch(std::span<const RequestRecord> 
     const auto started = Clock::now();
     auto copied = connection.CopyIn(CopyScript(), streams, deadline);
     Observe("insert_batch", started);
-    if (copied || copied.error().code != ErrorCode::kInvalidInput) return copied;
-    // Refused: a replay of rows that landed before (COPY has no ON CONFLICT), or a row the
-    // database rejects. The statement that skips existing rows decides, and names the error.
+    if (copied) return copied;
+    // The script's own transaction failed, whatever the error: never pool a connection inside
+    // it (RollBack drops the connection when it cannot).
     RollBack(connection, deadline);
-    if (connection.Broken()) return copied;
+    // A replay of rows that landed before (COPY has no ON CONFLICT): the statement that skips
+    // existing rows writes the rest. Any other refusal stands as it is (an encoding mistake
+    // shows as an error, not as a silently slower path).
+    if (connection.Broken() || connection.FailedSqlState() != kUniqueViolation) return copied;
     return InsertSkippingExisting(connection, records, deadline);
 }
 

@@ -1,6 +1,6 @@
 // The PostgreSQL backend: a batch as two binary COPY streams in one transaction
-// (store/pg_copy.hpp); when the database refuses one (a replay of rows that landed before, or a
-// rejected row), as INSERTs of unnest()ed array parameters, ON CONFLICT (id) DO NOTHING (split
+// (store/pg_copy.hpp); when the database refuses one for a duplicate key (a replay of rows that
+// landed before), as INSERTs of unnest()ed array parameters, ON CONFLICT (id) DO NOTHING (split
 // within one transaction when very large); migrations under a transaction-scoped advisory lock. No
 // named prepared statements, no session SET, no session advisory locks: safe behind pgbouncer in
 // pool_mode=transaction. Thread-safe.

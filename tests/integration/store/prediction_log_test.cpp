@@ -325,6 +325,7 @@ TEST(PostgresCopyTest, BatchesCopyAndReplaysSkipWhatLanded) {
         std::vector<std::string> statements;
         store::DatabaseOptions options;
         options.max_statement_bytes = 8 * 1024;  // a few records per fallback statement
+        options.pool_size = 1;                   // one connection sees every batch
         options.observer = [&](std::string_view name, std::chrono::microseconds) {
             statements.emplace_back(name);
         };
@@ -353,7 +354,8 @@ TEST(PostgresCopyTest, BatchesCopyAndReplaysSkipWhatLanded) {
         EXPECT_EQ(db.Query("SELECT count(*) FROM predictions"), "36");
 
         // The last record breaks a schema rule only the database checks here (InsertBatch
-        // does not validate): neither the COPY nor the fallback's earlier statements land.
+        // does not validate): the COPY is refused with a data error, not a replay's duplicate
+        // key, so nothing is retried and nothing of the batch lands.
         std::vector<store::RequestRecord> doomed;
         for (int i = 0; i < 12; ++i)
             doomed.push_back(MakeRecord(3, std::chrono::system_clock::now()));
@@ -366,6 +368,24 @@ TEST(PostgresCopyTest, BatchesCopyAndReplaysSkipWhatLanded) {
         // The connection that saw both refusals serves the next batch.
         ASSERT_TRUE((*database)->InsertBatch(std::span(doomed).first(1)));
         EXPECT_EQ(db.Query("SELECT count(*) FROM api_requests"), "13");
+
+        // A refusal of another kind (a trigger's exception, SQLSTATE P0001) is not retried, and
+        // the script's transaction is rolled back: the pool's only connection serves the next
+        // batch once the cause is gone (it stayed in the failed transaction before).
+        db.Query(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "'BEGIN RAISE EXCEPTION ''refused''; END'");
+        db.Query(
+            "CREATE TRIGGER refuse BEFORE INSERT ON api_requests FOR EACH ROW "
+            "EXECUTE FUNCTION refuse()");
+        statements.clear();
+        const auto other = (*database)->InsertBatch(std::span(doomed).subspan(1, 1));
+        ASSERT_FALSE(other);
+        EXPECT_EQ(other.error().code, base::ErrorCode::kUnavailable);
+        EXPECT_EQ(count("insert_skipping_existing"), 0);
+        db.Query("DROP TRIGGER refuse ON api_requests");
+        ASSERT_TRUE((*database)->InsertBatch(std::span(doomed).subspan(1, 1)));
+        EXPECT_EQ(db.Query("SELECT count(*) FROM api_requests"), "14");
     }
 }
 
