@@ -173,36 +173,39 @@ summarize() {
 # for those, the process's own for SQLite, which works inside it. The median of $repeats runs,
 # each on a database of its own.
 measure_floor() {  # $1 = backend name
-  local shape figures="" runs i
+  local shape figures="" runs value i
   for shape in predict batch; do
     runs=""
-    for i in $(seq 1 "$repeats"); do runs="$runs $(floor_run "$1" "$shape")"; done
+    for i in $(seq 1 "$repeats"); do
+      value=$(floor_run "$1" "$shape" "$i") || exit 1
+      runs="$runs $value"
+    done
     figures="$figures $(tr ' ' '\n' <<<"$runs" | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')"
   done
   echo "${figures# }"
 }
 
-floor_run() {  # $1 = backend name, $2 = predict or batch: one floor figure
-  local records=$floor_records url db_before db_after line hz name
+# One floor figure, on a database of its own. Runs in a command substitution, where set -e does
+# not hold: each step fails the function itself.
+floor_run() {  # $1 = backend name, $2 = predict or batch, $3 = the run's number
+  local records=$floor_records url db_before db_after line hz name="floor_${1}_${2}_$3"
   hz=$(getconf CLK_TCK)
   [ "$2" = batch ] && records=$((floor_records / 10))
-  floor_count=$(( ${floor_count:-0} + 1 ))
-  name="floor_${1}_$floor_count"
   case "$1" in
     sqlite) url="sqlite:///$work/$name.db" ;;
     *)
-      psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE $name" postgres
+      psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE $name" postgres || return 1
       if [ "$1" = postgresql ]; then
         url="postgresql://postgres@127.0.0.1:$pg_port/$name"
       else
         url="postgresql://postgres@127.0.0.1:$bouncer_port/$name"
       fi ;;
   esac
-  "$binary" --log-level warn migrate --database-url "$url" up >/dev/null
+  "$binary" --log-level warn migrate --database-url "$url" up >/dev/null || return 1
   db_before=$(db_cpu_ticks)
   line=$("$floor" --database-url "$url" --model-dir "$root/model" --records "$records" \
            --body "$work/$([ "$2" = batch ] && echo batch || echo employee).json" \
-           $([ "$2" = batch ] && echo --batch))
+           $([ "$2" = batch ] && echo --batch)) || return 1
   db_after=$(db_cpu_ticks)
   if [ "$1" = sqlite ]; then
     sed -n 's/.*cpu_us_per_record=\([0-9.]*\).*/\1/p' <<<"$line"
@@ -245,7 +248,9 @@ for entry in "${backends[@]}"; do
   echo "$name peak_rss_kib $(peak_rss_kib)" >> "$results"
   stop_server
   case "$name" in
-    sqlite|postgresql|pgbouncer) echo "$name floor $(measure_floor "$name")" >> "$results" ;;
+    sqlite|postgresql|pgbouncer)
+      floors=$(measure_floor "$name")  # a plain assignment: set -e stops the run on a failure
+      echo "$name floor $floors" >> "$results" ;;
   esac
 done
 
