@@ -24,7 +24,9 @@
 
 #include "domain/validation.hpp"
 #include "model/repository.hpp"
+#include "ops/metrics.hpp"
 #include "serving/log_rows.hpp"
+#include "serving/scoring.hpp"
 #include "store/database.hpp"
 #include "store/database_url.hpp"
 #include "store/uuid.hpp"
@@ -48,8 +50,12 @@ double ProcessCpuMicros() {
     return static_cast<double>(now.tv_sec) * 1e6 + static_cast<double>(now.tv_nsec) / 1e3;
 }
 
-// One logged request's record for `employees`, as the service logs an answered request.
-store::RequestRecord Record(const model::ServedModel& model,
+// One logged request's record for `employees`, as the service logs an answered request: the
+// rows serving::Scoring makes (the API's one scoring operation), the request row as the adapter
+// fills it.
+store::RequestRecord Record(serving::Scoring& scoring,
+                            const model::Repository& models,
+                            const model::ServedModel& model,
                             std::span<const domain::Employee> employees,
                             bool batch) {
     store::RequestRecord record;
@@ -60,11 +66,7 @@ store::RequestRecord Record(const model::ServedModel& model,
     record.x_request_id = fmt::format("{:016x}", record.created_at.time_since_epoch().count());
     record.http_status = 200;
     record.response_time_ms = 0;
-    for (const auto& employee : employees) {
-        record.predictions.push_back(serving::PredictionRow(
-            model.predictor.Version(), employee, model.predictor.Predict(employee),
-            record.created_at, serving::FeaturesSnapshot(employee)));
-    }
+    record.predictions = scoring.Score(models, model, employees).rows;
     record.request_data_json =
         batch ? serving::BatchRequestData(employees)
               : serving::SingleRequestData(employees.front(),
@@ -96,9 +98,12 @@ int Run(const Options& options) {
         if (!parsed) return fail(parsed.error().message);
         employees.push_back(std::move(*parsed));
     }
+    const base::SystemClock clock;
+    ops::Registry metrics;
+    serving::Scoring scoring(clock, metrics);
     std::vector<store::RequestRecord> records;
     for (std::size_t i = 0; i < options.records; ++i) {
-        records.push_back(Record(*model, employees, options.batch));
+        records.push_back(Record(scoring, *repository, *model, employees, options.batch));
     }
 
     const auto url = store::ParseDatabaseUrl(options.database_url);
