@@ -9,8 +9,10 @@
 # Beside each logged backend, its floor (bench/log_floor.cpp): the same rows inserted the
 # cheapest way the backend has (PostgreSQL: binary COPY; SQLite: one transaction through its
 # prepared statements), 1,000 rows per transaction, into a fresh database of the same schema;
-# CPU per logged request (PostgreSQL's and pgbouncer's for those, the process's for SQLite),
-# the median of as many runs as the endpoints get.
+# CPU per logged request (PostgreSQL's for those, the process's for SQLite), the median of as
+# many runs as the endpoints get. And the floor again in transactions of as many requests as
+# the service's commits held in the run (its metrics: rows written ÷ insert_batch statements),
+# which tells the cost of the commit size the load allowed from the service's own.
 #
 #   bench/load.sh [--smoke] [--binary PATH] [--floor PATH] [--out FILE] [--only BACKEND,...]
 #                 [--seconds S] [--repeats N]
@@ -107,16 +109,31 @@ stop_server() {
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+# The log writer's thread (it names itself log-writer): its share of the server's CPU.
+writer_ticks() {
+  local task total=0
+  for task in "/proc/$server_pid/task/"*; do
+    [ "$(cat "$task/comm" 2>/dev/null)" = log-writer ] &&
+      total=$(( total + $(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
+# "records commits": api_requests rows the log committed and its insert_batch statements.
+log_commits() {
+  curl -fs "http://127.0.0.1:$port/metrics" | awk '
+    /^attrition_log_rows_written_total / { r = $2 }
+    /^attrition_db_query_duration_seconds_count\{statement="insert_batch"\} / { c = $2 }
+    END { printf "%.0f %.0f\n", r, c }'
+}
 peak_rss_kib() { awk '/VmHWM/ {print $2}' "/proc/$server_pid/status"; }
-# CPU of the database side: this script's PostgreSQL (the postmaster and its backends) and
-# pgbouncer, where the time goes while the service waits for commits.
-db_cpu_ticks() {
+# CPU of the database side, where the time goes while the service waits for commits: this
+# script's PostgreSQL (the postmaster and its backends), and pgbouncer apart.
+pg_cpu_ticks() {
   local pids="" pid total=0 postmaster
   if [ -f "$work/pg/data/postmaster.pid" ]; then
     postmaster=$(head -1 "$work/pg/data/postmaster.pid")
     pids="$postmaster $(pgrep -P "$postmaster" | tr '\n' ' ')"
   fi
-  [ -n "$bouncer_pid" ] && pids="$pids $(pgrep -f "$work/pg/pgbouncer.ini" | tr '\n' ' ')"
   for pid in $pids; do
     total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
   done
@@ -126,12 +143,27 @@ db_cpu_ticks() {
     total=$(( total + $(awk '{print $16 + $17}' "/proc/$postmaster/stat" 2>/dev/null || echo 0) ))
   echo "$total"
 }
+bouncer_cpu_ticks() {
+  local pid total=0
+  if [ -n "$bouncer_pid" ]; then
+    for pid in $(pgrep -f "$work/pg/pgbouncer.ini"); do
+      total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
+    done
+  fi
+  echo "$total"
+}
 
-# One wrk run; prints "rps p50_ms p99_ms cpu_us_per_request non2xx db_cpu_us_per_request".
+# One wrk run; prints "rps p50_ms p99_ms cpu_us_per_request non2xx db_cpu_us_per_request
+# bouncer_cpu_us_per_request writer_cpu_us_per_request records_per_commit" (the database's CPU
+# is PostgreSQL's and pgbouncer's; records per commit 0 when nothing was committed).
 measure() {  # $1 = path, $2 = body file or ""
   local ticks_before ticks_after db_before db_after output rps p50 p99 requests non2xx hz
+  local bouncer_before bouncer_after writer_before writer_after commits_before commits_after
   hz=$(getconf CLK_TCK)
-  db_before=$(db_cpu_ticks)
+  commits_before=$(log_commits)
+  db_before=$(pg_cpu_ticks)
+  bouncer_before=$(bouncer_cpu_ticks)
+  writer_before=$(writer_ticks)
   ticks_before=$(cpu_ticks)
   if [ -n "$2" ]; then
     output=$(BODY_FILE="$2" wrk -t1 -c"$connections" -d"${duration}s" --latency \
@@ -141,7 +173,10 @@ measure() {  # $1 = path, $2 = body file or ""
              -s "$root/bench/wrk/report.lua" "http://127.0.0.1:$port$1")
   fi
   ticks_after=$(cpu_ticks)
-  db_after=$(db_cpu_ticks)
+  writer_after=$(writer_ticks)
+  bouncer_after=$(bouncer_cpu_ticks)
+  db_after=$(pg_cpu_ticks)
+  commits_after=$(log_commits)
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$output")
   requests=$(awk '/requests in/ {print $1}' <<<"$output")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$output")
@@ -149,10 +184,14 @@ measure() {  # $1 = path, $2 = body file or ""
   non2xx=$(awk '/^NON2XX/ {print $2}' <<<"$output")
   awk -v rps="$rps" -v p50="$p50" -v p99="$p99" -v req="$requests" -v hz="$hz" \
       -v dt="$(( ticks_after - ticks_before ))" -v bad="$non2xx" \
-      -v ddb="$(( db_after - db_before ))" '
+      -v ddb="$(( db_after - db_before + bouncer_after - bouncer_before ))" \
+      -v dbouncer="$(( bouncer_after - bouncer_before ))" -v dwriter="$(( writer_after - writer_before ))" \
+      -v commits="$commits_before $commits_after" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    BEGIN { printf "%s %.3f %.3f %.1f %d %.1f\n", rps, ms(p50), ms(p99), (req > 0 ? dt / hz * 1e6 / req : 0), bad,
-                   (req > 0 ? ddb / hz * 1e6 / req : 0) }'
+    function per(ticks) { return req > 0 ? ticks / hz * 1e6 / req : 0 }
+    BEGIN { split(commits, c, " "); rows = c[3] - c[1]; batches = c[4] - c[2]
+            printf "%s %.3f %.3f %.1f %d %.1f %.1f %.1f %.1f\n", rps, ms(p50), ms(p99), per(dt), bad,
+                   per(ddb), per(dbouncer), per(dwriter), (batches > 0 ? rows / batches : 0) }'
 }
 
 # min/median/max of req/s over repeats; every other column is its own median.
@@ -164,31 +203,48 @@ summarize() {
       -v rmed="$(column 1)" -v rmax="$(awk '{print $1}' <<<"$runs" | sort -g | tail -1)" \
       -v p50="$(column 2)" -v p99="$(column 3)" -v cpu="$(column 4)" \
       -v bad="$(awk '{s+=$5} END {print s+0}' <<<"$runs")" -v db="$(column 6)" \
-      'BEGIN { printf "%.0f %.0f %.0f %.3f %.3f %.1f %d %.1f\n", rmin, rmed, rmax, p50, p99, cpu, bad, db }'
+      -v bouncer="$(column 7)" -v writer="$(column 8)" -v commit="$(column 9)" \
+      'BEGIN { printf "%.0f %.0f %.0f %.3f %.3f %.1f %d %.1f %.1f %.1f %.1f\n", rmin, rmed, rmax, p50, p99, cpu, bad, db,
+                      bouncer, writer, commit }'
 }
 
-# The floor of a logged backend: prints "cpu_us_per_predict cpu_us_per_batch", the CPU per
-# logged request of inserting its rows (a predict's, a batch of 100's) in 1,000-row
-# transactions into a fresh, migrated database: the database side's (PostgreSQL and pgbouncer)
-# for those, the process's own for SQLite, which works inside it. The median of $repeats runs,
-# each on a database of its own.
-measure_floor() {  # $1 = backend name
-  local shape figures="" runs value i
-  for shape in predict batch; do
-    runs=""
-    for i in $(seq 1 "$repeats"); do
-      value=$(floor_run "$1" "$shape" "$i") || exit 1
-      runs="$runs $value"
+# The floor of a logged backend: prints "predict batch predict_at batch_at", the CPU per logged
+# request of inserting its rows (a predict's, a batch of 100's) into a fresh, migrated
+# database, in 1,000-row transactions, then in transactions of as many requests as the
+# service's commits held ($2 for predicts, $3 for batches): PostgreSQL's CPU for those, the
+# process's own for SQLite, which works inside it. Each the median of $repeats runs, each on a
+# database of its own.
+measure_floor() {  # $1 = backend name, $2 and $3 = records per commit in the service's runs
+  local shape size figures="" runs value i
+  for size in "" "$2|$3"; do
+    for shape in predict batch; do
+      runs=""
+      for i in $(seq 1 "$repeats"); do
+        if [ -z "$size" ]; then
+          value=$(floor_run "$1" "$shape" "$i" "") || exit 1
+        else
+          value=$(floor_run "$1" "$shape" "$i" "$([ "$shape" = batch ] && echo "${size#*|}" || echo "${size%|*}")") || exit 1
+        fi
+        runs="$runs $value"
+      done
+      figures="$figures $(tr ' ' '\n' <<<"$runs" | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')"
     done
-    figures="$figures $(tr ' ' '\n' <<<"$runs" | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')"
   done
   echo "${figures# }"
 }
 
+# Records per commit of a backend's endpoint in this run (rounded, at least 1).
+commit_size() {  # $1 = backend, $2 = path
+  awk -v b="$1" -v e="$2" '$1 == b && $2 == e { n = sprintf("%.0f", $14); print (n < 1 ? 1 : n) }' "$results"
+}
+
 # One floor figure, on a database of its own. Runs in a command substitution, where set -e does
 # not hold: each step fails the function itself.
-floor_run() {  # $1 = backend name, $2 = predict or batch, $3 = the run's number
-  local records=$floor_records url db_before db_after line hz name="floor_${1}_${2}_$3"
+floor_run() {  # $1 = backend name, $2 = predict or batch, $3 = the run's number,
+               # $4 = records per transaction ("": 1,000 rows)
+  local records=$floor_records url db_before db_after line hz name="floor_${1}_${2}_$3_${4:-rows}"
+  local size=(--rows-per-batch 1000)
+  [ -n "$4" ] && size=(--records-per-transaction "$4")
   hz=$(getconf CLK_TCK)
   [ "$2" = batch ] && records=$((floor_records / 10))
   case "$1" in
@@ -202,11 +258,11 @@ floor_run() {  # $1 = backend name, $2 = predict or batch, $3 = the run's number
       fi ;;
   esac
   "$binary" --log-level warn migrate --database-url "$url" up >/dev/null || return 1
-  db_before=$(db_cpu_ticks)
+  db_before=$(pg_cpu_ticks)
   line=$("$floor" --database-url "$url" --model-dir "$root/model" --records "$records" \
            --body "$work/$([ "$2" = batch ] && echo batch || echo employee).json" \
-           $([ "$2" = batch ] && echo --batch)) || return 1
-  db_after=$(db_cpu_ticks)
+           "${size[@]}" $([ "$2" = batch ] && echo --batch)) || return 1
+  db_after=$(pg_cpu_ticks)
   if [ "$1" = sqlite ]; then
     sed -n 's/.*cpu_us_per_record=\([0-9.]*\).*/\1/p' <<<"$line"
   else
@@ -236,21 +292,25 @@ for entry in "${backends[@]}"; do
   start_server "$url" "$([ "$name" = sqlite+shadow ] && echo shadow)"
   health=$(run_endpoint health /health "")
   health_rps=$(awk '{print $2}' <<<"$health")
-  echo "$name /health $health 1.00" >> "$results"
+  echo "$name /health $(cut -d' ' -f1-8 <<<"$health") 1.00 $(cut -d' ' -f9- <<<"$health")" >> "$results"
   for spec in "predict|/api/v1/predict|$work/employee.json" \
               "batch|/api/v1/predict/batch|$work/batch.json" \
               "explain|/api/v1/explain|$work/employee.json"; do
     IFS='|' read -r label path body <<<"$spec"
     line=$(run_endpoint "$label" "$path" "$body")
     ratio=$(awk -v a="$(awk '{print $2}' <<<"$line")" -v b="$health_rps" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-    echo "$name $path $line $ratio" >> "$results"
+    # The ratio stays the 11th column, as the report reads it; the log's detail follows.
+    echo "$name $path $(cut -d' ' -f1-8 <<<"$line") $ratio $(cut -d' ' -f9- <<<"$line")" >> "$results"
   done
   echo "$name peak_rss_kib $(peak_rss_kib)" >> "$results"
   stop_server
   case "$name" in
     sqlite|postgresql|pgbouncer)
-      floors=$(measure_floor "$name")  # a plain assignment: set -e stops the run on a failure
-      echo "$name floor $floors" >> "$results" ;;
+      predict_size=$(commit_size "$name" /api/v1/predict)
+      batch_size=$(commit_size "$name" /api/v1/predict/batch)
+      # A plain assignment: set -e stops the run on a failure.
+      floors=$(measure_floor "$name" "$predict_size" "$batch_size")
+      echo "$name floor $floors $predict_size $batch_size" >> "$results" ;;
   esac
 done
 
@@ -270,25 +330,36 @@ report() {
   echo "### The log against its floor"
   echo
   echo "The floor (\`bench/log_floor.cpp\`): the rows of the same requests inserted the cheapest way"
-  echo "the backend has, 1,000 rows per transaction, into a fresh database of the same schema"
-  echo "(PostgreSQL: binary COPY, database CPU per logged request, pgbouncer's included through it;"
-  echo "SQLite: one transaction through its prepared statements, the inserting process's CPU). × floor:"
-  echo "PostgreSQL's CPU per logged request against its floor; for SQLite, whose work is in the server's"
-  echo "CPU, the server CPU logging adds (logged − unlogged) against the floor."
+  echo "the backend has into a fresh database of the same schema (PostgreSQL: binary COPY, PostgreSQL's"
+  echo "CPU per logged request; SQLite: one transaction through its prepared statements, the inserting"
+  echo "process's CPU), in 1,000-row transactions, and again in transactions of as many requests as"
+  echo "the service's commits held in its run (records per commit: the log's rows written ÷ its"
+  echo "insert_batch statements). × floor: PostgreSQL's CPU per logged request (pgbouncer's apart)"
+  echo "against the floor; for SQLite, whose work is in the server's CPU, the server CPU logging adds"
+  echo "(logged − unlogged). Log writer: the CPU of the server's log-writer thread per request (its"
+  echo "encoding, libpq or SQLite, its waits and wake-ups); the rest of logged − unlogged is the io"
+  echo "threads' (the record, the wait for the commit)."
   echo
-  echo "| backend | endpoint | server CPU µs/req unlogged | logged | database CPU µs/req logged | floor µs/req | × floor |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| backend | endpoint | server CPU µs/req unlogged | logged | of which log writer | PostgreSQL CPU µs/req | pgbouncer CPU µs/req | records per commit | floor, 1,000-row commits | × floor | floor at the run's commit size | × that floor |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   awk '
-    $2 == "floor" { floor[$1 "|/api/v1/predict"] = $3; floor[$1 "|/api/v1/predict/batch"] = $4; next }
-    $2 ~ /^\// { cpu[$1 "|" $2] = $8; db[$1 "|" $2] = $10 }
+    $2 == "floor" { floor[$1 "|/api/v1/predict"] = $3; floor[$1 "|/api/v1/predict/batch"] = $4
+                    at[$1 "|/api/v1/predict"] = $5; at[$1 "|/api/v1/predict/batch"] = $6; next }
+    $2 ~ /^\// { cpu[$1 "|" $2] = $8; db[$1 "|" $2] = $10; bouncer[$1 "|" $2] = $12
+                 writer[$1 "|" $2] = $13; commit[$1 "|" $2] = $14 }
+    # A floor too small to read (a --smoke run) has no ratio.
+    function times(cost, floor) { return floor > 0 ? sprintf("%.2f×", cost / floor) : "–" }
     END {
       split("sqlite postgresql pgbouncer", logged, " ")
       for (i = 1; i <= 3; i++) for (j = 1; j <= 2; j++) {
-        b = logged[i]; e = (j == 1 ? "/api/v1/predict" : "/api/v1/predict/batch")
-        if (!((b "|" e) in floor) || !(("none|" e) in cpu) || floor[b "|" e] <= 0) continue
-        cost = (b == "sqlite" ? cpu[b "|" e] - cpu["none|" e] : db[b "|" e])
-        printf "| %s | `%s` | %.1f | %.1f | %.1f | %.1f | %.2f× |\n", b, e, cpu["none|" e], cpu[b "|" e],
-               db[b "|" e], floor[b "|" e], cost / floor[b "|" e]
+        b = logged[i]; k = b "|" (j == 1 ? "/api/v1/predict" : "/api/v1/predict/batch")
+        e = (j == 1 ? "/api/v1/predict" : "/api/v1/predict/batch")
+        if (!(k in floor) || !(("none|" e) in cpu)) continue
+        cost = (b == "sqlite" ? cpu[k] - cpu["none|" e] : db[k] - bouncer[k])
+        printf "| %s | `%s` | %.1f | %.1f | %.1f | %s | %s | %.1f | %.1f | %s | %.1f | %s |\n", b, e,
+               cpu["none|" e], cpu[k], writer[k], (b == "sqlite" ? "–" : sprintf("%.1f", db[k] - bouncer[k])),
+               (b == "pgbouncer" ? sprintf("%.1f", bouncer[k]) : "–"), commit[k],
+               floor[k], times(cost, floor[k]), at[k], times(cost, at[k])
       }
     }' "$results"
   echo
@@ -298,8 +369,10 @@ report() {
   echo "|---|---|---|"
   awk '
     $2 == "peak_rss_kib" { rss[$1] = $3 / 1024; next }
-    $2 == "floor" { floor[$1 "|/api/v1/predict"] = $3; floor[$1 "|/api/v1/predict/batch"] = $4; next }
-    { rps[$1 "|" $2] = $4; cpu[$1 "|" $2] = $8; db[$1 "|" $2] = $10; ratio[$1 "|" $2] = $11 }
+    $2 == "floor" { floor[$1 "|/api/v1/predict"] = $3; floor[$1 "|/api/v1/predict/batch"] = $4
+                    at[$1 "|/api/v1/predict"] = $5; size[$1] = $7; next }
+    { rps[$1 "|" $2] = $4; cpu[$1 "|" $2] = $8; db[$1 "|" $2] = $10; ratio[$1 "|" $2] = $11
+      bouncer[$1 "|" $2] = $12 }
     function row(name, value, ok) { printf "| %s | %s | %s |\n", name, value, (ok ? "yes" : "**no**") }
     END {
       if ("none|/api/v1/predict" in ratio) {  # absent with --only
@@ -337,9 +410,14 @@ report() {
         row(sprintf("logging overhead of the service itself (%s): server CPU of `%s` logged − unlogged ≤ 10 µs", b, e),
             sprintf("%.1f µs", own), own <= 10)
         if (floor[b "|" e] > 0) {
-          k = db[b "|" e] / floor[b "|" e]
-          row(sprintf("database CPU of a logged `%s` (%s) ≤ 1.25× its floor", e, b),
-              sprintf("%.2f× (%.1f µs against %.1f)", k, db[b "|" e], floor[b "|" e]), k <= 1.25)
+          pg = db[b "|" e] - bouncer[b "|" e]
+          k = pg / floor[b "|" e]
+          row(sprintf("PostgreSQL CPU of a logged `%s` (%s) ≤ 1.25× its floor", e, b),
+              sprintf("%.2f× (%.1f µs against %.1f)", k, pg, floor[b "|" e]), k <= 1.25)
+          if (at[b "|" e] > 0) {
+            printf "| the same against the floor at the commit size of this run (%s records per commit) | %.2f× (%.1f µs against %.1f) | (reported) |\n",
+                   size[b], pg / at[b "|" e], pg, at[b "|" e]
+          }
         }
       }
       for (i = 1; i <= 3; i++) {

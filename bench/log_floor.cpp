@@ -2,11 +2,13 @@
 // against which bench/load.sh sets each logged figure. The rows are built as the service builds
 // them for a request body (the model's predictions, serving's log rows, the request row as the
 // adapter fills it), then inserted through Database::InsertBatch in transactions of about
-// --rows-per-batch rows: on PostgreSQL two binary COPY streams (store/pg_copy.hpp), on SQLite
-// one transaction through its prepared statements. Only the insertion is timed.
+// --rows-per-batch rows, or of --records-per-transaction logged requests (the commit size a run
+// of the service reached, for the floor at that size): on PostgreSQL two binary COPY streams
+// (store/pg_copy.hpp), on SQLite one transaction through its prepared statements. Only the
+// insertion is timed.
 //
 //   log_floor --database-url URL --model-dir DIR --body FILE [--batch] [--records N]
-//             [--rows-per-batch 1000]
+//             [--rows-per-batch 1000 | --records-per-transaction N]
 //
 // The database must be migrated (attrition migrate up). Prints one line:
 //   records=N rows=R batches=B cpu_us_per_record=X wall_us_per_record=Y
@@ -42,6 +44,7 @@ struct Options {
     bool batch = false;
     std::size_t records = 20000;
     std::size_t rows_per_batch = 1000;
+    std::size_t records_per_transaction = 0;  // 0: --rows-per-batch decides
 };
 
 double ProcessCpuMicros() {
@@ -74,6 +77,21 @@ store::RequestRecord Record(serving::Scoring& scoring,
     return record;
 }
 
+// The employees of the request body, parsed as the endpoints parse them.
+base::Result<std::vector<domain::Employee>> Employees(const Options& options,
+                                                      const model::Repository& repository,
+                                                      const model::ServedModel& model) {
+    std::ifstream file(options.body_path, std::ios::binary);
+    std::stringstream body;
+    body << file.rdbuf();
+    domain::JsonParser parser;
+    const auto& vocabulary = repository.RequestVocabulary(model);
+    if (options.batch) return domain::ParseBatch(body.str(), vocabulary, 1000, parser);
+    auto parsed = domain::ParseEmployee(body.str(), vocabulary, parser);
+    if (!parsed) return tl::unexpected(parsed.error());
+    return std::vector<domain::Employee>{std::move(*parsed)};
+}
+
 int Run(const Options& options) {
     const auto fail = [](const std::string& message) {
         fmt::print(stderr, "log_floor: {}\n", message);
@@ -83,21 +101,9 @@ int Run(const Options& options) {
     if (!repository) return fail(repository.error().message);
     const model::ServedModel* model = repository->Default();
     if (model == nullptr) return fail("no model in " + options.model_dir);
-    std::ifstream file(options.body_path, std::ios::binary);
-    std::stringstream body;
-    body << file.rdbuf();
-    domain::JsonParser parser;
-    const auto& vocabulary = repository->RequestVocabulary(*model);
-    std::vector<domain::Employee> employees;
-    if (options.batch) {
-        auto parsed = domain::ParseBatch(body.str(), vocabulary, 1000, parser);
-        if (!parsed) return fail(parsed.error().message);
-        employees = std::move(*parsed);
-    } else {
-        auto parsed = domain::ParseEmployee(body.str(), vocabulary, parser);
-        if (!parsed) return fail(parsed.error().message);
-        employees.push_back(std::move(*parsed));
-    }
+    auto parsed = Employees(options, *repository, *model);
+    if (!parsed) return fail(parsed.error().message);
+    const std::vector<domain::Employee> employees = std::move(*parsed);
     const base::SystemClock clock;
     ops::Registry metrics;
     serving::Scoring scoring(clock, metrics);
@@ -114,7 +120,9 @@ int Run(const Options& options) {
     if (!database) return fail(database.error().message);
     const std::size_t rows_per_record = 1 + employees.size();
     const std::size_t per_batch =
-        std::max<std::size_t>(1, options.rows_per_batch / rows_per_record);
+        options.records_per_transaction > 0
+            ? options.records_per_transaction
+            : std::max<std::size_t>(1, options.rows_per_batch / rows_per_record);
     std::size_t batches = 0;
     const double cpu_before = ProcessCpuMicros();
     const auto wall_before = std::chrono::steady_clock::now();
@@ -148,8 +156,12 @@ int main(int argc, char** argv) {
     app.add_flag("--batch", options.batch, "the body is a batch ({\"employees\": [...]})");
     app.add_option("--records", options.records, "logged requests to insert")
         ->check(CLI::PositiveNumber);
-    app.add_option("--rows-per-batch", options.rows_per_batch, "rows per transaction")
-        ->check(CLI::PositiveNumber);
+    auto* rows = app.add_option("--rows-per-batch", options.rows_per_batch, "rows per transaction")
+                     ->check(CLI::PositiveNumber);
+    app.add_option("--records-per-transaction", options.records_per_transaction,
+                   "logged requests per transaction instead")
+        ->check(CLI::PositiveNumber)
+        ->excludes(rows);
     CLI11_PARSE(app, argc, argv);
     return Run(options);
 }

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/thread_name.hpp"
 #include "http/problem.hpp"
 #include "ops/logging.hpp"
 
@@ -460,7 +461,12 @@ void Server::Run() {
     const int extra = std::max(0, s.options.threads - 1);
     std::vector<std::thread> threads;
     threads.reserve(static_cast<std::size_t>(extra));
-    for (int i = 0; i < extra; ++i) threads.emplace_back([&s] { s.context.run(); });
+    for (int i = 0; i < extra; ++i) {
+        threads.emplace_back([&s] {
+            base::NameThisThread("http-io");
+            s.context.run();
+        });
+    }
     s.context.run();
     for (auto& t : threads) t.join();
 }

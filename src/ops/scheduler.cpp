@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <exception>
 
+#include "base/thread_name.hpp"
+
 namespace attrition::ops {
 
 base::Result<std::chrono::minutes> ParseTimeOfDay(std::string_view text) {
@@ -45,7 +47,10 @@ void DailyScheduler::Start() {
                         ? NextDailyRun(now - std::chrono::hours(24), options_.time_of_day)
                         : NextDailyRun(now, options_.time_of_day);
     }
-    thread_ = std::thread([this] { Loop(); });
+    thread_ = std::thread([this] {
+        base::NameThisThread("scheduler");
+        Loop();
+    });
 }
 
 void DailyScheduler::Stop() {

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "base/thread_name.hpp"
+
 namespace attrition::store {
 namespace {
 
@@ -34,7 +36,10 @@ BatchWriter::BatchWriter(std::unique_ptr<Database> database,
       options_(options),
       clock_(options.clock != nullptr ? *options.clock : system_clock_) {
     MirrorSpoolStats();
-    thread_ = std::thread([this] { Run(); });
+    thread_ = std::thread([this] {
+        base::NameThisThread("log-writer");
+        Run();
+    });
 }
 
 BatchWriter::~BatchWriter() { Shutdown(); }

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/thread_name.hpp"
+
 namespace attrition::store {
 
 const char* DatabaseStateName(DatabaseState state) noexcept {
@@ -21,7 +23,10 @@ const char* DatabaseStateName(DatabaseState state) noexcept {
 DatabaseWatch::DatabaseWatch(std::function<base::Result<void>()> ping,
                              std::chrono::milliseconds interval)
     : ping_(std::move(ping)), interval_(interval) {
-    thread_ = std::thread([this] { Loop(); });
+    thread_ = std::thread([this] {
+        base::NameThisThread("database-watch");
+        Loop();
+    });
 }
 
 DatabaseWatch::~DatabaseWatch() {

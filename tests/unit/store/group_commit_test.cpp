@@ -1,13 +1,19 @@
-// BatchWriter's group commit (LogOptions::group_gap): a batch after a batch of several records
-// waits for the records still coming and closes at the first gap; a request alone never waits.
-// A fake database holds each batch until the test lets it commit, so the batches' shapes are
-// the test's, not the machine's timing.
+// BatchWriter's batches: group commit (LogOptions::group_gap: a batch after a batch of several
+// records waits for the records still coming and closes at the first gap; a request alone never
+// waits), a refused record failing alone, the writer thread's name. A fake database holds each
+// batch until the test lets it commit, so the batches' shapes are the test's, not the machine's
+// timing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -19,7 +25,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Records every batch's size; InsertBatch waits until the test releases it.
+// A record the fake database refuses, as a database refuses a value it cannot store.
+constexpr std::string_view kRefusedJson = R"({"refused": true})";
+
+// Records every batch's size; InsertBatch waits until the test releases it, then refuses a
+// batch holding a kRefusedJson record (kInvalidInput, as the real backends do).
 class HeldDatabase final : public Database {
   public:
     Backend Kind() const override { return Backend::kSqlite; }
@@ -30,6 +40,11 @@ class HeldDatabase final : public Database {
         sizes_.push_back(records.size());
         changed_.notify_all();
         changed_.wait(lock, [&] { return released_ >= sizes_.size(); });
+        for (const auto& record : records) {
+            if (record.request_data_json == kRefusedJson) {
+                return base::Fail(base::ErrorCode::kInvalidInput, "value refused");
+            }
+        }
         return {};
     }
     base::Result<RetentionBatch> DeleteRequestsBefore(base::SystemTime, std::size_t) override {
@@ -140,6 +155,69 @@ TEST_F(GroupCommitTest, ARequestAloneNeverWaits) {
     }
     writer->Shutdown();
     EXPECT_EQ(database_->Sizes(), (std::vector<std::size_t>{1, 1, 1}));
+}
+
+// A batch the database refuses is written again one record at a time: only the refused record
+// fails (kInternal, not acknowledged), its batch-mates are acknowledged.
+TEST_F(GroupCommitTest, ARefusedRecordFailsAloneAndItsBatchMatesLandOneByOne) {
+    auto writer = Open(100us);
+    std::mutex mutex;
+    std::condition_variable done;
+    std::vector<std::optional<base::Result<void>>> results(4);
+    const auto callback = [&](std::size_t i) {
+        return [&, i](base::Result<void> result) {
+            const std::lock_guard lock(mutex);
+            results[i] = std::move(result);
+            done.notify_all();
+        };
+    };
+    writer->Append(Record(), callback(0));
+    database_->AwaitBatches(1);  // [1], held while three more queue behind it
+    auto refused = Record();
+    refused.request_data_json = std::string(kRefusedJson);
+    writer->Append(Record(), callback(1));
+    writer->Append(std::move(refused), callback(2));
+    writer->Append(Record(), callback(3));
+    database_->ReleaseAll();
+    {
+        std::unique_lock lock(mutex);
+        ASSERT_TRUE(done.wait_for(lock, 10s, [&] {
+            return std::all_of(results.begin(), results.end(),
+                               [](const auto& result) { return result.has_value(); });
+        }));
+    }
+    writer->Shutdown();
+    EXPECT_EQ(database_->Sizes(), (std::vector<std::size_t>{1, 3, 1, 1, 1}));
+    EXPECT_TRUE(*results[0]);
+    EXPECT_TRUE(*results[1]);
+    ASSERT_FALSE(*results[2]);
+    EXPECT_EQ(results[2]->error().code, base::ErrorCode::kInternal);
+    EXPECT_TRUE(*results[3]);
+}
+
+// Operators (top -H) and bench/load.sh tell the writer's CPU from the io threads' by its name.
+TEST_F(GroupCommitTest, TheWriterThreadIsNamedLogWriter) {
+    const auto named = [] {
+        std::size_t count = 0;
+        for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+            std::ifstream comm(task.path() / "comm");
+            std::string name;
+            std::getline(comm, name);
+            if (name == "log-writer") ++count;
+        }
+        return count;
+    };
+    const std::size_t before = named();
+    auto writer = Open(100us);
+    // The thread names itself as it starts.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (named() == before && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(1ms);
+    }
+    EXPECT_EQ(named(), before + 1);
+    database_->ReleaseAll();
+    writer->Shutdown();
+    EXPECT_EQ(named(), before);
 }
 
 }  // namespace
