@@ -154,8 +154,9 @@ bouncer_cpu_ticks() {
 }
 
 # One wrk run; prints "rps p50_ms p99_ms cpu_us_per_request non2xx db_cpu_us_per_request
-# bouncer_cpu_us_per_request writer_cpu_us_per_request records_per_commit" (the database's CPU
-# is PostgreSQL's and pgbouncer's; records per commit 0 when nothing was committed).
+# bouncer_cpu_us_per_request writer_cpu_us_per_request records_per_commit pg_cpu_us_per_request"
+# (the database's CPU is PostgreSQL's and pgbouncer's; records per commit 0 when nothing was
+# committed).
 measure() {  # $1 = path, $2 = body file or ""
   local ticks_before ticks_after db_before db_after output rps p50 p99 requests non2xx hz
   local bouncer_before bouncer_after writer_before writer_after commits_before commits_after
@@ -190,8 +191,8 @@ measure() {  # $1 = path, $2 = body file or ""
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     function per(ticks) { return req > 0 ? ticks / hz * 1e6 / req : 0 }
     BEGIN { split(commits, c, " "); rows = c[3] - c[1]; batches = c[4] - c[2]
-            printf "%s %.3f %.3f %.1f %d %.1f %.1f %.1f %.1f\n", rps, ms(p50), ms(p99), per(dt), bad,
-                   per(ddb), per(dbouncer), per(dwriter), (batches > 0 ? rows / batches : 0) }'
+            printf "%s %.3f %.3f %.1f %d %.1f %.1f %.1f %.1f %.1f\n", rps, ms(p50), ms(p99), per(dt), bad,
+                   per(ddb), per(dbouncer), per(dwriter), (batches > 0 ? rows / batches : 0), per(ddb - dbouncer) }'
 }
 
 # min/median/max of req/s over repeats; every other column is its own median.
@@ -203,9 +204,9 @@ summarize() {
       -v rmed="$(column 1)" -v rmax="$(awk '{print $1}' <<<"$runs" | sort -g | tail -1)" \
       -v p50="$(column 2)" -v p99="$(column 3)" -v cpu="$(column 4)" \
       -v bad="$(awk '{s+=$5} END {print s+0}' <<<"$runs")" -v db="$(column 6)" \
-      -v bouncer="$(column 7)" -v writer="$(column 8)" -v commit="$(column 9)" \
-      'BEGIN { printf "%.0f %.0f %.0f %.3f %.3f %.1f %d %.1f %.1f %.1f %.1f\n", rmin, rmed, rmax, p50, p99, cpu, bad, db,
-                      bouncer, writer, commit }'
+      -v bouncer="$(column 7)" -v writer="$(column 8)" -v commit="$(column 9)" -v pg="$(column 10)" \
+      'BEGIN { printf "%.0f %.0f %.0f %.3f %.3f %.1f %d %.1f %.1f %.1f %.1f %.1f\n", rmin, rmed, rmax, p50, p99, cpu, bad, db,
+                      bouncer, writer, commit, pg }'
 }
 
 # The floor of a logged backend: prints "predict batch predict_at batch_at", the CPU per logged
@@ -233,9 +234,12 @@ measure_floor() {  # $1 = backend name, $2 and $3 = records per commit in the se
   echo "${figures# }"
 }
 
-# Records per commit of a backend's endpoint in this run (rounded, at least 1).
+# Records per commit of a backend's endpoint in this run (rounded, at least 1). Fails when the
+# run counted no commit (its /metrics unreadable: an API key or rate limit in the environment).
 commit_size() {  # $1 = backend, $2 = path
-  awk -v b="$1" -v e="$2" '$1 == b && $2 == e { n = sprintf("%.0f", $14); print (n < 1 ? 1 : n) }' "$results"
+  awk -v b="$1" -v e="$2" '$1 == b && $2 == e { n = $14 + 0 }
+    END { if (n <= 0) { printf "load.sh: no commits counted for %s %s (is /metrics readable?)\n", b, e > "/dev/stderr"; exit 1 }
+          printf "%.0f\n", (n < 1 ? 1 : n) }' "$results"
 }
 
 # One floor figure, on a database of its own. Runs in a command substitution, where set -e does
@@ -267,6 +271,9 @@ floor_run() {  # $1 = backend name, $2 = predict or batch, $3 = the run's number
            --body "$work/$([ "$2" = batch ] && echo batch || echo employee).json" \
            "${size[@]}" $([ "$2" = batch ] && echo --batch)) || return 1
   db_after=$(pg_cpu_ticks)
+  if [ "$1" != sqlite ]; then
+    psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "DROP DATABASE $name WITH (FORCE)" postgres >&2 || return 1
+  fi
   if [ "$1" = sqlite ]; then
     sed -n 's/.*cpu_us_per_record=\([0-9.]*\).*/\1/p' <<<"$line"
   else
@@ -293,6 +300,10 @@ fi
 for entry in "${backends[@]}"; do
   name=${entry%%|*}; url=${entry#*|}
   [ -n "$only" ] && [[ "$only" != *",$name,"* ]] && continue
+  # What the runs before left to write (the floors' rows) is not counted in this backend's.
+  if [[ "$url" == postgresql://* ]]; then
+    psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -c CHECKPOINT postgres
+  fi
   start_server "$url" "$([ "$name" = sqlite+shadow ] && echo shadow)"
   health=$(run_endpoint health /health "")
   health_rps=$(awk '{print $2}' <<<"$health")
@@ -350,7 +361,7 @@ report() {
     $2 == "floor" { floor[$1 "|/api/v1/predict"] = $3; floor[$1 "|/api/v1/predict/batch"] = $4
                     at[$1 "|/api/v1/predict"] = $5; at[$1 "|/api/v1/predict/batch"] = $6; next }
     $2 ~ /^\// { cpu[$1 "|" $2] = $8; db[$1 "|" $2] = $10; bouncer[$1 "|" $2] = $12
-                 writer[$1 "|" $2] = $13; commit[$1 "|" $2] = $14 }
+                 writer[$1 "|" $2] = $13; commit[$1 "|" $2] = $14; pg[$1 "|" $2] = $15 }
     # A floor too small to read (a --smoke run) has no ratio.
     function times(cost, floor) { return floor > 0 ? sprintf("%.2f×", cost / floor) : "–" }
     END {
@@ -359,9 +370,9 @@ report() {
         b = logged[i]; k = b "|" (j == 1 ? "/api/v1/predict" : "/api/v1/predict/batch")
         e = (j == 1 ? "/api/v1/predict" : "/api/v1/predict/batch")
         if (!(k in floor) || !(("none|" e) in cpu)) continue
-        cost = (b == "sqlite" ? cpu[k] - cpu["none|" e] : db[k] - bouncer[k])
+        cost = (b == "sqlite" ? cpu[k] - cpu["none|" e] : pg[k])
         printf "| %s | `%s` | %.1f | %.1f | %.1f | %s | %s | %.1f | %.1f | %s | %.1f | %s |\n", b, e,
-               cpu["none|" e], cpu[k], writer[k], (b == "sqlite" ? "–" : sprintf("%.1f", db[k] - bouncer[k])),
+               cpu["none|" e], cpu[k], writer[k], (b == "sqlite" ? "–" : sprintf("%.1f", pg[k])),
                (b == "pgbouncer" ? sprintf("%.1f", bouncer[k]) : "–"), commit[k],
                floor[k], times(cost, floor[k]), at[k], times(cost, at[k])
       }
@@ -376,7 +387,7 @@ report() {
     $2 == "floor" { floor[$1 "|/api/v1/predict"] = $3; floor[$1 "|/api/v1/predict/batch"] = $4
                     at[$1 "|/api/v1/predict"] = $5; size[$1] = $7; next }
     { rps[$1 "|" $2] = $4; cpu[$1 "|" $2] = $8; db[$1 "|" $2] = $10; ratio[$1 "|" $2] = $11
-      bouncer[$1 "|" $2] = $12 }
+      pgcpu[$1 "|" $2] = $15 }
     function row(name, value, ok) { printf "| %s | %s | %s |\n", name, value, (ok ? "yes" : "**no**") }
     END {
       if ("none|/api/v1/predict" in ratio) {  # absent with --only
@@ -414,7 +425,7 @@ report() {
         row(sprintf("logging overhead of the service itself (%s): server CPU of `%s` logged − unlogged ≤ 10 µs", b, e),
             sprintf("%.1f µs", own), own <= 10)
         if (floor[b "|" e] > 0) {
-          pg = db[b "|" e] - bouncer[b "|" e]
+          pg = pgcpu[b "|" e]
           k = pg / floor[b "|" e]
           row(sprintf("PostgreSQL CPU of a logged `%s` (%s) ≤ 1.25× its floor", e, b),
               sprintf("%.2f× (%.1f µs against %.1f)", k, pg, floor[b "|" e]), k <= 1.25)

@@ -160,10 +160,12 @@ TEST_F(GroupCommitTest, ARequestAloneNeverWaits) {
 // A batch the database refuses is written again one record at a time: only the refused record
 // fails (kInternal, not acknowledged), its batch-mates are acknowledged.
 TEST_F(GroupCommitTest, ARefusedRecordFailsAloneAndItsBatchMatesLandOneByOne) {
-    auto writer = Open(100us);
+    // Declared before the writer, so that a failed assertion's early return stops the writer
+    // (and its late callbacks) before these go.
     std::mutex mutex;
     std::condition_variable done;
     std::vector<std::optional<base::Result<void>>> results(4);
+    auto writer = Open(100us);
     const auto callback = [&](std::size_t i) {
         return [&, i](base::Result<void> result) {
             const std::lock_guard lock(mutex);
@@ -207,17 +209,20 @@ TEST_F(GroupCommitTest, TheWriterThreadIsNamedLogWriter) {
         }
         return count;
     };
+    // The count once it reaches `expected`, or after 10 s.
+    const auto await_named = [&](std::size_t expected) {
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (named() != expected && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(1ms);
+        }
+        return named();
+    };
     const std::size_t before = named();
     auto writer = Open(100us);
-    // The thread names itself as it starts.
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (named() == before && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(1ms);
-    }
-    EXPECT_EQ(named(), before + 1);
+    EXPECT_EQ(await_named(before + 1), before + 1);  // the thread names itself as it starts
     database_->ReleaseAll();
     writer->Shutdown();
-    EXPECT_EQ(named(), before);
+    EXPECT_EQ(await_named(before), before);  // it leaves /proc a moment after the join returns
 }
 
 }  // namespace
