@@ -66,8 +66,9 @@ void BatchWriter::Append(RequestRecord record, AppendCallback on_durable) {
                                         "prediction log spool full and database unreachable");
         } else {
             // The writer waits for the first record; once a batch is forming it wakes by its
-            // own clock (AwaitGroup), not once per record.
-            wake = queue_.empty() || queue_.size() + 1 >= options_.max_batch;
+            // own clock (AwaitGroup), not once per record, and when the group reaches its size.
+            wake = queue_.empty() || queue_.size() + 1 >= options_.max_batch ||
+                   queue_.size() + 1 == group_target_;
             queue_.emplace_back(std::move(record), std::move(on_durable));
             last_arrival_ = Clock::now();
         }
@@ -160,11 +161,20 @@ void BatchWriter::Run() {
 void BatchWriter::AwaitGroup(std::unique_lock<std::mutex>& lock) {
     if (options_.group_gap.count() <= 0) return;
     const auto deadline = Clock::now() + options_.group_wait;
+    // Until the group holds as many as the batch before (the same clients coming back), it
+    // closes at a gap of kPatience gaps only: a client slower than one gap to send its next
+    // request still joins, and a quiet service waits a few gaps at most, not group_wait.
+    // Append wakes the writer when the group reaches that size.
+    constexpr int kPatience = 4;
+    group_target_ = std::min(last_batch_, options_.max_batch);
     while (!stopping_ && !queue_.empty() && queue_.size() < options_.max_batch) {
-        const auto close_at = std::min(last_arrival_ + options_.group_gap, deadline);
-        if (Clock::now() >= close_at) return;
+        const auto gap =
+            queue_.size() >= group_target_ ? options_.group_gap : kPatience * options_.group_gap;
+        const auto close_at = std::min(last_arrival_ + gap, deadline);
+        if (Clock::now() >= close_at) break;
         wake_.wait_until(lock, close_at);
     }
+    group_target_ = 0;
 }
 
 void BatchWriter::CountWritten(std::span<const RequestRecord> records) {

@@ -136,6 +136,26 @@ TEST_F(GroupCommitTest, AfterABatchOfSeveralTheNextWaitsForRecordsStillComing) {
     EXPECT_EQ(database_->Sizes(), (std::vector<std::size_t>{1, 2, 4}));
 }
 
+// The clients of a batch come back: until the next batch holds as many, one gap does not close
+// it (four do).
+TEST_F(GroupCommitTest, TheNextBatchWaitsForAsManyAsTheLastPastAGap) {
+    auto writer = Open(100ms);
+    writer->Append(Record(), nullptr);
+    database_->AwaitBatches(1);  // [1], held while three queue
+    for (int i = 0; i < 3; ++i) writer->Append(Record(), nullptr);
+    database_->ReleaseOne();
+    database_->AwaitBatches(2);  // [3], held
+    writer->Append(Record(), nullptr);
+    database_->ReleaseOne();
+    std::this_thread::sleep_for(150ms);  // more than a gap, less than four: the group stays open
+    writer->Append(Record(), nullptr);
+    writer->Append(Record(), nullptr);
+    database_->AwaitBatches(3);
+    database_->ReleaseAll();
+    writer->Shutdown();
+    EXPECT_EQ(database_->Sizes(), (std::vector<std::size_t>{1, 3, 3}));
+}
+
 TEST_F(GroupCommitTest, ARequestAloneNeverWaits) {
     auto writer = Open(std::chrono::duration_cast<std::chrono::microseconds>(1h));
     database_->ReleaseAll();
