@@ -171,6 +171,20 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
         ->envname("OC5_SPOOL_MAX_BYTES")
         ->capture_default_str();
     serve
+        .add_option("--log-group-gap-us", config.log_group_gap_us,
+                    "Group commit: a batch after a batch of several closes at this gap without a "
+                    "new record, in microseconds (0: batches never wait)")
+        ->envname("OC5_LOG_GROUP_GAP_US")
+        ->check(CLI::Range(0, 100000))
+        ->capture_default_str();
+    serve
+        .add_option("--log-group-wait-us", config.log_group_wait_us,
+                    "Group commit: the longest a batch waits for records still coming, in "
+                    "microseconds")
+        ->envname("OC5_LOG_GROUP_WAIT_US")
+        ->check(CLI::Range(0, 1000000))
+        ->capture_default_str();
+    serve
         .add_option("--retention-days", config.retention_days,
                     "Delete log rows older than this many days, daily (0: never)")
         ->envname("OC5_RETENTION_DAYS")

@@ -330,6 +330,8 @@ bool OpenLog(const ServeConfig& config, Objects& o) {
     store::LogOptions log_options;
     log_options.spool_dir = config.spool_dir;
     log_options.spool_max_bytes = config.spool_max_bytes;
+    log_options.group_gap = std::chrono::microseconds(config.log_group_gap_us);
+    log_options.group_wait = std::chrono::microseconds(config.log_group_wait_us);
     log_options.migrate = config.migrate;
     log_options.observer = ObserveQueries(o.metrics, config.slow_query_ms);
     log_options.clock = &o.clock;
@@ -341,8 +343,10 @@ bool OpenLog(const ServeConfig& config, Objects& o) {
     }
     o.log = std::move(*log);
     const auto status = o.log->Status();
-    spdlog::info("msg=\"prediction log ready\" backend={} database={}", status.backend,
-                 ops::LogValue(status.database));
+    spdlog::info(
+        "msg=\"prediction log ready\" backend={} database={} group_gap_us={} group_wait_us={}",
+        status.backend, ops::LogValue(status.database), config.log_group_gap_us,
+        config.log_group_wait_us);
     if (status.backend == "none") {
         spdlog::warn("msg=\"prediction logging is OFF (OC5_DATABASE_URL=none)\"");
     }

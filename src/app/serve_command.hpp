@@ -26,6 +26,8 @@ struct ServeConfig {
     std::vector<std::string> trusted_proxies;
     int slow_query_ms = 200;
     std::uint64_t spool_max_bytes = 256ULL << 20;
+    int log_group_gap_us = 100;             // store::LogOptions::group_gap
+    int log_group_wait_us = 2000;           // store::LogOptions::group_wait
     int retention_days = 365;               // 0: no scheduled retention
     std::string retention_time = "02:00";   // HH:MM UTC, daily
     std::size_t retention_batch = 1000;     // api_requests rows per delete transaction

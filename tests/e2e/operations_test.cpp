@@ -123,6 +123,27 @@ TEST(OpsTest, LivezReadyzAndMetricsThatMoveWithTraffic) {
     EXPECT_EQ(code, 0) << promtool_output;
 }
 
+// The group-commit settings reach the log (said in its startup line), and one out of range
+// stops the start with the flag named.
+TEST(OpsTest, LogGroupCommitFlagsReachTheLogAndAreChecked) {
+    const auto dir = MakeTempDir("attrition-ops-group");
+    {
+        ServiceProcess service(
+            {.flags = {"--migrate", "--log-group-gap-us", "250", "--log-group-wait-us", "5000"},
+             .env = {{"OC5_DATABASE_URL", "sqlite:///" + dir + "/log.db"}}});
+        EXPECT_EQ(HttpClient(service.Port()).Get("/livez").status, 200);
+        EXPECT_NE(service.Log().find("group_gap_us=250 group_wait_us=5000"), std::string::npos)
+            << service.Log();
+    }
+    ServiceProcess refused({.flags = {"--log-group-gap-us", "100001"},
+                            .env = {{"OC5_DATABASE_URL", "none"}},
+                            .wait_ready = false});
+    for (int i = 0; i < 600 && refused.Running(); ++i) std::this_thread::sleep_for(50ms);
+    EXPECT_FALSE(refused.Running());
+    EXPECT_NE(refused.Stop(), 0);
+    EXPECT_NE(refused.Log().find("--log-group-gap-us"), std::string::npos) << refused.Log();
+}
+
 TEST(OpsTest, ReadyzIs503WithoutAModelWhileLivezStaysUp) {
     ServiceProcess service(
         {.env = {{"OC5_DATABASE_URL", "none"}, {"OC5_MODEL_DIR", "/nonexistent-model"}}});
