@@ -173,7 +173,8 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
     serve
         .add_option("--log-group-gap-us", config.log_group_gap_us,
                     "Group commit: a batch after a batch of several closes at this gap without a "
-                    "new record, in microseconds (0: batches never wait)")
+                    "new record (four gaps while smaller than the batch before), in "
+                    "microseconds, within --log-group-wait-us (0: batches never wait)")
         ->envname("OC5_LOG_GROUP_GAP_US")
         ->check(CLI::Range(0, 100000))
         ->capture_default_str();

@@ -139,7 +139,7 @@ TEST_F(GroupCommitTest, AfterABatchOfSeveralTheNextWaitsForRecordsStillComing) {
 // The clients of a batch come back: until the next batch holds as many, one gap does not close
 // it (four do).
 TEST_F(GroupCommitTest, TheNextBatchWaitsForAsManyAsTheLastPastAGap) {
-    auto writer = Open(100ms);
+    auto writer = Open(250ms);
     writer->Append(Record(), nullptr);
     database_->AwaitBatches(1);  // [1], held while three queue
     for (int i = 0; i < 3; ++i) writer->Append(Record(), nullptr);
@@ -147,13 +147,32 @@ TEST_F(GroupCommitTest, TheNextBatchWaitsForAsManyAsTheLastPastAGap) {
     database_->AwaitBatches(2);  // [3], held
     writer->Append(Record(), nullptr);
     database_->ReleaseOne();
-    std::this_thread::sleep_for(150ms);  // more than a gap, less than four: the group stays open
+    std::this_thread::sleep_for(400ms);  // more than a gap, less than four: the group stays open
     writer->Append(Record(), nullptr);
     writer->Append(Record(), nullptr);
     database_->AwaitBatches(3);
     database_->ReleaseAll();
     writer->Shutdown();
     EXPECT_EQ(database_->Sizes(), (std::vector<std::size_t>{1, 3, 3}));
+}
+
+// After a burst, a record that no other joins waits four gaps, not group_wait (a minute here).
+TEST_F(GroupCommitTest, ALoneRecordAfterABurstWaitsFourGapsNotGroupWait) {
+    auto writer = Open(50ms);
+    writer->Append(Record(), nullptr);
+    database_->AwaitBatches(1);  // [1], held while three queue
+    for (int i = 0; i < 3; ++i) writer->Append(Record(), nullptr);
+    database_->ReleaseOne();
+    database_->AwaitBatches(2);  // [3]
+    database_->ReleaseAll();
+    const auto appended = std::chrono::steady_clock::now();
+    writer->Append(Record(), nullptr);
+    database_->AwaitBatches(3);
+    const auto waited = std::chrono::steady_clock::now() - appended;
+    writer->Shutdown();
+    EXPECT_EQ(database_->Sizes(), (std::vector<std::size_t>{1, 3, 1}));
+    EXPECT_GE(waited, 150ms);  // more than one gap: below the last batch's size
+    EXPECT_LT(waited, 10s);    // far below group_wait
 }
 
 TEST_F(GroupCommitTest, ARequestAloneNeverWaits) {
