@@ -109,6 +109,15 @@ class GroupCommitTest : public ::testing::Test {
         return std::make_unique<BatchWriter>(std::move(database), std::move(*spool), options);
     }
     void TearDown() override { std::filesystem::remove_all(spool_dir_); }
+    // A batch of one held while `n` records queue, then both committed: the writer's last batch
+    // held `n`, as after a burst of `n` clients.
+    void CommitABurstOf(BatchWriter& writer, int n) {
+        writer.Append(Record(), nullptr);
+        database_->AwaitBatches(1);
+        for (int i = 0; i < n; ++i) writer.Append(Record(), nullptr);
+        database_->ReleaseOne();
+        database_->AwaitBatches(2);
+    }
 
     const std::filesystem::path spool_dir_ =
         std::filesystem::temp_directory_path() / ("attrition-group-" + NewUuid());
@@ -140,11 +149,7 @@ TEST_F(GroupCommitTest, AfterABatchOfSeveralTheNextWaitsForRecordsStillComing) {
 // it (four do).
 TEST_F(GroupCommitTest, TheNextBatchWaitsForAsManyAsTheLastPastAGap) {
     auto writer = Open(250ms);
-    writer->Append(Record(), nullptr);
-    database_->AwaitBatches(1);  // [1], held while three queue
-    for (int i = 0; i < 3; ++i) writer->Append(Record(), nullptr);
-    database_->ReleaseOne();
-    database_->AwaitBatches(2);  // [3], held
+    CommitABurstOf(*writer, 3);  // [1], [3] held
     writer->Append(Record(), nullptr);
     database_->ReleaseOne();
     std::this_thread::sleep_for(400ms);  // more than a gap, less than four: the group stays open
@@ -159,11 +164,7 @@ TEST_F(GroupCommitTest, TheNextBatchWaitsForAsManyAsTheLastPastAGap) {
 // After a burst, a record that no other joins waits four gaps, not group_wait (a minute here).
 TEST_F(GroupCommitTest, ALoneRecordAfterABurstWaitsFourGapsNotGroupWait) {
     auto writer = Open(50ms);
-    writer->Append(Record(), nullptr);
-    database_->AwaitBatches(1);  // [1], held while three queue
-    for (int i = 0; i < 3; ++i) writer->Append(Record(), nullptr);
-    database_->ReleaseOne();
-    database_->AwaitBatches(2);  // [3]
+    CommitABurstOf(*writer, 3);  // [1], [3]
     database_->ReleaseAll();
     const auto appended = std::chrono::steady_clock::now();
     writer->Append(Record(), nullptr);
