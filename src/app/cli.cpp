@@ -181,7 +181,7 @@ void AddServeOptions(CLI::App& serve, ServeConfig& config) {
     serve
         .add_option("--log-group-wait-us", config.log_group_wait_us,
                     "Group commit: the longest a batch waits for records still coming, in "
-                    "microseconds")
+                    "microseconds from its oldest record's arrival")
         ->envname("OC5_LOG_GROUP_WAIT_US")
         ->check(CLI::Range(0, 1000000))
         ->capture_default_str();

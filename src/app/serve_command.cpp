@@ -343,12 +343,14 @@ bool OpenLog(const ServeConfig& config, Objects& o) {
     }
     o.log = std::move(*log);
     const auto status = o.log->Status();
-    spdlog::info(
-        "msg=\"prediction log ready\" backend={} database={} group_gap_us={} group_wait_us={}",
-        status.backend, ops::LogValue(status.database), config.log_group_gap_us,
-        config.log_group_wait_us);
     if (status.backend == "none") {
         spdlog::warn("msg=\"prediction logging is OFF (OC5_DATABASE_URL=none)\"");
+    } else {
+        spdlog::info(
+            "msg=\"prediction log ready\" backend={} database={} group_gap_us={} "
+            "group_wait_us={}",
+            status.backend, ops::LogValue(status.database), config.log_group_gap_us,
+            config.log_group_wait_us);
     }
     ObserveLog(o.metrics, *o.log);
     o.ops_database = OpenOpsDatabase(config.database_url, log_options.observer);

@@ -71,6 +71,7 @@ void BatchWriter::Append(RequestRecord record, AppendCallback on_durable) {
                    queue_.size() + 1 == group_target_;
             queue_.emplace_back(std::move(record), std::move(on_durable));
             last_arrival_ = Clock::now();
+            if (queue_.size() == 1) first_arrival_ = last_arrival_;
         }
     }
     if (refused) {
@@ -160,7 +161,9 @@ void BatchWriter::Run() {
 
 void BatchWriter::AwaitGroup(std::unique_lock<std::mutex>& lock) {
     if (options_.group_gap.count() <= 0) return;
-    const auto deadline = Clock::now() + options_.group_wait;
+    // From the oldest record's arrival: a record that queued while the batch before was being
+    // written has waited already (records left past max_batch are younger: an earlier bound).
+    const auto deadline = first_arrival_ + options_.group_wait;
     // Until the group holds as many as the batch before (the same clients coming back), it
     // closes at a gap of kPatience gaps only: a client slower than one gap to send its next
     // request still joins, and a quiet service waits a few gaps at most, not group_wait.

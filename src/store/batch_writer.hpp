@@ -57,6 +57,7 @@ class BatchWriter final : public PredictionLog {
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::pair<RequestRecord, AppendCallback>> queue_;
+    SteadyTime first_arrival_{};    // of the oldest queued record (when the queue was empty)
     SteadyTime last_arrival_{};     // of the latest queued record
     std::size_t group_target_ = 0;  // records AwaitGroup waits for past gaps (0: not waiting)
     bool stopping_ = false;

@@ -63,8 +63,9 @@ struct LogOptions {
     // Group commit: a batch takes what queued while the previous one committed. When that was
     // more than one record (requests come together), the batch also waits for the records still
     // coming, and closes at the first gap of group_gap without a new one (of four gaps while it
-    // holds fewer than the previous batch: the same clients coming back), or after group_wait in
-    // all. A request alone never waits. group_gap 0: no waiting.
+    // holds fewer than the previous batch: the same clients coming back), or group_wait after
+    // its oldest record arrived (a record that queued while the batch before was written has
+    // waited already). A request alone never waits. group_gap 0: no waiting.
     std::chrono::microseconds group_gap{100};
     std::chrono::microseconds group_wait{2000};
     std::chrono::milliseconds commit_timeout{1000};  // then the batch goes to the spool

@@ -96,7 +96,8 @@ RequestRecord Record() {
 
 class GroupCommitTest : public ::testing::Test {
   protected:
-    std::unique_ptr<BatchWriter> Open(std::chrono::microseconds gap) {
+    std::unique_ptr<BatchWriter> Open(std::chrono::microseconds gap,
+                                      std::chrono::microseconds group_wait = 60s) {
         auto database = std::make_unique<HeldDatabase>();
         database_ = database.get();
         auto spool = Spool::Open(spool_dir_, 1 << 20);
@@ -105,7 +106,7 @@ class GroupCommitTest : public ::testing::Test {
         options.spool_dir = spool_dir_;
         options.commit_timeout = 60s;
         options.group_gap = gap;
-        options.group_wait = 60s;
+        options.group_wait = group_wait;
         return std::make_unique<BatchWriter>(std::move(database), std::move(*spool), options);
     }
     void TearDown() override { std::filesystem::remove_all(spool_dir_); }
@@ -174,6 +175,42 @@ TEST_F(GroupCommitTest, ALoneRecordAfterABurstWaitsFourGapsNotGroupWait) {
     EXPECT_EQ(database_->Sizes(), (std::vector<std::size_t>{1, 3, 1}));
     EXPECT_GE(waited, 150ms);  // more than one gap: below the last batch's size
     EXPECT_LT(waited, 10s);    // far below group_wait
+}
+
+// Below the last batch's size, a group waits four gaps; when it reaches that size (Append wakes
+// the writer), one gap after its last record: here 0.5 s, not the 2 s of four gaps.
+TEST_F(GroupCommitTest, AGroupReachingTheLastSizeClosesOneGapAfterItsLastRecord) {
+    auto writer = Open(500ms);
+    CommitABurstOf(*writer, 3);  // [1], [3] held
+    database_->ReleaseAll();
+    writer->Append(Record(), nullptr);
+    std::this_thread::sleep_for(100ms);  // the writer waits for the group (four gaps: 2 s)
+    writer->Append(Record(), nullptr);
+    writer->Append(Record(), nullptr);
+    const auto full = std::chrono::steady_clock::now();
+    database_->AwaitBatches(3);
+    const auto waited = std::chrono::steady_clock::now() - full;
+    writer->Shutdown();
+    EXPECT_EQ(database_->Sizes(), (std::vector<std::size_t>{1, 3, 3}));
+    EXPECT_GE(waited, 400ms);   // one gap after the last record, less the clocks' skew
+    EXPECT_LT(waited, 1500ms);  // not four gaps after the first
+}
+
+// group_wait bounds a record's wait from its arrival: a record that queued while the batch
+// before was written (longer than group_wait) goes out as soon as the writer is free, not a
+// group_wait later.
+TEST_F(GroupCommitTest, GroupWaitCountsFromTheOldestRecordsArrival) {
+    auto writer = Open(1s, 1s);
+    CommitABurstOf(*writer, 3);  // [1], [3] held
+    writer->Append(Record(), nullptr);
+    std::this_thread::sleep_for(1200ms);  // [3] still held: the record has waited group_wait
+    const auto released = std::chrono::steady_clock::now();
+    database_->ReleaseAll();
+    database_->AwaitBatches(3);
+    const auto waited = std::chrono::steady_clock::now() - released;
+    writer->Shutdown();
+    EXPECT_EQ(database_->Sizes(), (std::vector<std::size_t>{1, 3, 1}));
+    EXPECT_LT(waited, 800ms);  // a group_wait (1 s) from the writer's turn is the former rule
 }
 
 TEST_F(GroupCommitTest, ARequestAloneNeverWaits) {
