@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "domain/validation.hpp"
+#include "http/request_context.hpp"
 #include "model/repository.hpp"
 #include "ops/metrics.hpp"
 #include "serving/log_rows.hpp"
@@ -66,7 +67,7 @@ store::RequestRecord Record(serving::Scoring& scoring,
     record.created_at = std::chrono::system_clock::now();
     record.endpoint = batch ? "/api/v1/predict/batch" : "/api/v1/predict";
     record.client_ip = "127.0.0.1";
-    record.x_request_id = fmt::format("{:016x}", record.created_at.time_since_epoch().count());
+    record.x_request_id = http::NewRequestId();  // as the server makes one for wrk's requests
     record.http_status = 200;
     record.response_time_ms = 0;
     record.predictions = scoring.Score(models, model, employees).rows;

@@ -16,6 +16,7 @@
 #include "base/thread_name.hpp"
 #include "http/problem.hpp"
 #include "ops/logging.hpp"
+#include "store/uuid.hpp"
 
 namespace attrition::http {
 namespace {
@@ -35,11 +36,6 @@ struct Connection {
 };
 
 using RequestParser = bhttp::request_parser<bhttp::string_body>;
-
-std::string NewRequestId() {
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    return fmt::format("{:016x}", rng());
-}
 
 RequestContext MakeContext(const Request& request, const std::string& peer_ip) {
     RequestContext context;
@@ -70,6 +66,8 @@ Awaitable<void> DrainBeforeClose(beast::tcp_stream& stream) {
 }
 
 }  // namespace
+
+std::string NewRequestId() { return store::NewUuid(); }
 
 bool IsValidRequestId(std::string_view id) {
     if (id.empty() || id.size() > kMaxRequestIdChars) return false;

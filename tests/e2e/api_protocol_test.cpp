@@ -4,6 +4,11 @@
 // on every reply.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <thread>
+
 #include "e2e/support/api_suite.hpp"
 #include "e2e/support/employee_json.hpp"
 
@@ -172,7 +177,29 @@ TEST_F(ApiProtocolTest, RequestIdIsEchoedOnSuccessAndOnErrors) {
     EXPECT_EQ(Client().Post(kPredict, body, {{"X-Request-ID", "trace-43"}}).Header("x-request-id"),
               "trace-43")
         << "415 too";
-    EXPECT_EQ(Client().Post(kPredict, body).Header("x-request-id").size(), 16U) << "generated";
+}
+
+// 8-4-4-4-12 lower-case hex digits, version 7, the RFC 9562 variant.
+bool IsUuid7(std::string_view id) {
+    if (id.size() != 36) return false;
+    for (std::size_t i = 0; i < id.size(); ++i) {
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        const bool hex = (id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f');
+        if (dash ? id[i] != '-' : !hex) return false;
+    }
+    return id[14] == '7' && std::string_view("89ab").find(id[19]) != std::string_view::npos;
+}
+
+// A generated X-Request-ID is a UUIDv7: time-ordered, so that the log's index on x_request_id
+// grows at one end instead of taking a random page per logged request.
+TEST_F(ApiProtocolTest, AGeneratedRequestIdIsATimeOrderedUuid) {
+    const std::string body = SampleEmployee().dump();
+    const auto first = Client().Post(kPredict, body).Header("x-request-id");
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the next millisecond
+    const auto second = Client().Post(kPredict, body).Header("x-request-id");
+    EXPECT_TRUE(IsUuid7(first)) << first;
+    EXPECT_TRUE(IsUuid7(second)) << second;
+    EXPECT_LT(first, second) << "a later request's id sorts after";
 }
 
 }  // namespace
