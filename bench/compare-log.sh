@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# The prediction log's cost in two builds of the service, alternated in one invocation so that
+# both see the same machine: logged /api/v1/predict (bench/load.sh's body), wrk -c16, server
+# --threads 2, each run on a fresh database (a new SQLite file, or a new database in one
+# throwaway PostgreSQL cluster). Per run, per request: the server's CPU, its log-writer
+# thread's, PostgreSQL's (its processes'), and the records each commit held (the service's
+# metrics). Then per binary the median, min and max of each figure. (PostgreSQL's CPU is every
+# postgres process's on the machine: run it on a machine without another cluster at work.)
+#   bench/compare-log.sh BEFORE_BINARY AFTER_BINARY [--backend sqlite|postgresql]
+#                        [--rounds 3] [--seconds 6] [--windows 3]
+# A run measures --windows consecutive windows of --seconds each (the database grows from one to
+# the next), after a 2 s warm-up.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+usage="usage: bench/compare-log.sh BEFORE AFTER [--backend sqlite|postgresql] [--rounds N] [--seconds S] [--windows W]"
+[ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
+# shellcheck disable=SC2034 # read through ${!name}
+before=$(realpath "$1") after=$(realpath "$2")  # the servers run in the work folder
+shift 2
+backend=sqlite rounds=3 seconds=6 windows=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --backend) backend=$2; shift ;;
+    --rounds) rounds=$2; shift ;;
+    --seconds) seconds=$2; shift ;;
+    --windows) windows=$2; shift ;;
+    *) echo "compare-log.sh: unknown argument $1" >&2; echo "$usage" >&2; exit 2 ;;
+  esac
+  shift
+done
+case "$backend" in sqlite | postgresql) ;; *) echo "$usage" >&2; exit 2 ;; esac
+work=$(mktemp -d /tmp/attrition-compare-log-XXXXXX)
+chmod 755 "$work"  # the postgres user reaches its cluster under it
+pid=""
+source "$root/bench/lib.sh"
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+  if [ -d "$work/pg/data" ]; then
+    as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+printf '{%s}' "$(sed -n "s/^employee='\(.*\)'$/\1/p" "$root/bench/load.sh")" >"$work/employee.json"
+if [ "$backend" = postgresql ]; then start_postgres; fi
+tick=$(getconf CLK_TCK)
+ticks() { awk '{print $14 + $15}' "$1"; }  # utime + stime of a /proc stat file
+pg_ticks() {
+  local sum=0 p
+  if [ "$backend" = sqlite ]; then echo 0; return; fi
+  for p in $(pgrep -u postgres || true); do
+    sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$sum"
+}
+# Rows written and insert_batch statements, from the service's metrics.
+log_counts() {
+  curl -sf "http://127.0.0.1:$port/metrics" | awk '
+    /^attrition_log_rows_written_total/ {rows = $2}
+    /^attrition_db_query_duration_seconds_count/ && /statement="insert_batch"/ {commits = $2}
+    END {print rows + 0, commits + 0}'
+}
+run=0
+for round in $(seq 1 "$rounds"); do
+  for name in before after; do
+    run=$((run + 1))
+    if [ "$backend" = sqlite ]; then
+      url="sqlite:///$work/run$run.db"
+    else
+      psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE run$run" postgres
+      url="postgresql://postgres@127.0.0.1:$pg_port/run$run"
+    fi
+    port=$(free_port)
+    (cd "$work" && exec "${!name}" --log-level warn serve --host 127.0.0.1 --port "$port" \
+      --threads 2 --model-dir "$root/model" --web-dir "$root/web" --database-url "$url" \
+      --migrate >"$work/server.log" 2>&1) &
+    pid=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+    writer=""
+    for task in "/proc/$pid/task/"*; do
+      if [ "$(cat "$task/comm")" = log-writer ]; then writer=$task; fi
+    done
+    [ -n "$writer" ] || { echo "no log-writer thread in $name" >&2; exit 1; }
+    BODY_FILE="$work/employee.json" wrk -t1 -c16 -d2s -s "$root/bench/wrk/post_json.lua" \
+      "http://127.0.0.1:$port/api/v1/predict" >/dev/null
+    for window in $(seq 1 "$windows"); do
+      read -r rows0 commits0 <<<"$(log_counts)"
+      s0=$(ticks "/proc/$pid/stat") w0=$(ticks "$writer/stat") p0=$(pg_ticks)
+      n=$(BODY_FILE="$work/employee.json" wrk -t1 -c16 -d"${seconds}s" \
+        -s "$root/bench/wrk/post_json.lua" "http://127.0.0.1:$port/api/v1/predict" |
+        awk '/requests in/ {print $1}')
+      s1=$(ticks "/proc/$pid/stat") w1=$(ticks "$writer/stat") p1=$(pg_ticks)
+      read -r rows1 commits1 <<<"$(log_counts)"
+      [ "$commits1" -gt "$commits0" ] || { echo "no commit in a window of $name" >&2; exit 1; }
+      awk -v r="$round" -v b="$name" -v w="$window" -v n="$n" -v t="$tick" -v s=$((s1 - s0)) \
+        -v lw=$((w1 - w0)) -v p=$((p1 - p0)) -v rows=$((rows1 - rows0)) \
+        -v c=$((commits1 - commits0)) 'BEGIN {
+          printf "%s %s %s requests %d server %.1f writer %.1f postgresql %.1f per_commit %.1f\n",
+            r, b, w, n, s / t * 1e6 / n, lw / t * 1e6 / n, p / t * 1e6 / n, rows / c}' |
+        tee -a "$work/runs"
+    done
+    kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+    if [ "$backend" = postgresql ]; then
+      psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "DROP DATABASE run$run WITH (FORCE)" postgres
+    fi
+  done
+done
+echo "binary figure: per request (µs; records for per_commit), median (min..max) over $rounds runs × $windows windows"
+for name in before after; do
+  for field in server:7 writer:9 postgresql:11 per_commit:13; do
+    if [ "$backend" = sqlite ] && [ "${field%%:*}" = postgresql ]; then continue; fi
+    awk -v b="$name" -v f="${field#*:}" '$2 == b {print $f}' "$work/runs" | sort -n |
+      awk -v b="$name" -v l="${field%%:*}" '{a[NR] = $1} END {
+        printf "%s %s: %s (%s..%s)\n", b, l, a[int((NR + 1) / 2)], a[1], a[NR]}'
+  done
+done
