@@ -4,8 +4,7 @@
 # --threads 2, each run on a fresh database (a new SQLite file, or a new database in one
 # throwaway PostgreSQL cluster). Per run, per request: the server's CPU, its log-writer
 # thread's, PostgreSQL's (its processes'), and the records each commit held (the service's
-# metrics). Then per binary the median, min and max of each figure. (PostgreSQL's CPU is every
-# postgres process's on the machine: run it on a machine without another cluster at work.)
+# metrics). Then per binary the median, min and max of each figure.
 #   bench/compare-log.sh BEFORE_BINARY AFTER_BINARY [--backend sqlite|postgresql]
 #                        [--rounds 3] [--seconds 6] [--windows 3]
 # A run measures --windows consecutive windows of --seconds each (the database grows from one to
@@ -14,16 +13,21 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 usage="usage: bench/compare-log.sh BEFORE AFTER [--backend sqlite|postgresql] [--rounds N] [--seconds S] [--windows W]"
 [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
+for binary in "$1" "$2"; do
+  [ -x "$binary" ] || { echo "compare-log.sh: $binary is not an executable" >&2; exit 2; }
+done
 # shellcheck disable=SC2034 # read through ${!name}
-before=$(realpath "$1") after=$(realpath "$2")  # the servers run in the work folder
+before=$(realpath "$1")
+# shellcheck disable=SC2034
+after=$(realpath "$2")  # absolute: the servers run in the work folder
 shift 2
 backend=sqlite rounds=3 seconds=6 windows=3
 while [ $# -gt 0 ]; do
   case "$1" in
-    --backend) backend=$2; shift ;;
-    --rounds) rounds=$2; shift ;;
-    --seconds) seconds=$2; shift ;;
-    --windows) windows=$2; shift ;;
+    --backend) backend=${2:-}; shift ;;
+    --rounds) rounds=${2:-}; shift ;;
+    --seconds) seconds=${2:-}; shift ;;
+    --windows) windows=${2:-}; shift ;;
     *) echo "compare-log.sh: unknown argument $1" >&2; echo "$usage" >&2; exit 2 ;;
   esac
   shift
@@ -35,6 +39,7 @@ pid=""
 source "$root/bench/lib.sh"
 cleanup() {
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+  pkill -KILL -f "$work/pg/pgbouncer.ini" 2>/dev/null || true  # start_postgres starts it too
   if [ -d "$work/pg/data" ]; then
     as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true
   fi
@@ -45,14 +50,7 @@ printf '{%s}' "$(sed -n "s/^employee='\(.*\)'$/\1/p" "$root/bench/load.sh")" >"$
 if [ "$backend" = postgresql ]; then start_postgres; fi
 tick=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "$1"; }  # utime + stime of a /proc stat file
-pg_ticks() {
-  local sum=0 p
-  if [ "$backend" = sqlite ]; then echo 0; return; fi
-  for p in $(pgrep -u postgres || true); do
-    sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$sum"
-}
+pg_ticks() { if [ "$backend" = sqlite ]; then echo 0; else pg_cpu_ticks; fi; }
 # Rows written and insert_batch statements, from the service's metrics.
 log_counts() {
   curl -sf "http://127.0.0.1:$port/metrics" | awk '
@@ -71,12 +69,14 @@ for round in $(seq 1 "$rounds"); do
       url="postgresql://postgres@127.0.0.1:$pg_port/run$run"
     fi
     port=$(free_port)
+    # Its own spool: nothing one run leaves is replayed into the next run's database.
     (cd "$work" && exec "${!name}" --log-level warn serve --host 127.0.0.1 --port "$port" \
       --threads 2 --model-dir "$root/model" --web-dir "$root/web" --database-url "$url" \
-      --migrate >"$work/server.log" 2>&1) &
+      --spool-dir "$work/spool$run" --migrate >"$work/server.log" 2>&1) &
     pid=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+    curl -sf "http://127.0.0.1:$port/health" >/dev/null ||
+      { echo "compare-log.sh: $name did not start" >&2; cat "$work/server.log" >&2; exit 1; }
     writer=""
     for task in "/proc/$pid/task/"*; do
       if [ "$(cat "$task/comm")" = log-writer ]; then writer=$task; fi
@@ -87,9 +87,14 @@ for round in $(seq 1 "$rounds"); do
     for window in $(seq 1 "$windows"); do
       read -r rows0 commits0 <<<"$(log_counts)"
       s0=$(ticks "/proc/$pid/stat") w0=$(ticks "$writer/stat") p0=$(pg_ticks)
-      n=$(BODY_FILE="$work/employee.json" wrk -t1 -c16 -d"${seconds}s" \
-        -s "$root/bench/wrk/post_json.lua" "http://127.0.0.1:$port/api/v1/predict" |
-        awk '/requests in/ {print $1}')
+      BODY_FILE="$work/employee.json" wrk -t1 -c16 -d"${seconds}s" \
+        -s "$root/bench/wrk/post_json.lua" "http://127.0.0.1:$port/api/v1/predict" >"$work/wrk.out" ||
+        { echo "compare-log.sh: wrk failed" >&2; cat "$work/wrk.out" >&2; exit 1; }
+      # A request the service did not acknowledge (no 2xx) is not a logged request.
+      if ! grep -q '^NON2XX 0$' "$work/wrk.out"; then
+        echo "compare-log.sh: $name answered non-2xx" >&2; cat "$work/wrk.out" >&2; exit 1
+      fi
+      n=$(awk '/requests in/ {print $1}' "$work/wrk.out")
       s1=$(ticks "/proc/$pid/stat") w1=$(ticks "$writer/stat") p1=$(pg_ticks)
       read -r rows1 commits1 <<<"$(log_counts)"
       [ "$commits1" -gt "$commits0" ] || { echo "no commit in a window of $name" >&2; exit 1; }

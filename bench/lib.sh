@@ -77,3 +77,21 @@ INI
   done
   return 1
 }
+
+# CPU ticks of the database side, where the time goes while the service waits for commits: the
+# caller's PostgreSQL under $work/pg (the postmaster and its backends; pgbouncer is apart).
+pg_cpu_ticks() {
+  local pids="" pid total=0 postmaster
+  if [ -f "$work/pg/data/postmaster.pid" ]; then
+    postmaster=$(head -1 "$work/pg/data/postmaster.pid")
+    pids="$postmaster $(pgrep -P "$postmaster" | tr '\n' ' ')"
+  fi
+  for pid in $pids; do
+    total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
+  done
+  # And the backends that have exited (a client that disconnected, as log_floor does before
+  # this is read): the postmaster reaps them, their CPU is in its children's times.
+  [ -n "${postmaster:-}" ] &&
+    total=$(( total + $(awk '{print $16 + $17}' "/proc/$postmaster/stat" 2>/dev/null || echo 0) ))
+  echo "$total"
+}

@@ -126,23 +126,6 @@ log_commits() {
     END { printf "%.0f %.0f\n", r, c }'
 }
 peak_rss_kib() { awk '/VmHWM/ {print $2}' "/proc/$server_pid/status"; }
-# CPU of the database side, where the time goes while the service waits for commits: this
-# script's PostgreSQL (the postmaster and its backends), and pgbouncer apart.
-pg_cpu_ticks() {
-  local pids="" pid total=0 postmaster
-  if [ -f "$work/pg/data/postmaster.pid" ]; then
-    postmaster=$(head -1 "$work/pg/data/postmaster.pid")
-    pids="$postmaster $(pgrep -P "$postmaster" | tr '\n' ' ')"
-  fi
-  for pid in $pids; do
-    total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
-  done
-  # And the backends that have exited (a client that disconnected, as log_floor does before
-  # this is read): the postmaster reaps them, their CPU is in its children's times.
-  [ -n "${postmaster:-}" ] &&
-    total=$(( total + $(awk '{print $16 + $17}' "/proc/$postmaster/stat" 2>/dev/null || echo 0) ))
-  echo "$total"
-}
 bouncer_cpu_ticks() {
   local pid total=0
   if [ -n "$bouncer_pid" ]; then

@@ -15,8 +15,8 @@ inline constexpr std::size_t kMaxRequestIdChars = 128;
 bool IsValidRequestId(std::string_view id);
 // The X-Request-ID the server makes when the client sent none (or an invalid one): a UUIDv7,
 // time-ordered like the log's own ids, so that the log's index on x_request_id grows at one end
-// (a random id costs that index a page of its own per logged request: on SQLite 15 µs of the
-// log writer's CPU per predict, docs/performance.md).
+// (a random id costs that index a page of its own per logged request: on SQLite ~15 µs of the
+// log writer's CPU per predict, bench/compare-log.sh in docs/performance.md's notes).
 std::string NewRequestId();
 
 struct RequestContext {

@@ -57,7 +57,7 @@ class BatchWriter final : public PredictionLog {
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::pair<RequestRecord, AppendCallback>> queue_;
-    SteadyTime first_arrival_{};    // of the oldest queued record (when the queue was empty)
+    SteadyTime first_arrival_{};    // when the queue last went from empty to one record
     SteadyTime last_arrival_{};     // of the latest queued record
     std::size_t group_target_ = 0;  // records AwaitGroup waits for past gaps (0: not waiting)
     bool stopping_ = false;
