@@ -35,10 +35,10 @@ done
 case "$backend" in sqlite | postgresql) ;; *) echo "$usage" >&2; exit 2 ;; esac
 work=$(mktemp -d /tmp/attrition-compare-log-XXXXXX)
 chmod 755 "$work"  # the postgres user reaches its cluster under it
-pid=""
+server_pid=""
 source "$root/bench/lib.sh"
 cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
   pkill -KILL -f "$work/pg/pgbouncer.ini" 2>/dev/null || true  # start_postgres starts it too
   if [ -d "$work/pg/data" ]; then
     as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true
@@ -49,15 +49,7 @@ trap cleanup EXIT
 printf '{%s}' "$(sed -n "s/^employee='\(.*\)'$/\1/p" "$root/bench/load.sh")" >"$work/employee.json"
 if [ "$backend" = postgresql ]; then start_postgres; fi
 tick=$(getconf CLK_TCK)
-ticks() { awk '{print $14 + $15}' "$1"; }  # utime + stime of a /proc stat file
 pg_ticks() { if [ "$backend" = sqlite ]; then echo 0; else pg_cpu_ticks; fi; }
-# Rows written and insert_batch statements, from the service's metrics.
-log_counts() {
-  curl -sf "http://127.0.0.1:$port/metrics" | awk '
-    /^attrition_log_rows_written_total/ {rows = $2}
-    /^attrition_db_query_duration_seconds_count/ && /statement="insert_batch"/ {commits = $2}
-    END {print rows + 0, commits + 0}'
-}
 run=0
 for round in $(seq 1 "$rounds"); do
   for name in before after; do
@@ -73,20 +65,17 @@ for round in $(seq 1 "$rounds"); do
     (cd "$work" && exec "${!name}" --log-level warn serve --host 127.0.0.1 --port "$port" \
       --threads 2 --model-dir "$root/model" --web-dir "$root/web" --database-url "$url" \
       --spool-dir "$work/spool$run" --migrate >"$work/server.log" 2>&1) &
-    pid=$!
+    server_pid=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
     curl -sf "http://127.0.0.1:$port/health" >/dev/null ||
       { echo "compare-log.sh: $name did not start" >&2; cat "$work/server.log" >&2; exit 1; }
-    writer=""
-    for task in "/proc/$pid/task/"*; do
-      if [ "$(cat "$task/comm")" = log-writer ]; then writer=$task; fi
-    done
-    [ -n "$writer" ] || { echo "no log-writer thread in $name" >&2; exit 1; }
+    grep -qx log-writer "/proc/$server_pid/task/"*/comm ||
+      { echo "compare-log.sh: no log-writer thread in $name" >&2; exit 1; }
     BODY_FILE="$work/employee.json" wrk -t1 -c16 -d2s -s "$root/bench/wrk/post_json.lua" \
       "http://127.0.0.1:$port/api/v1/predict" >/dev/null
     for window in $(seq 1 "$windows"); do
-      read -r rows0 commits0 <<<"$(log_counts)"
-      s0=$(ticks "/proc/$pid/stat") w0=$(ticks "$writer/stat") p0=$(pg_ticks)
+      read -r rows0 commits0 <<<"$(log_commits)"
+      s0=$(cpu_ticks) w0=$(writer_ticks) p0=$(pg_ticks)
       BODY_FILE="$work/employee.json" wrk -t1 -c16 -d"${seconds}s" \
         -s "$root/bench/wrk/post_json.lua" "http://127.0.0.1:$port/api/v1/predict" >"$work/wrk.out" ||
         { echo "compare-log.sh: wrk failed" >&2; cat "$work/wrk.out" >&2; exit 1; }
@@ -95,8 +84,8 @@ for round in $(seq 1 "$rounds"); do
         echo "compare-log.sh: $name answered non-2xx" >&2; cat "$work/wrk.out" >&2; exit 1
       fi
       n=$(awk '/requests in/ {print $1}' "$work/wrk.out")
-      s1=$(ticks "/proc/$pid/stat") w1=$(ticks "$writer/stat") p1=$(pg_ticks)
-      read -r rows1 commits1 <<<"$(log_counts)"
+      s1=$(cpu_ticks) w1=$(writer_ticks) p1=$(pg_ticks)
+      read -r rows1 commits1 <<<"$(log_commits)"
       [ "$commits1" -gt "$commits0" ] || { echo "no commit in a window of $name" >&2; exit 1; }
       awk -v r="$round" -v b="$name" -v w="$window" -v n="$n" -v t="$tick" -v s=$((s1 - s0)) \
         -v lw=$((w1 - w0)) -v p=$((p1 - p0)) -v rows=$((rows1 - rows0)) \
@@ -105,7 +94,7 @@ for round in $(seq 1 "$rounds"); do
             r, b, w, n, s / t * 1e6 / n, lw / t * 1e6 / n, p / t * 1e6 / n, rows / c}' |
         tee -a "$work/runs"
     done
-    kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
     if [ "$backend" = postgresql ]; then
       psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "DROP DATABASE run$run WITH (FORCE)" postgres
     fi

@@ -108,23 +108,6 @@ stop_server() {
   kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
 }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
-# The log writer's thread (it names itself log-writer): its share of the server's CPU.
-writer_ticks() {
-  local task total=0
-  for task in "/proc/$server_pid/task/"*; do
-    [ "$(cat "$task/comm" 2>/dev/null)" = log-writer ] &&
-      total=$(( total + $(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0) ))
-  done
-  echo "$total"
-}
-# "records commits": api_requests rows the log committed and its insert_batch statements.
-log_commits() {
-  curl -fs "http://127.0.0.1:$port/metrics" | awk '
-    /^attrition_log_rows_written_total / { r = $2 }
-    /^attrition_db_query_duration_seconds_count\{statement="insert_batch"\} / { c = $2 }
-    END { printf "%.0f %.0f\n", r, c }'
-}
 peak_rss_kib() { awk '/VmHWM/ {print $2}' "/proc/$server_pid/status"; }
 bouncer_cpu_ticks() {
   local pid total=0
