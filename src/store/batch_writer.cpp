@@ -169,7 +169,7 @@ void BatchWriter::AwaitGroup(std::unique_lock<std::mutex>& lock) {
     // request still joins, and a quiet service waits a few gaps at most, not group_wait.
     // Append wakes the writer when the group reaches that size.
     constexpr int kPatience = 4;
-    group_target_ = std::min(last_batch_, options_.max_batch);
+    group_target_ = last_batch_;  // at most max_batch, as every batch
     while (!stopping_ && !queue_.empty() && queue_.size() < options_.max_batch) {
         const auto gap =
             queue_.size() >= group_target_ ? options_.group_gap : kPatience * options_.group_gap;
